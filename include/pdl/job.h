@@ -1,0 +1,35 @@
+/* What a run is asked to do: the user's options and the tasks, handed
+ * read-only to whichever runner performs them. */
+#ifndef PDL_JOB_H
+#define PDL_JOB_H
+
+#include <stdbool.h>
+
+#include "pdl/tasklist.h"
+#include "pdl/util.h"
+
+#define PDL_WORKERS_DEFAULT 8
+#define PDL_WORKERS_MAX 1024
+
+struct pdl_options {
+    const char *mode;        /* runner name */
+    unsigned workers;        /* 1..PDL_WORKERS_MAX */
+    const char *outdir;      /* where bodies go, unless discard */
+    bool discard;            /* drop bodies instead of saving them */
+    long connect_timeout_ms; /* 0 = libcurl's default */
+    long timeout_ms;         /* whole transfer; 0 = none */
+    long max_redirs;         /* redirects followed per task */
+    const char *user_agent;
+};
+
+/* Sets every option to its documented default. */
+void pdl_options_init(struct pdl_options *opt);
+
+struct pdl_job {
+    const struct pdl_options *opt;
+    const struct pdl_tasklist *list; /* tasks with planned names */
+    int out_dirfd;                   /* output folder, -1 if discarding */
+    pdl_monotime t0;                 /* the run's start */
+};
+
+#endif

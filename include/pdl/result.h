@@ -1,0 +1,61 @@
+/* One record per task, filled by whichever worker ran it. Plain fixed-size
+ * data, so that a process pool can hand results back through shared memory
+ * and every mode fills the same array. */
+#ifndef PDL_RESULT_H
+#define PDL_RESULT_H
+
+#include <stdint.h>
+
+#include "pdl/util.h"
+
+/* How a task ended; the timeline writes these as short tokens. */
+enum pdl_status {
+    PDL_ST_PENDING = 0,  /* never started */
+    PDL_ST_RUNNING,      /* started, no outcome recorded (yet) */
+    PDL_ST_OK,
+    PDL_ST_HTTP,         /* the server answered 4xx or 5xx */
+    PDL_ST_DNS,          /* host name not resolved */
+    PDL_ST_CONNECT,      /* connection refused or unreachable */
+    PDL_ST_TLS,          /* handshake or certificate failed */
+    PDL_ST_TIMEOUT,
+    PDL_ST_NETWORK,      /* connection broken while sending or receiving */
+    PDL_ST_PROTOCOL,     /* the server spoke something that is not HTTP */
+    PDL_ST_REDIRECT,     /* too many redirects, or to a forbidden scheme */
+    PDL_ST_TOO_BIG,      /* body over --max-filesize */
+    PDL_ST_WRITE,        /* the body could not be saved */
+    PDL_ST_WORKER_DIED,  /* the worker process running it died */
+    PDL_ST_INTERRUPTED,  /* the run was stopped while it ran */
+    PDL_ST_ERROR,        /* any other failure */
+    PDL_ST_COUNT
+};
+
+const char *pdl_status_token(enum pdl_status st);
+
+/* The status whose token is tok, or PDL_ST_COUNT if none. */
+enum pdl_status pdl_status_parse(const char *tok);
+
+#define PDL_ERROR_MAX 120
+
+struct pdl_result {
+    int64_t start_ns; /* offsets from the run's start */
+    int64_t end_ns;
+    /* When each curl phase had ended, in microseconds after start_ns
+     * (curl's cumulative times); 0 = the phase did not happen. */
+    int64_t dns_us;
+    int64_t connect_us;
+    int64_t tls_us;
+    int64_t ttfb_us;
+    int64_t bytes; /* body bytes received */
+    int32_t worker;
+    int32_t http;     /* last HTTP status, 0 if none */
+    int32_t attempts; /* 0 if never started */
+    int32_t status;   /* enum pdl_status */
+    char error[PDL_ERROR_MAX]; /* why it failed, "" if it did not */
+};
+
+static inline int pdl_result_ok(const struct pdl_result *r)
+{
+    return r->status == PDL_ST_OK;
+}
+
+#endif

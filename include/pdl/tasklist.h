@@ -1,0 +1,73 @@
+/* The URL list: reading lists of URLs (files or stdin) into tasks, and giving
+ * each task the name its body is saved under. */
+#ifndef PDL_TASKLIST_H
+#define PDL_TASKLIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Longest accepted line, in bytes; longer lines are reported and skipped
+ * without ever being held in memory whole. */
+#define PDL_LINE_MAX 65536
+
+/* Longest file name pdl derives, in bytes: leaves room under NAME_MAX (255)
+ * for a collision counter and the temporary suffix. */
+#define PDL_NAME_MAX 200
+
+struct pdl_task {
+    char *url;          /* owned */
+    char *name;         /* output file name, owned; NULL until planned */
+    const char *source; /* list it came from, owned by the list */
+    long line;          /* 1-based line in that list */
+};
+
+struct pdl_tasklist {
+    struct pdl_task *tasks;
+    size_t count;
+    size_t cap;
+    char **sources; /* names of the lists read, for task->source */
+    size_t nsources;
+    size_t bad; /* lines reported and skipped */
+};
+
+enum pdl_line_kind { PDL_LINE_SKIP, PDL_LINE_URL, PDL_LINE_BAD };
+
+/* Classifies one raw line (without its '\n', len bytes, may hold NUL bytes):
+ * blank or '#' comment lines are skipped; otherwise surrounding white space
+ * and a trailing '\r' are trimmed in place and *url points at the URL inside
+ * line, or *why says why the line is bad. */
+enum pdl_line_kind pdl_line_parse(char *line, size_t len, char **url,
+                                  const char **why);
+
+/* True if url is an absolute http:// or https:// URL with a host. */
+bool pdl_url_is_http(const char *url);
+
+void pdl_tasklist_init(struct pdl_tasklist *list);
+void pdl_tasklist_cleanup(struct pdl_tasklist *list);
+
+/* Appends a task for url (copied). */
+void pdl_tasklist_add(struct pdl_tasklist *list, const char *url,
+                      const char *source, long line);
+
+/* Reads every line of in, naming it name in messages. Each bad line is
+ * reported on diag as `name:LINE: why: "text"`, counted in list->bad and
+ * skipped. Returns PDL_ERR_IO (errno set) if in could not be read to the end;
+ * the tasks read so far stay in the list. */
+int pdl_tasklist_read(struct pdl_tasklist *list, FILE *in, const char *name,
+                      FILE *diag);
+
+/* Writes into out (outsz >= PDL_NAME_MAX + 1) the file name for url: the last
+ * path segment, percent-decoded, with the query folded in before the
+ * extension; every byte outside [A-Za-z0-9._+=,@-] becomes '_', a leading
+ * '.' becomes '_', an empty name becomes "index.html", and long names are
+ * cut to PDL_NAME_MAX keeping the extension. The result never contains '/'
+ * and is never "." or "..". */
+void pdl_name_from_url(const char *url, char *out, size_t outsz);
+
+/* Gives every task a distinct name: the first task keeps the name derived
+ * from its URL, later ones that collide become "stem.1.ext", "stem.2.ext",
+ * ... in list order, so the same list always yields the same names. */
+void pdl_tasklist_plan_names(struct pdl_tasklist *list);
+
+#endif

@@ -1,0 +1,68 @@
+/* The timeline: the versioned TSV that every mode writes alike, reading it
+ * back, and the statistics drawn from it. */
+#ifndef PDL_TIMELINE_H
+#define PDL_TIMELINE_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "pdl/result.h"
+
+#define PDL_TIMELINE_VERSION 1
+#define PDL_TIMELINE_HEADER                                                    \
+    "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\tstatus\t"     \
+    "attempts\turl"
+
+/* The run as a whole, written as the metadata line. */
+struct pdl_run_info {
+    char mode[32];
+    unsigned workers;
+    char started[32]; /* UTC, ISO 8601 */
+    char host[64];
+    char version[16];
+};
+
+/* Fills info for a run starting now on this host. */
+void pdl_run_info_init(struct pdl_run_info *info, const char *mode,
+                       unsigned workers);
+
+struct pdl_stats {
+    size_t tasks;
+    size_t ok;
+    size_t failed; /* every task not ok, including never started */
+    int64_t bytes;
+    double wall;      /* seconds from the run's start to the last task's end */
+    double busy;      /* sum of task durations, seconds */
+    double concurrency; /* busy / wall */
+    unsigned max_overlap; /* most tasks in flight at one instant */
+};
+
+/* Computes stats over n results. */
+void pdl_stats_compute(const struct pdl_result *results, size_t n,
+                       struct pdl_stats *st);
+
+/* Writes the timeline of n tasks (urls[i] for results[i]). Returns PDL_OK or
+ * PDL_ERR_IO with errno set. */
+int pdl_timeline_write(FILE *out, const struct pdl_run_info *info,
+                       const struct pdl_result *results,
+                       const char *const *urls, size_t n);
+
+/* A timeline read back: rows in file order. */
+struct pdl_timeline {
+    struct pdl_run_info info;
+    size_t count;
+    struct pdl_result *results;
+    size_t *ids;  /* the id column of each row */
+    char **urls;
+};
+
+/* Reads a timeline written by pdl_timeline_write. On PDL_ERR_FORMAT, err
+ * says which line and why; on PDL_ERR_IO errno is set. Either way tl holds
+ * nothing that needs cleanup. */
+int pdl_timeline_read(FILE *in, struct pdl_timeline *tl, char *err,
+                      size_t errsz);
+
+void pdl_timeline_cleanup(struct pdl_timeline *tl);
+
+#endif

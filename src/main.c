@@ -1,0 +1,355 @@
+/* pdl: download lists of URLs serially, with a thread pool or a process pool,
+ * and record when every task ran. This file only wires: options, input,
+ * runner, output, exit code. */
+#include "pdl/job.h"
+#include "pdl/outdir.h"
+#include "pdl/parse.h"
+#include "pdl/runner.h"
+#include "pdl/tasklist.h"
+#include "pdl/timeline.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum exit_code {
+    EXIT_ALL_OK = 0,
+    EXIT_SOME_FAILED = 1, /* a task failed or a list line was bad */
+    EXIT_USAGE = 2,       /* bad option, unreadable list, unusable output */
+};
+
+struct cli {
+    struct pdl_options opt;
+    const char *timeline; /* NULL = none */
+    bool quiet;
+    char **lists;
+    int nlists;
+};
+
+enum { OPT_DISCARD = 256, OPT_NO_TIMELINE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
+       OPT_MAX_REDIRS, OPT_USER_AGENT };
+
+static const struct option longopts[] = {
+    {"mode", required_argument, NULL, 'm'},
+    {"workers", required_argument, NULL, 'w'},
+    {"output", required_argument, NULL, 'o'},
+    {"discard", no_argument, NULL, OPT_DISCARD},
+    {"timeline", required_argument, NULL, 't'},
+    {"no-timeline", no_argument, NULL, OPT_NO_TIMELINE},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
+    {"user-agent", required_argument, NULL, OPT_USER_AGENT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+"Usage: pdl [OPTIONS] LIST...\n"
+"Download every URL in the LIST files (one per line; '-' is stdin) and record\n"
+"when each task ran, in a timeline every mode writes alike.\n"
+"\n"
+"How to run:\n"
+"  -m, --mode MODE          serial, threads or processes (default threads)\n"
+"  -w, --workers N          workers in the pool, 1..%d (default %d)\n"
+"\n"
+"Where bodies go:\n"
+"  -o, --output DIR         save into DIR, created if missing (default .)\n"
+"      --discard            do not save bodies (for measurements)\n"
+"\n"
+"What is recorded:\n"
+"  -t, --timeline FILE      timeline TSV ('-' = stdout; default pdl-timeline.tsv)\n"
+"      --no-timeline        write no timeline\n"
+"  -q, --quiet              no summary on stderr (errors are still printed)\n"
+"\n"
+"Network:\n"
+"      --connect-timeout T  give up connecting after T (default 30s)\n"
+"      --timeout T          give up a whole transfer after T (default none)\n"
+"      --max-redirs N       follow at most N redirects (default 10)\n"
+"      --user-agent STR     User-Agent header (default pdl/%s)\n"
+"  T is seconds, or a number with ms, s, m or h.\n"
+"\n"
+"  -h, --help               this text\n"
+"  -V, --version            version and libcurl in use\n"
+"\n"
+"Examples:\n"
+"  pdl --mode threads -w 2 urls.txt\n"
+"  pdl --mode processes -w 4 -o downloads/ --timeline run.tsv urls.txt\n"
+"  cat urls.txt | pdl -w 8 -\n"
+"\n"
+"Exit status: 0 all tasks ok; 1 some task failed or a list line was bad;\n"
+"2 usage error, unreadable list or unusable output folder.\n",
+            PDL_WORKERS_MAX, PDL_WORKERS_DEFAULT, PDL_VERSION);
+}
+
+/* Reports a bad option value in the one error form. */
+static int bad_value(const char *opt, const char *why, const char *val)
+{
+    fprintf(stderr, "pdl: %s: %s: \"%s\"\n", opt, why, val);
+    return EXIT_USAGE;
+}
+
+static int parse_value(struct cli *cli, int c, const char *arg)
+{
+    long v;
+
+    switch (c) {
+    case 'm':
+        if (!pdl_runner_find(arg))
+            return bad_value("--mode", "unknown mode (serial, threads, "
+                             "processes)", arg);
+        cli->opt.mode = arg;
+        return 0;
+    case 'w':
+        if (!pdl_parse_long(arg, 1, PDL_WORKERS_MAX, &v)) {
+            char why[64];
+            snprintf(why, sizeof(why), "must be a whole number from 1 to %d",
+                     PDL_WORKERS_MAX);
+            return bad_value("--workers", why, arg);
+        }
+        cli->opt.workers = (unsigned)v;
+        return 0;
+    case OPT_CONNECT_TIMEOUT:
+    case OPT_TIMEOUT:
+        if (!pdl_parse_duration_ms(arg, &v))
+            return bad_value(c == OPT_TIMEOUT ? "--timeout" : "--connect-timeout",
+                             "not a duration up to 1 day (e.g. 30, 2.5s, 500ms)",
+                             arg);
+        *(c == OPT_TIMEOUT ? &cli->opt.timeout_ms
+                           : &cli->opt.connect_timeout_ms) = v;
+        return 0;
+    case OPT_MAX_REDIRS:
+        if (!pdl_parse_long(arg, 0, 1000, &v))
+            return bad_value("--max-redirs", "must be a whole number from 0 "
+                             "to 1000", arg);
+        cli->opt.max_redirs = v;
+        return 0;
+    }
+    return -1;
+}
+
+/* Fills cli from argv. Returns -1 to go on, or the exit code to end with. */
+static int parse_args(int argc, char **argv, struct cli *cli)
+{
+    int c;
+
+    pdl_options_init(&cli->opt);
+    cli->timeline = "pdl-timeline.tsv";
+    while ((c = getopt_long(argc, argv, "m:w:o:t:qhV", longopts, NULL)) != -1) {
+        int rc = parse_value(cli, c, optarg);
+        if (rc >= 0) {
+            if (rc != 0)
+                return rc;
+            continue;
+        }
+        switch (c) {
+        case 'o':
+            if (!*optarg)
+                return bad_value("--output", "empty folder name", optarg);
+            cli->opt.outdir = optarg;
+            break;
+        case OPT_DISCARD:
+            cli->opt.discard = true;
+            break;
+        case 't':
+            cli->timeline = optarg;
+            break;
+        case OPT_NO_TIMELINE:
+            cli->timeline = NULL;
+            break;
+        case OPT_USER_AGENT:
+            cli->opt.user_agent = optarg;
+            break;
+        case 'q':
+            cli->quiet = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return EXIT_ALL_OK;
+        case 'V':
+            printf("pdl %s (%s)\n", PDL_VERSION, curl_version());
+            return EXIT_ALL_OK;
+        default:
+            fputs("Try 'pdl --help'.\n", stderr);
+            return EXIT_USAGE;
+        }
+    }
+    cli->lists = argv + optind;
+    cli->nlists = argc - optind;
+    if (cli->nlists == 0) {
+        fputs("pdl: no URL list given (a file, or - for stdin)\n"
+              "Try 'pdl --help'.\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(cli->opt.mode, "serial") == 0)
+        cli->opt.workers = 1;
+    return -1;
+}
+
+/* Reads every list named on the command line. Returns 0 or EXIT_USAGE. */
+static int read_lists(const struct cli *cli, struct pdl_tasklist *list)
+{
+    for (int i = 0; i < cli->nlists; i++) {
+        const char *name = cli->lists[i];
+        bool is_stdin = strcmp(name, "-") == 0;
+        FILE *in = is_stdin ? stdin : fopen(name, "r");
+        int rc;
+
+        if (!in) {
+            fprintf(stderr, "pdl: %s: %s\n", name, strerror(errno));
+            return EXIT_USAGE;
+        }
+        rc = pdl_tasklist_read(list, in, is_stdin ? "(stdin)" : name, stderr);
+        if (rc != PDL_OK)
+            fprintf(stderr, "pdl: %s: %s\n", name, strerror(errno));
+        if (!is_stdin)
+            fclose(in);
+        if (rc != PDL_OK)
+            return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static void print_failures(const struct pdl_tasklist *list,
+                           const struct pdl_result *results)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        const struct pdl_result *r = &results[i];
+        if (pdl_result_ok(r))
+            continue;
+        fprintf(stderr, "pdl: %s: %s\n", list->tasks[i].url,
+                r->error[0] ? r->error
+                            : pdl_status_token((enum pdl_status)r->status));
+    }
+}
+
+static void print_summary(const struct pdl_options *opt,
+                          const struct pdl_result *results, size_t n,
+                          const char *timeline)
+{
+    struct pdl_stats st;
+
+    pdl_stats_compute(results, n, &st);
+    fprintf(stderr,
+            "pdl: %s, %u worker%s: %zu task%s, %zu ok, %zu failed, "
+            "%lld bytes\n"
+            "pdl: wall %.3f s, task time %.3f s, concurrency %.2f "
+            "(at most %u in flight)\n",
+            opt->mode, opt->workers, opt->workers == 1 ? "" : "s", n,
+            n == 1 ? "" : "s", st.ok, st.failed, (long long)st.bytes, st.wall,
+            st.busy, st.concurrency, st.max_overlap);
+    if (timeline)
+        fprintf(stderr, "pdl: timeline: %s\n", timeline);
+}
+
+/* Opens the timeline's destination before any download, so that a bad path
+ * costs nothing. */
+static FILE *open_timeline(const char *path)
+{
+    FILE *f;
+
+    if (!path)
+        return NULL;
+    if (strcmp(path, "-") == 0)
+        return stdout;
+    f = fopen(path, "w");
+    if (!f)
+        fprintf(stderr, "pdl: %s: %s\n", path, strerror(errno));
+    return f;
+}
+
+static int write_timeline(FILE *f, const char *path,
+                          const struct pdl_run_info *info,
+                          const struct pdl_tasklist *list,
+                          const struct pdl_result *results)
+{
+    const char **urls = pdl_xcalloc(list->count, sizeof(*urls));
+    int rc;
+
+    for (size_t i = 0; i < list->count; i++)
+        urls[i] = list->tasks[i].url;
+    rc = pdl_timeline_write(f, info, results, urls, list->count);
+    free(urls);
+    if (f != stdout && fclose(f) != 0)
+        rc = PDL_ERR_IO;
+    if (rc != PDL_OK)
+        fprintf(stderr, "pdl: %s: %s\n", path, strerror(errno));
+    return rc;
+}
+
+/* Runs the job and reports. Returns the exit code. */
+static int run(const struct cli *cli, struct pdl_tasklist *list, int dirfd,
+               FILE *tl)
+{
+    const struct pdl_runner *runner = pdl_runner_find(cli->opt.mode);
+    struct pdl_result *results = pdl_xcalloc(list->count, sizeof(*results));
+    struct pdl_job job = {.opt = &cli->opt, .list = list, .out_dirfd = dirfd};
+    struct pdl_run_info info;
+    struct pdl_stats st;
+    int rc;
+
+    pdl_run_info_init(&info, runner->name, cli->opt.workers);
+    job.t0 = pdl_now();
+    rc = runner->run(&job, results);
+    if (rc != PDL_OK)
+        fprintf(stderr, "pdl: %s mode: could not start all workers: %s\n",
+                runner->name, pdl_strerror(rc));
+    print_failures(list, results);
+    if (tl && write_timeline(tl, cli->timeline, &info, list, results) != 0)
+        rc = PDL_ERR_IO;
+    if (!cli->quiet)
+        print_summary(&cli->opt, results, list->count,
+                      tl && tl != stdout ? cli->timeline : NULL);
+    pdl_stats_compute(results, list->count, &st);
+    free(results);
+    if (rc != PDL_OK || st.failed > 0 || list->bad > 0)
+        return EXIT_SOME_FAILED;
+    return EXIT_ALL_OK;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cli = {0};
+    struct pdl_tasklist list;
+    char err[256];
+    int dirfd = -1;
+    FILE *tl = NULL;
+    int rc = parse_args(argc, argv, &cli);
+
+    if (rc >= 0)
+        return rc;
+    if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
+        fputs("pdl: libcurl could not be initialised\n", stderr);
+        return EXIT_USAGE;
+    }
+    pdl_tasklist_init(&list);
+    rc = read_lists(&cli, &list);
+    if (rc == 0 && list.count == 0)
+        fprintf(stderr, "pdl: no URLs to download\n");
+    if (rc == 0 && !cli.opt.discard) {
+        dirfd = pdl_outdir_open(cli.opt.outdir, err, sizeof(err));
+        if (dirfd < 0) {
+            fprintf(stderr, "pdl: %s: %s\n", cli.opt.outdir, err);
+            rc = EXIT_USAGE;
+        }
+    }
+    if (rc == 0 && cli.timeline && !(tl = open_timeline(cli.timeline)))
+        rc = EXIT_USAGE;
+    if (rc == 0) {
+        pdl_tasklist_plan_names(&list);
+        rc = run(&cli, &list, dirfd, tl);
+    }
+    if (dirfd >= 0)
+        close(dirfd);
+    pdl_tasklist_cleanup(&list);
+    curl_global_cleanup();
+    return rc;
+}

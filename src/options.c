@@ -1,0 +1,16 @@
+/* Defaults of a run's options, in one place. */
+#include "pdl/job.h"
+
+#include <string.h>
+
+void pdl_options_init(struct pdl_options *opt)
+{
+    memset(opt, 0, sizeof(*opt));
+    opt->mode = "threads";
+    opt->workers = PDL_WORKERS_DEFAULT;
+    opt->outdir = ".";
+    opt->connect_timeout_ms = 30000;
+    opt->timeout_ms = 0;
+    opt->max_redirs = 10;
+    opt->user_agent = "pdl/" PDL_VERSION;
+}

@@ -1,0 +1,50 @@
+/* Parsers for command-line values: strict, with end checks, no atoi. */
+#include "pdl/parse.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool pdl_parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v;
+
+    if (!s || !*s)
+        return false;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool pdl_parse_duration_ms(const char *s, long *out)
+{
+    static const struct {
+        const char *suffix;
+        double ms;
+    } units[] = {{"", 1000}, {"ms", 1}, {"s", 1000}, {"m", 60000},
+                 {"h", 3600000}};
+    char *end;
+    double v;
+
+    if (!s || !*s || strchr(" \t+-", s[0]))
+        return false;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || !isfinite(v) || v < 0)
+        return false;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(end, units[i].suffix) != 0)
+            continue;
+        v *= units[i].ms;
+        if (v > 86400000.0)
+            return false;
+        *out = lround(v);
+        return true;
+    }
+    return false;
+}

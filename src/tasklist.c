@@ -1,0 +1,191 @@
+/* URL lists: reading them line by line with bounded memory, reporting bad
+ * lines by file:line, and deriving safe, distinct output names. */
+#include "pdl/tasklist.h"
+#include "pdl/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <stdlib.h>
+#include <strings.h>
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+bool pdl_url_is_http(const char *url)
+{
+    size_t skip;
+
+    if (strncasecmp(url, "http://", 7) == 0)
+        skip = 7;
+    else if (strncasecmp(url, "https://", 8) == 0)
+        skip = 8;
+    else
+        return false;
+    /* An authority with no host ("http:///x", "http://user@/") is no URL. */
+    const char *host = url + skip;
+    size_t alen = strcspn(host, "/?#");
+    const char *at = memchr(host, '@', alen);
+    if (at) {
+        alen -= (size_t)(at + 1 - host);
+        host = at + 1;
+    }
+    if (alen == 0 || host[0] == ':')
+        return false;
+    for (const char *p = url; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c <= 0x20 || c == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+enum pdl_line_kind pdl_line_parse(char *line, size_t len, char **url,
+                                  const char **why)
+{
+    char *s = line;
+    char *e = line + len;
+
+    while (s < e && is_space(*s))
+        s++;
+    while (e > s && is_space(e[-1]))
+        e--;
+    if (s == e || *s == '#')
+        return PDL_LINE_SKIP;
+    if (memchr(s, '\0', (size_t)(e - s))) {
+        *why = "contains a NUL byte";
+        return PDL_LINE_BAD;
+    }
+    *e = '\0';
+    if (!pdl_url_is_http(s)) {
+        *why = "not an http(s) URL";
+        return PDL_LINE_BAD;
+    }
+    *url = s;
+    return PDL_LINE_URL;
+}
+
+void pdl_tasklist_init(struct pdl_tasklist *list)
+{
+    memset(list, 0, sizeof(*list));
+}
+
+void pdl_tasklist_cleanup(struct pdl_tasklist *list)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; i < list->count; i++) {
+        free(list->tasks[i].url);
+        free(list->tasks[i].name);
+    }
+    for (size_t i = 0; i < list->nsources; i++)
+        free(list->sources[i]);
+    free(list->tasks);
+    free(list->sources);
+    memset(list, 0, sizeof(*list));
+}
+
+void pdl_tasklist_add(struct pdl_tasklist *list, const char *url,
+                      const char *source, long line)
+{
+    if (list->count == list->cap) {
+        list->cap = list->cap ? list->cap * 2 : 64;
+        list->tasks = pdl_xrealloc(list->tasks, list->cap, sizeof(*list->tasks));
+    }
+    list->tasks[list->count++] = (struct pdl_task){
+        .url = pdl_xstrdup(url), .source = source, .line = line};
+}
+
+static const char *add_source(struct pdl_tasklist *list, const char *name)
+{
+    list->sources =
+        pdl_xrealloc(list->sources, list->nsources + 1, sizeof(char *));
+    list->sources[list->nsources] = pdl_xstrdup(name);
+    return list->sources[list->nsources++];
+}
+
+/* Reads one line into buf (at most cap bytes kept, the rest counted but
+ * dropped). Returns false at end of input with nothing read. */
+static bool read_line(FILE *in, char *buf, size_t cap, size_t *kept,
+                      size_t *total)
+{
+    int c;
+
+    *kept = 0;
+    *total = 0;
+    while ((c = getc_unlocked(in)) != EOF) {
+        if (c == '\n')
+            return true;
+        if (*kept < cap)
+            buf[(*kept)++] = (char)c;
+        (*total)++;
+    }
+    return *total > 0;
+}
+
+static void report(FILE *diag, const char *name, long line, const char *why,
+                   const char *text, size_t len)
+{
+    char quoted[128];
+
+    pdl_quote(text, len, quoted, sizeof(quoted));
+    if (diag)
+        fprintf(diag, "pdl: %s:%ld: %s: \"%s\"\n", name, line, why, quoted);
+}
+
+static void parse_one(struct pdl_tasklist *list, char *buf, size_t kept,
+                      size_t total, const char *source, long lineno,
+                      FILE *diag)
+{
+    const char *why = NULL;
+    char *url = NULL;
+
+    if (total > kept) {
+        char msg[64];
+        snprintf(msg, sizeof(msg), "line too long (%zu bytes, limit %d)",
+                 total, PDL_LINE_MAX);
+        report(diag, source, lineno, msg, buf, 60);
+        list->bad++;
+        return;
+    }
+    switch (pdl_line_parse(buf, kept, &url, &why)) {
+    case PDL_LINE_SKIP:
+        break;
+    case PDL_LINE_URL:
+        pdl_tasklist_add(list, url, source, lineno);
+        break;
+    case PDL_LINE_BAD:
+        report(diag, source, lineno, why, buf, kept);
+        list->bad++;
+        break;
+    }
+}
+
+int pdl_tasklist_read(struct pdl_tasklist *list, FILE *in, const char *name,
+                      FILE *diag)
+{
+    char *buf = pdl_xmalloc(PDL_LINE_MAX + 1);
+    const char *source = add_source(list, name);
+    size_t kept, total;
+    long lineno = 0;
+    int rc = PDL_OK;
+
+    while (read_line(in, buf, PDL_LINE_MAX, &kept, &total)) {
+        char *start = buf;
+        lineno++;
+        /* A UTF-8 byte order mark is an editor's artefact, not content. */
+        if (lineno == 1 && kept >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+            start += 3;
+            kept -= 3;
+            total -= 3;
+        }
+        parse_one(list, start, kept, total, source, lineno, diag);
+    }
+    if (ferror(in))
+        rc = PDL_ERR_IO;
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,125 @@
+/* The timeline TSV: one metadata header, one row per task, times in seconds
+ * from the run's start. Written at the end of a run, read back by tests, by
+ * charts and by later runs. */
+#include "pdl/timeline.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+
+void pdl_run_info_init(struct pdl_run_info *info, const char *mode,
+                       unsigned workers)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    memset(info, 0, sizeof(*info));
+    snprintf(info->mode, sizeof(info->mode), "%s", mode);
+    info->workers = workers;
+    gmtime_r(&now, &tm);
+    strftime(info->started, sizeof(info->started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (gethostname(info->host, sizeof(info->host) - 1) != 0)
+        snprintf(info->host, sizeof(info->host), "unknown");
+    snprintf(info->version, sizeof(info->version), "%s", PDL_VERSION);
+}
+
+static double secs(int64_t ns)
+{
+    return (double)ns / 1e9;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Most intervals open at one instant. Ends are encoded as even numbers and
+ * starts as odd ones, so that at equal times an end sorts first: a task that
+ * starts exactly when another ends does not overlap it. */
+static unsigned max_overlap(const struct pdl_result *r, size_t n)
+{
+    int64_t *ev = pdl_xcalloc(2 * n, sizeof(*ev));
+    size_t k = 0;
+    unsigned cur = 0, best = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].status == PDL_ST_PENDING)
+            continue;
+        ev[k++] = r[i].start_ns * 2 + 1;
+        ev[k++] = r[i].end_ns * 2;
+    }
+    qsort(ev, k, sizeof(*ev), cmp_i64);
+    for (size_t i = 0; i < k; i++) {
+        if (ev[i] & 1) {
+            if (++cur > best)
+                best = cur;
+        } else if (cur > 0) {
+            cur--;
+        }
+    }
+    free(ev);
+    return best;
+}
+
+void pdl_stats_compute(const struct pdl_result *r, size_t n,
+                       struct pdl_stats *st)
+{
+    int64_t last = 0, busy = 0;
+
+    memset(st, 0, sizeof(*st));
+    st->tasks = n;
+    for (size_t i = 0; i < n; i++) {
+        if (pdl_result_ok(&r[i]))
+            st->ok++;
+        else
+            st->failed++;
+        st->bytes += r[i].bytes;
+        if (r[i].status == PDL_ST_PENDING)
+            continue;
+        busy += r[i].end_ns - r[i].start_ns;
+        if (r[i].end_ns > last)
+            last = r[i].end_ns;
+    }
+    st->wall = secs(last);
+    st->busy = secs(busy);
+    st->concurrency = st->wall > 0 ? st->busy / st->wall : 0;
+    st->max_overlap = max_overlap(r, n);
+}
+
+static void write_row(FILE *out, size_t id, const struct pdl_result *r,
+                      const char *url)
+{
+    fprintf(out,
+            "%zu\t%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%lld\t%d\t%s\t%d\t%s"
+            "\n",
+            id, r->worker, secs(r->start_ns), secs(r->end_ns),
+            (double)r->dns_us / 1e6, (double)r->connect_us / 1e6,
+            (double)r->tls_us / 1e6, (double)r->ttfb_us / 1e6,
+            (long long)r->bytes, r->http,
+            pdl_status_token((enum pdl_status)r->status), r->attempts, url);
+}
+
+int pdl_timeline_write(FILE *out, const struct pdl_run_info *info,
+                       const struct pdl_result *results,
+                       const char *const *urls, size_t n)
+{
+    struct pdl_stats st;
+
+    pdl_stats_compute(results, n, &st);
+    fprintf(out, "# pdl-timeline %d\n", PDL_TIMELINE_VERSION);
+    fprintf(out,
+            "# mode=%s workers=%u tasks=%zu ok=%zu failed=%zu wall=%.6f "
+            "started=%s host=%s pdl=%s\n",
+            info->mode, info->workers, n, st.ok, st.failed, st.wall,
+            info->started, info->host, info->version);
+    fprintf(out, "%s\n", PDL_TIMELINE_HEADER);
+    for (size_t i = 0; i < n; i++)
+        write_row(out, i, &results[i], urls[i]);
+    if (fflush(out) != 0 || ferror(out))
+        return PDL_ERR_IO;
+    return PDL_OK;
+}

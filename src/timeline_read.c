@@ -1,0 +1,205 @@
+/* Reading a timeline back into result records, strictly: any row that is not
+ * what pdl writes is an error naming its line. */
+#include "pdl/timeline.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NFIELDS 13
+
+struct reader {
+    FILE *in;
+    char *line;
+    size_t cap;
+    long lineno;
+    char *err;
+    size_t errsz;
+};
+
+static int fail(struct reader *rd, const char *fmt, ...)
+{
+    va_list ap;
+    int n = snprintf(rd->err, rd->errsz, "line %ld: ", rd->lineno);
+
+    va_start(ap, fmt);
+    if (n >= 0 && (size_t)n < rd->errsz)
+        vsnprintf(rd->err + n, rd->errsz - (size_t)n, fmt, ap);
+    va_end(ap);
+    return PDL_ERR_FORMAT;
+}
+
+/* Next line without its '\n'; NULL at the end. */
+static char *next_line(struct reader *rd)
+{
+    ssize_t n = getline(&rd->line, &rd->cap, rd->in);
+
+    if (n < 0)
+        return NULL;
+    rd->lineno++;
+    if (n > 0 && rd->line[n - 1] == '\n')
+        rd->line[n - 1] = '\0';
+    return rd->line;
+}
+
+static bool parse_ll(const char *s, long long lo, long long hi, long long *v)
+{
+    char *end;
+
+    errno = 0;
+    *v = strtoll(s, &end, 10);
+    return errno == 0 && end != s && *end == '\0' && *v >= lo && *v <= hi;
+}
+
+static bool parse_secs(const char *s, double scale, int64_t *v)
+{
+    char *end;
+    double d;
+
+    errno = 0;
+    d = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(d) || d < 0 || d > 1e9)
+        return false;
+    *v = (int64_t)llround(d * scale);
+    return true;
+}
+
+static void parse_meta(char *s, struct pdl_run_info *info)
+{
+    while (*s) {
+        char *kv = s + strspn(s, " ");
+        size_t len = strcspn(kv, " ");
+        char *eq = memchr(kv, '=', len);
+        long long v;
+        s = kv + len + (kv[len] != '\0');
+        kv[len] = '\0';
+        if (!eq)
+            continue;
+        *eq = '\0';
+        const char *val = eq + 1;
+        if (strcmp(kv, "mode") == 0)
+            snprintf(info->mode, sizeof(info->mode), "%s", val);
+        else if (strcmp(kv, "workers") == 0 && parse_ll(val, 0, 1 << 30, &v))
+            info->workers = (unsigned)v;
+        else if (strcmp(kv, "started") == 0)
+            snprintf(info->started, sizeof(info->started), "%s", val);
+        else if (strcmp(kv, "host") == 0)
+            snprintf(info->host, sizeof(info->host), "%s", val);
+        else if (strcmp(kv, "pdl") == 0)
+            snprintf(info->version, sizeof(info->version), "%s", val);
+    }
+}
+
+static int split(char *s, char **f)
+{
+    int n = 0;
+
+    f[n++] = s;
+    for (char *p = s; *p; p++) {
+        if (*p != '\t')
+            continue;
+        if (n == NFIELDS)
+            return n + 1;
+        *p = '\0';
+        f[n++] = p + 1;
+    }
+    return n;
+}
+
+static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
+                     size_t *cap)
+{
+    char *f[NFIELDS];
+    struct pdl_result r = {0};
+    long long id, v[4];
+    int st;
+
+    if (split(s, f) != NFIELDS)
+        return fail(rd, "expected %d tab-separated fields", NFIELDS);
+    if (!parse_ll(f[0], 0, (long long)1 << 40, &id) ||
+        !parse_ll(f[1], -1, 1 << 30, &v[0]) ||
+        !parse_ll(f[8], 0, INT64_MAX, &v[1]) ||
+        !parse_ll(f[9], 0, 999, &v[2]) ||
+        !parse_ll(f[11], 0, 1 << 30, &v[3]))
+        return fail(rd, "bad integer field");
+    if (!parse_secs(f[2], 1e9, &r.start_ns) ||
+        !parse_secs(f[3], 1e9, &r.end_ns) || !parse_secs(f[4], 1e6, &r.dns_us) ||
+        !parse_secs(f[5], 1e6, &r.connect_us) ||
+        !parse_secs(f[6], 1e6, &r.tls_us) || !parse_secs(f[7], 1e6, &r.ttfb_us))
+        return fail(rd, "bad time field");
+    st = (int)pdl_status_parse(f[10]);
+    if (st == PDL_ST_COUNT)
+        return fail(rd, "unknown status \"%.40s\"", f[10]);
+    r.worker = (int32_t)v[0];
+    r.bytes = v[1];
+    r.http = (int32_t)v[2];
+    r.attempts = (int32_t)v[3];
+    r.status = st;
+    if (tl->count == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        tl->results = pdl_xrealloc(tl->results, *cap, sizeof(r));
+        tl->ids = pdl_xrealloc(tl->ids, *cap, sizeof(size_t));
+        tl->urls = pdl_xrealloc(tl->urls, *cap, sizeof(char *));
+    }
+    tl->results[tl->count] = r;
+    tl->ids[tl->count] = (size_t)id;
+    tl->urls[tl->count] = pdl_xstrdup(f[12]);
+    tl->count++;
+    return PDL_OK;
+}
+
+static int parse_head(struct reader *rd, struct pdl_timeline *tl)
+{
+    char *s = next_line(rd);
+    int version;
+    char extra;
+
+    if (!s)
+        return ferror(rd->in) ? PDL_ERR_IO : fail(rd, "empty file");
+    if (sscanf(s, "# pdl-timeline %d%c", &version, &extra) != 1 ||
+        version < 1 || version > PDL_TIMELINE_VERSION)
+        return fail(rd, "not a pdl timeline of version 1..%d",
+                    PDL_TIMELINE_VERSION);
+    while ((s = next_line(rd)) && s[0] == '#')
+        parse_meta(s + 1, &tl->info);
+    if (!s)
+        return fail(rd, "no column header");
+    if (strcmp(s, PDL_TIMELINE_HEADER) != 0)
+        return fail(rd, "unexpected column header");
+    return PDL_OK;
+}
+
+int pdl_timeline_read(FILE *in, struct pdl_timeline *tl, char *err,
+                      size_t errsz)
+{
+    struct reader rd = {.in = in, .err = err, .errsz = errsz};
+    size_t cap = 0;
+    int rc;
+    char *s;
+
+    memset(tl, 0, sizeof(*tl));
+    rc = parse_head(&rd, tl);
+    while (rc == PDL_OK && (s = next_line(&rd)))
+        rc = parse_row(&rd, s, tl, &cap);
+    if (rc == PDL_OK && ferror(in))
+        rc = PDL_ERR_IO;
+    free(rd.line);
+    if (rc != PDL_OK)
+        pdl_timeline_cleanup(tl);
+    return rc;
+}
+
+void pdl_timeline_cleanup(struct pdl_timeline *tl)
+{
+    if (!tl)
+        return;
+    for (size_t i = 0; i < tl->count; i++)
+        free(tl->urls[i]);
+    free(tl->urls);
+    free(tl->ids);
+    free(tl->results);
+    memset(tl, 0, sizeof(*tl));
+}

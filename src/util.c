@@ -1,0 +1,108 @@
+/* The out-of-memory policy, the monotonic clock and error strings. */
+#include "pdl/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+pdl_monotime pdl_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (pdl_monotime)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+const char *pdl_strerror(enum pdl_err err)
+{
+    switch (err) {
+    case PDL_OK:
+        return "success";
+    case PDL_ERR_IO:
+        return "input/output error";
+    case PDL_ERR_FORMAT:
+        return "bad format";
+    case PDL_ERR_SYSTEM:
+        return "system resources unavailable";
+    case PDL_ERR_CURL:
+        return "libcurl could not be initialised";
+    case PDL_ERR_USAGE:
+        return "invalid request";
+    }
+    return "unknown error";
+}
+
+static void *oom(void)
+{
+    fputs("pdl: out of memory\n", stderr);
+    abort();
+}
+
+void *pdl_xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+
+    return p ? p : oom();
+}
+
+void *pdl_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+
+    return p ? p : oom();
+}
+
+void *pdl_xrealloc(void *ptr, size_t count, size_t size)
+{
+    void *p;
+
+    if (size && count > SIZE_MAX / size)
+        return oom();
+    size_t bytes = count * size;
+
+    p = realloc(ptr, bytes ? bytes : 1);
+    return p ? p : oom();
+}
+
+char *pdl_xstrdup(const char *s)
+{
+    return pdl_xstrndup(s, strlen(s));
+}
+
+char *pdl_xstrndup(const char *s, size_t n)
+{
+    char *p = pdl_xmalloc(n + 1);
+
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void pdl_quote(const char *s, size_t len, char *out, size_t outsz)
+{
+    size_t o = 0;
+
+    if (outsz < 8) {
+        if (outsz)
+            out[0] = '\0';
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char tmp[8];
+        int n;
+
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+            n = snprintf(tmp, sizeof(tmp), "%c", c);
+        else
+            n = snprintf(tmp, sizeof(tmp), "\\x%02x", c);
+        if (o + (size_t)n + 4 > outsz) {
+            memcpy(out + o, "...", 4);
+            return;
+        }
+        memcpy(out + o, tmp, (size_t)n);
+        o += (size_t)n;
+    }
+    out[o] = '\0';
+}
