@@ -1,6 +1,7 @@
 /* pdl: download lists of URLs serially, with a thread pool or a process pool,
  * and record when every task ran. This file only wires: options, input,
  * runner, output, exit code. */
+#include "pdl/chart.h"
 #include "pdl/job.h"
 #include "pdl/outdir.h"
 #include "pdl/parse.h"
@@ -25,13 +26,15 @@ enum exit_code {
 struct cli {
     struct pdl_options opt;
     const char *timeline; /* NULL = none */
+    const char *chart;    /* NULL = none */
+    const char *chart_by; /* plots/ script: "gantt" or "lanes" */
     bool quiet;
     char **lists;
     int nlists;
 };
 
 enum { OPT_DISCARD = 256, OPT_NO_TIMELINE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
-       OPT_MAX_REDIRS, OPT_USER_AGENT };
+       OPT_MAX_REDIRS, OPT_USER_AGENT, OPT_CHART, OPT_CHART_BY };
 
 static const struct option longopts[] = {
     {"mode", required_argument, NULL, 'm'},
@@ -40,6 +43,8 @@ static const struct option longopts[] = {
     {"discard", no_argument, NULL, OPT_DISCARD},
     {"timeline", required_argument, NULL, 't'},
     {"no-timeline", no_argument, NULL, OPT_NO_TIMELINE},
+    {"chart", required_argument, NULL, OPT_CHART},
+    {"chart-by", required_argument, NULL, OPT_CHART_BY},
     {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
@@ -68,6 +73,9 @@ static void usage(FILE *out)
 "What is recorded:\n"
 "  -t, --timeline FILE      timeline TSV ('-' = stdout; default pdl-timeline.tsv)\n"
 "      --no-timeline        write no timeline\n"
+"      --chart FILE         draw the run with gnuplot (.png, .svg or .pdf)\n"
+"      --chart-by VIEW      task: one bar per task (default); worker: one\n"
+"                           lane per worker, showing idle gaps\n"
 "  -q, --quiet              no summary on stderr (errors are still printed)\n"
 "\n"
 "Network:\n"
@@ -143,6 +151,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 
     pdl_options_init(&cli->opt);
     cli->timeline = "pdl-timeline.tsv";
+    cli->chart_by = "gantt";
     while ((c = getopt_long(argc, argv, "m:w:o:t:qhV", longopts, NULL)) != -1) {
         int rc = parse_value(cli, c, optarg);
         if (rc >= 0) {
@@ -164,6 +173,18 @@ static int parse_args(int argc, char **argv, struct cli *cli)
             break;
         case OPT_NO_TIMELINE:
             cli->timeline = NULL;
+            break;
+        case OPT_CHART:
+            if (!pdl_chart_format_ok(optarg))
+                return bad_value("--chart", "unknown chart format (use .png, "
+                                 ".svg or .pdf)", optarg);
+            cli->chart = optarg;
+            break;
+        case OPT_CHART_BY:
+            if (strcmp(optarg, "task") != 0 && strcmp(optarg, "worker") != 0)
+                return bad_value("--chart-by", "must be task or worker",
+                                 optarg);
+            cli->chart_by = strcmp(optarg, "task") == 0 ? "gantt" : "lanes";
             break;
         case OPT_USER_AGENT:
             cli->opt.user_agent = optarg;
@@ -285,6 +306,45 @@ static int write_timeline(FILE *f, const char *path,
     return rc;
 }
 
+/* The timeline file the chart is drawn from: the run's own, or, when that
+ * is not a file, CHART.tsv written beside the chart. */
+static const char *chart_data(const struct cli *cli,
+                              const struct pdl_run_info *info,
+                              const struct pdl_tasklist *list,
+                              const struct pdl_result *results, char *buf,
+                              size_t bufsz)
+{
+    FILE *f;
+
+    if (cli->timeline && strcmp(cli->timeline, "-") != 0)
+        return cli->timeline;
+    snprintf(buf, bufsz, "%.*s.tsv",
+             (int)(strrchr(cli->chart, '.') - cli->chart), cli->chart);
+    f = fopen(buf, "w");
+    if (!f) {
+        fprintf(stderr, "pdl: %s: %s\n", buf, strerror(errno));
+        return NULL;
+    }
+    return write_timeline(f, buf, info, list, results) == PDL_OK ? buf : NULL;
+}
+
+/* Draws the chart; a chart that cannot be drawn is reported, but does not
+ * change the run's exit status: the downloads are what it reports on. */
+static void draw_chart(const struct cli *cli, const struct pdl_run_info *info,
+                       const struct pdl_tasklist *list,
+                       const struct pdl_result *results)
+{
+    char path[4096], err[8192];
+    const char *data = chart_data(cli, info, list, results, path, sizeof(path));
+
+    if (!data)
+        return;
+    if (pdl_chart_render(data, cli->chart, cli->chart_by, err, sizeof(err)))
+        fprintf(stderr, "pdl: chart %s: %s\n", cli->chart, err);
+    else if (!cli->quiet)
+        fprintf(stderr, "pdl: chart: %s\n", cli->chart);
+}
+
 /* Runs the job and reports. Returns the exit code. */
 static int run(const struct cli *cli, struct pdl_tasklist *list, int dirfd,
                FILE *tl)
@@ -308,6 +368,8 @@ static int run(const struct cli *cli, struct pdl_tasklist *list, int dirfd,
     if (!cli->quiet)
         print_summary(&cli->opt, results, list->count,
                       tl && tl != stdout ? cli->timeline : NULL);
+    if (cli->chart)
+        draw_chart(cli, &info, list, results);
     pdl_stats_compute(results, list->count, &st);
     free(results);
     if (rc != PDL_OK || st.failed > 0 || list->bad > 0)

@@ -47,8 +47,10 @@ static size_t append_clean(char *out, size_t olen, size_t cap,
 static size_t ext_len(const char *name, size_t len)
 {
     for (size_t i = len; i > 1; i--) {
-        if (name[i - 1] == '.')
-            return (len - (i - 1) <= EXT_MAX) ? len - (i - 1) : 0;
+        if (name[i - 1] == '.') {
+            size_t e = len - (i - 1); /* with the dot; "x." has none */
+            return (e > 1 && e <= EXT_MAX) ? e : 0;
+        }
     }
     return 0;
 }
@@ -77,12 +79,14 @@ static void url_parts(const char *url, const char **seg, size_t *seglen,
 
 void pdl_name_from_url(const char *url, char *out, size_t outsz)
 {
-    char seg[PDL_NAME_MAX * 2], q[PDL_NAME_MAX];
+    char q[PDL_NAME_MAX];
     const char *rseg, *rq;
     size_t rseglen, rqlen;
 
     url_parts(url, &rseg, &rseglen, &rq, &rqlen);
-    size_t slen = append_clean(seg, 0, sizeof(seg), rseg, rseglen);
+    /* The whole segment, so that the extension at its end survives a cut. */
+    char *seg = pdl_xmalloc(rseglen + 16);
+    size_t slen = append_clean(seg, 0, rseglen, rseg, rseglen);
     size_t qlen = append_clean(q, 0, sizeof(q), rq ? rq : "", rqlen);
     if (slen == 0) {
         memcpy(seg, "index.html", 10);
@@ -107,11 +111,19 @@ void pdl_name_from_url(const char *url, char *out, size_t outsz)
     /* Hidden files, "." and ".." all start with a dot. */
     if (out[0] == '.')
         out[0] = '_';
+    free(seg);
 }
 
-/* A set of names: open addressing over a power-of-two table. */
+/* A set of names, open addressing over a power-of-two table. Each name
+ * remembers the next number to try for it, so that n copies of one URL cost
+ * n steps, not n squared. */
+struct entry {
+    const char *name;
+    unsigned long next;
+};
+
 struct nameset {
-    const char **slot;
+    struct entry *slot;
     size_t cap;
 };
 
@@ -124,33 +136,42 @@ static uint64_t hash(const char *s)
     return h;
 }
 
-/* Inserts name unless present; returns false if it was already there. */
-static bool nameset_add(struct nameset *set, const char *name)
+/* The entry of name, added if absent; *added says which. */
+static struct entry *nameset_get(struct nameset *set, const char *name,
+                                 bool *added)
 {
     size_t i = hash(name) & (set->cap - 1);
 
-    while (set->slot[i]) {
-        if (strcmp(set->slot[i], name) == 0)
-            return false;
+    while (set->slot[i].name) {
+        if (strcmp(set->slot[i].name, name) == 0) {
+            *added = false;
+            return &set->slot[i];
+        }
         i = (i + 1) & (set->cap - 1);
     }
-    set->slot[i] = name;
-    return true;
+    set->slot[i] = (struct entry){name, 1};
+    *added = true;
+    return &set->slot[i];
 }
 
-/* Finds the first "stem.N.ext" not yet taken and takes it. */
-static char *numbered(struct nameset *set, const char *name)
+/* Takes the first free "stem.N.ext" for a name already taken (base). */
+static char *numbered(struct nameset *set, struct entry *base)
 {
+    const char *name = base->name;
     size_t len = strlen(name);
     size_t elen = ext_len(name, len);
     char buf[PDL_NAME_MAX + 32];
+    bool added;
 
-    for (unsigned long n = 1;; n++) {
-        snprintf(buf, sizeof(buf), "%.*s.%lu%s", (int)(len - elen), name, n,
-                 name + len - elen);
+    for (;; base->next++) {
+        snprintf(buf, sizeof(buf), "%.*s.%lu%s", (int)(len - elen), name,
+                 base->next, name + len - elen);
         char *copy = pdl_xstrdup(buf);
-        if (nameset_add(set, copy))
+        nameset_get(set, copy, &added);
+        if (added) {
+            base->next++;
             return copy;
+        }
         free(copy);
     }
 }
@@ -171,10 +192,11 @@ void pdl_tasklist_plan_names(struct pdl_tasklist *list)
         free(t->name);
         pdl_name_from_url(t->url, buf, sizeof(buf));
         t->name = pdl_xstrdup(buf);
-        if (!nameset_add(&set, t->name)) {
-            char *alt = numbered(&set, t->name);
+        bool added;
+        struct entry *e = nameset_get(&set, t->name, &added);
+        if (!added) {
             free(t->name);
-            t->name = alt;
+            t->name = numbered(&set, e);
         }
     }
     free(set.slot);

@@ -1,6 +1,7 @@
 /* Parsers for command-line values: strict, with end checks, no atoi. */
 #include "pdl/parse.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -11,7 +12,8 @@ bool pdl_parse_long(const char *s, long lo, long hi, long *out)
     char *end;
     long v;
 
-    if (!s || !*s)
+    /* strtol would skip leading white space and take a '+'. */
+    if (!s || !(isdigit((unsigned char)s[0]) || s[0] == '-'))
         return false;
     errno = 0;
     v = strtol(s, &end, 10);
@@ -31,11 +33,14 @@ bool pdl_parse_duration_ms(const char *s, long *out)
     char *end;
     double v;
 
-    if (!s || !*s || strchr(" \t+-", s[0]))
+    /* Plain decimal only: strtod would also take hex, "inf" and "nan". */
+    size_t num = s ? strspn(s, "0123456789.") : 0;
+
+    if (num == 0)
         return false;
     errno = 0;
     v = strtod(s, &end);
-    if (errno || end == s || !isfinite(v) || v < 0)
+    if (errno || end != s + num || !isfinite(v) || v < 0)
         return false;
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
         if (strcmp(end, units[i].suffix) != 0)

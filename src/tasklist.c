@@ -43,24 +43,33 @@ bool pdl_url_is_http(const char *url)
     return true;
 }
 
+/* Narrows [*s, *e) to its content without surrounding white space. */
+static void trim(char **s, char **e)
+{
+    while (*s < *e && is_space(**s))
+        (*s)++;
+    while (*e > *s && is_space((*e)[-1]))
+        (*e)--;
+}
+
 enum pdl_line_kind pdl_line_parse(char *line, size_t len, char **url,
                                   const char **why)
 {
     char *s = line;
     char *e = line + len;
 
-    while (s < e && is_space(*s))
-        s++;
-    while (e > s && is_space(e[-1]))
-        e--;
+    trim(&s, &e);
     if (s == e || *s == '#')
         return PDL_LINE_SKIP;
     if (memchr(s, '\0', (size_t)(e - s))) {
         *why = "contains a NUL byte";
         return PDL_LINE_BAD;
     }
+    /* Judged as a string, but left intact for the message if it is bad. */
+    char saved = *e;
     *e = '\0';
     if (!pdl_url_is_http(s)) {
+        *e = saved;
         *why = "not an http(s) URL";
         return PDL_LINE_BAD;
     }
@@ -127,11 +136,13 @@ static bool read_line(FILE *in, char *buf, size_t cap, size_t *kept,
 }
 
 static void report(FILE *diag, const char *name, long line, const char *why,
-                   const char *text, size_t len)
+                   char *text, size_t len)
 {
     char quoted[128];
+    char *e = text + len;
 
-    pdl_quote(text, len, quoted, sizeof(quoted));
+    trim(&text, &e);
+    pdl_quote(text, (size_t)(e - text), quoted, sizeof(quoted));
     if (diag)
         fprintf(diag, "pdl: %s:%ld: %s: \"%s\"\n", name, line, why, quoted);
 }
@@ -167,13 +178,16 @@ static void parse_one(struct pdl_tasklist *list, char *buf, size_t kept,
 int pdl_tasklist_read(struct pdl_tasklist *list, FILE *in, const char *name,
                       FILE *diag)
 {
-    char *buf = pdl_xmalloc(PDL_LINE_MAX + 1);
+    /* Room for a byte order mark on top of the longest line, and for the
+     * terminating byte pdl_line_parse writes. */
+    char *buf = pdl_xmalloc(PDL_LINE_MAX + 4);
     const char *source = add_source(list, name);
     size_t kept, total;
     long lineno = 0;
     int rc = PDL_OK;
 
-    while (read_line(in, buf, PDL_LINE_MAX, &kept, &total)) {
+    while (read_line(in, buf, PDL_LINE_MAX + (lineno == 0 ? 3 : 0), &kept,
+                     &total)) {
         char *start = buf;
         lineno++;
         /* A UTF-8 byte order mark is an editor's artefact, not content. */
@@ -182,6 +196,8 @@ int pdl_tasklist_read(struct pdl_tasklist *list, FILE *in, const char *name,
             kept -= 3;
             total -= 3;
         }
+        if (kept > PDL_LINE_MAX)
+            kept = PDL_LINE_MAX;
         parse_one(list, start, kept, total, source, lineno, diag);
     }
     if (ferror(in))

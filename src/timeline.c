@@ -39,7 +39,8 @@ static int cmp_i64(const void *a, const void *b)
 
 /* Most intervals open at one instant. Ends are encoded as even numbers and
  * starts as odd ones, so that at equal times an end sorts first: a task that
- * starts exactly when another ends does not overlap it. */
+ * starts exactly when another ends does not overlap it. A task of zero
+ * length still ends after its own start. */
 static unsigned max_overlap(const struct pdl_result *r, size_t n)
 {
     int64_t *ev = pdl_xcalloc(2 * n, sizeof(*ev));
@@ -50,7 +51,8 @@ static unsigned max_overlap(const struct pdl_result *r, size_t n)
         if (r[i].status == PDL_ST_PENDING)
             continue;
         ev[k++] = r[i].start_ns * 2 + 1;
-        ev[k++] = r[i].end_ns * 2;
+        ev[k++] = r[i].end_ns > r[i].start_ns ? r[i].end_ns * 2
+                                              : r[i].start_ns * 2 + 2;
     }
     qsort(ev, k, sizeof(*ev), cmp_i64);
     for (size_t i = 0; i < k; i++) {

@@ -33,10 +33,11 @@ struct pdl_tasklist {
 
 enum pdl_line_kind { PDL_LINE_SKIP, PDL_LINE_URL, PDL_LINE_BAD };
 
-/* Classifies one raw line (without its '\n', len bytes, may hold NUL bytes):
- * blank or '#' comment lines are skipped; otherwise surrounding white space
- * and a trailing '\r' are trimmed in place and *url points at the URL inside
- * line, or *why says why the line is bad. */
+/* Classifies one raw line (without its '\n', len bytes, may hold NUL bytes;
+ * line[len] must be writable): blank or '#' comment lines are skipped;
+ * otherwise surrounding white space and a trailing '\r' are trimmed, and
+ * *url points at the URL, terminated in place inside line, or *why says why
+ * the line is bad (and line is left as it was). */
 enum pdl_line_kind pdl_line_parse(char *line, size_t len, char **url,
                                   const char **why);
 

@@ -1,0 +1,130 @@
+/* Drawing a timeline with gnuplot: the scripts live in plots/ and run on
+ * their own; this only fills in the file names and runs gnuplot. */
+#include "pdl/chart.h"
+#include "pdl/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef PDL_PLOTS_DIR
+#define PDL_PLOTS_DIR "plots"
+#endif
+
+extern char **environ;
+
+const char *pdl_plots_dir(void)
+{
+    const char *env = getenv("PDL_PLOTS_DIR");
+
+    return env && *env ? env : PDL_PLOTS_DIR;
+}
+
+int pdl_chart_format_ok(const char *out)
+{
+    const char *dot = strrchr(out, '.');
+
+    return dot && (strcmp(dot, ".png") == 0 || strcmp(dot, ".svg") == 0 ||
+                   strcmp(dot, ".pdf") == 0);
+}
+
+/* Appends s to buf as a gnuplot single-quoted string ('' is a quote). */
+static void gp_quote(char *buf, size_t bufsz, const char *s)
+{
+    size_t o = strlen(buf);
+
+    if (o + 1 < bufsz)
+        buf[o++] = '\'';
+    for (; *s && o + 2 < bufsz; s++) {
+        if (*s == '\'')
+            buf[o++] = '\'';
+        buf[o++] = *s;
+    }
+    if (o + 1 < bufsz)
+        buf[o++] = '\'';
+    buf[o] = '\0';
+}
+
+/* "data='...'; out='...'" for gnuplot -e. */
+static void settings(char *buf, size_t bufsz, const char *data,
+                     const char *out)
+{
+    snprintf(buf, bufsz, "data=");
+    gp_quote(buf, bufsz, data);
+    strncat(buf, "; out=", bufsz - strlen(buf) - 1);
+    gp_quote(buf, bufsz, out);
+}
+
+/* Runs gnuplot -e SETTINGS SCRIPT; returns its exit status, 127 if it could
+ * not be started. */
+static int run_gnuplot(const char *set, const char *script)
+{
+    char *argv[] = {"gnuplot", "-e", (char *)set, (char *)script, NULL};
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int status, rc;
+
+    posix_spawn_file_actions_init(&fa);
+    /* gnuplot's chatter is not pdl's output; its errors go to stderr. */
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return 127;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return 127;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Leaves OUT.gp, a script that draws the chart with plain `gnuplot OUT.gp`. */
+static void write_filled(const char *set, const char *script, const char *out,
+                         char *path, size_t pathsz)
+{
+    FILE *f;
+    char call[4096] = "";
+
+    snprintf(path, pathsz, "%s.gp", out);
+    f = fopen(path, "w");
+    if (!f) {
+        path[0] = '\0';
+        return;
+    }
+    gp_quote(call, sizeof(call), script);
+    fprintf(f, "# Draws %s: gnuplot %s\n%s\ncall %s\n", out, path, set, call);
+    if (fclose(f) != 0)
+        path[0] = '\0';
+}
+
+int pdl_chart_render(const char *data, const char *out, const char *view,
+                     char *err, size_t errsz)
+{
+    char script[4096], set[8192], filled[4096];
+    int rc;
+
+    if (!pdl_chart_format_ok(out)) {
+        snprintf(err, errsz, "unknown chart format (use .png, .svg or .pdf)");
+        return -1;
+    }
+    snprintf(script, sizeof(script), "%s/%s.gp", pdl_plots_dir(), view);
+    if (access(script, R_OK) != 0) {
+        snprintf(err, errsz, "%s: %s", script, strerror(errno));
+        return -1;
+    }
+    settings(set, sizeof(set), data, out);
+    rc = run_gnuplot(set, script);
+    if (rc == 0)
+        return 0;
+    write_filled(set, script, out, filled, sizeof(filled));
+    snprintf(err, errsz, "%s; to draw it later: gnuplot -e \"%s\" %s%s%s",
+             rc == 127 ? "gnuplot not found" : "gnuplot failed", set, script,
+             filled[0] ? " (or: gnuplot " : "", filled[0] ? filled : "");
+    if (filled[0])
+        strncat(err, ")", errsz - strlen(err) - 1);
+    return -1;
+}

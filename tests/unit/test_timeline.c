@@ -1,0 +1,479 @@
+/* Unit tests for the timeline: writing and reading back the TSV, strict
+ * rejection of malformed files, and the statistics of a run. */
+#include "pdl/timeline.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MS 1000000LL /* nanoseconds */
+
+/* Results covering the kinds of row a run writes; times have microsecond
+ * precision, which is what the TSV keeps. */
+static const struct pdl_result sample[] = {
+    {.start_ns = 1000, .end_ns = 250123000, .dns_us = 12, .connect_us = 345,
+     .tls_us = 0, .ttfb_us = 100001, .bytes = 123456, .worker = 0,
+     .http = 200, .attempts = 1, .status = PDL_ST_OK},
+    {.start_ns = 5000000, .end_ns = 1500000000, .dns_us = 1, .connect_us = 2,
+     .tls_us = 3, .ttfb_us = 4, .bytes = 0, .worker = 3, .http = 500,
+     .attempts = 2, .status = PDL_ST_HTTP},
+    {.start_ns = 2000001000, .end_ns = 3999999000, .dns_us = 0,
+     .connect_us = 0, .tls_us = 0, .ttfb_us = 0, .bytes = 0, .worker = 1,
+     .http = 0, .attempts = 1, .status = PDL_ST_DNS},
+    {.status = PDL_ST_PENDING},
+};
+
+static const char *const sample_urls[] = {
+    "http://h/a.txt",
+    "https://h/b?x=1",
+    "http://nosuch.invalid/",
+    "http://h/never",
+};
+
+#define NSAMPLE (sizeof(sample) / sizeof(sample[0]))
+
+static const struct pdl_run_info sample_info = {
+    .mode = "threads",
+    .workers = 4,
+    .started = "2024-05-01T12:34:56Z",
+    .host = "box1",
+    .version = "0.1.0",
+};
+
+/* Writes the sample timeline into a fresh buffer the caller frees. */
+static char *write_sample(size_t *len)
+{
+    char *buf = NULL;
+    FILE *out = open_memstream(&buf, len);
+
+    ck_assert_ptr_nonnull(out);
+    ck_assert_int_eq(pdl_timeline_write(out, &sample_info, sample, sample_urls,
+                                        NSAMPLE),
+                     PDL_OK);
+    ck_assert_int_eq(fclose(out), 0);
+    return buf;
+}
+
+static int read_text(const char *text, struct pdl_timeline *tl, char *err,
+                     size_t errsz)
+{
+    FILE *in = fmemopen((void *)text, strlen(text), "r");
+
+    ck_assert_ptr_nonnull(in);
+    int rc = pdl_timeline_read(in, tl, err, errsz);
+    fclose(in);
+    return rc;
+}
+
+START_TEST(test_write_text)
+{
+    size_t len;
+    char *buf = write_sample(&len);
+
+    ck_assert_str_eq(buf,
+        "# pdl-timeline 1\n"
+        "# mode=threads workers=4 tasks=4 ok=1 failed=3 wall=3.999999 "
+        "started=2024-05-01T12:34:56Z host=box1 pdl=0.1.0\n"
+        "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\t"
+        "status\tattempts\turl\n"
+        "0\t0\t0.000001\t0.250123\t0.000012\t0.000345\t0.000000\t0.100001\t"
+        "123456\t200\tok\t1\thttp://h/a.txt\n"
+        "1\t3\t0.005000\t1.500000\t0.000001\t0.000002\t0.000003\t0.000004\t"
+        "0\t500\thttp\t2\thttps://h/b?x=1\n"
+        "2\t1\t2.000001\t3.999999\t0.000000\t0.000000\t0.000000\t0.000000\t"
+        "0\t0\tdns\t1\thttp://nosuch.invalid/\n"
+        "3\t0\t0.000000\t0.000000\t0.000000\t0.000000\t0.000000\t0.000000\t"
+        "0\t0\tnot-run\t0\thttp://h/never\n");
+    ck_assert_uint_eq(len, strlen(buf));
+    free(buf);
+}
+END_TEST
+
+static void assert_same_result(const struct pdl_result *got,
+                               const struct pdl_result *want)
+{
+    ck_assert_int_eq(got->start_ns, want->start_ns);
+    ck_assert_int_eq(got->end_ns, want->end_ns);
+    ck_assert_int_eq(got->dns_us, want->dns_us);
+    ck_assert_int_eq(got->connect_us, want->connect_us);
+    ck_assert_int_eq(got->tls_us, want->tls_us);
+    ck_assert_int_eq(got->ttfb_us, want->ttfb_us);
+    ck_assert_int_eq(got->bytes, want->bytes);
+    ck_assert_int_eq(got->worker, want->worker);
+    ck_assert_int_eq(got->http, want->http);
+    ck_assert_int_eq(got->attempts, want->attempts);
+    ck_assert_int_eq(got->status, want->status);
+    /* The timeline has no error column. */
+    ck_assert_str_eq(got->error, "");
+}
+
+START_TEST(test_round_trip)
+{
+    size_t len;
+    char *buf = write_sample(&len);
+    struct pdl_timeline tl;
+    char err[128] = "";
+
+    ck_assert_int_eq(read_text(buf, &tl, err, sizeof(err)), PDL_OK);
+    ck_assert_str_eq(err, "");
+    ck_assert_str_eq(tl.info.mode, "threads");
+    ck_assert_uint_eq(tl.info.workers, 4);
+    ck_assert_str_eq(tl.info.started, "2024-05-01T12:34:56Z");
+    ck_assert_str_eq(tl.info.host, "box1");
+    ck_assert_str_eq(tl.info.version, "0.1.0");
+    ck_assert_uint_eq(tl.count, NSAMPLE);
+    for (size_t i = 0; i < NSAMPLE; i++) {
+        ck_assert_uint_eq(tl.ids[i], i);
+        ck_assert_str_eq(tl.urls[i], sample_urls[i]);
+        assert_same_result(&tl.results[i], &sample[i]);
+    }
+    pdl_timeline_cleanup(&tl);
+    ck_assert_uint_eq(tl.count, 0);
+    ck_assert_ptr_null(tl.results);
+    free(buf);
+}
+END_TEST
+
+START_TEST(test_round_trip_every_status)
+{
+    struct pdl_result r[PDL_ST_COUNT];
+    const char *urls[PDL_ST_COUNT];
+    struct pdl_run_info info;
+    struct pdl_timeline tl;
+    char *buf = NULL, err[128];
+    size_t len;
+
+    memset(r, 0, sizeof(r));
+    for (int i = 0; i < PDL_ST_COUNT; i++) {
+        r[i].status = i;
+        r[i].start_ns = i * MS;
+        r[i].end_ns = (i + 1) * MS;
+        urls[i] = "http://h/";
+    }
+    pdl_run_info_init(&info, "serial", 1);
+    FILE *out = open_memstream(&buf, &len);
+    ck_assert_int_eq(pdl_timeline_write(out, &info, r, urls, PDL_ST_COUNT),
+                     PDL_OK);
+    fclose(out);
+    ck_assert_int_eq(read_text(buf, &tl, err, sizeof(err)), PDL_OK);
+    ck_assert_uint_eq(tl.count, PDL_ST_COUNT);
+    for (int i = 0; i < PDL_ST_COUNT; i++)
+        ck_assert_int_eq(tl.results[i].status, i);
+    ck_assert_str_eq(tl.info.mode, "serial");
+    ck_assert_uint_eq(tl.info.workers, 1);
+    ck_assert_str_eq(tl.info.host, info.host);
+    ck_assert_str_eq(tl.info.started, info.started);
+    ck_assert_str_eq(tl.info.version, PDL_VERSION);
+    pdl_timeline_cleanup(&tl);
+    free(buf);
+}
+END_TEST
+
+/* Extreme values survive the text form exactly. */
+START_TEST(test_round_trip_extremes)
+{
+    static const int64_t us[] = {0, 1, 999999, 1000000, 123456789,
+                                 86399999999, 999999999999};
+    struct pdl_result r[sizeof(us) / sizeof(us[0])];
+    const char *urls[sizeof(us) / sizeof(us[0])];
+    size_t n = sizeof(us) / sizeof(us[0]);
+    struct pdl_timeline tl;
+    char *buf = NULL, err[128];
+    size_t len;
+
+    for (size_t i = 0; i < n; i++) {
+        r[i] = (struct pdl_result){
+            .start_ns = us[i] * 1000, .end_ns = (us[i] + 1) * 1000,
+            .dns_us = us[i], .connect_us = us[i], .tls_us = us[i],
+            .ttfb_us = us[i], .bytes = i + 1 == n ? INT64_MAX : 0,
+            .worker = i == 0 ? -1 : 1023, .http = 999, .attempts = 1 << 30,
+            .status = PDL_ST_TIMEOUT};
+        urls[i] = "https://h/x?a=1&b=%20#f";
+    }
+    FILE *out = open_memstream(&buf, &len);
+    ck_assert_int_eq(pdl_timeline_write(out, &sample_info, r, urls, n),
+                     PDL_OK);
+    fclose(out);
+    ck_assert_int_eq(read_text(buf, &tl, err, sizeof(err)), PDL_OK);
+    ck_assert_uint_eq(tl.count, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_same_result(&tl.results[i], &r[i]);
+        ck_assert_str_eq(tl.urls[i], urls[i]);
+    }
+    pdl_timeline_cleanup(&tl);
+    free(buf);
+}
+END_TEST
+
+START_TEST(test_read_empty_list)
+{
+    struct pdl_timeline tl;
+    char err[128] = "";
+
+    ck_assert_int_eq(read_text("# pdl-timeline 1\n# mode=serial workers=1\n"
+                               PDL_TIMELINE_HEADER "\n",
+                               &tl, err, sizeof(err)),
+                     PDL_OK);
+    ck_assert_uint_eq(tl.count, 0);
+    ck_assert_str_eq(tl.info.mode, "serial");
+    pdl_timeline_cleanup(&tl);
+}
+END_TEST
+
+#define HEAD "# pdl-timeline 1\n# mode=serial workers=1\n" PDL_TIMELINE_HEADER "\n"
+#define ROW_OK "0\t0\t0.1\t0.2\t0\t0\t0\t0\t10\t200\tok\t1\thttp://h/a\n"
+
+struct bad_case {
+    const char *text;
+    const char *err;
+};
+
+static const struct bad_case bad_cases[] = {
+    {"", "line 0: empty file"},
+    {"# pdl-timeline\n", "line 1: not a pdl timeline of version 1..1"},
+    {"# pdl-timelime 1\n" PDL_TIMELINE_HEADER "\n",
+     "line 1: not a pdl timeline of version 1..1"},
+    {"# pdl-timeline 99\n" PDL_TIMELINE_HEADER "\n",
+     "line 1: not a pdl timeline of version 1..1"},
+    {"# pdl-timeline 0\n" PDL_TIMELINE_HEADER "\n",
+     "line 1: not a pdl timeline of version 1..1"},
+    {"# pdl-timeline 1x\n" PDL_TIMELINE_HEADER "\n",
+     "line 1: not a pdl timeline of version 1..1"},
+    {"id\tworker\n", "line 1: not a pdl timeline of version 1..1"},
+    {"# pdl-timeline 1\n# mode=serial\n", "line 2: no column header"},
+    {"# pdl-timeline 1\nid\tworker\tstart\n", "line 2: unexpected column header"},
+    {HEAD "0\t0\t0.1\t0.2\t0\t0\t0\t0\t10\t200\tok\n",
+     "line 4: expected 13 tab-separated fields"},
+    {HEAD "0\t0\t0.1\t0.2\t0\t0\t0\t0\t10\t200\tok\t1\thttp://h/a\textra\n",
+     "line 4: expected 13 tab-separated fields"},
+    {HEAD ROW_OK "\n", "line 5: expected 13 tab-separated fields"},
+    {HEAD "x\t0\t0.1\t0.2\t0\t0\t0\t0\t10\t200\tok\t1\thttp://h/a\n",
+     "line 4: bad integer field"},
+    {HEAD ROW_OK "1\t0\t0.1\t0.2\t0\t0\t0\t0\t1e3\t200\tok\t1\thttp://h/a\n",
+     "line 5: bad integer field"},
+    {HEAD "0\t0\t0.1\t0.2\t0\t0\t0\t0\t10\t1000\tok\t1\thttp://h/a\n",
+     "line 4: bad integer field"},
+    {HEAD "0\t0\t0.1\t0.2\t0\t0\t0\t0\t-1\t200\tok\t1\thttp://h/a\n",
+     "line 4: bad integer field"},
+    {HEAD "0\t0\t0.1x\t0.2\t0\t0\t0\t0\t10\t200\tok\t1\thttp://h/a\n",
+     "line 4: bad time field"},
+    {HEAD "0\t0\t0.1\t-0.2\t0\t0\t0\t0\t10\t200\tok\t1\thttp://h/a\n",
+     "line 4: bad time field"},
+    {HEAD "0\t0\t0.1\t0.2\tnan\t0\t0\t0\t10\t200\tok\t1\thttp://h/a\n",
+     "line 4: bad time field"},
+    {HEAD "0\t0\t0.1\t0.2\t0\t0\t0\t\t10\t200\tok\t1\thttp://h/a\n",
+     "line 4: bad time field"},
+    {HEAD ROW_OK "1\t0\t0.1\t0.2\t0\t0\t0\t0\t10\t200\tfine\t1\thttp://h/a\n",
+     "line 5: unknown status \"fine\""},
+    {HEAD "0\t0\t0.1\t0.2\t0\t0\t0\t0\t10\t200\tOK\t1\thttp://h/a\n",
+     "line 4: unknown status \"OK\""},
+};
+
+START_TEST(test_read_malformed)
+{
+    const struct bad_case *c = &bad_cases[_i];
+    struct pdl_timeline tl;
+    char err[128] = "";
+
+    ck_assert_int_eq(read_text(c->text, &tl, err, sizeof(err)),
+                     PDL_ERR_FORMAT);
+    ck_assert_str_eq(err, c->err);
+    /* Nothing left to clean up. */
+    ck_assert_uint_eq(tl.count, 0);
+    ck_assert_ptr_null(tl.results);
+    ck_assert_ptr_null(tl.ids);
+    ck_assert_ptr_null(tl.urls);
+}
+END_TEST
+
+START_TEST(test_read_small_err_buffer)
+{
+    struct pdl_timeline tl;
+    char err[8];
+
+    ck_assert_int_eq(read_text("# pdl-timeline 99\n", &tl, err, sizeof(err)),
+                     PDL_ERR_FORMAT);
+    ck_assert_str_eq(err, "line 1:");
+}
+END_TEST
+
+START_TEST(test_status_tokens)
+{
+    ck_assert_str_eq(pdl_status_token(PDL_ST_PENDING), "not-run");
+    ck_assert_str_eq(pdl_status_token(PDL_ST_OK), "ok");
+    ck_assert_str_eq(pdl_status_token(PDL_ST_HTTP), "http");
+    ck_assert_str_eq(pdl_status_token(PDL_ST_COUNT), "error");
+    for (int i = 0; i < PDL_ST_COUNT; i++)
+        ck_assert_int_eq(pdl_status_parse(pdl_status_token(i)), i);
+    ck_assert_int_eq(pdl_status_parse(""), PDL_ST_COUNT);
+    ck_assert_int_eq(pdl_status_parse("Ok"), PDL_ST_COUNT);
+}
+END_TEST
+
+static struct pdl_result span(int64_t start_ms, int64_t end_ms, int status)
+{
+    return (struct pdl_result){.start_ns = start_ms * MS, .end_ns = end_ms * MS,
+                               .status = status, .attempts = 1};
+}
+
+START_TEST(test_stats_sample)
+{
+    struct pdl_stats st;
+
+    pdl_stats_compute(sample, NSAMPLE, &st);
+    ck_assert_uint_eq(st.tasks, 4);
+    ck_assert_uint_eq(st.ok, 1);
+    ck_assert_uint_eq(st.failed, 3);
+    ck_assert_int_eq(st.bytes, 123456);
+    ck_assert_double_eq_tol(st.wall, 3.999999, 1e-9);
+    ck_assert_double_eq_tol(st.busy, 0.250122 + 1.495 + 1.999998, 1e-9);
+    ck_assert_double_eq_tol(st.concurrency, (0.250122 + 1.495 + 1.999998) /
+                                                3.999999, 1e-9);
+    /* Tasks 0 and 1 overlap; task 2 starts after both ended. */
+    ck_assert_uint_eq(st.max_overlap, 2);
+}
+END_TEST
+
+START_TEST(test_stats_serial)
+{
+    const struct pdl_result r[] = {
+        span(0, 100, PDL_ST_OK), span(150, 300, PDL_ST_HTTP),
+        span(400, 1000, PDL_ST_OK)};
+    struct pdl_stats st;
+
+    pdl_stats_compute(r, 3, &st);
+    ck_assert_uint_eq(st.tasks, 3);
+    ck_assert_uint_eq(st.ok, 2);
+    ck_assert_uint_eq(st.failed, 1);
+    ck_assert_double_eq_tol(st.wall, 1.0, 1e-12);
+    ck_assert_double_eq_tol(st.busy, 0.85, 1e-12);
+    ck_assert_double_eq_tol(st.concurrency, 0.85, 1e-12);
+    ck_assert_uint_eq(st.max_overlap, 1);
+}
+END_TEST
+
+START_TEST(test_stats_back_to_back)
+{
+    /* Listed out of order on purpose: the stats must not rely on it. */
+    const struct pdl_result r[] = {
+        span(200, 300, PDL_ST_OK), span(0, 100, PDL_ST_OK),
+        span(100, 200, PDL_ST_OK)};
+    struct pdl_stats st;
+
+    pdl_stats_compute(r, 3, &st);
+    ck_assert_double_eq_tol(st.wall, 0.3, 1e-12);
+    ck_assert_double_eq_tol(st.busy, 0.3, 1e-12);
+    ck_assert_double_eq_tol(st.concurrency, 1.0, 1e-12);
+    ck_assert_uint_eq(st.max_overlap, 1);
+}
+END_TEST
+
+START_TEST(test_stats_four_overlap)
+{
+    const struct pdl_result r[] = {
+        span(0, 400, PDL_ST_OK), span(100, 500, PDL_ST_OK),
+        span(200, 600, PDL_ST_TIMEOUT), span(300, 700, PDL_ST_OK),
+        span(800, 900, PDL_ST_OK)};
+    struct pdl_stats st;
+
+    pdl_stats_compute(r, 5, &st);
+    ck_assert_uint_eq(st.ok, 4);
+    ck_assert_uint_eq(st.failed, 1);
+    ck_assert_double_eq_tol(st.wall, 0.9, 1e-12);
+    ck_assert_double_eq_tol(st.busy, 1.7, 1e-12);
+    ck_assert_double_eq_tol(st.concurrency, 1.7 / 0.9, 1e-12);
+    ck_assert_uint_eq(st.max_overlap, 4);
+}
+END_TEST
+
+START_TEST(test_stats_pending_ignored)
+{
+    /* Pending records keep whatever times they hold; none may count. */
+    const struct pdl_result r[] = {
+        span(0, 100, PDL_ST_OK), span(0, 5000, PDL_ST_PENDING),
+        span(50, 5000, PDL_ST_PENDING), span(100, 200, PDL_ST_OK),
+        {.status = PDL_ST_PENDING}};
+    struct pdl_stats st;
+
+    pdl_stats_compute(r, 5, &st);
+    ck_assert_uint_eq(st.tasks, 5);
+    ck_assert_uint_eq(st.ok, 2);
+    ck_assert_uint_eq(st.failed, 3);
+    ck_assert_double_eq_tol(st.wall, 0.2, 1e-12);
+    ck_assert_double_eq_tol(st.busy, 0.2, 1e-12);
+    ck_assert_double_eq_tol(st.concurrency, 1.0, 1e-12);
+    ck_assert_uint_eq(st.max_overlap, 1);
+}
+END_TEST
+
+START_TEST(test_stats_nothing_ran)
+{
+    const struct pdl_result r[] = {{.status = PDL_ST_PENDING}};
+    struct pdl_stats st;
+
+    pdl_stats_compute(r, 1, &st);
+    ck_assert_uint_eq(st.tasks, 1);
+    ck_assert_uint_eq(st.ok, 0);
+    ck_assert_uint_eq(st.failed, 1);
+    ck_assert_double_eq(st.wall, 0);
+    ck_assert_double_eq(st.busy, 0);
+    ck_assert_double_eq(st.concurrency, 0);
+    ck_assert_uint_eq(st.max_overlap, 0);
+    pdl_stats_compute(NULL, 0, &st);
+    ck_assert_uint_eq(st.tasks, 0);
+    ck_assert_uint_eq(st.max_overlap, 0);
+}
+END_TEST
+
+/* A task of zero length (start == end) is closed like any other: it must
+ * not count as overlapping every later task. */
+START_TEST(test_stats_zero_length)
+{
+    const struct pdl_result r[] = {
+        span(0, 0, PDL_ST_CONNECT), span(10, 20, PDL_ST_OK),
+        span(30, 40, PDL_ST_OK)};
+    struct pdl_stats st;
+
+    pdl_stats_compute(r, 3, &st);
+    ck_assert_double_eq_tol(st.busy, 0.02, 1e-12);
+    ck_assert_uint_eq(st.max_overlap, 1);
+}
+END_TEST
+
+static Suite *timeline_suite(void)
+{
+    Suite *s = suite_create("timeline");
+    TCase *tc = tcase_create("io");
+
+    tcase_add_test(tc, test_write_text);
+    tcase_add_test(tc, test_round_trip);
+    tcase_add_test(tc, test_round_trip_every_status);
+    tcase_add_test(tc, test_round_trip_extremes);
+    tcase_add_test(tc, test_read_empty_list);
+    tcase_add_loop_test(tc, test_read_malformed, 0,
+                        sizeof(bad_cases) / sizeof(bad_cases[0]));
+    tcase_add_test(tc, test_read_small_err_buffer);
+    tcase_add_test(tc, test_status_tokens);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("stats");
+    tcase_add_test(tc, test_stats_sample);
+    tcase_add_test(tc, test_stats_serial);
+    tcase_add_test(tc, test_stats_back_to_back);
+    tcase_add_test(tc, test_stats_four_overlap);
+    tcase_add_test(tc, test_stats_pending_ignored);
+    tcase_add_test(tc, test_stats_nothing_ran);
+    tcase_add_test(tc, test_stats_zero_length);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(timeline_suite());
+
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
