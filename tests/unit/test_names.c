@@ -279,7 +279,7 @@ static const struct plan_case plan_cases[] = {
     {{"http://h/x.txt", "http://h/y.txt", "http://h/X.txt"},
      {"x.txt", "y.txt", "X.txt"}, 3},
     {{"http://h/..", "http://h/%2e%2e", "http://h/_."},
-     {"_.", "_..1", "_.2."}, 3},
+     {"_.", "_..1", "_..2"}, 3},
 };
 
 START_TEST(test_plan_table)
