@@ -1,0 +1,237 @@
+# plots/common.gp -- shared set-up for gantt.gp and lanes.gp (gnuplot >= 5.4).
+#
+# Not meant to be run directly: gantt.gp / lanes.gp load it after setting
+#   data        path of a pdl timeline TSV (format "pdl-timeline 1")
+#   out         optional output path; .png / .svg / .pdf picks the terminal
+#   pdl_script  name of the calling script (for messages)
+#   pdl_out_suffix  optional, inserted before ".png" in the default output name
+#
+# Reads the metadata line with awk (by key name, so new keys are harmless)
+# and finds the columns by name in the header line (so added or reordered
+# columns are harmless); the rows themselves are read by gnuplot's own parser
+# (tab separator, header line skipped with "every ::1").  Defines, among others:
+#   N W XMAX WALL IDEAL DUR_MEAN DUR_SUM NFAIL  MODE HOST STARTED PDLVER
+#   SG_ID SG_W SG_START SG_END     (the straggler = task with the largest end)
+#   n_dns n_con n_tls n_tfb        (how many tasks have that phase)
+#   pdl_title pdl_subtitle pdl_setterm(w,h) and the phase helpers e_*()
+
+set encoding utf8
+
+# ---- input / output names ---------------------------------------------------
+if (!exists("data")) {
+    exit error sprintf("no input file.  usage: gnuplot -e \"data='run.tsv'; out='run.png'\" %s", pdl_script)
+}
+# single-quote the file name for the shell (used only for awk/sort calls)
+pdl_q = "'"
+do for [pdl_i = 1:strlen(data)] {
+    pdl_c = data[pdl_i:pdl_i]
+    pdl_q = pdl_q . (pdl_c eq "'" ? "'\\''" : pdl_c)
+}
+pdl_q = pdl_q . "'"
+if (system("test -r " . pdl_q . " && echo y") ne "y") {
+    exit error sprintf("%s: cannot read data file '%s'", pdl_script, data)
+}
+
+if (!exists("out")) {
+    pdl_n = strlen(data)
+    pdl_sfx = exists("pdl_out_suffix") ? pdl_out_suffix : ""
+    out = ((pdl_n > 4 && data[pdl_n-3:pdl_n] eq ".tsv") ? data[1:pdl_n-4] : data) . pdl_sfx . ".png"
+}
+pdl_n = strlen(out)
+pdl_ext = pdl_n >= 4 ? out[pdl_n-3:pdl_n] : ""
+pdl_kind = (pdl_ext eq ".svg" || pdl_ext eq ".SVG") ? "svg" : \
+           (pdl_ext eq ".pdf" || pdl_ext eq ".PDF") ? "pdf" : "png"
+pdl_has_cairo_png = strstrt(GPVAL_TERMINALS, " pngcairo ") > 0
+if (pdl_kind eq "png" && !pdl_has_cairo_png) {
+    print sprintf("%s: warning: pngcairo terminal not available, falling back to libgd png", pdl_script)
+}
+if (!(pdl_ext eq ".png" || pdl_ext eq ".PNG" || pdl_kind ne "png")) {
+    print sprintf("%s: warning: unknown extension in '%s', writing PNG", pdl_script, out)
+}
+
+# Returns a "set terminal ..." command for an image of w x h pixels.
+pdl_setterm(w, h) = \
+    pdl_kind eq "svg" ? sprintf("set terminal svg size %d,%d dynamic noenhanced font 'sans-serif,10' fontscale 1.33 background '#ffffff'", w, h) : \
+    pdl_kind eq "pdf" ? sprintf("set terminal pdfcairo size %.3fin,%.3fin noenhanced font 'Sans,10' fontscale 0.55 linewidth 0.75 background '#ffffff'", w/120.0, h/120.0) : \
+    pdl_has_cairo_png ? sprintf("set terminal pngcairo size %d,%d noenhanced font 'Sans,10' background '#ffffff'", w, h) : \
+                        sprintf("set terminal png size %d,%d truecolor noenhanced font 'Sans,10' background '#ffffff'", w, h)
+
+# ---- metadata (line 2: key=value pairs, read by key name) -------------------
+pdl_meta(k) = system(sprintf("LC_ALL=C awk -v k=%s '!/^#/ { exit } { for (i = 2; i <= NF; i++) { p = index($i, \"=\"); if (p > 1 && substr($i, 1, p - 1) == k) { print substr($i, p + 1); exit } } }' %s", k, pdl_q))
+pdl_tag = system("LC_ALL=C awk 'NR == 1 { print substr($0, 1, 40) } { exit }' " . pdl_q)
+if (pdl_tag ne "# pdl-timeline 1") {
+    print sprintf("%s: warning: '%s' does not start with '# pdl-timeline 1' (first line: '%s'); trying anyway", pdl_script, data, pdl_tag)
+}
+pdl_isnum(s) = strlen(s) > 0 && s[1:1] ne "-" && strstrt("0123456789.", s[1:1]) > 0
+MODE    = pdl_meta("mode")
+HOST    = pdl_meta("host")
+STARTED = pdl_meta("started")
+PDLVER  = pdl_meta("pdl")
+pdl_s   = pdl_meta("workers"); META_W     = pdl_isnum(pdl_s) ? int(pdl_s + 0) : 0
+pdl_s   = pdl_meta("wall");    META_WALL  = pdl_isnum(pdl_s) ? pdl_s + 0.0 : 0.0
+pdl_s   = pdl_meta("tasks");   META_TASKS = pdl_isnum(pdl_s) ? int(pdl_s + 0) : -1
+
+# ---- data -------------------------------------------------------------------
+set datafile separator "\t"
+# Columns are found by name in the header line (the first non-# line, which
+# starts with "id"), so added or reordered columns do not break the plots.
+# Required: id worker start end status; dns connect tls ttfb http default to 0.
+CI_id = 0; CI_worker = 0; CI_start = 0; CI_end = 0; CI_status = 0
+CI_dns = 0; CI_connect = 0; CI_tls = 0; CI_ttfb = 0; CI_http = 0
+eval system("LC_ALL=C awk -F '\t' '/^#/ { next } { for (i = 1; i <= NF; i++) { f = $i; sub(/\\r$/, \"\", f); " . \
+    "if (f ~ /^(id|worker|start|end|status|dns|connect|tls|ttfb|http)$/) printf \"CI_%s = %d; \", f, i }; exit }' " . pdl_q)
+if (CI_id * CI_worker * CI_start * CI_end * CI_status == 0) {
+    exit error sprintf("%s: '%s' has no header line with the columns id, worker, start, end, status", pdl_script, data)
+}
+# rows = non-comment, non-empty lines after the header
+N = int(system("LC_ALL=C awk '/^#/ || NF == 0 { next } h { n++ } { h = 1 } END { print n + 0 }' " . pdl_q))
+
+# Accessors evaluated inside "using".  start/end: seconds since the run
+# started; dns/connect/tls/ttfb: seconds after the task's start at which the
+# phase ended (0 = did not happen).
+c_id(x)   = column(CI_id)
+c_w(x)    = column(CI_worker)
+c_s(x)    = column(CI_start)
+c_e(x)    = column(CI_end)
+c_st(x)   = strcol(CI_status)
+c_dns0(x) = CI_dns     > 0 ? column(CI_dns)     : 0
+c_con0(x) = CI_connect > 0 ? column(CI_connect) : 0
+c_tls0(x) = CI_tls     > 0 ? column(CI_tls)     : 0
+c_tfb0(x) = CI_ttfb    > 0 ? column(CI_ttfb)    : 0
+c_http(x) = CI_http    > 0 ? column(CI_http)    : 0
+# Phase ends, clamped to [0, duration] and made non-decreasing; a phase that
+# did not happen ends where the previous one ended.
+pdl_max(a, b) = a > b ? a : b
+pdl_min(a, b) = a < b ? a : b
+c_d(x)   = pdl_max(c_e(0) - c_s(0), 0)
+c_cl(v)  = v < 0 ? 0 : (v > c_d(0) ? c_d(0) : v)
+e_dns(x) = c_cl(c_dns0(0))
+e_con(x) = c_con0(0) > 0 ? pdl_max(c_cl(c_con0(0)), e_dns(0)) : e_dns(0)
+e_tls(x) = c_tls0(0) > 0 ? pdl_max(c_cl(c_tls0(0)), e_con(0)) : e_con(0)
+e_tfb(x) = c_tfb0(0) > 0 ? pdl_max(c_cl(c_tfb0(0)), e_tls(0)) : e_tls(0)
+is_ok(x) = c_st(0) eq "ok"
+
+# number formatting for seconds
+fmt_s(x) = x < 1 ? sprintf("%.3g", x) : x < 10 ? sprintf("%.3f", x) : x < 100 ? sprintf("%.2f", x) : sprintf("%.1f", x)
+
+# Colour-blind-safe phase palette (Okabe & Ito) + failure red.
+C_DNS  = "#009E73"   # bluish green
+C_CON  = "#E69F00"   # orange
+C_TLS  = "#CC79A7"   # reddish purple
+C_WAIT = "#56B4E9"   # sky blue
+C_XFER = "#0072B2"   # blue
+C_FAIL = "#D40000"   # red (outline + hatch)
+C_GRID = "#E3E3E3"
+C_TEXT = "#333333"
+C_SOFT = "#666666"
+# worker colours (Paul Tol "muted", distinct from the phase colours) for <= 9 workers
+array WCOL[9] = [0x332288, 0xDDCC77, 0x44AA99, 0xCC6677, 0x88CCEE, 0x882255, 0x117733, 0x999933, 0xAA4499]
+wcol(w) = WCOL[int(w) % 9 + 1]
+# viridis-like palette for > 9 workers (used with "lc palette" + colorbox)
+set palette defined (0 "#440154", 1 "#3B528B", 2 "#21918C", 3 "#5EC962", 4 "#E8D51F")
+
+pdl_empty = (N == 0)
+if (!pdl_empty) {
+    stats data every ::1 using (c_id(0)) name "ID" nooutput
+    stats data every ::1 using (c_d(0)) name "DUR" nooutput
+    stats data every ::1 using (c_e(0)) name "EN" nooutput
+    stats data every ::1 using (c_w(0)) name "WK" nooutput
+    stats data every ::1 using (is_ok(0) ? 0 : 1) name "FL" nooutput
+    NFAIL = int(FL_sum)
+    stats data every ::1 using (c_dns0(0) > 0) name "HAS" nooutput; n_dns = int(HAS_sum)
+    stats data every ::1 using (c_con0(0) > 0) name "HAS" nooutput; n_con = int(HAS_sum)
+    stats data every ::1 using (c_tls0(0) > 0) name "HAS" nooutput; n_tls = int(HAS_sum)
+    stats data every ::1 using (c_tfb0(0) > 0) name "HAS" nooutput; n_tfb = int(HAS_sum)
+    stats data every ::1 using (!is_ok(0) && c_tfb0(0) <= 0) name "HAS" nooutput; n_norsp = int(HAS_sum)
+    stats data every ::1 using (is_ok(0) || c_tfb0(0) > 0) name "HAS" nooutput; n_xfer = int(HAS_sum)
+    # straggler: the task with the largest end (first one if tied)
+    stats data every ::1 using (c_e(0) >= EN_max ? c_id(0) : NaN) name "SGI" nooutput
+    SG_ID = int(SGI_min)
+    stats data every ::1 using (c_id(0) == SG_ID ? c_w(0) : NaN) name "SGX" nooutput; SG_W = int(SGX_min)
+    stats data every ::1 using (c_id(0) == SG_ID ? c_s(0) : NaN) name "SGX" nooutput; SG_START = SGX_min
+    SG_END = EN_max
+
+    DUR_MEAN = DUR_mean
+    DUR_SUM  = DUR_sum
+    W        = pdl_max(META_W, int(WK_max) + 1)
+    WALL     = META_WALL > 0 ? META_WALL : EN_max
+    XMAX     = pdl_max(WALL, EN_max)
+    XMAX     = XMAX > 0 ? XMAX : 1.0
+    IDEAL    = ceil(N * 1.0 / W) * DUR_MEAN
+    UTIL     = DUR_SUM / (W * XMAX)          # busy fraction of W x makespan
+
+    pdl_tasks_txt = (META_TASKS >= 0 && META_TASKS != N) ? sprintf("%d of %d tasks", N, META_TASKS) : sprintf("%d task%s", N, N == 1 ? "" : "s")
+    pdl_title = sprintf("pdl%s · %d worker%s · %s%s · makespan %s s · ideal ≈ %s s", \
+        MODE eq "" ? "" : " " . MODE, W, W == 1 ? "" : "s", pdl_tasks_txt, \
+        NFAIL > 0 ? sprintf(" (%d failed)", NFAIL) : "", fmt_s(WALL), fmt_s(IDEAL))
+    pdl_subtitle = sprintf("ideal = ceil(%d/%d) × mean task duration %s s · workers busy %.0f%% of the makespan%s%s · %s", \
+        N, W, fmt_s(DUR_MEAN), 100 * UTIL, \
+        STARTED ne "" ? " · started " . STARTED : "", HOST ne "" ? " on " . HOST : "", data)
+} else {
+    # nothing to plot: write a placeholder image and let the caller exit
+    eval pdl_setterm(800, 200)
+    set output out
+    unset border; unset tics; unset key
+    set label 1 sprintf("%s: no task rows", data) at graph 0.5, 0.5 center
+    set xrange [0:1]; set yrange [0:1]
+    plot NaN notitle
+    unset output
+    print sprintf("%s: warning: '%s' has no task rows; wrote placeholder %s", pdl_script, data, out)
+}
+
+# Using-spec for one phase segment of a task drawn as boxxyerror.
+#   cond: when the segment exists; lo, hi: offsets from the task start;
+#   y: the row expression; hh: half height of the bar.
+pdl_seg(cond, lo, hi, y, hh) = sprintf("using ((%s) ? c_s(0)+(%s) : NaN):(%s):(c_s(0)+(%s)):(c_s(0)+(%s)):((%s)-(%s)):((%s)+(%s))", \
+    cond, lo, y, lo, hi, y, hh, y, hh)
+
+# The plot clauses for all phase segments, failures and the straggler outline.
+# y: row expression ("c_id(0)" or "c_w(0)"), hh: half height expression,
+# lwf: outline width for failures.
+pdl_bars(y, hh, lwf) = \
+    (n_dns > 0 ? sprintf("data every ::1 %s with boxxyerror fs solid 1.0 noborder lc rgb C_DNS notitle, ", pdl_seg("c_dns0(0) > 0", "0", "e_dns(0)", y, hh)) : "") . \
+    (n_con > 0 ? sprintf("data every ::1 %s with boxxyerror fs solid 1.0 noborder lc rgb C_CON notitle, ", pdl_seg("c_con0(0) > 0", "e_dns(0)", "e_con(0)", y, hh)) : "") . \
+    (n_tls > 0 ? sprintf("data every ::1 %s with boxxyerror fs solid 1.0 noborder lc rgb C_TLS notitle, ", pdl_seg("c_tls0(0) > 0", "e_con(0)", "e_tls(0)", y, hh)) : "") . \
+    (n_tfb > 0 ? sprintf("data every ::1 %s with boxxyerror fs solid 1.0 noborder lc rgb C_WAIT notitle, ", pdl_seg("c_tfb0(0) > 0", "e_tls(0)", "e_tfb(0)", y, hh)) : "") . \
+    (n_xfer > 0 ? sprintf("data every ::1 %s with boxxyerror fs solid 1.0 noborder lc rgb C_XFER notitle, ", pdl_seg("is_ok(0) || c_tfb0(0) > 0", "e_tfb(0)", "c_d(0)", y, hh)) : "") . \
+    (n_norsp > 0 ? sprintf("data every ::1 %s with boxxyerror fs solid 1.0 noborder lc rgb '#FBE3E3' notitle, ", pdl_seg("!is_ok(0) && c_tfb0(0) <= 0", "e_tfb(0)", "c_d(0)", y, hh)) : "") . \
+    (n_norsp > 0 ? sprintf("data every ::1 %s with boxxyerror fs transparent pattern 4 noborder lc rgb C_FAIL notitle, ", pdl_seg("!is_ok(0) && c_tfb0(0) <= 0", "e_tfb(0)", "c_d(0)", y, hh)) : "") . \
+    sprintf("data every ::1 %s with boxxyerror fs empty lc rgb '#000000' lw %g notitle, ", pdl_seg("c_id(0) == SG_ID", "0", "c_d(0)", y, hh), lwf) . \
+    (NFAIL > 0 ? sprintf("data every ::1 %s with boxxyerror fs empty lc rgb C_FAIL lw %g notitle, ", pdl_seg("!is_ok(0)", "0", "c_d(0)", y, hh), lwf) : "")
+
+# ---- legend, drawn by hand (gnuplot's key gives every entry the same width) --
+# Items: LGT text, LGK kind ("box" or "line"), LGS object/arrow style.
+array LGT[16]; array LGK[16]; array LGS[16]
+LGN = 0
+pdl_lg_box  = 'LGN = LGN + 1; LGK[LGN] = "box"; '
+pdl_lg_line = 'LGN = LGN + 1; LGK[LGN] = "line"; '
+eval pdl_lg_box . 'LGT[LGN] = "DNS"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_DNS)'
+eval pdl_lg_box . 'LGT[LGN] = "connect"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_CON)'
+eval pdl_lg_box . 'LGT[LGN] = "TLS"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_TLS)'
+eval pdl_lg_box . 'LGT[LGN] = "waiting for 1st byte"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_WAIT)'
+eval pdl_lg_box . 'LGT[LGN] = "transfer"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_XFER)'
+if (!pdl_empty && NFAIL > 0) {
+    eval pdl_lg_box . 'LGT[LGN] = sprintf("failed (%d)", NFAIL); LGS[LGN] = sprintf("fc rgb \"%s\" fs pattern 4 border lc rgb \"%s\" lw 1.5", C_FAIL, C_FAIL)'
+}
+if (!pdl_empty) {
+    eval pdl_lg_box . 'LGT[LGN] = sprintf("straggler: task %d", SG_ID); LGS[LGN] = "fc rgb \"#FFFFFF\" fs empty border lc rgb \"#000000\" lw 1.5"'
+}
+if (exists("pdl_lanes") && !pdl_empty) {
+    eval pdl_lg_box . 'LGT[LGN] = "idle"; LGS[LGN] = "fc rgb \"#E4E4E4\" fs solid 1.0 border lc rgb \"#BBBBBB\""'
+}
+eval pdl_lg_line . 'LGT[LGN] = "ideal makespan"; LGS[LGN] = "nohead dt (5,3) lw 1.4 lc rgb \"#444444\""'
+
+# Char width in pixels for the 9-point legend font (estimate, used for spacing).
+PDL_CW = 7.0
+# Draws the legend as objects/labels/arrows 101.. starting at pixel (LG_X, LG_Y)
+# (from the top-left corner); needs sx(), sy() of the calling script.
+pdl_lgw(i) = (LGK[i] eq "line" ? 7 : 0) + 20 + PDL_CW * strlen(LGT[i]) + 22
+LG_WIDTH = 0
+do for [i = 1:LGN] { LG_WIDTH = LG_WIDTH + pdl_lgw(i) }
+PDL_LEGEND_CMD = 'pdl_x = LG_X; pdl_y = LG_Y; do for [i = 1:LGN] { ' . \
+    'if (pdl_x > LG_X && pdl_x + pdl_lgw(i) - 22 > LG_XMAX) { pdl_x = LG_X; pdl_y = pdl_y + 18 }; ' . \
+    'if (LGK[i] eq "box") { eval sprintf("set object %d rect from screen %f, screen %f to screen %f, screen %f front %s", 100 + i, sx(pdl_x), sy(pdl_y + 5), sx(pdl_x + 15), sy(pdl_y - 5), LGS[i]); pdl_t = pdl_x + 20 } ' . \
+    'else { eval sprintf("set arrow %d from screen %f, screen %f to screen %f, screen %f front %s", 100 + i, sx(pdl_x), sy(pdl_y), sx(pdl_x + 22), sy(pdl_y), LGS[i]); pdl_t = pdl_x + 27 }; ' . \
+    'set label 100 + i LGT[i] at screen sx(pdl_t), screen sy(pdl_y) left font ",9" textcolor rgb C_TEXT front; ' . \
+    'pdl_x = pdl_x + pdl_lgw(i) }'
+PDL_LEGEND_CLEAR = 'do for [i = 1:LGN] { unset object 100 + i; unset label 100 + i; unset arrow 100 + i }'
