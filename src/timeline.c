@@ -12,10 +12,13 @@
 void pdl_run_info_init(struct pdl_run_info *info, const char *mode,
                        unsigned workers)
 {
-    time_t now = time(NULL);
+    struct timespec ts;
     struct tm tm;
 
+    clock_gettime(CLOCK_REALTIME, &ts);
+    time_t now = ts.tv_sec;
     memset(info, 0, sizeof(*info));
+    info->epoch = (double)ts.tv_sec + (double)(ts.tv_nsec / 1000) / 1e6;
     snprintf(info->mode, sizeof(info->mode), "%s", mode);
     info->workers = workers;
     gmtime_r(&now, &tm);
@@ -115,9 +118,9 @@ int pdl_timeline_write(FILE *out, const struct pdl_run_info *info,
     fprintf(out, "# pdl-timeline %d\n", PDL_TIMELINE_VERSION);
     fprintf(out,
             "# mode=%s workers=%u tasks=%zu ok=%zu failed=%zu wall=%.6f "
-            "started=%s host=%s pdl=%s\n",
+            "started=%s epoch=%.6f host=%s pdl=%s\n",
             info->mode, info->workers, n, st.ok, st.failed, st.wall,
-            info->started, info->host, info->version);
+            info->started, info->epoch, info->host, info->version);
     fprintf(out, "%s\n", PDL_TIMELINE_HEADER);
     for (size_t i = 0; i < n; i++)
         write_row(out, i, &results[i], urls[i]);

@@ -86,6 +86,8 @@ static void parse_meta(char *s, struct pdl_run_info *info)
             info->workers = (unsigned)v;
         else if (strcmp(kv, "started") == 0)
             snprintf(info->started, sizeof(info->started), "%s", val);
+        else if (strcmp(kv, "epoch") == 0)
+            info->epoch = strtod(val, NULL);
         else if (strcmp(kv, "host") == 0)
             snprintf(info->host, sizeof(info->host), "%s", val);
         else if (strcmp(kv, "pdl") == 0)

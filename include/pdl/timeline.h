@@ -18,7 +18,8 @@
 struct pdl_run_info {
     char mode[32];
     unsigned workers;
-    char started[32]; /* UTC, ISO 8601 */
+    char started[32]; /* UTC, ISO 8601, to the second */
+    double epoch;     /* the run's start in seconds since 1970, to the us */
     char host[64];
     char version[16];
 };
