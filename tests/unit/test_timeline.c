@@ -36,6 +36,7 @@ static const struct pdl_run_info sample_info = {
     .mode = "threads",
     .workers = 4,
     .started = "2024-05-01T12:34:56Z",
+    .epoch = 1714566896.250001,
     .host = "box1",
     .version = "0.1.0",
 };
@@ -73,7 +74,8 @@ START_TEST(test_write_text)
     ck_assert_str_eq(buf,
         "# pdl-timeline 1\n"
         "# mode=threads workers=4 tasks=4 ok=1 failed=3 wall=3.999999 "
-        "started=2024-05-01T12:34:56Z host=box1 pdl=0.1.0\n"
+        "started=2024-05-01T12:34:56Z epoch=1714566896.250001 host=box1 "
+        "pdl=0.1.0\n"
         "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\t"
         "status\tattempts\turl\n"
         "0\t0\t0.000001\t0.250123\t0.000012\t0.000345\t0.000000\t0.100001\t"
@@ -119,6 +121,7 @@ START_TEST(test_round_trip)
     ck_assert_str_eq(tl.info.mode, "threads");
     ck_assert_uint_eq(tl.info.workers, 4);
     ck_assert_str_eq(tl.info.started, "2024-05-01T12:34:56Z");
+    ck_assert_double_eq_tol(tl.info.epoch, 1714566896.250001, 1e-6);
     ck_assert_str_eq(tl.info.host, "box1");
     ck_assert_str_eq(tl.info.version, "0.1.0");
     ck_assert_uint_eq(tl.count, NSAMPLE);
