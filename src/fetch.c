@@ -2,6 +2,7 @@
  * temporary file in the output folder and renamed on success, and curl's
  * phase times copied into the task's result record. */
 #include "pdl/fetch.h"
+#include "pdl/runner.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -13,6 +14,7 @@
 
 struct pdl_fetcher {
     const struct pdl_job *job;
+    struct pdl_board *board;
     CURL *curl;
     unsigned worker;
     /* State of the task in progress, reset by pdl_fetch. */
@@ -22,6 +24,7 @@ struct pdl_fetcher {
     long http;       /* status seen by the body callback, 0 before */
     int write_errno; /* why saving failed, 0 if it did not */
     int64_t bytes;
+    pdl_monotime start;
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -72,6 +75,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
     if (f->http == 0)
         curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &f->http);
     f->bytes += (int64_t)len;
+    atomic_fetch_add_explicit(&f->board->bytes, (long long)len,
+                              memory_order_relaxed);
     /* An error page is not the file: count it, never save it. */
     if (f->http >= 400 || f->job->out_dirfd < 0)
         return len;
@@ -84,7 +89,22 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
     return len;
 }
 
+/* Called by libcurl at least once a second during a transfer: publishes
+ * progress and aborts the transfer once the run is stopped. */
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
+                       curl_off_t ultotal, curl_off_t ulnow)
+{
+    struct pdl_fetcher *f = userdata;
+
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return atomic_load_explicit(&f->board->stop, memory_order_relaxed);
+}
+
 struct pdl_fetcher *pdl_fetcher_create(const struct pdl_job *job,
+                                       struct pdl_board *board,
                                        unsigned worker)
 {
     const struct pdl_options *o = job->opt;
@@ -96,6 +116,7 @@ struct pdl_fetcher *pdl_fetcher_create(const struct pdl_job *job,
         return NULL;
     }
     f->job = job;
+    f->board = board;
     f->curl = c;
     f->worker = worker;
     f->fd = -1;
@@ -109,6 +130,9 @@ struct pdl_fetcher *pdl_fetcher_create(const struct pdl_job *job,
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, f->errbuf);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
     return f;
 }
 
@@ -184,6 +208,9 @@ static void judge(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *r)
         r->status = PDL_ST_WRITE;
         snprintf(r->error, sizeof(r->error), "cannot write %s: %s",
                  f->task->name, strerror(f->write_errno));
+    } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
+        r->status = PDL_ST_INTERRUPTED;
+        snprintf(r->error, sizeof(r->error), "interrupted");
     } else if (rc != CURLE_OK) {
         r->status = classify(rc);
         const char *why = f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc);
@@ -222,12 +249,8 @@ static void finish_file(struct pdl_fetcher *f, struct pdl_result *r)
         unlinkat(dirfd, f->tmpname, 0);
 }
 
-void pdl_fetch(struct pdl_fetcher *f, size_t id, struct pdl_result *out)
+CURL *pdl_fetch_begin(struct pdl_fetcher *f, size_t id, struct pdl_result *out)
 {
-    struct pdl_result r = {.worker = (int32_t)f->worker, .attempts = 1};
-    pdl_monotime start;
-    CURLcode rc;
-
     f->task = &f->job->list->tasks[id];
     f->fd = -1;
     f->http = 0;
@@ -235,13 +258,30 @@ void pdl_fetch(struct pdl_fetcher *f, size_t id, struct pdl_result *out)
     f->bytes = 0;
     f->errbuf[0] = '\0';
     curl_easy_setopt(f->curl, CURLOPT_URL, f->task->url);
-    start = pdl_now();
-    rc = curl_easy_perform(f->curl);
+    f->start = pdl_now();
+    *out = (struct pdl_result){.worker = (int32_t)f->worker,
+                               .start_ns = f->start - f->job->t0,
+                               .status = PDL_ST_RUNNING,
+                               .attempts = 1};
+    return f->curl;
+}
+
+void pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out)
+{
+    struct pdl_result r = {.worker = (int32_t)f->worker, .attempts = 1};
+
     copy_phases(f->curl, &r);
     judge(f, rc, &r);
     finish_file(f, &r);
     r.bytes = f->bytes;
-    r.start_ns = start - f->job->t0;
+    r.start_ns = f->start - f->job->t0;
     r.end_ns = pdl_now() - f->job->t0;
     *out = r;
+}
+
+void pdl_fetch(struct pdl_fetcher *f, size_t id, struct pdl_result *out)
+{
+    CURL *c = pdl_fetch_begin(f, id, out);
+
+    pdl_fetch_end(f, curl_easy_perform(c), out);
 }

@@ -34,11 +34,14 @@ struct cli {
 };
 
 enum { OPT_DISCARD = 256, OPT_NO_TIMELINE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
-       OPT_MAX_REDIRS, OPT_USER_AGENT, OPT_CHART, OPT_CHART_BY };
+       OPT_MAX_REDIRS, OPT_USER_AGENT, OPT_CHART, OPT_CHART_BY, OPT_SCHEDULE,
+       OPT_CHUNK };
 
 static const struct option longopts[] = {
     {"mode", required_argument, NULL, 'm'},
     {"workers", required_argument, NULL, 'w'},
+    {"schedule", required_argument, NULL, OPT_SCHEDULE},
+    {"chunk", required_argument, NULL, OPT_CHUNK},
     {"output", required_argument, NULL, 'o'},
     {"discard", no_argument, NULL, OPT_DISCARD},
     {"timeline", required_argument, NULL, 't'},
@@ -65,6 +68,10 @@ static void usage(FILE *out)
 "How to run:\n"
 "  -m, --mode MODE          serial, threads or processes (default threads)\n"
 "  -w, --workers N          workers in the pool, 1..%d (default %d)\n"
+"      --schedule HOW       dynamic: workers take the next task from one\n"
+"                           queue (default); static: the list is cut into W\n"
+"                           contiguous slices up front\n"
+"      --chunk N            dynamic: take N tasks at a time (default 1)\n"
 "\n"
 "Where bodies go:\n"
 "  -o, --output DIR         save into DIR, created if missing (default .)\n"
@@ -133,6 +140,18 @@ static int parse_value(struct cli *cli, int c, const char *arg)
                              arg);
         *(c == OPT_TIMEOUT ? &cli->opt.timeout_ms
                            : &cli->opt.connect_timeout_ms) = v;
+        return 0;
+    case OPT_SCHEDULE:
+        if (strcmp(arg, "dynamic") != 0 && strcmp(arg, "static") != 0)
+            return bad_value("--schedule", "must be dynamic or static", arg);
+        cli->opt.schedule = strcmp(arg, "static") == 0 ? PDL_SCHED_STATIC
+                                                       : PDL_SCHED_DYNAMIC;
+        return 0;
+    case OPT_CHUNK:
+        if (!pdl_parse_long(arg, 1, 1000000, &v))
+            return bad_value("--chunk", "must be a whole number from 1 to "
+                             "1000000", arg);
+        cli->opt.chunk = (unsigned)v;
         return 0;
     case OPT_MAX_REDIRS:
         if (!pdl_parse_long(arg, 0, 1000, &v))
@@ -350,15 +369,23 @@ static int run(const struct cli *cli, struct pdl_tasklist *list, int dirfd,
                FILE *tl)
 {
     const struct pdl_runner *runner = pdl_runner_find(cli->opt.mode);
-    struct pdl_result *results = pdl_xcalloc(list->count, sizeof(*results));
     struct pdl_job job = {.opt = &cli->opt, .list = list, .out_dirfd = dirfd};
+    struct pdl_board *board = pdl_board_create(
+        list->count, pdl_workers_needed(&job), cli->opt.schedule,
+        cli->opt.chunk);
     struct pdl_run_info info;
     struct pdl_stats st;
     int rc;
 
+    if (!board) {
+        fprintf(stderr, "pdl: cannot map shared memory for %zu tasks: %s\n",
+                list->count, strerror(errno));
+        return EXIT_USAGE;
+    }
+    const struct pdl_result *results = board->results;
     pdl_run_info_init(&info, runner->name, cli->opt.workers);
     job.t0 = pdl_now();
-    rc = runner->run(&job, results);
+    rc = runner->run(&job, board);
     if (rc != PDL_OK)
         fprintf(stderr, "pdl: %s mode: could not start all workers: %s\n",
                 runner->name, pdl_strerror(rc));
@@ -371,7 +398,7 @@ static int run(const struct cli *cli, struct pdl_tasklist *list, int dirfd,
     if (cli->chart)
         draw_chart(cli, &info, list, results);
     pdl_stats_compute(results, list->count, &st);
-    free(results);
+    pdl_board_destroy(board);
     if (rc != PDL_OK || st.failed > 0 || list->bad > 0)
         return EXIT_SOME_FAILED;
     return EXIT_ALL_OK;

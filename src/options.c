@@ -8,6 +8,8 @@ void pdl_options_init(struct pdl_options *opt)
     memset(opt, 0, sizeof(*opt));
     opt->mode = "threads";
     opt->workers = PDL_WORKERS_DEFAULT;
+    opt->schedule = PDL_SCHED_DYNAMIC;
+    opt->chunk = 1;
     opt->outdir = ".";
     opt->connect_timeout_ms = 30000;
     opt->timeout_ms = 0;

@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -17,8 +16,7 @@
 
 struct pool {
     const struct pdl_job *job;
-    struct pdl_board *board;    /* shared */
-    struct pdl_result *results; /* shared, one per task */
+    struct pdl_board *board; /* shared, results included */
     unsigned n;
     pid_t *pid;   /* per worker, 0 once reaped for good */
     int *pidfd;   /* per worker, -1 if unavailable */
@@ -45,7 +43,11 @@ static int spawn(struct pool *p, unsigned w)
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        pdl_worker_run(p->job, p->board, p->results, w);
+        /* Ctrl-C reaches the whole process group: the parent alone decides,
+         * and stops workers through the board, so that they clean up. */
+        signal(SIGINT, SIG_IGN);
+        signal(SIGTERM, SIG_IGN);
+        pdl_worker_run(p->job, p->board, w);
         _exit(0);
     }
     p->pid[w] = pid;
@@ -63,26 +65,35 @@ static void describe_death(int status, pid_t pid, char *out, size_t outsz)
                  (long)pid, WEXITSTATUS(status));
 }
 
+/* True if worker w's replacement would find a task. */
+static bool work_left(struct pdl_board *b, unsigned w)
+{
+    return atomic_load(&b->slot[w].cur) < atomic_load(&b->slot[w].end) ||
+           (b->schedule == PDL_SCHED_DYNAMIC &&
+            atomic_load(&b->next) < b->count);
+}
+
 /* Records worker w's end; if it died holding a task, that task failed. */
 static void bury(struct pool *p, unsigned w, int status)
 {
-    long long held = atomic_exchange(&p->board->held[w], -1);
+    long long held = atomic_load(&p->board->slot[w].held);
     bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 
     if (!clean && held >= 0) {
-        struct pdl_result *r = &p->results[held];
+        struct pdl_result *r = &p->board->results[held];
         r->worker = (int32_t)w;
         r->end_ns = pdl_now() - p->job->t0;
         r->status = PDL_ST_WORKER_DIED;
         r->attempts = 1;
         describe_death(status, p->pid[w], r->error, sizeof(r->error));
+        pdl_board_finish(p->board, w, (size_t)held);
     }
     if (p->pidfd[w] >= 0)
         close(p->pidfd[w]);
     p->pidfd[w] = -1;
     p->pid[w] = 0;
     if (!clean && p->spare > 0 && !atomic_load(&p->board->stop) &&
-        atomic_load(&p->board->next) < p->board->count) {
+        work_left(p->board, w)) {
         p->spare--;
         spawn(p, w);
     }
@@ -124,37 +135,26 @@ static void reap_one(struct pool *p)
     }
 }
 
-static int run_processes(const struct pdl_job *job, struct pdl_result *results)
+static int run_processes(const struct pdl_job *job, struct pdl_board *board)
 {
-    size_t count = job->list->count;
     unsigned n = pdl_workers_needed(job);
-    size_t bsize = (pdl_board_size(n) + 63) & ~(size_t)63;
-    size_t size = bsize + count * sizeof(*results);
-    struct pool p = {.job = job, .n = n, .spare = count + n};
+    struct pool p = {.job = job, .board = board, .n = n,
+                     .spare = job->list->count + n};
     int rc = PDL_OK;
 
-    void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED)
-        return PDL_ERR_SYSTEM;
-    p.board = mem;
-    p.results = (struct pdl_result *)((char *)mem + bsize);
     p.pid = pdl_xcalloc(n ? n : 1, sizeof(*p.pid));
     p.pidfd = pdl_xcalloc(n ? n : 1, sizeof(*p.pidfd));
-    pdl_board_init(p.board, count, n);
     for (unsigned w = 0; w < n; w++) {
         if (spawn(&p, w) != 0) {
-            atomic_store(&p.board->stop, 1);
+            atomic_store(&board->stop, 1);
             rc = PDL_ERR_SYSTEM;
             break;
         }
     }
     while (alive(&p) > 0)
         reap_one(&p);
-    memcpy(results, p.results, count * sizeof(*results));
     free(p.pidfd);
     free(p.pid);
-    munmap(mem, size);
     return rc;
 }
 

@@ -1,15 +1,10 @@
 /* Serial mode: one worker, in the calling thread, one task after another. */
 #include "pdl/runner.h"
 
-#include <stdlib.h>
-
-static int run_serial(const struct pdl_job *job, struct pdl_result *results)
+static int run_serial(const struct pdl_job *job, struct pdl_board *board)
 {
-    struct pdl_board *board = pdl_xcalloc(1, pdl_board_size(1));
-
-    pdl_board_init(board, job->list->count, 1);
-    pdl_worker_run(job, board, results, 0);
-    free(board);
+    if (job->list->count > 0)
+        pdl_worker_run(job, board, 0);
     return PDL_OK;
 }
 

@@ -8,7 +8,6 @@
 struct thread_arg {
     const struct pdl_job *job;
     struct pdl_board *board;
-    struct pdl_result *results;
     unsigned worker;
 };
 
@@ -16,22 +15,20 @@ static void *thread_main(void *p)
 {
     struct thread_arg *a = p;
 
-    pdl_worker_run(a->job, a->board, a->results, a->worker);
+    pdl_worker_run(a->job, a->board, a->worker);
     return NULL;
 }
 
-static int run_threads(const struct pdl_job *job, struct pdl_result *results)
+static int run_threads(const struct pdl_job *job, struct pdl_board *board)
 {
     unsigned n = pdl_workers_needed(job);
-    struct pdl_board *board = pdl_xcalloc(1, pdl_board_size(n));
     pthread_t *tids = pdl_xcalloc(n, sizeof(*tids));
     struct thread_arg *args = pdl_xcalloc(n, sizeof(*args));
     unsigned started = 0;
     int rc = PDL_OK;
 
-    pdl_board_init(board, job->list->count, n);
     for (; started < n; started++) {
-        args[started] = (struct thread_arg){job, board, results, started};
+        args[started] = (struct thread_arg){job, board, started};
         if (pthread_create(&tids[started], NULL, thread_main,
                            &args[started]) != 0)
             break;
@@ -46,7 +43,6 @@ static int run_threads(const struct pdl_job *job, struct pdl_result *results)
         pthread_join(tids[i], NULL);
     free(args);
     free(tids);
-    free(board);
     return rc;
 }
 

@@ -1,8 +1,10 @@
-/* The runner table, the shared board, and the worker loop all modes run. */
+/* The runner table, the shared board with its scheduling rule, and the
+ * worker loop all modes run. */
 #include "pdl/runner.h"
 #include "pdl/fetch.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 const struct pdl_runner *const pdl_runners[] = {
     &pdl_runner_serial,
@@ -19,51 +21,98 @@ const struct pdl_runner *pdl_runner_find(const char *name)
     return NULL;
 }
 
-size_t pdl_board_size(unsigned workers)
+/* Bytes of the mapping: the board, its slots, then the results. */
+static size_t board_bytes(unsigned workers, size_t *results_at, size_t count)
 {
-    return sizeof(struct pdl_board) + workers * sizeof(atomic_llong);
+    size_t head = sizeof(struct pdl_board) + workers * sizeof(struct pdl_slot);
+
+    *results_at = (head + 63) & ~(size_t)63;
+    return *results_at + count * sizeof(struct pdl_result);
 }
 
-void pdl_board_init(struct pdl_board *board, size_t count, unsigned workers)
+struct pdl_board *pdl_board_create(size_t count, unsigned workers,
+                                   enum pdl_schedule schedule, size_t chunk)
 {
-    atomic_init(&board->next, 0);
-    board->count = count;
-    atomic_init(&board->stop, 0);
-    board->workers = workers;
-    for (unsigned w = 0; w < workers; w++)
-        atomic_init(&board->held[w], -1);
+    size_t at, size = board_bytes(workers, &at, count);
+    struct pdl_board *b = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+    if (b == MAP_FAILED)
+        return NULL;
+    b->count = count;
+    b->workers = workers;
+    b->schedule = schedule;
+    b->chunk = chunk ? chunk : 1;
+    b->results = (struct pdl_result *)((char *)b + at);
+    for (unsigned w = 0; w < workers; w++) {
+        size_t first = count * w / workers, last = count * (w + 1) / workers;
+        bool sliced = schedule == PDL_SCHED_STATIC;
+        atomic_init(&b->slot[w].cur, sliced ? first : 0);
+        atomic_init(&b->slot[w].end, sliced ? last : 0);
+        atomic_init(&b->slot[w].held, -1);
+    }
+    return b;
 }
 
-bool pdl_board_take(struct pdl_board *board, unsigned worker, size_t *task)
+void pdl_board_destroy(struct pdl_board *board)
 {
+    size_t at;
+
+    if (board)
+        munmap(board, board_bytes(board->workers, &at, board->count));
+}
+
+/* Refills worker's range from the shared counter; false when all claimed. */
+static bool claim(struct pdl_board *b, struct pdl_slot *s)
+{
+    size_t first;
+
+    if (b->schedule == PDL_SCHED_STATIC)
+        return false;
+    first = atomic_fetch_add(&b->next, b->chunk);
+    if (first >= b->count)
+        return false;
+    atomic_store(&s->end, first + b->chunk < b->count ? first + b->chunk
+                                                       : b->count);
+    atomic_store(&s->cur, first);
+    return true;
+}
+
+bool pdl_board_take(struct pdl_board *b, unsigned worker, size_t *task)
+{
+    struct pdl_slot *s = &b->slot[worker];
     size_t id;
 
-    if (atomic_load(&board->stop))
+    if (atomic_load(&b->stop))
         return false;
-    id = atomic_fetch_add(&board->next, 1);
-    if (id >= board->count)
+    if (atomic_load(&s->cur) >= atomic_load(&s->end) && !claim(b, s))
         return false;
-    atomic_store(&board->held[worker], (long long)id);
+    /* Only this worker moves its own cursor. */
+    id = atomic_fetch_add(&s->cur, 1);
+    atomic_store(&s->held, (long long)id);
     *task = id;
     return true;
 }
 
-void pdl_worker_run(const struct pdl_job *job, struct pdl_board *board,
-                    struct pdl_result *results, unsigned worker)
+void pdl_board_finish(struct pdl_board *b, unsigned worker, size_t task)
 {
-    struct pdl_fetcher *f = pdl_fetcher_create(job, worker);
+    atomic_fetch_add(&b->done, 1);
+    if (!pdl_result_ok(&b->results[task]))
+        atomic_fetch_add(&b->failed, 1);
+    atomic_store(&b->slot[worker].held, -1);
+}
+
+void pdl_worker_run(const struct pdl_job *job, struct pdl_board *board,
+                    unsigned worker)
+{
+    struct pdl_fetcher *f = pdl_fetcher_create(job, board, worker);
     size_t id;
 
     if (!f)
         return;
     while (pdl_board_take(board, worker, &id)) {
-        /* Marked first so that, if this worker dies, the parent knows when
-         * the task began. */
-        results[id].worker = (int32_t)worker;
-        results[id].start_ns = pdl_now() - job->t0;
-        results[id].status = PDL_ST_RUNNING;
-        pdl_fetch(f, id, &results[id]);
-        atomic_store(&board->held[worker], -1);
+        pdl_fetch(f, id, &board->results[id]);
+        pdl_board_finish(board, worker, id);
     }
     pdl_fetcher_destroy(f);
 }

@@ -11,9 +11,17 @@
 #define PDL_WORKERS_DEFAULT 8
 #define PDL_WORKERS_MAX 1024
 
+/* How tasks are dealt to workers. */
+enum pdl_schedule {
+    PDL_SCHED_DYNAMIC, /* from one shared queue, chunk at a time */
+    PDL_SCHED_STATIC   /* the list cut into W contiguous slices up front */
+};
+
 struct pdl_options {
     const char *mode;        /* runner name */
     unsigned workers;        /* 1..PDL_WORKERS_MAX */
+    enum pdl_schedule schedule;
+    unsigned chunk;          /* tasks taken at a time, dynamic schedule */
     const char *outdir;      /* where bodies go, unless discard */
     bool discard;            /* drop bodies instead of saving them */
     long connect_timeout_ms; /* 0 = libcurl's default */

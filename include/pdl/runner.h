@@ -1,6 +1,6 @@
 /* The one interface every mode implements. A mode decides only how tasks are
- * spread over workers; every worker runs the same loop over the same shared
- * board, and every task is performed by pdl_fetch. */
+ * spread over workers; every worker takes tasks from the same shared board
+ * by the same scheduling rule, and every task is performed by pdl_fetch. */
 #ifndef PDL_RUNNER_H
 #define PDL_RUNNER_H
 
@@ -11,13 +11,16 @@
 #include "pdl/job.h"
 #include "pdl/result.h"
 
+struct pdl_board;
+
 struct pdl_runner {
     const char *name;
     const char *help; /* one line for --help */
-    /* Runs every task of job, filling results[i] (zeroed by the caller) for
-     * task i. Returns PDL_OK, or PDL_ERR_SYSTEM if the mode could not start
-     * its workers; tasks that never ran keep status PDL_ST_PENDING. */
-    int (*run)(const struct pdl_job *job, struct pdl_result *results);
+    /* Runs the tasks of job, filling board->results[i] for task i, until
+     * the board is empty or stopped. Returns PDL_OK, or PDL_ERR_SYSTEM if the
+     * mode could not start its workers; tasks that never ran keep status
+     * PDL_ST_PENDING. */
+    int (*run)(const struct pdl_job *job, struct pdl_board *board);
 };
 
 extern const struct pdl_runner pdl_runner_serial;
@@ -30,33 +33,56 @@ extern const struct pdl_runner *const pdl_runners[];
 /* The runner called name, or NULL. */
 const struct pdl_runner *pdl_runner_find(const char *name);
 
-/* The shared state of one run: which task comes next and which task each
- * worker holds. Lock-free, so it works between threads and, placed in
- * shared memory, between processes. */
-struct pdl_board {
-    atomic_size_t next; /* next task id to hand out */
-    size_t count;
-    atomic_int stop; /* when set, no further task is handed out */
-    unsigned workers;
-    atomic_llong held[]; /* task each worker runs, -1 when idle */
+/* What one worker holds: a claimed range of tasks [cur, end) and the task
+ * in progress. Kept on the board, not in the worker, so that a replacement
+ * for a dead worker process carries on where it stopped. */
+struct pdl_slot {
+    atomic_size_t cur;
+    atomic_size_t end;
+    atomic_llong held; /* task in progress, -1 when idle */
 };
 
-/* Bytes needed for a board of that many workers. */
-size_t pdl_board_size(unsigned workers);
+/* The shared state of one run: scheduling, progress counters and results.
+ * Lock-free, and mapped shared, so it works alike between threads and
+ * between forked processes; a signal handler may set stop. */
+struct pdl_board {
+    size_t count;  /* tasks */
+    unsigned workers;
+    enum pdl_schedule schedule;
+    size_t chunk;         /* tasks claimed at a time (dynamic) */
+    atomic_size_t next;   /* first task not yet claimed (dynamic) */
+    atomic_int stop;      /* set: hand out nothing more, abort transfers */
+    atomic_size_t done;   /* tasks finished, whatever their outcome */
+    atomic_size_t failed; /* of those, not ok */
+    atomic_llong bytes;   /* body bytes received so far, live */
+    struct pdl_result *results; /* count records, in the same mapping */
+    struct pdl_slot slot[];     /* one per worker */
+};
 
-/* Prepares board (of pdl_board_size(workers) bytes) for count tasks. */
-void pdl_board_init(struct pdl_board *board, size_t count, unsigned workers);
+/* Creates a zeroed board and result array for count tasks and workers
+ * workers, in memory shared with children forked later. Returns NULL if the
+ * memory could not be mapped. */
+struct pdl_board *pdl_board_create(size_t count, unsigned workers,
+                                   enum pdl_schedule schedule, size_t chunk);
+
+void pdl_board_destroy(struct pdl_board *board);
 
 /* Claims the next task for worker into *task and records it as held.
- * Returns false when no task is left or the run was stopped. */
+ * Dynamic: ranges of chunk tasks from one shared counter, in list order.
+ * Static: worker w owns the w-th of workers contiguous slices, decided up
+ * front. Returns false when the worker has no task left or the run was
+ * stopped. */
 bool pdl_board_take(struct pdl_board *board, unsigned worker, size_t *task);
 
-/* The loop every worker runs, in every mode: take a task, fetch it into
- * results, until the board is empty. */
-void pdl_worker_run(const struct pdl_job *job, struct pdl_board *board,
-                    struct pdl_result *results, unsigned worker);
+/* Records the end of the task worker held, outcome in results[task]. */
+void pdl_board_finish(struct pdl_board *board, unsigned worker, size_t task);
 
-/* How many workers a mode should start: no more than there are tasks. */
+/* The loop every worker runs, in every mode: take a task, fetch it, until
+ * the board has nothing left for this worker. */
+void pdl_worker_run(const struct pdl_job *job, struct pdl_board *board,
+                    unsigned worker);
+
+/* How many workers a mode starts for job: no more than there are tasks. */
 unsigned pdl_workers_needed(const struct pdl_job *job);
 
 #endif

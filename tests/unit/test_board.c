@@ -16,18 +16,81 @@
 
 static struct pdl_board *board_create(size_t count, unsigned workers)
 {
-    struct pdl_board *b = malloc(pdl_board_size(workers));
+    struct pdl_board *b =
+        pdl_board_create(count, workers, PDL_SCHED_DYNAMIC, 1);
 
     ck_assert_ptr_nonnull(b);
-    pdl_board_init(b, count, workers);
     return b;
 }
 
-START_TEST(test_size)
+#define HELD(b, w) atomic_load(&(b)->slot[w].held)
+
+/* Drains a board with one worker at a time in turn, recording who took
+ * what: owner[id] = worker + 1. */
+static void take_round_robin(struct pdl_board *b, unsigned workers,
+                             unsigned *owner)
 {
-    ck_assert_uint_eq(pdl_board_size(0), sizeof(struct pdl_board));
-    ck_assert_uint_eq(pdl_board_size(3),
-                      sizeof(struct pdl_board) + 3 * sizeof(atomic_llong));
+    bool any = true;
+    size_t id;
+
+    while (any) {
+        any = false;
+        for (unsigned w = 0; w < workers; w++) {
+            if (!pdl_board_take(b, w, &id))
+                continue;
+            ck_assert_uint_lt(id, b->count);
+            ck_assert_uint_eq(owner[id], 0);
+            owner[id] = w + 1;
+            any = true;
+        }
+    }
+}
+
+START_TEST(test_static_slices)
+{
+    /* 10 tasks over 3 workers: [0,3) [3,6) [6,10), whoever asks first. */
+    struct pdl_board *b = pdl_board_create(10, 3, PDL_SCHED_STATIC, 1);
+    static const unsigned want[10] = {1, 1, 1, 2, 2, 2, 3, 3, 3, 3};
+    unsigned owner[10] = {0};
+
+    ck_assert_ptr_nonnull(b);
+    take_round_robin(b, 3, owner);
+    for (size_t i = 0; i < 10; i++)
+        ck_assert_uint_eq(owner[i], want[i]);
+    pdl_board_destroy(b);
+}
+END_TEST
+
+START_TEST(test_dynamic_chunks)
+{
+    /* Chunks of 4 claimed in turn: w0 gets 0-3, w1 4-7, w0 8-9. */
+    struct pdl_board *b = pdl_board_create(10, 2, PDL_SCHED_DYNAMIC, 4);
+    static const unsigned want[10] = {1, 1, 1, 1, 2, 2, 2, 2, 1, 1};
+    unsigned owner[10] = {0};
+
+    ck_assert_ptr_nonnull(b);
+    take_round_robin(b, 2, owner);
+    for (size_t i = 0; i < 10; i++)
+        ck_assert_uint_eq(owner[i], want[i]);
+    pdl_board_destroy(b);
+}
+END_TEST
+
+START_TEST(test_finish_counts)
+{
+    struct pdl_board *b = board_create(3, 1);
+    size_t id;
+
+    ck_assert(pdl_board_take(b, 0, &id));
+    b->results[id].status = PDL_ST_OK;
+    pdl_board_finish(b, 0, id);
+    ck_assert(pdl_board_take(b, 0, &id));
+    b->results[id].status = PDL_ST_HTTP;
+    pdl_board_finish(b, 0, id);
+    ck_assert_uint_eq(atomic_load(&b->done), 2);
+    ck_assert_uint_eq(atomic_load(&b->failed), 1);
+    ck_assert_int_eq(HELD(b, 0), -1);
+    pdl_board_destroy(b);
 }
 END_TEST
 
@@ -40,8 +103,10 @@ START_TEST(test_init)
     ck_assert_int_eq(atomic_load(&b->stop), 0);
     ck_assert_uint_eq(b->workers, 3);
     for (unsigned w = 0; w < 3; w++)
-        ck_assert_int_eq(atomic_load(&b->held[w]), -1);
-    free(b);
+        ck_assert_int_eq(HELD(b, w), -1);
+    for (size_t i = 0; i < 7; i++)
+        ck_assert_int_eq(b->results[i].status, PDL_ST_PENDING);
+    pdl_board_destroy(b);
 }
 END_TEST
 
@@ -54,18 +119,18 @@ START_TEST(test_take_in_order)
         unsigned w = (unsigned)(i % 2);
         ck_assert(pdl_board_take(b, w, &task));
         ck_assert_uint_eq(task, i);
-        ck_assert_int_eq(atomic_load(&b->held[w]), (long long)i);
+        ck_assert_int_eq(HELD(b, w), (long long)i);
     }
-    ck_assert_int_eq(atomic_load(&b->held[0]), 4);
-    ck_assert_int_eq(atomic_load(&b->held[1]), 3);
+    ck_assert_int_eq(HELD(b, 0), 4);
+    ck_assert_int_eq(HELD(b, 1), 3);
     task = 999;
     ck_assert(!pdl_board_take(b, 0, &task));
     ck_assert(!pdl_board_take(b, 1, &task));
     ck_assert_uint_eq(task, 999);
     /* A failed take leaves held as it was. */
-    ck_assert_int_eq(atomic_load(&b->held[0]), 4);
-    ck_assert_int_eq(atomic_load(&b->held[1]), 3);
-    free(b);
+    ck_assert_int_eq(HELD(b, 0), 4);
+    ck_assert_int_eq(HELD(b, 1), 3);
+    pdl_board_destroy(b);
 }
 END_TEST
 
@@ -76,8 +141,8 @@ START_TEST(test_take_empty)
 
     ck_assert(!pdl_board_take(b, 0, &task));
     ck_assert_uint_eq(task, 999);
-    ck_assert_int_eq(atomic_load(&b->held[0]), -1);
-    free(b);
+    ck_assert_int_eq(HELD(b, 0), -1);
+    pdl_board_destroy(b);
 }
 END_TEST
 
@@ -93,10 +158,10 @@ START_TEST(test_stop)
     ck_assert(!pdl_board_take(b, 0, &task));
     ck_assert(!pdl_board_take(b, 0, &task));
     ck_assert_uint_eq(task, 999);
-    ck_assert_int_eq(atomic_load(&b->held[0]), 0);
+    ck_assert_int_eq(HELD(b, 0), 0);
     /* A stopped board hands out nothing, so next did not move. */
     ck_assert_uint_eq(atomic_load(&b->next), 1);
-    free(b);
+    pdl_board_destroy(b);
 }
 END_TEST
 
@@ -145,7 +210,7 @@ START_TEST(test_threads_drain)
                 ck_assert_uint_lt(d[w].ids[i - 1], id);
         }
         if (d[w].n > 0)
-            ck_assert_int_eq(atomic_load(&b->held[w]),
+            ck_assert_int_eq(HELD(b, w),
                              (long long)d[w].ids[d[w].n - 1]);
         total += d[w].n;
         free(d[w].ids);
@@ -153,7 +218,7 @@ START_TEST(test_threads_drain)
     ck_assert_uint_eq(total, DRAIN_TASKS);
     ck_assert_uint_ge(atomic_load(&b->next), DRAIN_TASKS);
     free(seen);
-    free(b);
+    pdl_board_destroy(b);
 }
 END_TEST
 
@@ -178,17 +243,15 @@ static void child_drain(struct pdl_board *b, struct shared *sh, unsigned w)
 
 START_TEST(test_processes_drain)
 {
-    size_t bsize = pdl_board_size(DRAIN_PROCS);
-    size_t size = bsize + sizeof(struct shared);
+    size_t size = sizeof(struct shared);
     void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     pid_t pid[DRAIN_PROCS];
 
     ck_assert_ptr_ne(mem, MAP_FAILED);
-    struct pdl_board *b = mem;
-    /* bsize is a multiple of 8, so the counters are aligned. */
-    struct shared *sh = (struct shared *)((char *)mem + bsize);
-    pdl_board_init(b, DRAIN_TASKS, DRAIN_PROCS);
+    /* pdl_board_create maps the board shared with children forked later. */
+    struct pdl_board *b = board_create(DRAIN_TASKS, DRAIN_PROCS);
+    struct shared *sh = mem;
     fflush(NULL);
     for (unsigned w = 0; w < DRAIN_PROCS; w++) {
         pid[w] = fork();
@@ -209,6 +272,7 @@ START_TEST(test_processes_drain)
     ck_assert_uint_eq(atomic_load(&sh->past_count), 0);
     ck_assert_uint_ge(atomic_load(&b->next), DRAIN_TASKS);
     ck_assert_int_eq(munmap(mem, size), 0);
+    pdl_board_destroy(b);
 }
 END_TEST
 
@@ -217,8 +281,10 @@ static Suite *board_suite(void)
     Suite *s = suite_create("board");
     TCase *tc = tcase_create("single");
 
-    tcase_add_test(tc, test_size);
     tcase_add_test(tc, test_init);
+    tcase_add_test(tc, test_static_slices);
+    tcase_add_test(tc, test_dynamic_chunks);
+    tcase_add_test(tc, test_finish_counts);
     tcase_add_test(tc, test_take_in_order);
     tcase_add_test(tc, test_take_empty);
     tcase_add_test(tc, test_stop);

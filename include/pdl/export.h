@@ -1,0 +1,46 @@
+/* Timeline exports that other tools open: JSON lines for scripts, the Chrome
+ * trace event format for Perfetto and chrome://tracing, and HAR 1.2 for
+ * browser devtools and HAR viewers. */
+#ifndef PDL_EXPORT_H
+#define PDL_EXPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "pdl/result.h"
+#include "pdl/timeline.h"
+
+enum pdl_export_format {
+    PDL_EXPORT_JSONL, /* one JSON object per task per line */
+    PDL_EXPORT_CHROME, /* {"traceEvents":[...]}, one track per worker */
+    PDL_EXPORT_HAR     /* HTTP Archive 1.2, one entry per started task */
+};
+
+/* The format a file name asks for, by its extension, ignoring case:
+ * *.jsonl -> JSONL, *.har -> HAR, *.json (including *.trace.json) -> Chrome
+ * trace. Returns false, leaving *fmt alone, if the name asks for none. */
+bool pdl_export_format_for(const char *path, enum pdl_export_format *fmt);
+
+/* The extension of fmt without the dot ("jsonl", "json", "har"). */
+const char *pdl_export_format_ext(enum pdl_export_format fmt);
+
+/* Writes n tasks (urls[i] for results[i], id i) of the run described by info
+ * to out. Times are rounded to the microsecond exactly as the timeline TSV
+ * rounds them, so exporting a run and exporting its timeline later give the
+ * same numbers. Returns PDL_OK or PDL_ERR_IO (errno set); out stays open. */
+int pdl_export_write(FILE *out, enum pdl_export_format fmt,
+                     const struct pdl_run_info *info,
+                     const struct pdl_result *results, const char *const *urls,
+                     size_t n);
+
+/* Reads the timeline file `timeline` ("-" = stdin) and writes it to out_path
+ * in the format its name asks for, keeping the timeline's ids. Returns
+ * PDL_OK; or PDL_ERR_USAGE (out_path names no format), PDL_ERR_IO (a file
+ * could not be read or written) or PDL_ERR_FORMAT (not a pdl timeline), with
+ * err (size errsz, always terminated) saying why and naming the file, and
+ * the line for a bad timeline. A partly written out_path is removed. */
+int pdl_export_file(const char *timeline, const char *out_path, char *err,
+                    size_t errsz);
+
+#endif
