@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,14 +67,22 @@ static int run_gnuplot(const char *set, const char *script)
 {
     char *argv[] = {"gnuplot", "-e", (char *)set, (char *)script, NULL};
     posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t none;
     pid_t pid;
     int status, rc;
 
+    /* gnuplot gets a clean signal mask, whatever the caller blocked. */
+    sigemptyset(&none);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
     posix_spawn_file_actions_init(&fa);
     /* gnuplot's chatter is not pdl's output; its errors go to stderr. */
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+    rc = posix_spawnp(&pid, "gnuplot", &fa, &attr, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
     if (rc != 0)
         return 127;
     while (waitpid(pid, &status, 0) < 0)

@@ -6,12 +6,14 @@
 #include "pdl/outdir.h"
 #include "pdl/parse.h"
 #include "pdl/runner.h"
+#include "pdl/sigwatch.h"
 #include "pdl/tasklist.h"
 #include "pdl/timeline.h"
 
 #include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,7 @@ enum exit_code {
     EXIT_ALL_OK = 0,
     EXIT_SOME_FAILED = 1, /* a task failed or a list line was bad */
     EXIT_USAGE = 2,       /* bad option, unreadable list, unusable output */
+    /* Interrupted: 128 + the signal, as shells report it (130, 143). */
 };
 
 struct cli {
@@ -384,8 +387,14 @@ static int run(const struct cli *cli, struct pdl_tasklist *list, int dirfd,
     }
     const struct pdl_result *results = board->results;
     pdl_run_info_init(&info, runner->name, cli->opt.workers);
+    struct pdl_sigwatch *watch = pdl_sigwatch_start(&board->stop);
     job.t0 = pdl_now();
     rc = runner->run(&job, board);
+    int sig = pdl_sigwatch_stop(watch);
+    if (sig)
+        fprintf(stderr, "pdl: interrupted by %s: %zu of %zu tasks done\n",
+                sig == SIGINT ? "SIGINT" : "SIGTERM", atomic_load(&board->done),
+                list->count);
     if (rc != PDL_OK)
         fprintf(stderr, "pdl: %s mode: could not start all workers: %s\n",
                 runner->name, pdl_strerror(rc));
@@ -399,6 +408,8 @@ static int run(const struct cli *cli, struct pdl_tasklist *list, int dirfd,
         draw_chart(cli, &info, list, results);
     pdl_stats_compute(results, list->count, &st);
     pdl_board_destroy(board);
+    if (sig)
+        return 128 + sig;
     if (rc != PDL_OK || st.failed > 0 || list->bad > 0)
         return EXIT_SOME_FAILED;
     return EXIT_ALL_OK;

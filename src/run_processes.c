@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -47,6 +48,10 @@ static int spawn(struct pool *p, unsigned w)
          * and stops workers through the board, so that they clean up. */
         signal(SIGINT, SIG_IGN);
         signal(SIGTERM, SIG_IGN);
+        /* A worker outlives no parent, however the parent ends. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() == 1)
+            _exit(0);
         pdl_worker_run(p->job, p->board, w);
         _exit(0);
     }
