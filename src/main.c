@@ -61,15 +61,34 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* The modes, one line each, from the runner table. */
+static void mode_lines(char *buf, size_t bufsz)
+{
+    size_t o = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; pdl_runners[i] && o < bufsz; i++) {
+        int n = snprintf(buf + o, bufsz - o, "      %-10s %s\n",
+                         pdl_runners[i]->name, pdl_runners[i]->help);
+        if (n < 0)
+            break;
+        o += (size_t)n;
+    }
+}
+
 static void usage(FILE *out)
 {
+    char modes[1024];
+
+    mode_lines(modes, sizeof(modes));
     fprintf(out,
 "Usage: pdl [OPTIONS] LIST...\n"
 "Download every URL in the LIST files (one per line; '-' is stdin) and record\n"
 "when each task ran, in a timeline every mode writes alike.\n"
 "\n"
 "How to run:\n"
-"  -m, --mode MODE          serial, threads or processes (default threads)\n"
+"  -m, --mode MODE          how tasks are spread over workers (default threads):\n"
+"%s"
 "  -w, --workers N          workers in the pool, 1..%d (default %d)\n"
 "      --schedule HOW       dynamic: workers take the next task from one\n"
 "                           queue (default); static: the list is cut into W\n"
@@ -105,7 +124,7 @@ static void usage(FILE *out)
 "\n"
 "Exit status: 0 all tasks ok; 1 some task failed or a list line was bad;\n"
 "2 usage error, unreadable list or unusable output folder.\n",
-            PDL_WORKERS_MAX, PDL_WORKERS_DEFAULT, PDL_VERSION);
+            modes, PDL_WORKERS_MAX, PDL_WORKERS_DEFAULT, PDL_VERSION);
 }
 
 /* Reports a bad option value in the one error form. */
@@ -122,8 +141,7 @@ static int parse_value(struct cli *cli, int c, const char *arg)
     switch (c) {
     case 'm':
         if (!pdl_runner_find(arg))
-            return bad_value("--mode", "unknown mode (serial, threads, "
-                             "processes)", arg);
+            return bad_value("--mode", "unknown mode (see pdl --help)", arg);
         cli->opt.mode = arg;
         return 0;
     case 'w':

@@ -10,6 +10,7 @@ const struct pdl_runner *const pdl_runners[] = {
     &pdl_runner_serial,
     &pdl_runner_threads,
     &pdl_runner_processes,
+    &pdl_runner_async,
     NULL,
 };
 

@@ -7,7 +7,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 struct pdl_sigwatch {
@@ -18,18 +17,25 @@ struct pdl_sigwatch {
     atomic_int caught; /* first signal, 0 if none */
 };
 
+/* SIGINT and SIGTERM, plus SIGUSR2, which pdl_sigwatch_stop sends to wake
+ * the thread so that stopping costs no waiting. */
+static void watched(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGUSR2);
+}
+
 static void *watch(void *arg)
 {
     struct pdl_sigwatch *w = arg;
-    const struct timespec tick = {0, 100 * 1000 * 1000};
     sigset_t set;
 
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
+    watched(&set);
     while (!atomic_load(&w->done)) {
-        int sig = sigtimedwait(&set, NULL, &tick);
-        if (sig <= 0)
+        int sig;
+        if (sigwait(&set, &sig) != 0 || sig == SIGUSR2)
             continue;
         if (atomic_load(&w->caught) != 0)
             _exit(128 + sig);
@@ -45,9 +51,7 @@ struct pdl_sigwatch *pdl_sigwatch_start(atomic_int *stop)
     sigset_t set;
 
     w->stop = stop;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
+    watched(&set);
     pthread_sigmask(SIG_BLOCK, &set, &w->old);
     if (pthread_create(&w->thread, NULL, watch, w) != 0) {
         pthread_sigmask(SIG_SETMASK, &w->old, NULL);
@@ -64,6 +68,7 @@ int pdl_sigwatch_stop(struct pdl_sigwatch *w)
     if (!w)
         return 0;
     atomic_store(&w->done, 1);
+    pthread_kill(w->thread, SIGUSR2);
     pthread_join(w->thread, NULL);
     caught = atomic_load(&w->caught);
     pthread_sigmask(SIG_SETMASK, &w->old, NULL);

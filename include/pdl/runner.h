@@ -26,6 +26,7 @@ struct pdl_runner {
 extern const struct pdl_runner pdl_runner_serial;
 extern const struct pdl_runner pdl_runner_threads;
 extern const struct pdl_runner pdl_runner_processes;
+extern const struct pdl_runner pdl_runner_async;
 
 /* Every mode, in the order --help lists them, NULL-terminated. */
 extern const struct pdl_runner *const pdl_runners[];

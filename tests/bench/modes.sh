@@ -16,7 +16,7 @@ for i in $(seq "$n"); do echo "http://127.0.0.1:$(cat "$work/port")/delay/$ms"; 
 
 echo "| mode | -w | makespan (s) | ideal (s) | efficiency | command wall (s) | max in flight |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-for mode in serial threads processes; do
+for mode in ${MODES:-serial threads processes async}; do
     for w in $workers; do
         [ "$mode" = serial ] && [ "$w" != 1 ] && continue
         t0=$(date +%s%N)
