@@ -1,15 +1,17 @@
-/* One download: a curl easy handle per worker, the body streamed into a
- * temporary file in the output folder and renamed on success, and curl's
- * phase times copied into the task's result record. */
+/* One download: a curl easy handle per worker, the body streamed into a sink
+ * (a temporary file renamed on success), curl's phase times copied into the
+ * task's result record, and transient failures tried again after a backoff
+ * with jitter. */
 #include "pdl/fetch.h"
 #include "pdl/runner.h"
+#include "pdl/sink.h"
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct pdl_fetcher {
@@ -17,14 +19,16 @@ struct pdl_fetcher {
     struct pdl_board *board;
     CURL *curl;
     unsigned worker;
-    /* State of the task in progress, reset by pdl_fetch. */
+    uint64_t rng; /* xorshift state for backoff jitter */
+    /* The task in progress. */
     const struct pdl_task *task;
-    int fd; /* temporary file, -1 until the first body byte */
-    char tmpname[PDL_NAME_MAX + 64];
-    long http;       /* status seen by the body callback, 0 before */
-    int write_errno; /* why saving failed, 0 if it did not */
-    int64_t bytes;
-    pdl_monotime start;
+    int attempt;
+    pdl_monotime task_start;
+    pdl_monotime attempt_start;
+    struct pdl_sink sink;
+    long http;      /* status seen by the body callback, 0 before */
+    bool too_big;   /* the body passed --max-filesize */
+    int64_t bytes;  /* body bytes of this attempt */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -40,36 +44,10 @@ static void set_protocols(CURL *c)
 #endif
 }
 
-static int open_temp(struct pdl_fetcher *f)
-{
-    snprintf(f->tmpname, sizeof(f->tmpname), ".%s.part-%ld", f->task->name,
-             (long)getpid());
-    f->fd = openat(f->job->out_dirfd, f->tmpname,
-                   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (f->fd < 0) {
-        f->write_errno = errno;
-        return -1;
-    }
-    return 0;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
     struct pdl_fetcher *f = userdata;
+    int64_t max = f->job->opt->max_filesize;
     size_t len = size * nmemb;
 
     if (f->http == 0)
@@ -78,19 +56,18 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
     atomic_fetch_add_explicit(&f->board->bytes, (long long)len,
                               memory_order_relaxed);
     /* An error page is not the file: count it, never save it. */
-    if (f->http >= 400 || f->job->out_dirfd < 0)
+    if (f->http >= 400)
         return len;
-    if (f->fd < 0 && open_temp(f) != 0)
-        return 0;
-    if (write_all(f->fd, data, len) != 0) {
-        f->write_errno = errno;
+    /* libcurl 7.88 enforces its own limit only from Content-Length. */
+    if (max > 0 && f->sink.offset + f->bytes > max) {
+        f->too_big = true;
         return 0;
     }
-    return len;
+    return pdl_sink_write(&f->sink, data, len, f->http == 206) == 0 ? len : 0;
 }
 
-/* Called by libcurl at least once a second during a transfer: publishes
- * progress and aborts the transfer once the run is stopped. */
+/* Called by libcurl at least once a second during a transfer: aborts it
+ * once the run is stopped. */
 static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
                        curl_off_t ultotal, curl_off_t ulnow)
 {
@@ -103,11 +80,25 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
     return atomic_load_explicit(&f->board->stop, memory_order_relaxed);
 }
 
+static void set_limits(CURL *c, const struct pdl_options *o)
+{
+    curl_easy_setopt(c, CURLOPT_MAXREDIRS, o->max_redirs);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, o->speed_limit);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o->speed_time_s);
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+                     (curl_off_t)o->max_filesize);
+    curl_easy_setopt(c, CURLOPT_MAX_RECV_SPEED_LARGE,
+                     (curl_off_t)o->limit_rate);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
+}
+
 struct pdl_fetcher *pdl_fetcher_create(const struct pdl_job *job,
                                        struct pdl_board *board,
                                        unsigned worker)
 {
-    const struct pdl_options *o = job->opt;
     struct pdl_fetcher *f = pdl_xcalloc(1, sizeof(*f));
     CURL *c = curl_easy_init();
 
@@ -119,14 +110,13 @@ struct pdl_fetcher *pdl_fetcher_create(const struct pdl_job *job,
     f->board = board;
     f->curl = c;
     f->worker = worker;
-    f->fd = -1;
+    f->rng = (uint64_t)pdl_now() ^ ((uint64_t)getpid() << 32) ^ worker;
+    f->rng |= 1;
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, o->max_redirs);
     set_protocols(c);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, o->user_agent);
+    set_limits(c, job->opt);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, job->opt->user_agent);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, f->errbuf);
@@ -147,8 +137,6 @@ void pdl_fetcher_destroy(struct pdl_fetcher *f)
 static enum pdl_status classify(CURLcode rc)
 {
     switch (rc) {
-    case CURLE_OK:
-        return PDL_ST_OK;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
         return PDL_ST_DNS;
@@ -178,110 +166,211 @@ static enum pdl_status classify(CURLcode rc)
     case CURLE_HTTP2_STREAM:
     case CURLE_BAD_CONTENT_ENCODING:
         return PDL_ST_PROTOCOL;
+    case CURLE_ABORTED_BY_CALLBACK:
+        return PDL_ST_INTERRUPTED;
     default:
         return PDL_ST_ERROR;
     }
 }
 
-static void copy_phases(CURL *c, struct pdl_result *r)
+/* Phase ends after the task's start: curl measures from this attempt's
+ * start, which is later than the task's after a retry. */
+static void copy_phases(struct pdl_fetcher *f, struct pdl_result *r)
 {
+    int64_t shift = (f->attempt_start - f->task_start) / 1000;
     curl_off_t t;
 
-    if (curl_easy_getinfo(c, CURLINFO_NAMELOOKUP_TIME_T, &t) == CURLE_OK)
-        r->dns_us = t;
-    if (curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &t) == CURLE_OK)
-        r->connect_us = t;
-    if (curl_easy_getinfo(c, CURLINFO_APPCONNECT_TIME_T, &t) == CURLE_OK)
-        r->tls_us = t;
-    if (curl_easy_getinfo(c, CURLINFO_STARTTRANSFER_TIME_T, &t) == CURLE_OK)
-        r->ttfb_us = t;
+    if (curl_easy_getinfo(f->curl, CURLINFO_NAMELOOKUP_TIME_T, &t) == 0 && t)
+        r->dns_us = t + shift;
+    if (curl_easy_getinfo(f->curl, CURLINFO_CONNECT_TIME_T, &t) == 0 && t)
+        r->connect_us = t + shift;
+    if (curl_easy_getinfo(f->curl, CURLINFO_APPCONNECT_TIME_T, &t) == 0 && t)
+        r->tls_us = t + shift;
+    if (curl_easy_getinfo(f->curl, CURLINFO_STARTTRANSFER_TIME_T, &t) == 0 &&
+        t)
+        r->ttfb_us = t + shift;
 }
 
 /* Turns the transfer's outcome into status and error text. */
 static void judge(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *r)
 {
+    char why[PDL_ERROR_MAX];
     long http = 0;
 
     curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &http);
     r->http = (int32_t)http;
-    if (f->write_errno) {
-        r->status = PDL_ST_WRITE;
-        snprintf(r->error, sizeof(r->error), "cannot write %s: %s",
-                 f->task->name, strerror(f->write_errno));
+    r->status = PDL_ST_OK;
+    if (f->sink.err) {
+        snprintf(why, sizeof(why), "cannot write %s: %s", f->task->name,
+                 strerror(f->sink.err));
+        pdl_result_fail(r, PDL_ST_WRITE, why);
+    } else if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+        snprintf(why, sizeof(why), "body over --max-filesize (%lld bytes)",
+                 (long long)f->job->opt->max_filesize);
+        pdl_result_fail(r, PDL_ST_TOO_BIG, why);
     } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
-        r->status = PDL_ST_INTERRUPTED;
-        snprintf(r->error, sizeof(r->error), "interrupted");
+        pdl_result_fail(r, PDL_ST_INTERRUPTED, "interrupted");
     } else if (rc != CURLE_OK) {
-        r->status = classify(rc);
-        const char *why = f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc);
-        snprintf(r->error, sizeof(r->error), "%.*s",
-                 (int)sizeof(r->error) - 1, why);
+        pdl_result_fail(r, classify(rc),
+                  f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc));
     } else if (http >= 400) {
-        r->status = PDL_ST_HTTP;
-        snprintf(r->error, sizeof(r->error), "HTTP %ld", http);
-    } else {
-        r->status = PDL_ST_OK;
+        snprintf(why, sizeof(why), "HTTP %ld", http);
+        pdl_result_fail(r, PDL_ST_HTTP, why);
     }
 }
 
-/* Moves a complete body to its final name, or removes the partial one. */
-static void finish_file(struct pdl_fetcher *f, struct pdl_result *r)
+/* Settles the body: the final name on success, else no file (or, with
+ * --continue, a partial one to resume later). */
+static void settle_body(struct pdl_fetcher *f, struct pdl_result *r)
 {
-    int dirfd = f->job->out_dirfd;
-
-    if (dirfd < 0)
-        return;
-    if (r->status == PDL_ST_OK && f->fd < 0 && open_temp(f) != 0) {
-        judge(f, CURLE_OK, r);
+    if (r->status != PDL_ST_OK) {
+        pdl_sink_abandon(&f->sink);
         return;
     }
-    if (f->fd < 0)
-        return;
-    if (close(f->fd) != 0 && r->status == PDL_ST_OK)
-        f->write_errno = errno;
-    f->fd = -1;
-    if (f->write_errno == 0 && r->status == PDL_ST_OK &&
-        renameat(dirfd, f->tmpname, dirfd, f->task->name) != 0)
-        f->write_errno = errno;
-    if (f->write_errno)
+    if (pdl_sink_commit(&f->sink) != 0)
         judge(f, CURLE_OK, r);
-    if (r->status != PDL_ST_OK)
-        unlinkat(dirfd, f->tmpname, 0);
+}
+
+/* Prepares the handle for the next attempt at f->task. */
+static CURL *begin_attempt(struct pdl_fetcher *f, struct pdl_result *out)
+{
+    f->attempt++;
+    f->attempt_start = pdl_now();
+    f->http = 0;
+    f->too_big = false;
+    f->bytes = 0;
+    f->errbuf[0] = '\0';
+    pdl_sink_init(&f->sink, f->job->out_dirfd, f->task->name,
+                  f->job->opt->resume);
+    curl_easy_setopt(f->curl, CURLOPT_URL, f->task->url);
+    curl_easy_setopt(f->curl, CURLOPT_RESUME_FROM_LARGE,
+                     (curl_off_t)f->sink.offset);
+    *out = (struct pdl_result){.worker = (int32_t)f->worker,
+                               .start_ns = f->task_start - f->job->t0,
+                               .status = PDL_ST_RUNNING,
+                               .attempts = f->attempt};
+    return f->curl;
 }
 
 CURL *pdl_fetch_begin(struct pdl_fetcher *f, size_t id, struct pdl_result *out)
 {
     f->task = &f->job->list->tasks[id];
-    f->fd = -1;
-    f->http = 0;
-    f->write_errno = 0;
-    f->bytes = 0;
-    f->errbuf[0] = '\0';
-    curl_easy_setopt(f->curl, CURLOPT_URL, f->task->url);
-    f->start = pdl_now();
-    *out = (struct pdl_result){.worker = (int32_t)f->worker,
-                               .start_ns = f->start - f->job->t0,
-                               .status = PDL_ST_RUNNING,
-                               .attempts = 1};
-    return f->curl;
+    f->attempt = 0;
+    f->task_start = pdl_now();
+    return begin_attempt(f, out);
 }
 
-void pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out)
+CURL *pdl_fetch_retry(struct pdl_fetcher *f, struct pdl_result *out)
 {
-    struct pdl_result r = {.worker = (int32_t)f->worker, .attempts = 1};
+    return begin_attempt(f, out);
+}
 
-    copy_phases(f->curl, &r);
+static bool transient(const struct pdl_result *r)
+{
+    switch (r->status) {
+    case PDL_ST_CONNECT:
+    case PDL_ST_TIMEOUT:
+    case PDL_ST_NETWORK:
+        return true;
+    case PDL_ST_HTTP:
+        return r->http == 408 || r->http == 429 || r->http >= 500;
+    default:
+        return false;
+    }
+}
+
+static uint64_t next_random(struct pdl_fetcher *f)
+{
+    f->rng ^= f->rng << 13;
+    f->rng ^= f->rng >> 7;
+    f->rng ^= f->rng << 17;
+    return f->rng;
+}
+
+/* How long to wait before attempt number f->attempt + 1: exponential
+ * backoff with jitter (so that workers that failed together do not retry
+ * together), or the server's Retry-After, within the cap. */
+static long backoff_ms(struct pdl_fetcher *f)
+{
+    const struct pdl_options *o = f->job->opt;
+    double d = (double)o->retry_delay_ms;
+    curl_off_t after = 0;
+
+    for (int i = 1; i < f->attempt && d < (double)o->retry_max_ms; i++)
+        d *= 2;
+    if (d > (double)o->retry_max_ms)
+        d = (double)o->retry_max_ms;
+    d = d / 2 + (d / 2) * (double)(next_random(f) % 1000) / 1000.0;
+#if LIBCURL_VERSION_NUM >= 0x074200 /* 7.66.0 */
+    if (curl_easy_getinfo(f->curl, CURLINFO_RETRY_AFTER, &after) == CURLE_OK &&
+        after > 0 && (double)after * 1000 > d)
+        d = (double)after * 1000;
+#endif
+    if (d > (double)o->retry_max_ms)
+        d = (double)o->retry_max_ms;
+    return (long)d;
+}
+
+/* A partial body the server will not continue (416, or a 200 to a range
+ * request) is dropped and the download starts over, at once. */
+static bool restart(struct pdl_fetcher *f, CURLcode rc, long http)
+{
+    if (f->sink.offset == 0 || (http != 416 && rc != CURLE_RANGE_ERROR))
+        return false;
+    pdl_sink_forget(&f->sink);
+    return f->attempt < 2 * (f->job->opt->retries + 1);
+}
+
+long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out)
+{
+    struct pdl_result r = {.worker = (int32_t)f->worker,
+                           .attempts = f->attempt};
+    long wait = -1;
+
+    copy_phases(f, &r);
     judge(f, rc, &r);
-    finish_file(f, &r);
+    settle_body(f, &r);
     r.bytes = f->bytes;
-    r.start_ns = f->start - f->job->t0;
+    r.start_ns = f->task_start - f->job->t0;
     r.end_ns = pdl_now() - f->job->t0;
+    if (atomic_load(&f->board->stop))
+        wait = -1;
+    else if (restart(f, rc, r.http))
+        wait = 0;
+    else if (transient(&r) && f->attempt <= f->job->opt->retries)
+        wait = backoff_ms(f);
+    if (wait >= 0)
+        r.status = PDL_ST_RUNNING; /* not settled: another attempt follows */
     *out = r;
+    return wait;
+}
+
+/* Sleeps ms milliseconds in short steps; false if the run was stopped. */
+static bool nap(struct pdl_board *board, long ms)
+{
+    while (ms > 0 && !atomic_load(&board->stop)) {
+        long step = ms < 100 ? ms : 100;
+        struct timespec ts = {step / 1000, (step % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
+    return !atomic_load(&board->stop);
 }
 
 void pdl_fetch(struct pdl_fetcher *f, size_t id, struct pdl_result *out)
 {
     CURL *c = pdl_fetch_begin(f, id, out);
+    long wait;
 
-    pdl_fetch_end(f, curl_easy_perform(c), out);
+    for (;;) {
+        wait = pdl_fetch_end(f, curl_easy_perform(c), out);
+        if (wait < 0)
+            return;
+        if (!nap(f->board, wait)) {
+            pdl_result_fail(out, PDL_ST_INTERRUPTED, "interrupted while waiting "
+                                               "to retry");
+            return;
+        }
+        c = pdl_fetch_retry(f, out);
+    }
 }

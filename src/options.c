@@ -15,4 +15,9 @@ void pdl_options_init(struct pdl_options *opt)
     opt->timeout_ms = 0;
     opt->max_redirs = 10;
     opt->user_agent = "pdl/" PDL_VERSION;
+    opt->retries = 0;
+    opt->retry_delay_ms = 1000;
+    opt->retry_max_ms = 60000;
+    opt->speed_limit = 1;
+    opt->speed_time_s = 30;
 }

@@ -53,3 +53,31 @@ bool pdl_parse_duration_ms(const char *s, long *out)
     }
     return false;
 }
+
+bool pdl_parse_size(const char *s, int64_t *out)
+{
+    static const char units[] = "kKmMgG";
+    static const int shifts[] = {10, 10, 20, 20, 30, 30};
+    char *end;
+    long long v;
+
+    if (!s || !isdigit((unsigned char)s[0]))
+        return false;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || v < 0)
+        return false;
+    if (*end) {
+        const char *u = strchr(units, *end);
+        if (!u || end[1] != '\0')
+            return false;
+        int shift = shifts[u - units];
+        if (v > (1LL << 50) >> shift)
+            return false;
+        v <<= shift;
+    }
+    if (v > 1LL << 50)
+        return false;
+    *out = v;
+    return true;
+}

@@ -84,12 +84,17 @@ bool pdl_board_take(struct pdl_board *b, unsigned worker, size_t *task)
     struct pdl_slot *s = &b->slot[worker];
     size_t id;
 
-    if (atomic_load(&b->stop))
-        return false;
-    if (atomic_load(&s->cur) >= atomic_load(&s->end) && !claim(b, s))
-        return false;
-    /* Only this worker moves its own cursor. */
-    id = atomic_fetch_add(&s->cur, 1);
+    do {
+        if (atomic_load(&b->stop))
+            return false;
+        if (atomic_load(&s->cur) >= atomic_load(&s->end) && !claim(b, s))
+            return false;
+        /* Only this worker moves its own cursor. */
+        id = atomic_fetch_add(&s->cur, 1);
+        /* Tasks settled before the run (--continue) are counted, not run. */
+        if (b->results[id].status == PDL_ST_SKIPPED)
+            atomic_fetch_add(&b->done, 1);
+    } while (b->results[id].status == PDL_ST_SKIPPED);
     atomic_store(&s->held, (long long)id);
     *task = id;
     return true;

@@ -1,6 +1,7 @@
 /* Status tokens: the short words the timeline's status column carries. */
 #include "pdl/result.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const tokens[PDL_ST_COUNT] = {
@@ -20,6 +21,7 @@ static const char *const tokens[PDL_ST_COUNT] = {
     [PDL_ST_WORKER_DIED] = "worker-died",
     [PDL_ST_INTERRUPTED] = "interrupted",
     [PDL_ST_ERROR] = "error",
+    [PDL_ST_SKIPPED] = "skipped",
 };
 
 const char *pdl_status_token(enum pdl_status st)
@@ -35,4 +37,12 @@ enum pdl_status pdl_status_parse(const char *tok)
         if (strcmp(tokens[i], tok) == 0)
             return (enum pdl_status)i;
     return PDL_ST_COUNT;
+}
+
+void pdl_result_fail(struct pdl_result *r, enum pdl_status st,
+                     const char *why)
+{
+    r->status = st;
+    snprintf(r->error, sizeof(r->error), "%.*s", (int)sizeof(r->error) - 1,
+             why);
 }

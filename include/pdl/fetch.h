@@ -30,11 +30,14 @@ void pdl_fetcher_destroy(struct pdl_fetcher *f);
  * on failure no file is left behind. */
 void pdl_fetch(struct pdl_fetcher *f, size_t id, struct pdl_result *out);
 
-/* The two halves of pdl_fetch, for an event loop. begin records the start
- * in *out (so a crash still leaves when the task began) and prepares the
- * handle it returns; end takes the transfer's result code, fills *out and
- * settles the file. */
+/* The parts of pdl_fetch, for an event loop. begin records the start in
+ * *out (so a crash still leaves when the task began) and prepares the
+ * handle it returns for the first attempt. end takes the attempt's result
+ * code, fills *out and settles the file; it returns -1 when the task is
+ * settled, or the milliseconds to wait before pdl_fetch_retry prepares the
+ * handle for another attempt (then *out->status is still PDL_ST_RUNNING). */
 CURL *pdl_fetch_begin(struct pdl_fetcher *f, size_t id, struct pdl_result *out);
-void pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out);
+long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out);
+CURL *pdl_fetch_retry(struct pdl_fetcher *f, struct pdl_result *out);
 
 #endif

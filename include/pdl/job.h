@@ -4,6 +4,7 @@
 #define PDL_JOB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "pdl/tasklist.h"
 #include "pdl/util.h"
@@ -28,6 +29,15 @@ struct pdl_options {
     long timeout_ms;         /* whole transfer; 0 = none */
     long max_redirs;         /* redirects followed per task */
     const char *user_agent;
+    int retries;             /* extra attempts after a transient failure */
+    long retry_delay_ms;     /* first backoff; doubles each attempt */
+    long retry_max_ms;       /* cap of one wait, Retry-After included */
+    long speed_limit;        /* bytes/s below which a transfer is too slow */
+    long speed_time_s;       /* ... for this long; 0 = no low-speed limit */
+    int64_t max_filesize;    /* bytes; 0 = no limit */
+    int64_t limit_rate;      /* bytes/s per transfer; 0 = no limit */
+    bool insecure;           /* skip TLS verification (--insecure) */
+    bool resume;             /* --continue: keep and resume partial bodies */
 };
 
 /* Sets every option to its documented default. */

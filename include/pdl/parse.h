@@ -4,6 +4,7 @@
 #define PDL_PARSE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* A whole decimal number in [lo, hi], nothing else around it. */
 bool pdl_parse_long(const char *s, long lo, long hi, long *out);
@@ -11,5 +12,9 @@ bool pdl_parse_long(const char *s, long lo, long hi, long *out);
 /* A duration: a number of seconds ("1.5", "30") or a number with a unit
  * ("250ms", "2s", "1.5m", "1h"), at most one day, into milliseconds. */
 bool pdl_parse_duration_ms(const char *s, long *out);
+
+/* A size in bytes: a whole number, optionally with k, M or G (powers of
+ * 1024, as curl reads them), up to 2^50. */
+bool pdl_parse_size(const char *s, int64_t *out);
 
 #endif

@@ -26,6 +26,7 @@ enum pdl_status {
     PDL_ST_WORKER_DIED,  /* the worker process running it died */
     PDL_ST_INTERRUPTED,  /* the run was stopped while it ran */
     PDL_ST_ERROR,        /* any other failure */
+    PDL_ST_SKIPPED,      /* complete from an earlier run (--continue) */
     PDL_ST_COUNT
 };
 
@@ -55,7 +56,11 @@ struct pdl_result {
 
 static inline int pdl_result_ok(const struct pdl_result *r)
 {
-    return r->status == PDL_ST_OK;
+    return r->status == PDL_ST_OK || r->status == PDL_ST_SKIPPED;
 }
+
+/* Marks r failed with status st, why cut to fit r->error. */
+void pdl_result_fail(struct pdl_result *r, enum pdl_status st,
+                     const char *why);
 
 #endif

@@ -1,0 +1,48 @@
+/* Where one body goes: a temporary file in the output folder, renamed to the
+ * task's name only when the download succeeded, so a final name never holds
+ * a partial file. */
+#ifndef PDL_SINK_H
+#define PDL_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pdl/tasklist.h"
+
+struct pdl_sink {
+    int dirfd;        /* output folder; -1 drops every byte */
+    const char *name; /* final name inside dirfd */
+    bool keep;        /* keep a partial body for a later --continue */
+    int fd;           /* -1 until the first byte */
+    char tmp[PDL_NAME_MAX + 64];
+    int64_t offset; /* bytes of an earlier partial body, resumable */
+    int err;        /* errno of the first failure, 0 if none */
+};
+
+/* Prepares s for one attempt at name. With keep, the temporary name is
+ * stable (".NAME.part") and s->offset is the size of a partial body an
+ * earlier run left there; without, it is private to this process and
+ * s->offset is 0. Opens nothing. */
+void pdl_sink_init(struct pdl_sink *s, int dirfd, const char *name, bool keep);
+
+/* Appends len bytes. The file is opened on the first call: continuing the
+ * partial body if resume is true, else starting it over. Returns 0, or -1
+ * with s->err set. */
+int pdl_sink_write(struct pdl_sink *s, const char *data, size_t len,
+                   bool resume);
+
+/* Completes the body: closes it (creating an empty file if no byte came)
+ * and renames it to its final name. Returns 0, or -1 with s->err set, in
+ * which case nothing is left behind. */
+int pdl_sink_commit(struct pdl_sink *s);
+
+/* Gives the body up: closes it and removes it, unless keep is set and it
+ * holds bytes worth resuming. */
+void pdl_sink_abandon(struct pdl_sink *s);
+
+/* Removes whatever body the sink holds, partial or kept, and starts it
+ * over at offset 0. */
+void pdl_sink_forget(struct pdl_sink *s);
+
+#endif

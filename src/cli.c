@@ -1,0 +1,353 @@
+/* Options of a run: one table for getopt, one switch, value checks in small
+ * helpers, cross-field rules after the loop, the usage text in one place. */
+#include "cli.h"
+#include "pdl/chart.h"
+#include "pdl/parse.h"
+#include "pdl/runner.h"
+
+#include <curl/curl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+enum {
+    OPT_DISCARD = 256, OPT_NO_TIMELINE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
+    OPT_MAX_REDIRS, OPT_USER_AGENT, OPT_CHART, OPT_CHART_BY, OPT_SCHEDULE,
+    OPT_CHUNK, OPT_RETRIES, OPT_RETRY_DELAY, OPT_RETRY_MAX, OPT_SPEED_LIMIT,
+    OPT_SPEED_TIME, OPT_MAX_FILESIZE, OPT_LIMIT_RATE, OPT_CONTINUE,
+    OPT_FAILED, OPT_EXPORT
+};
+
+static const struct option longopts[] = {
+    {"mode", required_argument, NULL, 'm'},
+    {"workers", required_argument, NULL, 'w'},
+    {"schedule", required_argument, NULL, OPT_SCHEDULE},
+    {"chunk", required_argument, NULL, OPT_CHUNK},
+    {"output", required_argument, NULL, 'o'},
+    {"discard", no_argument, NULL, OPT_DISCARD},
+    {"continue", no_argument, NULL, OPT_CONTINUE},
+    {"timeline", required_argument, NULL, 't'},
+    {"no-timeline", no_argument, NULL, OPT_NO_TIMELINE},
+    {"failed", required_argument, NULL, OPT_FAILED},
+    {"export", required_argument, NULL, OPT_EXPORT},
+    {"chart", required_argument, NULL, OPT_CHART},
+    {"chart-by", required_argument, NULL, OPT_CHART_BY},
+    {"retries", required_argument, NULL, OPT_RETRIES},
+    {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
+    {"retry-max-wait", required_argument, NULL, OPT_RETRY_MAX},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"speed-limit", required_argument, NULL, OPT_SPEED_LIMIT},
+    {"speed-time", required_argument, NULL, OPT_SPEED_TIME},
+    {"max-filesize", required_argument, NULL, OPT_MAX_FILESIZE},
+    {"limit-rate", required_argument, NULL, OPT_LIMIT_RATE},
+    {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
+    {"insecure", no_argument, NULL, 'k'},
+    {"user-agent", required_argument, NULL, OPT_USER_AGENT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char usage_text[] =
+"Usage: pdl [OPTIONS] LIST...\n"
+"       pdl compare [OPTIONS] LIST...   (see pdl compare --help)\n"
+"Download every URL in the LIST files (one per line; '-' is stdin) and record\n"
+"when each task ran, in a timeline every mode writes alike.\n"
+"\n"
+"How to run:\n"
+"  -m, --mode MODE          how tasks are spread over workers (default threads):\n"
+"%s"
+"  -w, --workers N          workers, 1..%d (default %d)\n"
+"      --schedule HOW       dynamic: workers take the next task from one queue\n"
+"                           (default); static: the list is cut into W\n"
+"                           contiguous slices up front\n"
+"      --chunk N            dynamic: take N tasks at a time (default 1)\n"
+"\n"
+"Where bodies go:\n"
+"  -o, --output DIR         save into DIR, created if missing (default .)\n"
+"      --discard            do not save bodies (for measurements)\n"
+"      --continue           skip what the last run's timeline records as done\n"
+"                           and whose file is there; keep partial bodies of\n"
+"                           failed tasks and resume them with a range request\n"
+"\n"
+"What is recorded:\n"
+"  -t, --timeline FILE      timeline TSV ('-' = stdout; default pdl-timeline.tsv)\n"
+"      --no-timeline        write no timeline\n"
+"      --failed FILE        write the URLs that failed, as a list to run again\n"
+"      --export FILE        also write the timeline as FILE.jsonl (JSON lines),\n"
+"                           FILE.json (Chrome trace, for Perfetto) or FILE.har\n"
+"                           (HAR 1.2, for browser devtools); repeatable\n"
+"      --chart FILE         draw the run with gnuplot (.png, .svg or .pdf)\n"
+"      --chart-by VIEW      task: one bar per task (default); worker: one lane\n"
+"                           per worker, showing idle gaps\n"
+"  -q, --quiet              no summary on stderr (errors are still printed)\n"
+"\n"
+"When things go wrong:\n"
+"      --retries N          try a transient failure (refused, reset, timeout,\n"
+"                           408, 429, 5xx) up to N more times (default 0)\n"
+"      --retry-delay T      first wait before a retry, doubled each time, with\n"
+"                           jitter (default 1s)\n"
+"      --retry-max-wait T   longest wait, Retry-After included (default 60s)\n"
+"      --connect-timeout T  give up connecting after T (default 30s)\n"
+"      --timeout T          give up a whole transfer after T (default none)\n"
+"      --speed-limit N      a transfer slower than N bytes/s ... (default 1)\n"
+"      --speed-time T       ... for T is aborted (default 30s; 0 = never)\n"
+"      --max-filesize SIZE  fail bodies larger than SIZE, with or without a\n"
+"                           Content-Length\n"
+"      --limit-rate SIZE    at most SIZE bytes/s per transfer\n"
+"      --max-redirs N       follow at most N redirects (default 10)\n"
+"  -k, --insecure           do not verify TLS certificates (never the default)\n"
+"      --user-agent STR     User-Agent header (default pdl/%s)\n"
+"  T is seconds, or a number with ms, s, m or h. SIZE is bytes, or a number\n"
+"  with k, M or G (powers of 1024).\n"
+"\n"
+"  -h, --help               this text\n"
+"  -V, --version            version and libcurl in use\n"
+"\n"
+"Examples:\n"
+"  pdl --mode threads -w 2 urls.txt\n"
+"  pdl --mode processes -w 4 -o downloads/ --timeline run.tsv urls.txt\n"
+"  cat urls.txt | pdl -w 8 -\n"
+"  pdl -w 4 --discard --chart run.png urls.txt\n"
+"  pdl -w 8 --retries 3 --failed failed.txt urls.txt && pdl failed.txt\n"
+"\n"
+"Exit status: 0 every task ok; 1 some task failed or a list line was bad;\n"
+"2 usage error, unreadable list, unusable output folder or timeline;\n"
+"130 or 143 interrupted by SIGINT or SIGTERM.\n";
+
+static void usage(FILE *out)
+{
+    char modes[1024];
+    size_t o = 0;
+
+    modes[0] = '\0';
+    for (size_t i = 0; pdl_runners[i] && o < sizeof(modes); i++) {
+        int n = snprintf(modes + o, sizeof(modes) - o, "      %-10s %s\n",
+                         pdl_runners[i]->name, pdl_runners[i]->help);
+        if (n < 0)
+            break;
+        o += (size_t)n;
+    }
+    fprintf(out, usage_text, modes, PDL_WORKERS_MAX, PDL_WORKERS_DEFAULT,
+            PDL_VERSION);
+}
+
+/* Reports a bad option value in the one error form; returns the exit code. */
+static int bad_value(const char *opt, const char *why, const char *val)
+{
+    fprintf(stderr, "pdl: %s: %s: \"%s\"\n", opt, why, val);
+    return PDL_EXIT_USAGE;
+}
+
+static const char *name_of(int c)
+{
+    for (size_t i = 0; longopts[i].name; i++)
+        if (longopts[i].val == c)
+            return longopts[i].name;
+    return "?";
+}
+
+static int get_long(int c, const char *arg, long lo, long hi, long *out)
+{
+    char opt[48], why[80];
+
+    if (pdl_parse_long(arg, lo, hi, out))
+        return 0;
+    snprintf(opt, sizeof(opt), "--%s", name_of(c));
+    snprintf(why, sizeof(why), "must be a whole number from %ld to %ld", lo,
+             hi);
+    return bad_value(opt, why, arg);
+}
+
+static int get_ms(int c, const char *arg, long *out)
+{
+    char opt[48];
+
+    if (pdl_parse_duration_ms(arg, out))
+        return 0;
+    snprintf(opt, sizeof(opt), "--%s", name_of(c));
+    return bad_value(opt, "not a duration up to 1 day (e.g. 30, 2.5s, 500ms)",
+                     arg);
+}
+
+static int get_size(int c, const char *arg, int64_t *out)
+{
+    char opt[48];
+
+    if (pdl_parse_size(arg, out))
+        return 0;
+    snprintf(opt, sizeof(opt), "--%s", name_of(c));
+    return bad_value(opt, "not a size (e.g. 500000, 64k, 10M, 2G)", arg);
+}
+
+/* Options that take a checked value. Returns 0, an exit code, or -1 if c
+ * is not one of them. */
+static int value_option(struct pdl_cli *cli, int c, const char *arg)
+{
+    struct pdl_options *o = &cli->opt;
+    long v = 0;
+    int rc;
+
+    switch (c) {
+    case 'w':
+        rc = get_long(c, arg, 1, PDL_WORKERS_MAX, &v);
+        o->workers = (unsigned)v;
+        return rc;
+    case OPT_CHUNK:
+        rc = get_long(c, arg, 1, 1000000, &v);
+        o->chunk = (unsigned)v;
+        return rc;
+    case OPT_RETRIES:
+        rc = get_long(c, arg, 0, 100, &v);
+        o->retries = (int)v;
+        return rc;
+    case OPT_MAX_REDIRS:
+        return get_long(c, arg, 0, 1000, &o->max_redirs);
+    case OPT_SPEED_LIMIT:
+        return get_long(c, arg, 0, 1L << 40, &o->speed_limit);
+    case OPT_CONNECT_TIMEOUT:
+        return get_ms(c, arg, &o->connect_timeout_ms);
+    case OPT_TIMEOUT:
+        return get_ms(c, arg, &o->timeout_ms);
+    case OPT_RETRY_DELAY:
+        return get_ms(c, arg, &o->retry_delay_ms);
+    case OPT_RETRY_MAX:
+        return get_ms(c, arg, &o->retry_max_ms);
+    case OPT_SPEED_TIME:
+        rc = get_ms(c, arg, &v);
+        o->speed_time_s = (v + 999) / 1000; /* libcurl counts seconds */
+        return rc;
+    case OPT_MAX_FILESIZE:
+        return get_size(c, arg, &o->max_filesize);
+    case OPT_LIMIT_RATE:
+        return get_size(c, arg, &o->limit_rate);
+    }
+    return -1;
+}
+
+/* Options that name a choice or a file. Same returns as value_option. */
+static int word_option(struct pdl_cli *cli, int c, const char *arg)
+{
+    switch (c) {
+    case 'm':
+        if (!pdl_runner_find(arg))
+            return bad_value("--mode", "unknown mode (see pdl --help)", arg);
+        cli->opt.mode = arg;
+        return 0;
+    case OPT_SCHEDULE:
+        if (strcmp(arg, "dynamic") != 0 && strcmp(arg, "static") != 0)
+            return bad_value("--schedule", "must be dynamic or static", arg);
+        cli->opt.schedule = strcmp(arg, "static") == 0 ? PDL_SCHED_STATIC
+                                                       : PDL_SCHED_DYNAMIC;
+        return 0;
+    case 'o':
+        if (!*arg)
+            return bad_value("--output", "empty folder name", arg);
+        cli->opt.outdir = arg;
+        return 0;
+    case OPT_CHART:
+        if (!pdl_chart_format_ok(arg))
+            return bad_value("--chart", "unknown chart format (use .png, .svg "
+                             "or .pdf)", arg);
+        cli->chart = arg;
+        return 0;
+    case OPT_CHART_BY:
+        if (strcmp(arg, "task") != 0 && strcmp(arg, "worker") != 0)
+            return bad_value("--chart-by", "must be task or worker", arg);
+        cli->chart_by = strcmp(arg, "task") == 0 ? "gantt" : "lanes";
+        return 0;
+    case OPT_EXPORT:
+        if (cli->nexports == PDL_EXPORTS_MAX)
+            return bad_value("--export", "too many exports", arg);
+        cli->exports[cli->nexports++] = arg;
+        return 0;
+    }
+    return -1;
+}
+
+/* Options without a value to check. Same returns as value_option. */
+static int flag_option(struct pdl_cli *cli, int c, const char *arg)
+{
+    switch (c) {
+    case OPT_DISCARD:
+        cli->opt.discard = true;
+        return 0;
+    case OPT_CONTINUE:
+        cli->opt.resume = true;
+        return 0;
+    case 't':
+        cli->timeline = arg;
+        return 0;
+    case OPT_NO_TIMELINE:
+        cli->timeline = NULL;
+        return 0;
+    case OPT_FAILED:
+        cli->failed = arg;
+        return 0;
+    case OPT_USER_AGENT:
+        cli->opt.user_agent = arg;
+        return 0;
+    case 'k':
+        cli->opt.insecure = true;
+        return 0;
+    case 'q':
+        cli->quiet = true;
+        return 0;
+    }
+    return -1;
+}
+
+/* Rules that involve more than one option. */
+static int check_together(struct pdl_cli *cli)
+{
+    if (cli->nlists == 0) {
+        fputs("pdl: no URL list given (a file, or - for stdin)\n"
+              "Try 'pdl --help'.\n", stderr);
+        return PDL_EXIT_USAGE;
+    }
+    if (cli->opt.resume && !cli->timeline) {
+        fputs("pdl: --continue: needs the timeline of the earlier run; drop "
+              "--no-timeline\n", stderr);
+        return PDL_EXIT_USAGE;
+    }
+    if (strcmp(cli->opt.mode, "serial") == 0)
+        cli->opt.workers = 1;
+    return -1;
+}
+
+int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
+{
+    int c;
+
+    memset(cli, 0, sizeof(*cli));
+    pdl_options_init(&cli->opt);
+    cli->timeline = "pdl-timeline.tsv";
+    cli->chart_by = "gantt";
+    while ((c = getopt_long(argc, argv, "m:w:o:t:kqhV", longopts, NULL)) !=
+           -1) {
+        int rc = value_option(cli, c, optarg);
+        if (rc < 0)
+            rc = word_option(cli, c, optarg);
+        if (rc < 0)
+            rc = flag_option(cli, c, optarg);
+        if (rc > 0)
+            return rc;
+        if (rc == 0)
+            continue;
+        if (c == 'h') {
+            usage(stdout);
+            return PDL_EXIT_OK;
+        }
+        if (c == 'V') {
+            printf("pdl %s (%s)\n", PDL_VERSION, curl_version());
+            return PDL_EXIT_OK;
+        }
+        fputs("Try 'pdl --help'.\n", stderr);
+        return PDL_EXIT_USAGE;
+    }
+    cli->lists = argv + optind;
+    cli->nlists = argc - optind;
+    return check_together(cli);
+}

@@ -1,0 +1,38 @@
+/* The command line of a run: options, their checks and the usage text.
+ * Parsing never exits: it returns what main should do. */
+#ifndef PDL_CLI_H
+#define PDL_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pdl/job.h"
+
+enum pdl_exit {
+    PDL_EXIT_OK = 0,
+    PDL_EXIT_FAILED = 1, /* a task failed or a list line was bad */
+    PDL_EXIT_USAGE = 2,  /* bad option, unreadable list, unusable output */
+    /* Interrupted: 128 + the signal, as shells report it (130, 143). */
+};
+
+#define PDL_EXPORTS_MAX 8
+
+struct pdl_cli {
+    struct pdl_options opt;
+    const char *timeline; /* NULL = none */
+    const char *chart;    /* NULL = none */
+    const char *chart_by; /* plots/ script: "gantt" or "lanes" */
+    const char *failed;   /* failed list, NULL = none */
+    const char *exports[PDL_EXPORTS_MAX];
+    size_t nexports;
+    bool quiet;
+    char **lists;
+    int nlists;
+};
+
+/* Fills cli from argv (pointers into argv are kept). Returns -1 to go on,
+ * or the exit code to end with after --help, --version or a usage error
+ * (already reported on stderr in the form `pdl: <what>: <why>`). */
+int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli);
+
+#endif
