@@ -3,7 +3,6 @@
  * options, input, runner, outputs, exit code. */
 #include "cli.h"
 #include "pdl/chart.h"
-#include "pdl/compare.h"
 #include "pdl/outdir.h"
 #include "pdl/rerun.h"
 #include "pdl/runner.h"
@@ -314,8 +313,6 @@ static int prepare(const struct pdl_cli *cli, struct pdl_tasklist *list,
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "compare") == 0)
-        return pdl_compare_main(argc - 1, argv + 1);
 
     struct pdl_cli cli;
     struct pdl_tasklist list;
