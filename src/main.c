@@ -112,6 +112,12 @@ static void print_summary(const struct pdl_options *opt,
             st->tasks == 1 ? "" : "s", st->ok, st->failed,
             (long long)st->bytes, st->wall, st->busy, st->concurrency,
             st->max_overlap);
+    if (st->tasks > 0) {
+        char sentence[512];
+        pdl_stats_sentence(st, opt->mode, opt->workers, sentence,
+                           sizeof(sentence));
+        fprintf(stderr, "pdl: %s\n", sentence);
+    }
     if (timeline && strcmp(timeline, "-") != 0)
         fprintf(stderr, "pdl: timeline: %s\n", timeline);
 }

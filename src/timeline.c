@@ -33,68 +33,6 @@ static double secs(int64_t ns)
     return (double)ns / 1e9;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-    return (x > y) - (x < y);
-}
-
-/* Most intervals open at one instant. Ends are encoded as even numbers and
- * starts as odd ones, so that at equal times an end sorts first: a task that
- * starts exactly when another ends does not overlap it. A task of zero
- * length still ends after its own start. */
-static unsigned max_overlap(const struct pdl_result *r, size_t n)
-{
-    int64_t *ev = pdl_xcalloc(2 * n, sizeof(*ev));
-    size_t k = 0;
-    unsigned cur = 0, best = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        if (r[i].status == PDL_ST_PENDING)
-            continue;
-        ev[k++] = r[i].start_ns * 2 + 1;
-        ev[k++] = r[i].end_ns > r[i].start_ns ? r[i].end_ns * 2
-                                              : r[i].start_ns * 2 + 2;
-    }
-    qsort(ev, k, sizeof(*ev), cmp_i64);
-    for (size_t i = 0; i < k; i++) {
-        if (ev[i] & 1) {
-            if (++cur > best)
-                best = cur;
-        } else if (cur > 0) {
-            cur--;
-        }
-    }
-    free(ev);
-    return best;
-}
-
-void pdl_stats_compute(const struct pdl_result *r, size_t n,
-                       struct pdl_stats *st)
-{
-    int64_t last = 0, busy = 0;
-
-    memset(st, 0, sizeof(*st));
-    st->tasks = n;
-    for (size_t i = 0; i < n; i++) {
-        if (pdl_result_ok(&r[i]))
-            st->ok++;
-        else
-            st->failed++;
-        st->bytes += r[i].bytes;
-        if (r[i].status == PDL_ST_PENDING)
-            continue;
-        busy += r[i].end_ns - r[i].start_ns;
-        if (r[i].end_ns > last)
-            last = r[i].end_ns;
-    }
-    st->wall = secs(last);
-    st->busy = secs(busy);
-    st->concurrency = st->wall > 0 ? st->busy / st->wall : 0;
-    st->max_overlap = max_overlap(r, n);
-}
-
 static void write_row(FILE *out, size_t id, const struct pdl_result *r,
                       const char *url)
 {
