@@ -15,7 +15,7 @@ enum {
     OPT_MAX_REDIRS, OPT_USER_AGENT, OPT_CHART, OPT_CHART_BY, OPT_SCHEDULE,
     OPT_CHUNK, OPT_RETRIES, OPT_RETRY_DELAY, OPT_RETRY_MAX, OPT_SPEED_LIMIT,
     OPT_SPEED_TIME, OPT_MAX_FILESIZE, OPT_LIMIT_RATE, OPT_CONTINUE,
-    OPT_FAILED, OPT_EXPORT
+    OPT_FAILED, OPT_EXPORT, OPT_NO_GLOB
 };
 
 static const struct option longopts[] = {
@@ -43,6 +43,7 @@ static const struct option longopts[] = {
     {"limit-rate", required_argument, NULL, OPT_LIMIT_RATE},
     {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
     {"insecure", no_argument, NULL, 'k'},
+    {"no-glob", no_argument, NULL, OPT_NO_GLOB},
     {"user-agent", required_argument, NULL, OPT_USER_AGENT},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -64,6 +65,10 @@ static const char usage_text[] =
 "                           (default); static: the list is cut into W\n"
 "                           contiguous slices up front\n"
 "      --chunk N            dynamic: take N tasks at a time (default 1)\n"
+"\n"
+"URL ranges, as curl's: http://h/page/[1-100], [001-100], [0-100:10], [a-z],\n"
+"{one,two}; several multiply. \\[ \\] \\{ \\} are literal.\n"
+"      --no-glob            take [ ] { } in URLs literally\n"
 "\n"
 "Where bodies go:\n"
 "  -o, --output DIR         save into DIR, created if missing (default .)\n"
@@ -291,6 +296,9 @@ static int flag_option(struct pdl_cli *cli, int c, const char *arg)
         return 0;
     case 'k':
         cli->opt.insecure = true;
+        return 0;
+    case OPT_NO_GLOB:
+        cli->no_glob = true;
         return 0;
     case 'q':
         cli->quiet = true;

@@ -26,6 +26,7 @@ struct pdl_cli {
     const char *exports[PDL_EXPORTS_MAX];
     size_t nexports;
     bool quiet;
+    bool no_glob; /* take [ ] { } in URLs literally */
     char **lists;
     int nlists;
 };

@@ -332,6 +332,7 @@ int main(int argc, char **argv)
         return PDL_EXIT_USAGE;
     }
     pdl_tasklist_init(&list);
+    list.glob = !cli.no_glob;
     rc = prepare(&cli, &list, &dirfd);
     if (rc == 0) {
         pdl_tasklist_plan_names(&list);

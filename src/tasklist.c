@@ -1,6 +1,7 @@
 /* URL lists: reading them line by line with bounded memory, reporting bad
  * lines by file:line, and deriving safe, distinct output names. */
 #include "pdl/tasklist.h"
+#include "pdl/glob.h"
 #include "pdl/util.h"
 
 #include <ctype.h>
@@ -147,6 +148,56 @@ static void report(FILE *diag, const char *name, long line, const char *why,
         fprintf(diag, "pdl: %s:%ld: %s: \"%s\"\n", name, line, why, quoted);
 }
 
+/* Adds the tasks of a URL with patterns, one per expansion, in curl's order.
+ * Returns false (and says why in msg) if the pattern is bad or too big. */
+static bool add_expanded(struct pdl_tasklist *list, const char *url,
+                         const char *source, long lineno, char *msg,
+                         size_t msgsz)
+{
+    char err[128];
+    struct pdl_glob *g = pdl_glob_create(url, err, sizeof(err));
+    char *buf;
+
+    if (!g) {
+        snprintf(msg, msgsz, "bad URL pattern (%s)", err);
+        return false;
+    }
+    uint64_t n = pdl_glob_count(g);
+    if (n > PDL_TASKS_MAX - list->count) {
+        snprintf(msg, msgsz, "pattern expands to %llu URLs, more than the "
+                 "limit of %d tasks", (unsigned long long)n, PDL_TASKS_MAX);
+        pdl_glob_destroy(g);
+        return false;
+    }
+    buf = pdl_xmalloc(PDL_LINE_MAX + 1);
+    for (uint64_t i = 0; i < n; i++) {
+        if (pdl_glob_nth(g, i, buf, PDL_LINE_MAX + 1) <= PDL_LINE_MAX &&
+            pdl_url_is_http(buf))
+            pdl_tasklist_add(list, buf, source, lineno);
+    }
+    free(buf);
+    pdl_glob_destroy(g);
+    return true;
+}
+
+/* Adds url as it is, or, with globbing on and patterns or escapes in it,
+ * its expansions. */
+static void add_url(struct pdl_tasklist *list, char *url, const char *source,
+                    long lineno, FILE *diag)
+{
+    char msg[256];
+
+    if (!list->glob ||
+        (!pdl_glob_has_pattern(url) && !strchr(url, '\\'))) {
+        pdl_tasklist_add(list, url, source, lineno);
+        return;
+    }
+    if (!add_expanded(list, url, source, lineno, msg, sizeof(msg))) {
+        report(diag, source, lineno, msg, url, strlen(url));
+        list->bad++;
+    }
+}
+
 static void parse_one(struct pdl_tasklist *list, char *buf, size_t kept,
                       size_t total, const char *source, long lineno,
                       FILE *diag)
@@ -166,7 +217,7 @@ static void parse_one(struct pdl_tasklist *list, char *buf, size_t kept,
     case PDL_LINE_SKIP:
         break;
     case PDL_LINE_URL:
-        pdl_tasklist_add(list, url, source, lineno);
+        add_url(list, url, source, lineno, diag);
         break;
     case PDL_LINE_BAD:
         report(diag, source, lineno, why, buf, kept);

@@ -29,7 +29,12 @@ struct pdl_tasklist {
     char **sources; /* names of the lists read, for task->source */
     size_t nsources;
     size_t bad; /* lines reported and skipped */
+    bool glob;  /* expand [1-10] and {a,b} in URLs, as curl does */
 };
+
+/* Most tasks one list may expand to: a typo in a range must not eat the
+ * machine's memory. */
+#define PDL_TASKS_MAX 10000000
 
 enum pdl_line_kind { PDL_LINE_SKIP, PDL_LINE_URL, PDL_LINE_BAD };
 
@@ -51,7 +56,8 @@ void pdl_tasklist_cleanup(struct pdl_tasklist *list);
 void pdl_tasklist_add(struct pdl_tasklist *list, const char *url,
                       const char *source, long line);
 
-/* Reads every line of in, naming it name in messages. Each bad line is
+/* Reads every line of in, naming it name in messages. With list->glob, a
+ * URL with ranges or sets becomes one task per expansion. Each bad line is
  * reported on diag as `name:LINE: why: "text"`, counted in list->bad and
  * skipped. Returns PDL_ERR_IO (errno set) if in could not be read to the end;
  * the tasks read so far stay in the list. */
