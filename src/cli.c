@@ -2,6 +2,7 @@
  * helpers, cross-field rules after the loop, the usage text in one place. */
 #include "cli.h"
 #include "pdl/chart.h"
+#include "pdl/export.h"
 #include "pdl/parse.h"
 #include "pdl/runner.h"
 
@@ -54,6 +55,7 @@ static const struct option longopts[] = {
 static const char usage_text[] =
 "Usage: pdl [OPTIONS] LIST...\n"
 "       pdl compare [OPTIONS] LIST...   (see pdl compare --help)\n"
+"       pdl export TIMELINE FILE...     (timeline as .jsonl, .json or .har)\n"
 "Download every URL in the LIST files (one per line; '-' is stdin) and record\n"
 "when each task ran, in a timeline every mode writes alike.\n"
 "\n"
@@ -235,6 +237,8 @@ static int value_option(struct pdl_cli *cli, int c, const char *arg)
 /* Options that name a choice or a file. Same returns as value_option. */
 static int word_option(struct pdl_cli *cli, int c, const char *arg)
 {
+    enum pdl_export_format fmt;
+
     switch (c) {
     case 'm':
         if (!pdl_runner_find(arg))
@@ -264,6 +268,9 @@ static int word_option(struct pdl_cli *cli, int c, const char *arg)
         cli->chart_by = strcmp(arg, "task") == 0 ? "gantt" : "lanes";
         return 0;
     case OPT_EXPORT:
+        if (!pdl_export_format_for(arg, &fmt))
+            return bad_value("--export", "no export format by that name "
+                             "(*.jsonl, *.json or *.har)", arg);
         if (cli->nexports == PDL_EXPORTS_MAX)
             return bad_value("--export", "too many exports", arg);
         cli->exports[cli->nexports++] = arg;

@@ -3,6 +3,7 @@
  * options, input, runner, outputs, exit code. */
 #include "cli.h"
 #include "pdl/chart.h"
+#include "pdl/export.h"
 #include "pdl/outdir.h"
 #include "pdl/rerun.h"
 #include "pdl/runner.h"
@@ -159,6 +160,24 @@ static int write_failed(const char *path, const struct pdl_tasklist *list,
     return outfile_close(&o, pdl_failed_write(o.f, list, results) == PDL_OK);
 }
 
+static int write_export(const char *path, const struct pdl_run_info *info,
+                        const struct pdl_tasklist *list,
+                        const struct pdl_result *results)
+{
+    struct outfile o = {0};
+    enum pdl_export_format fmt = PDL_EXPORT_JSONL;
+    const char **urls;
+    int rc;
+
+    pdl_export_format_for(path, &fmt);
+    if (outfile_open(&o, path) != 0)
+        return -1;
+    urls = urls_of(list);
+    rc = pdl_export_write(o.f, fmt, info, results, urls, list->count);
+    free(urls);
+    return outfile_close(&o, rc == PDL_OK);
+}
+
 /* Draws the chart; a chart that cannot be drawn is reported, but does not
  * change the run's exit status: the downloads are what it reports on. */
 static void draw_chart(const struct pdl_cli *cli,
@@ -197,6 +216,9 @@ static int write_outputs(const struct pdl_cli *cli,
         rc = -1;
     if (cli->failed && write_failed(cli->failed, list, results) != 0)
         rc = -1;
+    for (size_t i = 0; i < cli->nexports; i++)
+        if (write_export(cli->exports[i], info, list, results) != 0)
+            rc = -1;
     return rc;
 }
 
@@ -314,11 +336,38 @@ static int prepare(const struct pdl_cli *cli, struct pdl_tasklist *list,
         rc = check_writable(cli->timeline);
     if (rc == 0)
         rc = check_writable(cli->failed);
+    for (size_t i = 0; rc == 0 && i < cli->nexports; i++)
+        rc = check_writable(cli->exports[i]);
+    return rc;
+}
+
+/* pdl export TIMELINE FILE...: an earlier run's timeline in other formats. */
+static int export_main(int argc, char **argv)
+{
+    char err[512];
+    int rc = PDL_EXIT_OK;
+
+    if (argc < 3 || (argv[1][0] == '-' && argv[1][1] != '\0')) {
+        fputs("Usage: pdl export TIMELINE FILE...\n"
+              "Writes the timeline TSV of a run (TIMELINE, '-' for stdin) as\n"
+              "each FILE: *.jsonl (JSON lines), *.json (Chrome trace event\n"
+              "format, for Perfetto) or *.har (HAR 1.2, for browser "
+              "devtools).\n", argc < 3 ? stderr : stdout);
+        return argc < 3 ? PDL_EXIT_USAGE : PDL_EXIT_OK;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (pdl_export_file(argv[1], argv[i], err, sizeof(err)) != PDL_OK) {
+            fprintf(stderr, "pdl: export: %s\n", err);
+            rc = PDL_EXIT_FAILED;
+        }
+    }
     return rc;
 }
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "export") == 0)
+        return export_main(argc - 1, argv + 1);
 
     struct pdl_cli cli;
     struct pdl_tasklist list;

@@ -12,7 +12,7 @@
 #include "pdl/timeline.h"
 
 enum pdl_export_format {
-    PDL_EXPORT_JSONL, /* one JSON object per task per line */
+    PDL_EXPORT_JSONL,  /* one JSON object per task per line */
     PDL_EXPORT_CHROME, /* {"traceEvents":[...]}, one track per worker */
     PDL_EXPORT_HAR     /* HTTP Archive 1.2, one entry per started task */
 };
@@ -28,14 +28,16 @@ const char *pdl_export_format_ext(enum pdl_export_format fmt);
 /* Writes n tasks (urls[i] for results[i], id i) of the run described by info
  * to out. Times are rounded to the microsecond exactly as the timeline TSV
  * rounds them, so exporting a run and exporting its timeline later give the
- * same numbers. Returns PDL_OK or PDL_ERR_IO (errno set); out stays open. */
+ * same numbers. Returns PDL_OK, PDL_ERR_IO (errno set) or PDL_ERR_USAGE (fmt
+ * is none of the enum); out stays open. */
 int pdl_export_write(FILE *out, enum pdl_export_format fmt,
                      const struct pdl_run_info *info,
                      const struct pdl_result *results, const char *const *urls,
                      size_t n);
 
 /* Reads the timeline file `timeline` ("-" = stdin) and writes it to out_path
- * in the format its name asks for, keeping the timeline's ids. Returns
+ * in the format its name asks for, keeping the timeline's ids. A timeline
+ * has no error texts, so its exports have none either. Returns
  * PDL_OK; or PDL_ERR_USAGE (out_path names no format), PDL_ERR_IO (a file
  * could not be read or written) or PDL_ERR_FORMAT (not a pdl timeline), with
  * err (size errsz, always terminated) saying why and naming the file, and

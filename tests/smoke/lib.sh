@@ -10,6 +10,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/pdl-smoke.XXXXXX")
 SERVER_PID=
 
 cleanup() {
+    if declare -F cleanup_extra >/dev/null; then cleanup_extra; fi
     if [ -n "$SERVER_PID" ]; then
         kill "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
@@ -21,6 +22,11 @@ trap cleanup EXIT
 fail() {
     echo "FAIL: $*" >&2
     exit 1
+}
+
+skip() {
+    echo "SKIP: $*"
+    exit 77
 }
 
 # Starts pdl-testd on a port the kernel picks; sets BASE.

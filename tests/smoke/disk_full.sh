@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A full disk fails the task that could not be written, with a message that
+# names the file and the reason; the other downloads go on, no partial or
+# temporary file is left, in every mode. Needs root to mount a small tmpfs.
+. "$(dirname "$0")/lib.sh"
+
+mkdir "$WORK/small"
+mount -t tmpfs -o size=1m tmpfs "$WORK/small" 2>/dev/null || skip "cannot mount a tmpfs (not root?)"
+cleanup_extra() { umount "$WORK/small" 2>/dev/null || true; }
+start_server
+
+printf '%s\n' "$BASE/bytes/100" "$BASE/bytes/3000000" "$BASE/bytes/200" >"$WORK/list.txt"
+for mode in serial threads processes async; do
+    out="$WORK/small/$mode"
+    set +e
+    "$PDL" -m "$mode" -w 2 -o "$out" -t "$WORK/$mode.tsv" "$WORK/list.txt" 2>"$WORK/err"
+    rc=$?
+    set -e
+    expect_eq "$rc" 1 "$mode: exit status"
+    expect_grep "$WORK/err" "pdl: $BASE/bytes/3000000: cannot write 3000000: No space left on device" "$mode"
+    expect_eq "$(cd "$out" && ls -A | sort | tr '\n' ' ')" "100 200 " "$mode: folder contents"
+    expect_eq "$(field "$WORK/$mode.tsv" 1 11)" write "$mode: status column"
+    rm -rf "$out"
+done
+echo "disk_full: ok"
