@@ -16,7 +16,7 @@ enum {
     OPT_MAX_REDIRS, OPT_USER_AGENT, OPT_CHART, OPT_CHART_BY, OPT_SCHEDULE,
     OPT_CHUNK, OPT_RETRIES, OPT_RETRY_DELAY, OPT_RETRY_MAX, OPT_SPEED_LIMIT,
     OPT_SPEED_TIME, OPT_MAX_FILESIZE, OPT_LIMIT_RATE, OPT_CONTINUE,
-    OPT_FAILED, OPT_EXPORT, OPT_NO_GLOB
+    OPT_FAILED, OPT_EXPORT, OPT_NO_GLOB, OPT_RATE, OPT_PER_HOST
 };
 
 static const struct option longopts[] = {
@@ -24,6 +24,8 @@ static const struct option longopts[] = {
     {"workers", required_argument, NULL, 'w'},
     {"schedule", required_argument, NULL, OPT_SCHEDULE},
     {"chunk", required_argument, NULL, OPT_CHUNK},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"per-host", required_argument, NULL, OPT_PER_HOST},
     {"output", required_argument, NULL, 'o'},
     {"discard", no_argument, NULL, OPT_DISCARD},
     {"continue", no_argument, NULL, OPT_CONTINUE},
@@ -67,6 +69,10 @@ static const char usage_text[] =
 "                           (default); static: the list is cut into W\n"
 "                           contiguous slices up front\n"
 "      --chunk N            dynamic: take N tasks at a time (default 1)\n"
+"      --rate R             start at most R tasks per second over all workers\n"
+"                           (10/s, 600/m, 2/h; default no limit)\n"
+"      --per-host N         at most N transfers to one host at once, 0 = no\n"
+"                           cap (default %d, loopback hosts not capped)\n"
 "\n"
 "URL ranges, as curl's: http://h/page/[1-100], [001-100], [0-100:10], [a-z],\n"
 "{one,two}; several multiply. \\[ \\] \\{ \\} are literal.\n"
@@ -138,7 +144,7 @@ static void usage(FILE *out)
         o += (size_t)n;
     }
     fprintf(out, usage_text, modes, PDL_WORKERS_MAX, PDL_WORKERS_DEFAULT,
-            PDL_VERSION);
+            PDL_PER_HOST_DEFAULT, PDL_VERSION);
 }
 
 /* Reports a bad option value in the one error form; returns the exit code. */
@@ -212,6 +218,15 @@ static int value_option(struct pdl_cli *cli, int c, const char *arg)
         return rc;
     case OPT_MAX_REDIRS:
         return get_long(c, arg, 0, 1000, &o->max_redirs);
+    case OPT_PER_HOST:
+        rc = get_long(c, arg, 0, PDL_WORKERS_MAX, &v);
+        o->per_host = (unsigned)v;
+        o->per_host_loopback = true;
+        return rc;
+    case OPT_RATE:
+        if (pdl_parse_rate(arg, &o->rate))
+            return 0;
+        return bad_value("--rate", "not a rate (e.g. 10/s, 600/m, 2/h)", arg);
     case OPT_SPEED_LIMIT:
         return get_long(c, arg, 0, 1L << 40, &o->speed_limit);
     case OPT_CONNECT_TIMEOUT:

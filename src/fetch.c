@@ -357,18 +357,40 @@ static bool nap(struct pdl_board *board, long ms)
     return !atomic_load(&board->stop);
 }
 
+/* Waits until the task may start: a free transfer for its host, then its
+ * turn under --rate. False if the run was stopped meanwhile. */
+static bool admit(struct pdl_fetcher *f, unsigned key)
+{
+    while (!pdl_board_host_enter(f->board, key))
+        if (!nap(f->board, 5))
+            return false;
+    pdl_monotime now = pdl_now();
+    pdl_monotime at = pdl_board_pace(f->board, now);
+    if (at > now && !nap(f->board, (long)((at - now + 999999) / 1000000))) {
+        pdl_board_host_leave(f->board, key);
+        return false;
+    }
+    return true;
+}
+
 void pdl_fetch(struct pdl_fetcher *f, size_t id, struct pdl_result *out)
 {
-    CURL *c = pdl_fetch_begin(f, id, out);
+    unsigned key = pdl_url_host_key(f->job->list->tasks[id].url);
+    CURL *c;
     long wait;
 
+    /* Stopped before it began: the task stays not-run. */
+    if (!admit(f, key))
+        return;
+    c = pdl_fetch_begin(f, id, out);
     for (;;) {
         wait = pdl_fetch_end(f, curl_easy_perform(c), out);
+        pdl_board_host_leave(f->board, key);
         if (wait < 0)
             return;
-        if (!nap(f->board, wait)) {
-            pdl_result_fail(out, PDL_ST_INTERRUPTED, "interrupted while waiting "
-                                               "to retry");
+        if (!nap(f->board, wait) || !admit(f, key)) {
+            pdl_result_fail(out, PDL_ST_INTERRUPTED,
+                            "interrupted while waiting to retry");
             return;
         }
         c = pdl_fetch_retry(f, out);

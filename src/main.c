@@ -282,6 +282,8 @@ static int run(const struct pdl_cli *cli, struct pdl_tasklist *list,
                 list->count, strerror(errno));
         return PDL_EXIT_USAGE;
     }
+    pdl_board_limits(board, cli->opt.rate, cli->opt.per_host,
+                     cli->opt.per_host_loopback);
     rc = skip_done(cli, list, dirfd, board);
     if (rc != 0) {
         pdl_board_destroy(board);

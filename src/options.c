@@ -20,4 +20,5 @@ void pdl_options_init(struct pdl_options *opt)
     opt->retry_max_ms = 60000;
     opt->speed_limit = 1;
     opt->speed_time_s = 30;
+    opt->per_host = PDL_PER_HOST_DEFAULT;
 }

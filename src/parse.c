@@ -81,3 +81,31 @@ bool pdl_parse_size(const char *s, int64_t *out)
     *out = v;
     return true;
 }
+
+bool pdl_parse_rate(const char *s, double *out)
+{
+    static const struct {
+        const char *suffix;
+        double seconds;
+    } per[] = {{"", 1}, {"/s", 1}, {"/m", 60}, {"/h", 3600}};
+    size_t num = s ? strspn(s, "0123456789.") : 0;
+    char *end;
+    double v;
+
+    if (num == 0)
+        return false;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end != s + num || !isfinite(v) || v <= 0)
+        return false;
+    for (size_t i = 0; i < sizeof(per) / sizeof(per[0]); i++) {
+        if (strcmp(end, per[i].suffix) != 0)
+            continue;
+        v /= per[i].seconds;
+        if (v > 1e6)
+            return false;
+        *out = v;
+        return true;
+    }
+    return false;
+}

@@ -1,7 +1,9 @@
 /* Async mode: one thread drives curl_multi with at most W transfers in
  * flight, starting the next task the moment one ends. The worker column of
  * the timeline is the transfer slot. Only W handles exist, however long the
- * list. */
+ * list. A slot that must wait (its host is at --per-host, its turn under
+ * --rate has not come, or a retry's backoff) keeps a due time instead of
+ * blocking the loop. */
 #include "pdl/fetch.h"
 #include "pdl/runner.h"
 
@@ -9,11 +11,18 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* How soon a slot waiting for its host looks again. */
+#define HOST_RECHECK_NS 5000000
+
 struct slot {
     struct pdl_fetcher *fetcher;
     size_t task;
-    bool busy;             /* a transfer of it is in the multi handle */
-    pdl_monotime retry_at; /* waiting to try task again; 0 if not */
+    unsigned host;        /* pdl_url_host_key of the task */
+    bool busy;            /* a transfer of it is in the multi handle */
+    bool entered;         /* holds one of its host's transfers */
+    bool retry;           /* the next start is a retry of task */
+    pdl_monotime due;     /* waiting until then to start; 0 if not */
+    pdl_monotime paced;   /* start time claimed under --rate; 0 if none */
 };
 
 struct loop {
@@ -23,10 +32,17 @@ struct loop {
     struct slot *slot;
     unsigned n;
     unsigned busy;    /* slots with a transfer in flight */
-    unsigned waiting; /* slots waiting to retry */
+    unsigned waiting; /* slots with a due time */
 };
 
 static void start_next(struct loop *l, unsigned s);
+static void try_start(struct loop *l, unsigned s);
+
+static void wait_until(struct loop *l, unsigned s, pdl_monotime t)
+{
+    l->slot[s].due = t;
+    l->waiting++;
+}
 
 /* Settles the attempt that slot s ran and decides what the slot does next:
  * wait to try the same task again, or take the next one. */
@@ -35,18 +51,23 @@ static void settle(struct loop *l, unsigned s, CURLcode rc)
     struct slot *sl = &l->slot[s];
     long wait = pdl_fetch_end(sl->fetcher, rc, &l->board->results[sl->task]);
 
+    pdl_board_host_leave(l->board, sl->host);
+    sl->entered = false;
     if (wait >= 0) {
-        sl->retry_at = pdl_now() + (pdl_monotime)wait * 1000000 + 1;
-        l->waiting++;
+        sl->retry = true;
+        wait_until(l, s, pdl_now() + (pdl_monotime)wait * 1000000 + 1);
         return;
     }
     pdl_board_finish(l->board, s, sl->task);
     start_next(l, s);
 }
 
-static void launch(struct loop *l, unsigned s, CURL *h)
+static void launch(struct loop *l, unsigned s)
 {
     struct slot *sl = &l->slot[s];
+    struct pdl_result *r = &l->board->results[sl->task];
+    CURL *h = sl->retry ? pdl_fetch_retry(sl->fetcher, r)
+                        : pdl_fetch_begin(sl->fetcher, sl->task, r);
 
     curl_easy_setopt(h, CURLOPT_PRIVATE, (void *)(uintptr_t)s);
     if (curl_multi_add_handle(l->multi, h) != CURLM_OK) {
@@ -55,6 +76,46 @@ static void launch(struct loop *l, unsigned s, CURL *h)
     }
     sl->busy = true;
     l->busy++;
+}
+
+/* A start that will not happen: the run was stopped while slot s waited. */
+static void give_up(struct loop *l, unsigned s)
+{
+    struct slot *sl = &l->slot[s];
+
+    if (sl->entered)
+        pdl_board_host_leave(l->board, sl->host);
+    sl->entered = false;
+    if (sl->retry)
+        pdl_result_fail(&l->board->results[sl->task], PDL_ST_INTERRUPTED,
+                        "interrupted while waiting to retry");
+    pdl_board_finish(l->board, s, sl->task);
+}
+
+/* Starts slot s's task now if its host and --rate allow, else sets when to
+ * look again. */
+static void try_start(struct loop *l, unsigned s)
+{
+    struct slot *sl = &l->slot[s];
+    pdl_monotime now = pdl_now();
+
+    if (atomic_load(&l->board->stop)) {
+        give_up(l, s);
+        return;
+    }
+    if (!sl->entered && !pdl_board_host_enter(l->board, sl->host)) {
+        wait_until(l, s, now + HOST_RECHECK_NS);
+        return;
+    }
+    sl->entered = true;
+    if (!sl->paced)
+        sl->paced = pdl_board_pace(l->board, now);
+    if (sl->paced > now) {
+        wait_until(l, s, sl->paced);
+        return;
+    }
+    sl->paced = 0;
+    launch(l, s);
 }
 
 /* Gives slot s its next task, if the board has one. */
@@ -66,44 +127,33 @@ static void start_next(struct loop *l, unsigned s)
     if (!pdl_board_take(l->board, s, &id))
         return;
     sl->task = id;
-    launch(l, s, pdl_fetch_begin(sl->fetcher, id, &l->board->results[id]));
+    sl->host = pdl_url_host_key(l->job->list->tasks[id].url);
+    sl->retry = false;
+    try_start(l, s);
 }
 
-/* A retry that will not happen: the run was stopped while it waited. */
-static void settle_stopped(struct loop *l, unsigned s)
-{
-    size_t id = l->slot[s].task;
-
-    pdl_result_fail(&l->board->results[id], PDL_ST_INTERRUPTED,
-                    "interrupted while waiting to retry");
-    pdl_board_finish(l->board, s, id);
-}
-
-/* Starts the retries that are due; returns the ms until the next one, or
- * 1000 if none waits (a stop is still seen within a second). */
+/* Starts the waiting slots that are due; returns the ms until the next one
+ * is, at most 1000 (a stop is still seen within a second). */
 static int run_due(struct loop *l)
 {
     pdl_monotime now = pdl_now(), next = 0;
-    int ms;
 
-    for (unsigned s = 0; s < l->n; s++) {
+    for (unsigned s = 0; s < l->n && l->waiting > 0; s++) {
         struct slot *sl = &l->slot[s];
-        if (!sl->retry_at)
+        if (!sl->due)
             continue;
-        if (atomic_load(&l->board->stop) || sl->retry_at <= now) {
-            sl->retry_at = 0;
+        if (sl->due <= now || atomic_load(&l->board->stop)) {
+            sl->due = 0;
             l->waiting--;
-            if (atomic_load(&l->board->stop))
-                settle_stopped(l, s);
-            else
-                launch(l, s, pdl_fetch_retry(sl->fetcher,
-                                             &l->board->results[sl->task]));
-        } else if (!next || sl->retry_at < next) {
-            next = sl->retry_at;
+            try_start(l, s);
+        } else if (!next || sl->due < next) {
+            next = sl->due;
         }
     }
-    ms = next ? (int)((next - now) / 1000000) + 1 : 1000;
-    return ms < 1000 ? ms : 1000;
+    if (!next)
+        return 1000;
+    int64_t ms = (next - now) / 1000000 + 1;
+    return ms < 1000 ? (int)ms : 1000;
 }
 
 /* Settles every transfer that ended and refills its slot. */
@@ -139,8 +189,7 @@ static int drive(struct loop *l)
         int timeout = run_due(l);
         if (l->busy == 0 && l->waiting == 0)
             break;
-        /* Wakes at least once a second so that a stop is seen even on a
-         * silent connection (the progress callback aborts it). */
+        /* The progress callback aborts a silent transfer once stopped. */
         if (curl_multi_poll(l->multi, NULL, 0, timeout, NULL) != CURLM_OK)
             return PDL_ERR_CURL;
     }
@@ -176,6 +225,6 @@ static int run_async(const struct pdl_job *job, struct pdl_board *board)
 
 const struct pdl_runner pdl_runner_async = {
     .name = "async",
-    .help = "one thread, curl_multi, at most W transfers in flight",
+    .help = "one thread on curl_multi, at most W transfers in flight",
     .run = run_async,
 };

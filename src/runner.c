@@ -100,6 +100,51 @@ bool pdl_board_take(struct pdl_board *b, unsigned worker, size_t *task)
     return true;
 }
 
+void pdl_board_limits(struct pdl_board *b, double starts_per_second,
+                      unsigned per_host, bool loopback_too)
+{
+    b->per_host_loopback = loopback_too;
+    b->start_gap_ns =
+        starts_per_second > 0 ? (int64_t)(1e9 / starts_per_second) : 0;
+    b->per_host = per_host;
+}
+
+pdl_monotime pdl_board_pace(struct pdl_board *b, pdl_monotime now)
+{
+    long long next, at;
+
+    if (b->start_gap_ns == 0)
+        return now;
+    next = atomic_load(&b->next_start);
+    do {
+        at = next > now ? next : now;
+    } while (!atomic_compare_exchange_weak(&b->next_start, &next,
+                                           at + b->start_gap_ns));
+    return at;
+}
+
+bool pdl_board_host_enter(struct pdl_board *b, unsigned key)
+{
+    atomic_uint *busy = &b->host_busy[key % PDL_HOST_SLOTS];
+    unsigned n;
+
+    if (b->per_host == 0 || (key == 0 && !b->per_host_loopback))
+        return true;
+    n = atomic_load(busy);
+    do {
+        if (n >= b->per_host)
+            return false;
+    } while (!atomic_compare_exchange_weak(busy, &n, n + 1));
+    return true;
+}
+
+void pdl_board_host_leave(struct pdl_board *b, unsigned key)
+{
+    if (b->per_host == 0 || (key == 0 && !b->per_host_loopback))
+        return;
+    atomic_fetch_sub(&b->host_busy[key % PDL_HOST_SLOTS], 1);
+}
+
 void pdl_board_finish(struct pdl_board *b, unsigned worker, size_t task)
 {
     atomic_fetch_add(&b->done, 1);

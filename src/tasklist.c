@@ -53,6 +53,45 @@ static void trim(char **s, char **e)
         (*e)--;
 }
 
+/* The host of url: after "://" and any "user@", up to the port or path. */
+static const char *url_host(const char *url, size_t *len)
+{
+    const char *h = strstr(url, "://");
+    size_t alen;
+
+    h = h ? h + 3 : url;
+    alen = strcspn(h, "/?#");
+    const char *at = memchr(h, '@', alen);
+    if (at) {
+        alen -= (size_t)(at + 1 - h);
+        h = at + 1;
+    }
+    if (*h == '[') {
+        const char *close = memchr(h, ']', alen);
+        *len = close ? (size_t)(close + 1 - h) : alen;
+    } else {
+        const char *colon = memchr(h, ':', alen);
+        *len = colon ? (size_t)(colon - h) : alen;
+    }
+    return h;
+}
+
+unsigned pdl_url_host_key(const char *url)
+{
+    size_t len;
+    const char *h = url_host(url, &len);
+    uint32_t hash = 2166136261u; /* FNV-1a, folded to lower case */
+
+    if ((len == 9 && strncasecmp(h, "localhost", 9) == 0) ||
+        (len == 5 && strncmp(h, "[::1]", 5) == 0) ||
+        (len >= 4 && strncmp(h, "127.", 4) == 0))
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        hash = (hash ^ (unsigned char)tolower((unsigned char)h[i])) *
+               16777619u;
+    return 1 + hash % 1023;
+}
+
 enum pdl_line_kind pdl_line_parse(char *line, size_t len, char **url,
                                   const char **why)
 {

@@ -11,6 +11,7 @@
 
 #define PDL_WORKERS_DEFAULT 8
 #define PDL_WORKERS_MAX 1024
+#define PDL_PER_HOST_DEFAULT 8
 
 /* How tasks are dealt to workers. */
 enum pdl_schedule {
@@ -36,6 +37,9 @@ struct pdl_options {
     long speed_time_s;       /* ... for this long; 0 = no low-speed limit */
     int64_t max_filesize;    /* bytes; 0 = no limit */
     int64_t limit_rate;      /* bytes/s per transfer; 0 = no limit */
+    double rate;             /* task starts per second, all workers; 0 none */
+    unsigned per_host;       /* transfers per host at once; 0 = no cap */
+    bool per_host_loopback;  /* cap loopback hosts too (--per-host given) */
     bool insecure;           /* skip TLS verification (--insecure) */
     bool resume;             /* --continue: keep and resume partial bodies */
 };

@@ -17,4 +17,9 @@ bool pdl_parse_duration_ms(const char *s, long *out);
  * 1024, as curl reads them), up to 2^50. */
 bool pdl_parse_size(const char *s, int64_t *out);
 
+/* A rate of starts: "10/s", "600/m", "1.5/s", "2/h" or a plain number (per
+ * second), more than 0 and at most 1,000,000 per second, into starts per
+ * second. */
+bool pdl_parse_rate(const char *s, double *out);
+
 #endif

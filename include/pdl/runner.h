@@ -43,6 +43,10 @@ struct pdl_slot {
     atomic_llong held; /* task in progress, -1 when idle */
 };
 
+/* Hosts are counted in a fixed table: two hosts that share an entry share a
+ * cap, which errs on the polite side. */
+#define PDL_HOST_SLOTS 1024
+
 /* The shared state of one run: scheduling, progress counters and results.
  * Lock-free, and mapped shared, so it works alike between threads and
  * between forked processes; a signal handler may set stop. */
@@ -56,6 +60,11 @@ struct pdl_board {
     atomic_size_t done;   /* tasks finished, whatever their outcome */
     atomic_size_t failed; /* of those, not ok */
     atomic_llong bytes;   /* body bytes received so far, live */
+    int64_t start_gap_ns;     /* --rate: least time between starts; 0 none */
+    atomic_llong next_start;  /* monotime from which the next may start */
+    unsigned per_host;        /* --per-host: transfers per host; 0 none */
+    bool per_host_loopback;   /* the cap applies to loopback hosts too */
+    atomic_uint host_busy[PDL_HOST_SLOTS]; /* transfers per host entry */
     struct pdl_result *results; /* count records, in the same mapping */
     struct pdl_slot slot[];     /* one per worker */
 };
@@ -67,6 +76,21 @@ struct pdl_board *pdl_board_create(size_t count, unsigned workers,
                                    enum pdl_schedule schedule, size_t chunk);
 
 void pdl_board_destroy(struct pdl_board *board);
+
+/* Applies --rate and --per-host to the board (before the run starts). */
+void pdl_board_limits(struct pdl_board *board, double starts_per_second,
+                      unsigned per_host, bool loopback_too);
+
+/* Claims the next start time --rate allows, spacing starts evenly across
+ * all workers, threads or processes; returns when this start may happen
+ * (now, if there is no rate). */
+pdl_monotime pdl_board_pace(struct pdl_board *board, pdl_monotime now);
+
+/* Takes one of the --per-host transfers of host entry key (from
+ * pdl_url_host_key; 0, loopback, is capped only if loopback_too). False if
+ * all are taken. */
+bool pdl_board_host_enter(struct pdl_board *board, unsigned key);
+void pdl_board_host_leave(struct pdl_board *board, unsigned key);
 
 /* Claims the next task for worker into *task and records it as held.
  * Dynamic: ranges of chunk tasks from one shared counter, in list order.

@@ -49,6 +49,11 @@ enum pdl_line_kind pdl_line_parse(char *line, size_t len, char **url,
 /* True if url is an absolute http:// or https:// URL with a host. */
 bool pdl_url_is_http(const char *url);
 
+/* A key for url's host (case-insensitive, port ignored) in 1..1023 for
+ * per-host limits, or 0 for loopback hosts (localhost, 127.0.0.0/8, ::1),
+ * which are never limited: local benchmarks measure pdl, not politeness. */
+unsigned pdl_url_host_key(const char *url);
+
 void pdl_tasklist_init(struct pdl_tasklist *list);
 void pdl_tasklist_cleanup(struct pdl_tasklist *list);
 

@@ -9,7 +9,9 @@ mount -t tmpfs -o size=1m tmpfs "$WORK/small" 2>/dev/null || skip "cannot mount 
 cleanup_extra() { umount "$WORK/small" 2>/dev/null || true; }
 start_server
 
-printf '%s\n' "$BASE/bytes/100" "$BASE/bytes/3000000" "$BASE/bytes/200" >"$WORK/list.txt"
+# The small bodies arrive after the big one has failed and freed its space:
+# while it fills the disk, nothing else can be written either.
+printf '%s\n' "$BASE/delay/300" "$BASE/bytes/3000000" "$BASE/delay/400" >"$WORK/list.txt"
 for mode in serial threads processes async; do
     out="$WORK/small/$mode"
     set +e
@@ -18,7 +20,7 @@ for mode in serial threads processes async; do
     set -e
     expect_eq "$rc" 1 "$mode: exit status"
     expect_grep "$WORK/err" "pdl: $BASE/bytes/3000000: cannot write 3000000: No space left on device" "$mode"
-    expect_eq "$(cd "$out" && ls -A | sort | tr '\n' ' ')" "100 200 " "$mode: folder contents"
+    expect_eq "$(cd "$out" && ls -A | sort | tr '\n' ' ')" "300 400 " "$mode: folder contents"
     expect_eq "$(field "$WORK/$mode.tsv" 1 11)" write "$mode: status column"
     rm -rf "$out"
 done
