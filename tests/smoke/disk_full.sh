@@ -12,7 +12,7 @@ start_server
 # The small bodies arrive after the big one has failed and freed its space:
 # while it fills the disk, nothing else can be written either.
 printf '%s\n' "$BASE/delay/300" "$BASE/bytes/3000000" "$BASE/delay/400" >"$WORK/list.txt"
-for mode in serial threads processes async; do
+for mode in $MODES; do
     out="$WORK/small/$mode"
     set +e
     "$PDL" -m "$mode" -w 2 -o "$out" -t "$WORK/$mode.tsv" "$WORK/list.txt" 2>"$WORK/err"

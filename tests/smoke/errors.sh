@@ -9,7 +9,7 @@ printf '%s\n' "# a comment" "$BASE/bytes/100" "not a url" "$BASE/status/500" \
     "   " "$BASE/status/404" "ftp://example.com/x" "$BASE/delay/10" \
     "http://127.0.0.1:1/refused" >"$WORK/list.txt"
 
-for mode in serial threads processes; do
+for mode in $MODES; do
     out="$WORK/out-$mode"
     set +e
     "$PDL" -m "$mode" -w 4 -o "$out" -t "$WORK/$mode.tsv" "$WORK/list.txt" 2>"$WORK/err"

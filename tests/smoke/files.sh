@@ -15,7 +15,7 @@ $BASE/status/200
 $BASE/
 LIST
 
-for mode in serial threads processes; do
+for mode in $MODES; do
     out="$WORK/deep/er/out-$mode"
     "$PDL" -m "$mode" -w 3 -o "$out" -t "$WORK/$mode.tsv" "$WORK/list.txt" \
         2>"$WORK/err" || fail "$mode exited $?: $(cat "$WORK/err")"

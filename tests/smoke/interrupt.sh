@@ -36,7 +36,8 @@ check() {
     expect_grep "$WORK/err" "pdl: interrupted by SIG$sig" "$mode $sig"
 }
 
-check threads INT 130 3
-check processes TERM 143 3
-check serial INT 130 1
+want_mode threads && check threads INT 130 3
+want_mode processes && check processes TERM 143 3
+want_mode async && check async INT 130 3
+want_mode serial && check serial INT 130 1
 echo "interrupt: ok"

@@ -24,6 +24,15 @@ fail() {
     exit 1
 }
 
+# The modes to try; PDL_MODES narrows them (e.g. for a ThreadSanitizer run).
+MODES=${PDL_MODES:-serial threads processes async}
+
+# True if mode $1 is among those to try.
+want_mode() {
+    case " $MODES " in *" $1 "*) return 0 ;; esac
+    return 1
+}
+
 skip() {
     echo "SKIP: $*"
     exit 77

@@ -6,7 +6,8 @@ start_server
 
 for i in $(seq 10); do echo "$BASE/delay/10?n=$i"; done >"$WORK/ten.txt"
 for i in $(seq 8); do echo "$BASE/delay/200?n=$i"; done >"$WORK/eight.txt"
-for mode in threads processes async; do
+for mode in $MODES; do
+    [ "$mode" = serial ] && continue
     "$PDL" -q -m "$mode" -w 4 --rate 20/s --discard -t "$WORK/r.tsv" "$WORK/ten.txt" ||
         fail "$mode --rate exited $?"
     # 10 starts at 20/s: each at least ~50 ms after the one before.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every mode on 8 x /delay/200: serial never overlaps; threads and processes
-# with -w 4 reach exactly 4 tasks in flight and never more; the bodies are
+# Every mode on 8 x /delay/200: serial never overlaps; threads, processes and
+# async with -w 4 reach exactly 4 tasks in flight and never more; the bodies are
 # saved byte for byte; every task is done exactly once.
 . "$(dirname "$0")/lib.sh"
 start_server
@@ -24,7 +24,7 @@ check_mode() {
         fail "$mode: metadata line: $(sed -n 2p "$WORK/$mode.tsv")"
 }
 
-check_mode serial 1
-check_mode threads 4
-check_mode processes 4
+for mode in $MODES; do
+    check_mode "$mode" "$([ "$mode" = serial ] && echo 1 || echo 4)"
+done
 echo "overlap: ok"
