@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "pdl/chart.h"
 #include "pdl/export.h"
+#include "pdl/compare.h"
 #include "pdl/outdir.h"
 #include "pdl/rerun.h"
 #include "pdl/runner.h"
@@ -370,6 +371,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "export") == 0)
         return export_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "compare") == 0)
+        return pdl_compare_main(argc - 1, argv + 1);
 
     struct pdl_cli cli;
     struct pdl_tasklist list;

@@ -1,0 +1,978 @@
+/* pdl compare: runs one URL list under a set of modes, worker counts and
+ * schedules, each run a child pdl measured from outside with wait4(), and
+ * shows the difference as a summary TSV, a table and a chart. */
+#include "pdl/compare.h"
+#include "pdl/chart.h"
+#include "pdl/job.h"
+#include "pdl/outdir.h"
+#include "pdl/parse.h"
+#include "pdl/runner.h"
+#include "pdl/timeline.h"
+#include "pdl/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CMP_LIST_MAX 32 /* items in one --workers list */
+#define CMP_REPEAT_MAX 100
+#define CMP_PATH_MAX 4096
+#define CMP_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+enum cmp_exit {
+    CMP_EXIT_OK = 0,
+    CMP_EXIT_FAILED = 1, /* a task or a whole run failed */
+    CMP_EXIT_USAGE = 2,
+};
+
+/* What parsing one argument asks for, beside an exit code (>= 0). */
+enum { CMP_NEXT = -1, CMP_PASS = -2 };
+
+struct cmp_config {
+    const char *mode;     /* a runner's name, static */
+    unsigned workers;
+    const char *schedule; /* "dynamic" or "static", static */
+};
+
+struct cmp_run {
+    size_t config;
+    unsigned repeat; /* 1-based */
+    bool done;       /* measured and its timeline read */
+    double wall, makespan, user, sys;
+    long maxrss_kb;
+    size_t ok, failed;
+    long long bytes;
+    char *timeline; /* owned */
+};
+
+struct cmp_cli {
+    const char *modes[CMP_LIST_MAX];
+    size_t nmodes;
+    unsigned workers[CMP_LIST_MAX];
+    size_t nworkers;
+    const char *schedules[2];
+    size_t nschedules;
+    unsigned repeat;
+    const char *dir;
+    const char *summary; /* NULL: DIR/summary.tsv */
+    const char *chart;   /* NULL: none */
+    char **pass;         /* run options and lists, for every run verbatim */
+    int npass;
+};
+
+struct cmp_state {
+    const struct cmp_cli *cli;
+    struct cmp_config *configs;
+    size_t nconfigs;
+    struct cmp_run *runs; /* config-major: runs[config * repeat + r] */
+    size_t nruns;
+    char summary_path[CMP_PATH_MAX];
+    FILE *summary;
+    int devnull;
+    int rc; /* exit status so far */
+};
+
+/* The first SIGINT or SIGTERM, 0 if none. A handler rather than
+ * pdl_sigwatch, because the signal has to interrupt wait4() so that a
+ * SIGTERM can be passed on to the run in progress. */
+static volatile sig_atomic_t cmp_caught;
+
+static void cmp_on_signal(int sig)
+{
+    if (!cmp_caught)
+        cmp_caught = sig;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+"Usage: pdl compare [OPTIONS] [RUN OPTIONS] LIST...\n"
+"Run the same URL list under several modes, worker counts and schedules,\n"
+"each run a separate pdl process, and show the difference.\n"
+"\n"
+"Options:\n"
+"      --modes LIST       modes to run (default serial,threads,processes);\n"
+"                         serial runs once per repeat, with 1 worker\n"
+"  -w, --workers LIST     worker counts, 1..%d (default 1,2,4,8)\n"
+"      --schedules LIST   dynamic, static (default dynamic)\n"
+"      --repeat N         run every configuration N times, 1..%d (default 1);\n"
+"                         the order rotates from one repeat to the next\n"
+"      --dir DIR          where each run's timeline goes, created if missing\n"
+"                         (default pdl-compare/); named M-wW-S-rR.tsv\n"
+"      --summary FILE     summary TSV (default DIR/summary.tsv)\n"
+"      --chart FILE       draw the comparison (.png, .svg or .pdf)\n"
+"  -h, --help             this text\n"
+"\n"
+"Every other argument goes to each run unchanged: run options such as\n"
+"--discard, -o DIR, --timeout T, --chunk N (see pdl --help), and the LIST\n"
+"files. Compare sets --mode, -w, --schedule, --timeline and -q itself.\n"
+"\n"
+"Each run is measured from outside: wall time (the whole command), user and\n"
+"system CPU seconds (worker processes included), peak RSS (the largest of\n"
+"its processes), and from its timeline the makespan (the last task's end),\n"
+"tasks ok and failed, bytes. Each run's stderr is kept in M-wW-S-rR.log when\n"
+"it said anything. The table and the median makespan per worker count go to\n"
+"stdout.\n"
+"\n"
+"Examples:\n"
+"  pdl compare --workers 1,2,4,8 --repeat 3 --chart cmp.png --discard urls.txt\n"
+"  pdl compare --modes threads -w 4 --schedules dynamic,static --discard skewed.txt\n"
+"  gnuplot -e \"summary='pdl-compare/summary.tsv'; out='c.png'\" plots/compare.gp\n"
+"\n"
+"Exit status: 0 all runs and tasks ok; 1 some task or run failed; 2 usage\n"
+"error, unusable --dir or summary, or no run could be measured.\n",
+            PDL_WORKERS_MAX, CMP_REPEAT_MAX);
+}
+
+/* Reports a bad option value in the one error form. */
+static int bad_value(const char *opt, const char *why, const char *val)
+{
+    char q[256];
+
+    pdl_quote(val, strlen(val), q, sizeof(q));
+    fprintf(stderr, "pdl compare: %s: %s: \"%s\"\n", opt, why, q);
+    return CMP_EXIT_USAGE;
+}
+
+static int add_mode(struct cmp_cli *cli, const char *item)
+{
+    const struct pdl_runner *r = pdl_runner_find(item);
+    char why[256] = "unknown mode (";
+
+    if (!r) {
+        for (size_t i = 0; pdl_runners[i]; i++) {
+            strncat(why, pdl_runners[i]->name, sizeof(why) - strlen(why) - 1);
+            strncat(why, pdl_runners[i + 1] ? ", " : ")",
+                    sizeof(why) - strlen(why) - 1);
+        }
+        return bad_value("--modes", why, item);
+    }
+    for (size_t i = 0; i < cli->nmodes; i++)
+        if (cli->modes[i] == r->name)
+            return bad_value("--modes", "listed twice", item);
+    if (cli->nmodes == CMP_LIST_MAX)
+        return bad_value("--modes", "too many modes", item);
+    cli->modes[cli->nmodes++] = r->name;
+    return 0;
+}
+
+static int add_workers(struct cmp_cli *cli, const char *item)
+{
+    char why[96];
+    long v;
+
+    if (!pdl_parse_long(item, 1, PDL_WORKERS_MAX, &v)) {
+        snprintf(why, sizeof(why), "must be whole numbers from 1 to %d, "
+                 "separated by commas", PDL_WORKERS_MAX);
+        return bad_value("--workers", why, item);
+    }
+    for (size_t i = 0; i < cli->nworkers; i++)
+        if (cli->workers[i] == (unsigned)v)
+            return bad_value("--workers", "listed twice", item);
+    if (cli->nworkers == CMP_LIST_MAX) {
+        snprintf(why, sizeof(why), "at most %d worker counts", CMP_LIST_MAX);
+        return bad_value("--workers", why, item);
+    }
+    cli->workers[cli->nworkers++] = (unsigned)v;
+    return 0;
+}
+
+static int add_schedule(struct cmp_cli *cli, const char *item)
+{
+    static const char *const names[] = {"dynamic", "static"};
+    const char *name = NULL;
+
+    for (size_t i = 0; i < CMP_LEN(names); i++)
+        if (strcmp(item, names[i]) == 0)
+            name = names[i];
+    if (!name)
+        return bad_value("--schedules", "must be dynamic or static", item);
+    for (size_t i = 0; i < cli->nschedules; i++)
+        if (cli->schedules[i] == name)
+            return bad_value("--schedules", "listed twice", item);
+    cli->schedules[cli->nschedules++] = name;
+    return 0;
+}
+
+/* Calls add on every comma-separated item of arg. Returns 0 or the exit
+ * code of the first bad item. */
+static int each_item(struct cmp_cli *cli, const char *opt, const char *arg,
+                     int (*add)(struct cmp_cli *, const char *))
+{
+    const char *p = arg;
+
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        char item[64];
+        int rc;
+
+        if (len == 0)
+            return bad_value(opt, "empty item in the list", arg);
+        if (len >= sizeof(item))
+            return bad_value(opt, "item too long", arg);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        rc = add(cli, item);
+        if (rc != 0)
+            return rc;
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
+}
+
+enum cmp_opt_id { CO_MODES, CO_WORKERS, CO_SCHEDULES, CO_REPEAT, CO_DIR,
+                  CO_SUMMARY, CO_CHART, CO_HELP };
+
+/* Compare's own options; all but --help take a value. */
+static const struct cmp_opt {
+    const char *name;
+    char letter;
+    enum cmp_opt_id id;
+} cmp_opts[] = {
+    {"modes", 0, CO_MODES},     {"workers", 'w', CO_WORKERS},
+    {"schedules", 0, CO_SCHEDULES}, {"repeat", 0, CO_REPEAT},
+    {"dir", 0, CO_DIR},         {"summary", 0, CO_SUMMARY},
+    {"chart", 0, CO_CHART},     {"help", 'h', CO_HELP},
+};
+
+/* Run options compare sets for every run itself; a later copy in a child's
+ * argv would override compare's, so they are refused, with what to use. */
+static const struct cmp_reserved {
+    const char *name;
+    char letter;
+    const char *why;
+} cmp_reserved[] = {
+    {"mode", 'm', "compare sets it for each run; use --modes"},
+    {"schedule", 0, "compare sets it for each run; use --schedules"},
+    {"timeline", 't', "compare writes one timeline per run into --dir"},
+    {"no-timeline", 0, "compare reads every run's timeline"},
+    {"chart-by", 0, "the comparison chart has its own views"},
+    {"continue", 0, "every run must perform every task"},
+    {"version", 'V', "not a run option (try pdl --version)"},
+};
+
+static int set_value(struct cmp_cli *cli, enum cmp_opt_id id, const char *val)
+{
+    long v;
+
+    switch (id) {
+    case CO_MODES:
+        cli->nmodes = 0;
+        return each_item(cli, "--modes", val, add_mode);
+    case CO_WORKERS:
+        cli->nworkers = 0;
+        return each_item(cli, "--workers", val, add_workers);
+    case CO_SCHEDULES:
+        cli->nschedules = 0;
+        return each_item(cli, "--schedules", val, add_schedule);
+    case CO_REPEAT:
+        if (!pdl_parse_long(val, 1, CMP_REPEAT_MAX, &v))
+            return bad_value("--repeat", "must be a whole number from 1 to "
+                             "100", val);
+        cli->repeat = (unsigned)v;
+        return 0;
+    case CO_DIR:
+    case CO_SUMMARY:
+        if (!*val)
+            return bad_value(id == CO_DIR ? "--dir" : "--summary",
+                             "empty name", val);
+        *(id == CO_DIR ? &cli->dir : &cli->summary) = val;
+        return 0;
+    case CO_CHART:
+        if (!pdl_chart_format_ok(val))
+            return bad_value("--chart", "unknown chart format (use .png, "
+                             ".svg or .pdf)", val);
+        cli->chart = val;
+        return 0;
+    case CO_HELP:
+        break;
+    }
+    return 0;
+}
+
+/* True if arg is the option --name (or --name=V) or -letter (or -letterV);
+ * *inl is then the value given inside arg, or NULL. */
+static bool names_opt(const char *arg, const char *name, char letter,
+                      const char **inl)
+{
+    size_t n = strlen(name);
+
+    *inl = NULL;
+    if (strncmp(arg, "--", 2) == 0 && strncmp(arg + 2, name, n) == 0 &&
+        (arg[2 + n] == '\0' || arg[2 + n] == '=')) {
+        if (arg[2 + n] == '=')
+            *inl = arg + 3 + n;
+        return true;
+    }
+    if (letter && arg[0] == '-' && arg[1] == letter) {
+        if (arg[2])
+            *inl = arg + 2;
+        return true;
+    }
+    return false;
+}
+
+/* Takes argv[*i] if it is one of compare's options (and its value, moving
+ * *i past it). Returns CMP_NEXT if taken, CMP_PASS if it is not compare's,
+ * or an exit code. */
+static int take_option(int argc, char **argv, int *i, struct cmp_cli *cli)
+{
+    const char *arg = argv[*i], *val;
+
+    for (size_t k = 0; k < CMP_LEN(cmp_reserved); k++)
+        if (names_opt(arg, cmp_reserved[k].name, cmp_reserved[k].letter,
+                      &val)) {
+            fprintf(stderr, "pdl compare: %s: %s\n", arg, cmp_reserved[k].why);
+            return CMP_EXIT_USAGE;
+        }
+    for (size_t k = 0; k < CMP_LEN(cmp_opts); k++) {
+        const struct cmp_opt *o = &cmp_opts[k];
+        if (!names_opt(arg, o->name, o->letter, &val))
+            continue;
+        if (o->id == CO_HELP) {
+            usage(stdout);
+            return CMP_EXIT_OK;
+        }
+        if (!val && *i + 1 >= argc) {
+            fprintf(stderr, "pdl compare: --%s: needs a value\n", o->name);
+            return CMP_EXIT_USAGE;
+        }
+        if (!val)
+            val = argv[++*i];
+        int rc = set_value(cli, o->id, val);
+        return rc != 0 ? rc : CMP_NEXT;
+    }
+    return CMP_PASS;
+}
+
+/* Cross-checks of what goes to every run. */
+static int check_pass(const struct cmp_cli *cli)
+{
+    if (cli->npass == 0) {
+        fputs("pdl compare: no URL list given\n"
+              "Try 'pdl compare --help'.\n", stderr);
+        return CMP_EXIT_USAGE;
+    }
+    for (int i = 0; i < cli->npass; i++)
+        if (strcmp(cli->pass[i], "-") == 0) {
+            fputs("pdl compare: -: every run reads the list again, so it "
+                  "must be a file, not stdin\n", stderr);
+            return CMP_EXIT_USAGE;
+        }
+    return CMP_NEXT;
+}
+
+static int set_defaults(struct cmp_cli *cli, int argc)
+{
+    int rc;
+
+    memset(cli, 0, sizeof(*cli));
+    cli->repeat = 1;
+    cli->dir = "pdl-compare/";
+    cli->pass = pdl_xcalloc((size_t)argc, sizeof(*cli->pass));
+    rc = set_value(cli, CO_MODES, "serial,threads,processes");
+    if (rc == 0)
+        rc = set_value(cli, CO_WORKERS, "1,2,4,8");
+    if (rc == 0)
+        rc = set_value(cli, CO_SCHEDULES, "dynamic");
+    return rc;
+}
+
+/* Fills cli from argv (argv[0] is "compare"). Returns CMP_NEXT to go on, or
+ * the exit code to end with. cli->pass is allocated either way. */
+static int parse_args(int argc, char **argv, struct cmp_cli *cli)
+{
+    int rc = set_defaults(cli, argc);
+
+    if (rc != 0)
+        return rc;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            /* Kept: the run's own parser ends its options there too. */
+            while (i < argc)
+                cli->pass[cli->npass++] = argv[i++];
+            break;
+        }
+        rc = take_option(argc, argv, &i, cli);
+        if (rc == CMP_PASS)
+            cli->pass[cli->npass++] = argv[i];
+        else if (rc != CMP_NEXT)
+            return rc;
+    }
+    return check_pass(cli);
+}
+
+/* Every configuration, mode-major, in the order the lists give. Serial is
+ * one configuration: with one worker, worker counts and schedules cannot
+ * change how it runs. */
+static size_t build_configs(const struct cmp_cli *cli, struct cmp_config *out)
+{
+    size_t n = 0;
+
+    for (size_t m = 0; m < cli->nmodes; m++) {
+        if (strcmp(cli->modes[m], pdl_runner_serial.name) == 0) {
+            out[n++] = (struct cmp_config){cli->modes[m], 1,
+                                           cli->schedules[0]};
+            continue;
+        }
+        for (size_t w = 0; w < cli->nworkers; w++)
+            for (size_t s = 0; s < cli->nschedules; s++)
+                out[n++] = (struct cmp_config){cli->modes[m], cli->workers[w],
+                                               cli->schedules[s]};
+    }
+    return n;
+}
+
+/* "threads -w 4 static"; the schedule only when several are compared. */
+static void config_label(const struct cmp_state *st, const struct cmp_config *c,
+                         char *out, size_t outsz)
+{
+    if (strcmp(c->mode, pdl_runner_serial.name) == 0)
+        snprintf(out, outsz, "%s", c->mode);
+    else if (st->cli->nschedules > 1)
+        snprintf(out, outsz, "%s -w %u %s", c->mode, c->workers, c->schedule);
+    else
+        snprintf(out, outsz, "%s -w %u", c->mode, c->workers);
+}
+
+/* dir/name, without doubling a trailing slash. Returns false if it does
+ * not fit. */
+static bool join_path(char *out, size_t outsz, const char *dir,
+                      const char *name)
+{
+    size_t len = strlen(dir);
+    int n = snprintf(out, outsz, "%s%s%s", dir,
+                     len > 0 && dir[len - 1] == '/' ? "" : "/", name);
+
+    return n >= 0 && (size_t)n < outsz;
+}
+
+/* Gives every run its configuration, repeat and timeline path. */
+static int plan_runs(struct cmp_state *st)
+{
+    const struct cmp_cli *cli = st->cli;
+    char name[256], path[CMP_PATH_MAX];
+
+    st->nruns = st->nconfigs * cli->repeat;
+    st->runs = pdl_xcalloc(st->nruns, sizeof(*st->runs));
+    for (size_t i = 0; i < st->nruns; i++) {
+        struct cmp_run *run = &st->runs[i];
+        const struct cmp_config *c = &st->configs[i / cli->repeat];
+        run->config = i / cli->repeat;
+        run->repeat = (unsigned)(i % cli->repeat) + 1;
+        snprintf(name, sizeof(name), "%s-w%u-%s-r%u.tsv", c->mode, c->workers,
+                 c->schedule, run->repeat);
+        if (!join_path(path, sizeof(path), cli->dir, name))
+            return bad_value("--dir", "name too long", cli->dir);
+        run->timeline = pdl_xstrdup(path);
+    }
+    return 0;
+}
+
+static int open_summary(struct cmp_state *st)
+{
+    const struct cmp_cli *cli = st->cli;
+
+    if (cli->summary)
+        snprintf(st->summary_path, sizeof(st->summary_path), "%s",
+                 cli->summary);
+    else if (!join_path(st->summary_path, sizeof(st->summary_path), cli->dir,
+                        "summary.tsv"))
+        return bad_value("--dir", "name too long", cli->dir);
+    st->summary = fopen(st->summary_path, "w");
+    if (!st->summary) {
+        fprintf(stderr, "pdl compare: %s: %s\n", st->summary_path,
+                strerror(errno));
+        return CMP_EXIT_USAGE;
+    }
+    fprintf(st->summary, "# pdl-compare %d\n%s\n", PDL_COMPARE_VERSION,
+            PDL_COMPARE_HEADER);
+    fflush(st->summary);
+    return 0;
+}
+
+/* Everything that can fail before the first run: the folder, the summary,
+ * the plan. Returns 0 or an exit code. */
+static int prepare(struct cmp_state *st)
+{
+    const struct cmp_cli *cli = st->cli;
+    char err[512];
+    int fd = pdl_outdir_open(cli->dir, err, sizeof(err));
+    int rc;
+
+    if (fd < 0) {
+        fprintf(stderr, "pdl compare: --dir: %s: %s\n", cli->dir, err);
+        return CMP_EXIT_USAGE;
+    }
+    close(fd);
+    st->configs = pdl_xcalloc(cli->nmodes * cli->nworkers * cli->nschedules,
+                              sizeof(*st->configs));
+    st->nconfigs = build_configs(cli, st->configs);
+    rc = plan_runs(st);
+    if (rc == 0)
+        rc = open_summary(st);
+    st->devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (rc == 0 && st->devnull < 0) {
+        fprintf(stderr, "pdl compare: /dev/null: %s\n", strerror(errno));
+        rc = CMP_EXIT_USAGE;
+    }
+    return rc;
+}
+
+/* The child's argv: compare's settings first, then the passthrough, so that
+ * a "--" among the passthrough cannot turn compare's options into lists. */
+static char **child_argv(const struct cmp_state *st, const struct cmp_config *c,
+                         const char *timeline, char *wbuf, size_t wbufsz)
+{
+    const struct cmp_cli *cli = st->cli;
+    char **argv = pdl_xcalloc(11 + (size_t)cli->npass, sizeof(*argv));
+    size_t n = 0;
+
+    snprintf(wbuf, wbufsz, "%u", c->workers);
+    argv[n++] = "pdl";
+    argv[n++] = "--mode";
+    argv[n++] = (char *)c->mode;
+    argv[n++] = "-w";
+    argv[n++] = wbuf;
+    argv[n++] = "--schedule";
+    argv[n++] = (char *)c->schedule;
+    argv[n++] = "--timeline";
+    argv[n++] = (char *)timeline;
+    argv[n++] = "-q";
+    for (int i = 0; i < cli->npass; i++)
+        argv[n++] = cli->pass[i];
+    return argv;
+}
+
+/* In the forked child: stdout to /dev/null, stderr to the run's log, then
+ * pdl itself. Only async-signal-safe calls; never returns. */
+static void exec_child(char **argv, int logfd, int nullfd)
+{
+    static const char msg[] = "pdl compare: cannot execute /proc/self/exe\n";
+
+    if (dup2(nullfd, STDOUT_FILENO) < 0 || dup2(logfd, STDERR_FILENO) < 0)
+        _exit(127);
+    execv("/proc/self/exe", argv);
+    ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+    (void)n;
+    _exit(127);
+}
+
+static double tv_secs(struct timeval tv)
+{
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* Runs argv as a child, waits for it and fills the measured fields of run.
+ * The wall clock runs from just before fork() to wait4()'s return, so it is
+ * the whole command: exec, start-up, downloads, timeline, exit. Returns 0
+ * with *status set, or -1 (errno set) if the child could not be started. */
+static int measure(char **argv, int logfd, int nullfd, struct cmp_run *run,
+                   int *status)
+{
+    struct rusage ru;
+    bool forwarded = false;
+    pdl_monotime t0;
+    pid_t pid;
+
+    fflush(NULL);
+    t0 = pdl_now();
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0)
+        exec_child(argv, logfd, nullfd);
+    while (wait4(pid, status, 0, &ru) < 0) {
+        if (errno != EINTR)
+            return -1;
+        /* SIGINT from a terminal reaches the run's process group by itself;
+         * a second one would end it at once. SIGTERM is compare's alone. */
+        if (cmp_caught == SIGTERM && !forwarded) {
+            kill(pid, SIGTERM);
+            forwarded = true;
+        }
+    }
+    run->wall = (double)(pdl_now() - t0) / 1e9;
+    run->user = tv_secs(ru.ru_utime);
+    run->sys = tv_secs(ru.ru_stime);
+    run->maxrss_kb = ru.ru_maxrss; /* KiB on Linux; includes reaped workers */
+    return 0;
+}
+
+/* The first line of the file at path into out (empty if none). */
+static void first_line(const char *path, char *out, size_t outsz)
+{
+    FILE *f = fopen(path, "r");
+
+    out[0] = '\0';
+    if (!f)
+        return;
+    if (fgets(out, (int)outsz, f))
+        out[strcspn(out, "\n")] = '\0';
+    fclose(f);
+}
+
+/* Exit 0 and 1 (some tasks failed) are data; anything else is reported.
+ * Returns 0 or -1. */
+static int check_status(const char *label, const struct cmp_run *run,
+                        int status, const char *log)
+{
+    char line[512];
+
+    if (WIFEXITED(status) && WEXITSTATUS(status) <= 1)
+        return 0;
+    first_line(log, line, sizeof(line));
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "pdl compare: %s, repeat %u: killed by signal %d (%s)",
+                label, run->repeat, WTERMSIG(status),
+                strsignal(WTERMSIG(status)));
+    else
+        fprintf(stderr, "pdl compare: %s, repeat %u: exited with status %d",
+                label, run->repeat, WEXITSTATUS(status));
+    if (line[0])
+        fprintf(stderr, ": %s (log: %s)", line, log);
+    fputc('\n', stderr);
+    return -1;
+}
+
+/* Reads the run's timeline for makespan, ok, failed and bytes. Returns 0,
+ * or -1 after saying why. */
+static int read_run(const char *label, struct cmp_run *run)
+{
+    struct pdl_timeline tl;
+    struct pdl_stats st;
+    char err[256];
+    FILE *f = fopen(run->timeline, "r");
+    int rc;
+
+    if (!f) {
+        fprintf(stderr, "pdl compare: %s, repeat %u: %s: %s\n", label,
+                run->repeat, run->timeline, strerror(errno));
+        return -1;
+    }
+    rc = pdl_timeline_read(f, &tl, err, sizeof(err));
+    fclose(f);
+    if (rc != PDL_OK) {
+        fprintf(stderr, "pdl compare: %s, repeat %u: %s: %s\n", label,
+                run->repeat, run->timeline,
+                rc == PDL_ERR_FORMAT ? err : strerror(errno));
+        return -1;
+    }
+    pdl_stats_compute(tl.results, tl.count, &st);
+    run->makespan = st.wall;
+    run->ok = st.ok;
+    run->failed = st.failed;
+    run->bytes = (long long)st.bytes;
+    pdl_timeline_cleanup(&tl);
+    return 0;
+}
+
+/* path with its extension replaced by ext (".log"). */
+static void sibling(const char *path, const char *ext, char *out, size_t outsz)
+{
+    const char *dot = strrchr(path, '.');
+    int stem = dot ? (int)(dot - path) : (int)strlen(path);
+
+    snprintf(out, outsz, "%.*s%s", stem, path, ext);
+}
+
+static void write_row(FILE *f, const struct cmp_config *c,
+                      const struct cmp_run *r)
+{
+    fprintf(f, "%s\t%u\t%s\t%u\t%.6f\t%.6f\t%.6f\t%.6f\t%ld\t%zu\t%zu\t%lld\t"
+            "%s\n", c->mode, c->workers, c->schedule, r->repeat, r->wall,
+            r->makespan, r->user, r->sys, r->maxrss_kb, r->ok, r->failed,
+            r->bytes, r->timeline);
+    fflush(f);
+}
+
+/* Starts, waits for and reads one run. The child's stderr goes to a log
+ * beside its timeline, kept only if something was said. Returns 0 if the
+ * run was measured, -1 if it gave no data. */
+static int measure_run(struct cmp_state *st, struct cmp_run *run,
+                       const char *label)
+{
+    const struct cmp_config *c = &st->configs[run->config];
+    char log[CMP_PATH_MAX], wbuf[16];
+    char **argv = child_argv(st, c, run->timeline, wbuf, sizeof(wbuf));
+    struct stat sb;
+    int status, rc = -1;
+
+    sibling(run->timeline, ".log", log, sizeof(log));
+    /* A timeline left by an earlier compare must never pass for this run's. */
+    unlink(run->timeline);
+    int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (logfd < 0)
+        fprintf(stderr, "pdl compare: %s: %s\n", log, strerror(errno));
+    else if (measure(argv, logfd, st->devnull, run, &status) != 0)
+        fprintf(stderr, "pdl compare: %s, repeat %u: cannot start: %s\n",
+                label, run->repeat, strerror(errno));
+    else if (check_status(label, run, status, log) == 0)
+        rc = read_run(label, run);
+    if (logfd >= 0) {
+        close(logfd);
+        if (stat(log, &sb) == 0 && sb.st_size == 0)
+            unlink(log);
+    }
+    free(argv);
+    return rc;
+}
+
+/* Runs one configuration once, records it and says how it went. */
+static void run_one(struct cmp_state *st, struct cmp_run *run, size_t k)
+{
+    char label[128];
+
+    config_label(st, &st->configs[run->config], label, sizeof(label));
+    if (measure_run(st, run, label) != 0) {
+        st->rc = CMP_EXIT_FAILED;
+        return;
+    }
+    run->done = true;
+    if (run->failed > 0)
+        st->rc = CMP_EXIT_FAILED;
+    write_row(st->summary, &st->configs[run->config], run);
+    fprintf(stderr, "pdl compare: [%zu/%zu] %s, repeat %u: makespan %.3f s, "
+            "wall %.3f s, %zu ok, %zu failed\n", k, st->nruns, label,
+            run->repeat, run->makespan, run->wall, run->ok, run->failed);
+}
+
+/* Every configuration, repeat times. Repeat r starts at configuration r and
+ * wraps round, so that no configuration always runs first or last, and slow
+ * drifts of the machine spread over all of them. */
+static void run_all(struct cmp_state *st)
+{
+    size_t n = st->nconfigs, k = 0;
+    unsigned repeat = st->cli->repeat;
+
+    for (unsigned r = 0; r < repeat && !cmp_caught; r++)
+        for (size_t i = 0; i < n && !cmp_caught; i++)
+            run_one(st, &st->runs[((r + i) % n) * repeat + r], ++k);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The median makespan over the measured repeats of config. Returns false
+ * if none was measured. */
+static bool median_makespan(const struct cmp_state *st, size_t config,
+                            double *out)
+{
+    double v[CMP_REPEAT_MAX];
+    size_t n = 0;
+    unsigned repeat = st->cli->repeat;
+
+    for (unsigned r = 0; r < repeat; r++)
+        if (st->runs[config * repeat + r].done)
+            v[n++] = st->runs[config * repeat + r].makespan;
+    if (n == 0)
+        return false;
+    qsort(v, n, sizeof(v[0]), cmp_double);
+    *out = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return true;
+}
+
+/* The index of the configuration (mode, workers, schedule), or nconfigs. */
+static size_t find_config(const struct cmp_state *st, const char *mode,
+                          unsigned workers, const char *schedule)
+{
+    size_t i;
+
+    for (i = 0; i < st->nconfigs; i++) {
+        const struct cmp_config *c = &st->configs[i];
+        if (c->mode == mode && c->workers == workers &&
+            c->schedule == schedule)
+            break;
+    }
+    return i;
+}
+
+/* The summary as an aligned table, configuration by configuration. */
+static void print_table(const struct cmp_state *st)
+{
+    int mw = 4;
+
+    for (size_t i = 0; i < st->nconfigs; i++)
+        if ((int)strlen(st->configs[i].mode) > mw)
+            mw = (int)strlen(st->configs[i].mode);
+    printf("%-*s %7s %-8s %6s %8s %8s %8s %8s %9s %5s %6s %12s  %s\n", mw,
+           "mode", "workers", "schedule", "repeat", "wall", "makespan", "user",
+           "sys", "maxrss_kb", "ok", "failed", "bytes", "timeline");
+    for (size_t i = 0; i < st->nruns; i++) {
+        const struct cmp_run *r = &st->runs[i];
+        const struct cmp_config *c = &st->configs[r->config];
+        if (!r->done)
+            continue;
+        printf("%-*s %7u %-8s %6u %8.3f %8.3f %8.3f %8.3f %9ld %5zu %6zu "
+               "%12lld  %s\n", mw, c->mode, c->workers, c->schedule,
+               r->repeat, r->wall, r->makespan, r->user, r->sys, r->maxrss_kb,
+               r->ok, r->failed, r->bytes, r->timeline);
+    }
+}
+
+/* One line: the median makespan of mode (and schedule) at each worker
+ * count, and its speedup over serial's median when serial ran. */
+static void print_series(const struct cmp_state *st, const char *mode,
+                         const char *schedule, double serial, int width)
+{
+    char name[64];
+    double med;
+
+    snprintf(name, sizeof(name), "%s%s%s", mode,
+             st->cli->nschedules > 1 ? " " : "",
+             st->cli->nschedules > 1 ? schedule : "");
+    printf("  %-*s", width, name);
+    for (size_t i = 0; i < st->nconfigs; i++) {
+        const struct cmp_config *c = &st->configs[i];
+        if (c->mode != mode || c->schedule != schedule)
+            continue;
+        if (!median_makespan(st, i, &med))
+            printf("  w%u -", c->workers);
+        else if (serial > 0 && med > 0)
+            printf("  w%u %.3f s (x%.2f)", c->workers, med, serial / med);
+        else
+            printf("  w%u %.3f s", c->workers, med);
+    }
+    putchar('\n');
+}
+
+static void print_medians(const struct cmp_state *st)
+{
+    const struct cmp_cli *cli = st->cli;
+    const char *serial = pdl_runner_serial.name;
+    size_t sc = find_config(st, serial, 1, cli->schedules[0]);
+    double sm = 0;
+    bool has_serial = sc < st->nconfigs && median_makespan(st, sc, &sm);
+
+    printf("\nmedian makespan over %u repeat%s%s:\n", cli->repeat,
+           cli->repeat == 1 ? "" : "s",
+           has_serial ? ", (xN) = speedup over serial" : "");
+    for (size_t m = 0; m < cli->nmodes; m++) {
+        if (cli->modes[m] == serial) {
+            print_series(st, serial, cli->schedules[0], 0, 18);
+            continue;
+        }
+        for (size_t s = 0; s < cli->nschedules; s++)
+            print_series(st, cli->modes[m], cli->schedules[s],
+                         has_serial ? sm : 0, 18);
+    }
+}
+
+/* Draws the comparison; like a run's chart, a chart that cannot be drawn
+ * is reported but does not change the exit status. */
+static void draw_chart(const struct cmp_state *st)
+{
+    char err[8192];
+
+    /* compare.gp also takes the summary as "data", so the renderer that
+     * draws a run's timeline fits as it is. */
+    if (pdl_chart_render(st->summary_path, st->cli->chart, "compare", err,
+                         sizeof(err)) != 0)
+        fprintf(stderr, "pdl compare: chart %s: %s\n", st->cli->chart, err);
+    else
+        fprintf(stderr, "pdl compare: chart: %s\n", st->cli->chart);
+}
+
+/* After the runs: close the summary, print, draw. Returns the exit code. */
+static int finish(struct cmp_state *st)
+{
+    size_t done = 0;
+
+    for (size_t i = 0; i < st->nruns; i++)
+        done += st->runs[i].done;
+    if (fclose(st->summary) != 0) {
+        fprintf(stderr, "pdl compare: %s: %s\n", st->summary_path,
+                strerror(errno));
+        st->rc = CMP_EXIT_USAGE;
+    }
+    st->summary = NULL;
+    if (done == 0) {
+        fputs("pdl compare: no run could be measured\n", stderr);
+        return CMP_EXIT_USAGE;
+    }
+    print_table(st);
+    print_medians(st);
+    fprintf(stderr, "pdl compare: summary: %s\n", st->summary_path);
+    if (st->cli->chart)
+        draw_chart(st);
+    if (cmp_caught) {
+        fprintf(stderr, "pdl compare: interrupted by %s after %zu of %zu "
+                "runs\n", cmp_caught == SIGINT ? "SIGINT" : "SIGTERM", done,
+                st->nruns);
+        return 128 + cmp_caught;
+    }
+    return st->rc;
+}
+
+/* Catches SIGINT and SIGTERM into cmp_caught, unless they were ignored
+ * (a background job keeps ignoring them). */
+static void catch_signals(struct sigaction old[2])
+{
+    static const int sigs[2] = {SIGINT, SIGTERM};
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = cmp_on_signal;
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART: wait4() must return so that SIGTERM is passed on. */
+    for (int i = 0; i < 2; i++) {
+        sigaction(sigs[i], NULL, &old[i]);
+        if (old[i].sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+static void restore_signals(const struct sigaction old[2])
+{
+    sigaction(SIGINT, &old[0], NULL);
+    sigaction(SIGTERM, &old[1], NULL);
+}
+
+static void state_cleanup(struct cmp_state *st)
+{
+    if (st->summary)
+        fclose(st->summary);
+    if (st->devnull >= 0)
+        close(st->devnull);
+    for (size_t i = 0; st->runs && i < st->nruns; i++)
+        free(st->runs[i].timeline);
+    free(st->runs);
+    free(st->configs);
+}
+
+int pdl_compare_main(int argc, char **argv)
+{
+    struct cmp_cli cli;
+    struct cmp_state st = {.cli = &cli, .devnull = -1};
+    struct sigaction old[2];
+    int rc;
+
+    cmp_caught = 0;
+    rc = parse_args(argc, argv, &cli);
+    if (rc == CMP_NEXT) {
+        rc = prepare(&st);
+        if (rc == 0) {
+            catch_signals(old);
+            run_all(&st);
+            restore_signals(old);
+            rc = finish(&st);
+        }
+    }
+    state_cleanup(&st);
+    free(cli.pass);
+    return rc;
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# pdl compare: one summary row per configuration and repeat, with numbers,
+# each naming a timeline that holds every task; the order rotates between
+# repeats; failed tasks are data, a failed run is reported; bad values exit 2
+# with the one error form; --chart draws a PNG.
+. "$(dirname "$0")/lib.sh"
+start_server
+
+for i in $(seq 6); do echo "$BASE/delay/100"; done >"$WORK/list.txt"
+
+"$PDL" compare --modes serial,threads,processes --workers 1,2 --repeat 2 \
+    --dir "$WORK/cmp" --discard "$WORK/list.txt" >"$WORK/out" 2>"$WORK/err" ||
+    fail "compare exited $?: $(cat "$WORK/err")"
+S="$WORK/cmp/summary.tsv"
+runs() { awk 'NR > 2' "$S"; }
+
+expect_eq "$(sed -n 1p "$S")" "# pdl-compare 1" "summary tag"
+expect_eq "$(sed -n 2p "$S" | tr '\t' ' ')" \
+    "mode workers schedule repeat wall makespan user sys maxrss_kb ok failed bytes timeline" \
+    "summary header"
+expect_eq "$(runs | wc -l)" 10 "summary rows"
+expect_eq "$(runs | awk -F'\t' '{ print $1, $2, $3, $4 }' | sort | tr '\n' ',')" \
+    "processes 1 dynamic 1,processes 1 dynamic 2,processes 2 dynamic 1,processes 2 dynamic 2,serial 1 dynamic 1,serial 1 dynamic 2,threads 1 dynamic 1,threads 1 dynamic 2,threads 2 dynamic 1,threads 2 dynamic 2," \
+    "one row per configuration and repeat"
+for m in serial:2 threads:4 processes:4; do
+    expect_eq "$(runs | awk -F'\t' -v m="${m%:*}" '$1 == m' | wc -l)" "${m#*:}" "${m%:*} rows"
+done
+
+# Numbers where numbers belong; every task ok; the command's wall time
+# includes the run's makespan.
+bad=$(runs | awk -F'\t' '{
+    for (i = 2; i <= 12; i++) if (i != 3 && $i !~ /^[0-9]+(\.[0-9]+)?$/) print NR ": field " i ": " $i
+    if ($10 != 6 || $11 != 0) print NR ": ok=" $10 " failed=" $11
+    if ($5 + 0 < $6 + 0) print NR ": wall " $5 " < makespan " $6
+    if ($9 + 0 <= 0) print NR ": maxrss_kb " $9 }')
+expect_eq "$bad" "" "summary fields"
+
+# Each row's timeline is that run's: its mode, its workers, all six tasks.
+while IFS=$'\t' read -r mode w _ _ _ makespan _ _ _ _ _ _ tl; do
+    [ -f "$tl" ] || fail "timeline $tl missing"
+    expect_eq "$(rows "$tl" | wc -l)" 6 "$tl: rows"
+    grep -q "^# mode=$mode workers=$w " "$tl" || fail "$tl: metadata: $(sed -n 2p "$tl")"
+    expect_eq "$(rows "$tl" | awk -F'\t' '$4 > m { m = $4 } END { printf "%.6f", m }')" \
+        "$makespan" "$tl: makespan is the last end"
+done < <(runs)
+
+# Repeat 2 starts one configuration later than repeat 1.
+expect_eq "$(runs | awk -F'\t' '$4 == 1 { print $1 "-" $2; exit }')" "serial-1" "first run of repeat 1"
+expect_eq "$(runs | awk -F'\t' '$4 == 2 { print $1 "-" $2; exit }')" "threads-1" "first run of repeat 2"
+
+# The table and the medians on stdout.
+expect_eq "$(grep -cE '^(serial|threads|processes) +[0-9]+ dynamic ' "$WORK/out")" 10 "table rows"
+expect_grep "$WORK/out" "median makespan over 2 repeats" "medians"
+grep -qE '^  threads +w1 [0-9.]+ s \(x[0-9.]+\)  w2 [0-9.]+ s \(x[0-9.]+\)$' "$WORK/out" ||
+    fail "threads median line: $(cat "$WORK/out")"
+
+# A failed task is data (exit 1); a run that cannot start is reported with
+# its configuration (exit 2 when no run could be measured).
+printf '%s\n' "$BASE/delay/50" "$BASE/status/500" >"$WORK/fail.txt"
+set +e
+"$PDL" compare --modes threads --workers 2 --dir "$WORK/f" --discard "$WORK/fail.txt" \
+    >/dev/null 2>"$WORK/ferr"
+rc=$?
+set -e
+expect_eq "$rc" 1 "compare with a failed task: exit status"
+expect_eq "$(awk -F'\t' 'NR > 2 { print $10, $11 }' "$WORK/f/summary.tsv")" "1 1" "ok and failed"
+set +e
+"$PDL" compare --modes threads --workers 1 --dir "$WORK/g" --timeout soon "$WORK/list.txt" \
+    >/dev/null 2>"$WORK/gerr"
+rc=$?
+set -e
+expect_eq "$rc" 2 "compare whose runs all fail: exit status"
+expect_grep "$WORK/gerr" "pdl compare: threads -w 1, repeat 1: exited with status 2: " "run error"
+expect_grep "$WORK/gerr" "--timeout" "the run's own message"
+
+check() {
+    local want=$1; shift
+    set +e
+    "$PDL" compare --dir "$WORK/bad" "$@" >/dev/null 2>"$WORK/err"
+    local rc=$?
+    set -e
+    expect_eq "$rc" 2 "pdl compare $*: exit status"
+    expect_grep "$WORK/err" "$want" "pdl compare $*"
+    [ ! -e "$WORK/bad" ] || fail "pdl compare $*: ran anyway"
+}
+check 'pdl compare: --workers: must be whole numbers from 1 to 1024, separated by commas: "x"' \
+    --workers 1,x "$WORK/list.txt"
+check 'pdl compare: --workers: must be whole numbers from 1 to 1024, separated by commas: "0"' \
+    -w 0 "$WORK/list.txt"
+check 'pdl compare: --workers: empty item in the list: "1,,2"' --workers 1,,2 "$WORK/list.txt"
+check 'pdl compare: --workers: listed twice: "2"' --workers=2,2 "$WORK/list.txt"
+check 'pdl compare: --modes: unknown mode' --modes serial,fibers "$WORK/list.txt"
+check 'pdl compare: --schedules: must be dynamic or static: "guided"' --schedules guided "$WORK/list.txt"
+check 'pdl compare: --repeat: must be a whole number from 1 to 100: "101"' --repeat 101 "$WORK/list.txt"
+check 'pdl compare: --chart: unknown chart format' --chart c.gif "$WORK/list.txt"
+check 'pdl compare: --repeat: needs a value' "$WORK/list.txt" --repeat
+check 'pdl compare: --mode: compare sets it for each run; use --modes' --mode threads "$WORK/list.txt"
+check 'pdl compare: -t: compare writes one timeline per run into --dir' -t x.tsv "$WORK/list.txt"
+check 'pdl compare: no URL list given' --workers 2
+check 'pdl compare: -: every run reads the list again' -
+"$PDL" compare --help | grep -q -- "--schedules LIST" || fail "compare --help lacks --schedules"
+
+if ! command -v gnuplot >/dev/null; then
+    echo "compare: gnuplot not found, the chart is not checked"
+    echo "compare: ok"
+    exit 0
+fi
+"$PDL" compare --modes serial,threads --workers 2 --dir "$WORK/c" --chart "$WORK/c.png" \
+    --discard "$WORK/list.txt" >/dev/null 2>"$WORK/cerr" || fail "compare --chart exited $?: $(cat "$WORK/cerr")"
+[ -f "$WORK/c.png" ] || fail "no chart: $(cat "$WORK/cerr")"
+expect_eq "$(head -c 4 "$WORK/c.png" | od -An -tx1 | tr -d ' \n')" "89504e47" "PNG magic"
+size=$(wc -c <"$WORK/c.png")
+[ "$size" -gt 10240 ] || fail "chart is only $size bytes"
+echo "compare: ok"
