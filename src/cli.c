@@ -16,7 +16,7 @@ enum {
     OPT_MAX_REDIRS, OPT_USER_AGENT, OPT_CHART, OPT_CHART_BY, OPT_SCHEDULE,
     OPT_CHUNK, OPT_RETRIES, OPT_RETRY_DELAY, OPT_RETRY_MAX, OPT_SPEED_LIMIT,
     OPT_SPEED_TIME, OPT_MAX_FILESIZE, OPT_LIMIT_RATE, OPT_CONTINUE,
-    OPT_FAILED, OPT_EXPORT, OPT_NO_GLOB, OPT_RATE, OPT_PER_HOST
+    OPT_FAILED, OPT_EXPORT, OPT_NO_GLOB, OPT_RATE, OPT_PER_HOST, OPT_PROGRESS
 };
 
 static const struct option longopts[] = {
@@ -48,6 +48,7 @@ static const struct option longopts[] = {
     {"insecure", no_argument, NULL, 'k'},
     {"no-glob", no_argument, NULL, OPT_NO_GLOB},
     {"user-agent", required_argument, NULL, OPT_USER_AGENT},
+    {"progress", required_argument, NULL, OPT_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -95,7 +96,11 @@ static const char usage_text[] =
 "      --chart FILE         draw the run with gnuplot (.png, .svg or .pdf)\n"
 "      --chart-by VIEW      task: one bar per task (default); worker: one lane\n"
 "                           per worker, showing idle gaps\n"
-"  -q, --quiet              no summary on stderr (errors are still printed)\n"
+"      --progress STYLE     bar: one line redrawn on stderr (the default when it\n"
+"                           is a terminal); plain: a line at each tenth of the\n"
+"                           tasks and every 10 s, for logs; none\n"
+"  -q, --quiet              no summary and no progress on stderr (errors are\n"
+"                           still printed)\n"
 "\n"
 "When things go wrong:\n"
 "      --retries N          try a transient failure (refused, reset, timeout,\n"
@@ -281,6 +286,10 @@ static int word_option(struct pdl_cli *cli, int c, const char *arg)
         if (strcmp(arg, "task") != 0 && strcmp(arg, "worker") != 0)
             return bad_value("--chart-by", "must be task or worker", arg);
         cli->chart_by = strcmp(arg, "task") == 0 ? "gantt" : "lanes";
+        return 0;
+    case OPT_PROGRESS:
+        if (!pdl_progress_parse(arg, &cli->progress))
+            return bad_value("--progress", "must be bar, plain or none", arg);
         return 0;
     case OPT_EXPORT:
         if (!pdl_export_format_for(arg, &fmt))

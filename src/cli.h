@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "pdl/job.h"
+#include "pdl/progress.h"
 
 enum pdl_exit {
     PDL_EXIT_OK = 0,
@@ -25,6 +26,7 @@ struct pdl_cli {
     const char *failed;   /* failed list, NULL = none */
     const char *exports[PDL_EXPORTS_MAX];
     size_t nexports;
+    enum pdl_progress_style progress; /* AUTO unless --progress */
     bool quiet;
     bool no_glob; /* take [ ] { } in URLs literally */
     char **lists;

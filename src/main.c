@@ -6,6 +6,7 @@
 #include "pdl/export.h"
 #include "pdl/compare.h"
 #include "pdl/outdir.h"
+#include "pdl/progress.h"
 #include "pdl/rerun.h"
 #include "pdl/runner.h"
 #include "pdl/sigwatch.h"
@@ -251,10 +252,14 @@ static int run_board(const struct pdl_cli *cli, struct pdl_job *job,
 {
     const struct pdl_runner *runner = pdl_runner_find(cli->opt.mode);
     struct pdl_sigwatch *watch = pdl_sigwatch_start(&board->stop);
+    struct pdl_progress *progress;
     int sig;
 
     job->t0 = pdl_now();
+    progress = pdl_progress_start(
+        board, cli->quiet ? PDL_PROGRESS_NONE : cli->progress, stderr, job->t0);
     *rc = runner->run(job, board);
+    pdl_progress_stop(progress);
     sig = pdl_sigwatch_stop(watch);
     if (*rc != PDL_OK)
         fprintf(stderr, "pdl: %s mode: could not start all workers: %s\n",

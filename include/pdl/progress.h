@@ -1,0 +1,100 @@
+/* The live progress display: a thread that reads the board of a run and
+ * redraws one status line on a terminal, or writes a plain line now and then
+ * for logs. It only reads the board; it decides nothing about the run. */
+#ifndef PDL_PROGRESS_H
+#define PDL_PROGRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pdl/runner.h"
+#include "pdl/util.h"
+
+enum pdl_progress_style {
+    PDL_PROGRESS_AUTO,  /* bar on a terminal, none otherwise */
+    PDL_PROGRESS_BAR,   /* one line redrawn in place, about 10 times a second */
+    PDL_PROGRESS_PLAIN, /* a line at each tenth and every 10 s, for logs */
+    PDL_PROGRESS_NONE
+};
+
+/* Reads "bar", "plain" or "none" into *out. Returns false, leaving *out
+ * alone, for anything else ("auto" is the default, not a choice). */
+bool pdl_progress_parse(const char *s, enum pdl_progress_style *out);
+
+/* The style that is drawn for style on an output that is or is not a
+ * terminal: AUTO is a bar on a terminal and none elsewhere; a bar asked for
+ * on something that is not a terminal falls back to plain lines (as wget
+ * does), since it cannot be redrawn in place there. */
+enum pdl_progress_style pdl_progress_resolve(enum pdl_progress_style style,
+                                             bool is_tty);
+
+/* Whether to colour: only a bar (so only on a terminal), and only when
+ * no_color, the value of NO_COLOR, is NULL or empty (https://no-color.org). */
+bool pdl_progress_use_color(enum pdl_progress_style resolved,
+                            const char *no_color);
+
+/* The numbers one line shows. */
+struct pdl_progress_snapshot {
+    size_t done;    /* tasks finished, whatever their outcome */
+    size_t total;   /* tasks in the run */
+    size_t failed;  /* of done, not ok */
+    size_t skipped; /* of done, settled before the run (--continue) */
+    int64_t bytes;  /* body bytes received so far */
+    unsigned busy;  /* workers holding a task */
+    unsigned workers;
+    double elapsed; /* seconds since the run's start */
+    double rate;    /* bytes per second */
+};
+
+/* Fills s from board at time now for a run started at t0, with the average
+ * rate since t0 and skipped 0: the display replaces the rate with a recent
+ * one, and counts the skipped tasks once, before the run, since that means
+ * reading every result. */
+void pdl_progress_snapshot_take(const struct pdl_board *board, pdl_monotime t0,
+                                pdl_monotime now,
+                                struct pdl_progress_snapshot *s);
+
+/* Formats the bar line of s for a terminal width columns wide into buf
+ * (always terminated when bufsz > 0), at 200 columns:
+ *   [==================>                               ]  37%  148/400 tasks
+ *      12.3 MB    4.1 MB/s  4/4 busy  2 failed  0:03 < 0:05
+ * all on one line, the bar at most 50 cells. Fields are dropped as width
+ * narrows: the word "tasks", busy workers, bytes, rate, the elapsed time
+ * (leaving "ETA 0:05"), the bar, then the ETA and failures; percent and
+ * done/total stay, cut at width as a last resort. The line never holds '\n' or
+ * '\r' and takes at most width columns; with color it also holds ANSI colour
+ * codes, which take none. Returns the bytes written, without the terminator. */
+size_t pdl_progress_format(char *buf, size_t bufsz,
+                           const struct pdl_progress_snapshot *s, int width,
+                           bool color);
+
+/* Formats s as one plain line for logs, without '\n', e.g.
+ *   pdl: progress: 148/400 tasks (37%), 12.3 MB, 4.1 MB/s, 4/4 busy,
+ *   2 failed, elapsed 0:03, ETA 0:05
+ * Returns the bytes written, as pdl_progress_format. */
+size_t pdl_progress_format_plain(char *buf, size_t bufsz,
+                                 const struct pdl_progress_snapshot *s);
+
+struct pdl_progress;
+
+/* Resolves style for out (pdl_progress_resolve on isatty of its fd) and, if
+ * it is not none, starts a thread that reads board (never writes it) and
+ * draws on out until pdl_progress_stop; nothing else should write to out
+ * meanwhile. The bar re-reads the terminal width at each draw and draws
+ * nothing in the first 100 ms, so a quick run leaves no trace. t0 is the
+ * run's start. Call it before the workers start (it counts the tasks
+ * --continue skips); board must outlive the display. Returns NULL when
+ * there is nothing to draw or the thread could not be started (the run goes
+ * on without a display). */
+struct pdl_progress *pdl_progress_start(const struct pdl_board *board,
+                                        enum pdl_progress_style style,
+                                        FILE *out, pdl_monotime t0);
+
+/* Stops the thread and frees p. A bar is erased, leaving the cursor at the
+ * start of an empty line for whatever is printed next; plain lines end with
+ * one for the final state, with the average rate. Accepts NULL. */
+void pdl_progress_stop(struct pdl_progress *p);
+
+#endif

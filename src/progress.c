@@ -1,0 +1,661 @@
+/* The live progress display. A thread wakes ten times a second, reads the
+ * board's counters and redraws one line on the terminal (or, for logs,
+ * writes a plain line now and then). Formatting is pure and separate, so
+ * that the tests can check every width without a terminal. */
+#include "pdl/progress.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NS_PER_S 1000000000LL
+#define TICK_NS (NS_PER_S / 10)        /* redraw at about 10 Hz */
+#define RATE_SAMPLES 31                /* rate over the last 3 s of ticks */
+#define PLAIN_EVERY_NS (10 * NS_PER_S) /* a plain line at least this often */
+#define ETA_MIN_DONE 3 /* tasks done before the ETA means anything */
+#define ETA_MAX_S (100 * 3600.0)
+#define BAR_MIN 12       /* cells below which a bar says too little */
+#define BAR_MAX 50       /* cells beyond which a bar only pushes numbers away */
+#define DEFAULT_WIDTH 80 /* when the terminal will not tell */
+#define FREE_COLUMNS 3   /* left empty at the end of a bar line: see draw_bar */
+#define LINE_MAX_BYTES 512 /* a full line with colour codes is under 200 */
+#define FIELD_BYTES 48
+
+#define SGR_GREEN "\033[32m"
+#define SGR_RED "\033[31m"
+#define SGR_RESET "\033[0m"
+#define ERASE_TO_END "\033[K"
+
+/* ---- Choosing a style ---- */
+
+bool pdl_progress_parse(const char *s, enum pdl_progress_style *out)
+{
+    static const struct {
+        const char *name;
+        enum pdl_progress_style style;
+    } names[] = {
+        {"bar", PDL_PROGRESS_BAR},
+        {"plain", PDL_PROGRESS_PLAIN},
+        {"none", PDL_PROGRESS_NONE},
+    };
+
+    if (!s)
+        return false;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(s, names[i].name) == 0) {
+            *out = names[i].style;
+            return true;
+        }
+    }
+    return false;
+}
+
+enum pdl_progress_style pdl_progress_resolve(enum pdl_progress_style style,
+                                             bool is_tty)
+{
+    switch (style) {
+    case PDL_PROGRESS_AUTO:
+        return is_tty ? PDL_PROGRESS_BAR : PDL_PROGRESS_NONE;
+    case PDL_PROGRESS_BAR:
+        return is_tty ? PDL_PROGRESS_BAR : PDL_PROGRESS_PLAIN;
+    case PDL_PROGRESS_PLAIN:
+        return PDL_PROGRESS_PLAIN;
+    case PDL_PROGRESS_NONE:
+        break;
+    }
+    return PDL_PROGRESS_NONE;
+}
+
+bool pdl_progress_use_color(enum pdl_progress_style resolved,
+                            const char *no_color)
+{
+    return resolved == PDL_PROGRESS_BAR && (!no_color || !no_color[0]);
+}
+
+void pdl_progress_snapshot_take(const struct pdl_board *board, pdl_monotime t0,
+                                pdl_monotime now,
+                                struct pdl_progress_snapshot *s)
+{
+    long long bytes = atomic_load(&board->bytes);
+
+    s->done = atomic_load(&board->done);
+    s->total = board->count;
+    s->failed = atomic_load(&board->failed);
+    s->bytes = bytes > 0 ? bytes : 0;
+    s->workers = board->workers;
+    s->busy = 0;
+    for (unsigned w = 0; w < board->workers; w++)
+        if (atomic_load(&board->slot[w].held) >= 0)
+            s->busy++;
+    s->skipped = 0;
+    s->elapsed = now > t0 ? (double)(now - t0) / NS_PER_S : 0.0;
+    s->rate = s->elapsed > 0 ? (double)s->bytes / s->elapsed : 0.0;
+}
+
+/* ---- Numbers for people ---- */
+
+/* Binary units, as the SIZE values of --limit-rate and --max-filesize
+ * count (1 KiB = 1024 B), with one decimal from KiB up and never four digits
+ * before the point: from 999.95 of a unit, the next one (1000 KiB reads
+ * 1.0 MiB). */
+static void human_bytes(char *buf, size_t size, double v)
+{
+    static const char *const unit[] = {"KiB", "MiB", "GiB",
+                                       "TiB", "PiB", "EiB"};
+    size_t u = 0;
+
+    if (v < 999.5) {
+        snprintf(buf, size, "%.0f B", v > 0 ? v : 0.0);
+        return;
+    }
+    v /= 1024;
+    while (v >= 999.95 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, size, "%.1f %s", v, unit[u]);
+}
+
+/* m:ss, or h:mm:ss from an hour up; capped at some 30 years, so that no
+ * snapshot makes the conversion overflow. */
+static void human_time(char *buf, size_t size, double secs)
+{
+    long s = secs > 0 ? (long)(secs < 1e9 ? secs : 1e9) : 0;
+
+    if (s >= 3600)
+        snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(buf, size, "%ld:%02ld", s / 60, s % 60);
+}
+
+/* Time left at the task rate so far, "--:--" while too few tasks have run
+ * for that rate to mean anything. Tasks skipped (--continue) are counted
+ * done in an instant, so they are left out of the rate. */
+static void eta_text(char *buf, size_t size,
+                     const struct pdl_progress_snapshot *s)
+{
+    size_t ran = s->done > s->skipped ? s->done - s->skipped : 0;
+    double left;
+
+    if (s->done >= s->total) {
+        human_time(buf, size, 0);
+        return;
+    }
+    if (ran < ETA_MIN_DONE || s->elapsed <= 0) {
+        snprintf(buf, size, "--:--");
+        return;
+    }
+    left = s->elapsed * (double)(s->total - s->done) / (double)ran;
+    if (left >= ETA_MAX_S)
+        snprintf(buf, size, "--:--");
+    else
+        human_time(buf, size, left);
+}
+
+static unsigned percent(const struct pdl_progress_snapshot *s)
+{
+    if (s->total == 0 || s->done >= s->total)
+        return 100;
+    return (unsigned)(s->done * 100 / s->total);
+}
+
+static int digits(size_t n)
+{
+    int d = 1;
+
+    while (n >= 10) {
+        n /= 10;
+        d++;
+    }
+    return d;
+}
+
+/* ---- The bar line ---- */
+
+/* The parts of a bar line, in the order they are drawn. */
+enum field {
+    F_BAR,
+    F_PCT,
+    F_COUNT,
+    F_TASKS,
+    F_BYTES,
+    F_RATE,
+    F_BUSY,
+    F_FAILED,
+    F_ELAPSED,
+    F_ETA,
+    F_NFIELDS
+};
+
+#define BIT(f) (1u << (f))
+
+/* What goes first as the terminal narrows: words, then the numbers one can
+ * do without, then the bar, which only repeats the percent. The count goes
+ * last and whole, since a number cut in half reads as another number. */
+static const enum field drop_order[] = {F_TASKS, F_BUSY,    F_BYTES,
+                                        F_RATE,  F_ELAPSED, F_BAR,
+                                        F_ETA,   F_FAILED,  F_COUNT};
+
+struct fields {
+    char text[F_NFIELDS][FIELD_BYTES];
+    unsigned present; /* BIT(f) for each field this snapshot has */
+};
+
+/* Numbers are padded to a fixed width, so that the line does not jitter
+ * and fields are not dropped and restored from one frame to the next. */
+static void make_fields(const struct pdl_progress_snapshot *s, struct fields *f)
+{
+    char num[FIELD_BYTES / 2], rate[FIELD_BYTES];
+
+    snprintf(f->text[F_PCT], FIELD_BYTES, "%3u%%", percent(s));
+    snprintf(f->text[F_COUNT], FIELD_BYTES, "%*zu/%zu", digits(s->total),
+             s->done, s->total);
+    snprintf(f->text[F_TASKS], FIELD_BYTES, " %s",
+             s->total == 1 ? "task" : "tasks");
+    human_bytes(num, sizeof(num), (double)s->bytes);
+    snprintf(f->text[F_BYTES], FIELD_BYTES, "%9s", num);
+    human_bytes(num, sizeof(num), s->rate);
+    snprintf(rate, sizeof(rate), "%s/s", num);
+    snprintf(f->text[F_RATE], FIELD_BYTES, "%11s", rate);
+    snprintf(f->text[F_BUSY], FIELD_BYTES, "%*u/%u busy", digits(s->workers),
+             s->busy, s->workers);
+    snprintf(f->text[F_FAILED], FIELD_BYTES, "%zu failed", s->failed);
+    human_time(f->text[F_ELAPSED], FIELD_BYTES, s->elapsed);
+    eta_text(f->text[F_ETA], FIELD_BYTES, s);
+    f->present = ~0u;
+    if (s->failed == 0)
+        f->present &= ~BIT(F_FAILED);
+}
+
+/* A line being written: bytes in buf, columns on the screen (colour codes
+ * take none), never more than width columns nor size - 1 bytes. */
+struct line {
+    char *buf;
+    size_t size;
+    size_t len;
+    size_t reserve; /* bytes kept for the reset of an open colour */
+    int cols;
+    int width;
+    bool color;
+};
+
+static void put(struct line *l, const char *s)
+{
+    for (; *s && l->cols < l->width && l->len + l->reserve + 1 < l->size; s++) {
+        l->buf[l->len++] = *s;
+        l->cols++;
+    }
+    if (l->size)
+        l->buf[l->len] = '\0';
+}
+
+/* Appends a code as is: it takes no column. */
+static void put_code(struct line *l, const char *code)
+{
+    size_t n = strlen(code);
+
+    memcpy(l->buf + l->len, code, n + 1);
+    l->len += n;
+}
+
+/* Writes s in colour. The code goes in only if the reset after it fits as
+ * well, and room for the reset is kept while s is written: a colour left
+ * open would stay on the terminal after the line. */
+static void put_colored(struct line *l, const char *code, const char *s)
+{
+    size_t reset = strlen(SGR_RESET);
+
+    if (!l->color || !*s || l->len + strlen(code) + reset + 1 >= l->size) {
+        put(l, s);
+        return;
+    }
+    put_code(l, code);
+    l->reserve = reset;
+    put(l, s);
+    l->reserve = 0;
+    put_code(l, SGR_RESET);
+}
+
+/* [=====>    ] with cells cells inside, the filled part green. */
+static void put_bar(struct line *l, const struct pdl_progress_snapshot *s,
+                    int cells)
+{
+    char fill[BAR_MAX + 1], rest[BAR_MAX + 1];
+    size_t full = s->total ? s->done * (size_t)cells / s->total : (size_t)cells;
+
+    if (full > (size_t)cells)
+        full = (size_t)cells;
+    memset(fill, '=', full);
+    fill[full] = '\0';
+    memset(rest, ' ', (size_t)cells - full);
+    rest[(size_t)cells - full] = '\0';
+    if (full < (size_t)cells)
+        rest[0] = '>';
+    put(l, "[");
+    put_colored(l, SGR_GREEN, fill);
+    put(l, rest);
+    put(l, "]");
+}
+
+/* Writes the fields in mask, two spaces apart, the bar cells wide. */
+static void put_fields(struct line *l, const struct pdl_progress_snapshot *s,
+                       const struct fields *f, unsigned mask, int cells)
+{
+    if (mask & BIT(F_BAR)) {
+        put_bar(l, s, cells);
+        put(l, " ");
+    }
+    put(l, f->text[F_PCT]);
+    if (mask & BIT(F_COUNT)) {
+        put(l, "  ");
+        put(l, f->text[F_COUNT]);
+    }
+    if (mask & BIT(F_TASKS))
+        put(l, f->text[F_TASKS]);
+    for (enum field i = F_BYTES; i <= F_BUSY; i++) {
+        if (mask & BIT(i)) {
+            put(l, "  ");
+            put(l, f->text[i]);
+        }
+    }
+    if (mask & BIT(F_FAILED)) {
+        put(l, "  ");
+        put_colored(l, SGR_RED, f->text[F_FAILED]);
+    }
+    if (mask & BIT(F_ETA)) {
+        put(l, "  ");
+        if (mask & BIT(F_ELAPSED)) {
+            put(l, f->text[F_ELAPSED]);
+            put(l, " < ");
+        } else {
+            put(l, "ETA ");
+        }
+        put(l, f->text[F_ETA]);
+    }
+}
+
+/* Columns the fields in mask take besides the bar. */
+static int measure(const struct pdl_progress_snapshot *s,
+                   const struct fields *f, unsigned mask)
+{
+    char buf[LINE_MAX_BYTES];
+    struct line l = {.buf = buf, .size = sizeof(buf), .width = INT_MAX};
+
+    put_fields(&l, s, f, mask & ~BIT(F_BAR), 0);
+    return l.cols;
+}
+
+/* Whether the fields in mask fit in width; if the bar is among them, sets
+ * *cells to its width inside the brackets. */
+static bool fits(const struct pdl_progress_snapshot *s, const struct fields *f,
+                 unsigned mask, int width, int *cells)
+{
+    int text = measure(s, f, mask);
+
+    if (!(mask & BIT(F_BAR)))
+        return text <= width;
+    *cells = width - text - 3; /* brackets and the space after them */
+    if (*cells > BAR_MAX)
+        *cells = BAR_MAX;
+    return *cells >= BAR_MIN;
+}
+
+size_t pdl_progress_format(char *buf, size_t bufsz,
+                           const struct pdl_progress_snapshot *s, int width,
+                           bool color)
+{
+    struct line l = {.buf = buf,
+                     .size = bufsz,
+                     .width = width > 0 ? width : 0,
+                     .color = color};
+    struct fields f;
+    unsigned mask;
+    size_t drop = 0;
+    int cells = 0;
+
+    if (bufsz)
+        buf[0] = '\0';
+    make_fields(s, &f);
+    mask = f.present;
+    while (!fits(s, &f, mask, l.width, &cells) &&
+           drop < sizeof(drop_order) / sizeof(drop_order[0]))
+        mask &= ~BIT(drop_order[drop++]);
+    /* What is left may still be too wide for a tiny terminal: put() cuts
+     * it at the width. */
+    put_fields(&l, s, &f, mask, cells);
+    return l.len;
+}
+
+size_t pdl_progress_format_plain(char *buf, size_t bufsz,
+                                 const struct pdl_progress_snapshot *s)
+{
+    char bytes[FIELD_BYTES], rate[FIELD_BYTES], elapsed[FIELD_BYTES],
+        eta[FIELD_BYTES];
+    int n;
+
+    human_bytes(bytes, sizeof(bytes), (double)s->bytes);
+    human_bytes(rate, sizeof(rate), s->rate);
+    human_time(elapsed, sizeof(elapsed), s->elapsed);
+    eta_text(eta, sizeof(eta), s);
+    n = snprintf(buf, bufsz,
+                 "pdl: progress: %zu/%zu %s (%u%%), %s, %s/s, %u/%u busy, "
+                 "%zu failed, elapsed %s, ETA %s",
+                 s->done, s->total, s->total == 1 ? "task" : "tasks",
+                 percent(s), bytes, rate, s->busy, s->workers, s->failed,
+                 elapsed, eta);
+    if (n < 0 || bufsz == 0)
+        return 0;
+    return (size_t)n < bufsz ? (size_t)n : bufsz - 1;
+}
+
+/* ---- The display thread ---- */
+
+struct sample {
+    pdl_monotime t;
+    int64_t bytes;
+};
+
+struct pdl_progress {
+    const struct pdl_board *board;
+    FILE *out;
+    int fd;
+    enum pdl_progress_style style; /* BAR or PLAIN */
+    bool color;
+    pdl_monotime t0;
+    size_t skipped; /* tasks settled before the run, counted at its start */
+    pthread_t thread;
+    /* lock guards stopping; wake cuts the thread's wait short on stop. */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stopping;
+    /* The rest belongs to the thread until it is joined. */
+    struct sample ring[RATE_SAMPLES];
+    size_t head; /* where the next sample goes */
+    size_t nsamples;
+    bool drawn;                /* a bar is on the screen */
+    char last[LINE_MAX_BYTES]; /* the bar as last drawn */
+    unsigned step;             /* tenths of the tasks last reported in plain */
+    pdl_monotime last_plain;
+};
+
+/* Bytes per second over the last few seconds of samples: recent enough to
+ * follow a change of pace, long enough not to flicker. */
+static double recent_rate(struct pdl_progress *p, pdl_monotime now,
+                          int64_t bytes)
+{
+    const struct sample *old;
+    double dt;
+
+    p->ring[p->head] = (struct sample){now, bytes};
+    p->head = (p->head + 1) % RATE_SAMPLES;
+    if (p->nsamples < RATE_SAMPLES)
+        p->nsamples++;
+    old = &p->ring[(p->head + RATE_SAMPLES - p->nsamples) % RATE_SAMPLES];
+    dt = (double)(now - old->t) / NS_PER_S;
+    return dt > 0 ? (double)(bytes - old->bytes) / dt : 0.0;
+}
+
+static int term_width(int fd)
+{
+    struct winsize ws;
+
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return DEFAULT_WIDTH;
+}
+
+/* One frame: back to the start of the line, the line, erase what is left
+ * of a longer one. The last three columns stay empty: the "^C" a terminal
+ * echoes when interrupted must fit behind the line, else it wraps and
+ * leaves a stale frame above the messages that follow; and a character in
+ * the last column puts many terminals in a pending wrap, where the erase
+ * would eat it. */
+static void draw_bar(struct pdl_progress *p,
+                     const struct pdl_progress_snapshot *s)
+{
+    char line[LINE_MAX_BYTES];
+    size_t n = 1;
+
+    line[0] = '\r';
+    n += pdl_progress_format(line + 1, sizeof(line) - 1 - strlen(ERASE_TO_END),
+                             s, term_width(p->fd) - FREE_COLUMNS, p->color);
+    memcpy(line + n, ERASE_TO_END, strlen(ERASE_TO_END) + 1);
+    n += strlen(ERASE_TO_END);
+    if (p->drawn && strcmp(line, p->last) == 0)
+        return; /* nothing changed: spare a slow link the bytes */
+    fputs(line, p->out);
+    fflush(p->out);
+    memcpy(p->last, line, n + 1);
+    p->drawn = true;
+}
+
+static void write_plain(struct pdl_progress *p,
+                        const struct pdl_progress_snapshot *s)
+{
+    char line[LINE_MAX_BYTES];
+
+    pdl_progress_format_plain(line, sizeof(line), s);
+    fprintf(p->out, "%s\n", line);
+    fflush(p->out);
+}
+
+/* A plain line at each tenth of the tasks, and every PLAIN_EVERY_NS even
+ * when nothing moved, so that a log shows the run is alive. The line for
+ * the end is pdl_progress_stop's. */
+static void tick_plain(struct pdl_progress *p,
+                       const struct pdl_progress_snapshot *s, pdl_monotime now)
+{
+    unsigned step;
+
+    if (s->done >= s->total)
+        return;
+    step = (unsigned)(s->done * 10 / s->total);
+    if (step <= p->step && now - p->last_plain < PLAIN_EVERY_NS)
+        return;
+    p->step = step;
+    p->last_plain = now;
+    write_plain(p, s);
+}
+
+static void tick(struct pdl_progress *p)
+{
+    pdl_monotime now = pdl_now();
+    struct pdl_progress_snapshot s;
+
+    pdl_progress_snapshot_take(p->board, p->t0, now, &s);
+    s.skipped = p->skipped;
+    s.rate = recent_rate(p, now, s.bytes);
+    if (p->style == PDL_PROGRESS_BAR)
+        draw_bar(p, &s);
+    else
+        tick_plain(p, &s, now);
+}
+
+static struct timespec deadline_in(pdl_monotime ns)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ns += ts.tv_nsec;
+    ts.tv_sec += (time_t)(ns / NS_PER_S);
+    ts.tv_nsec = (long)(ns % NS_PER_S);
+    return ts;
+}
+
+static void *display(void *arg)
+{
+    struct pdl_progress *p = arg;
+
+    pthread_mutex_lock(&p->lock);
+    while (!p->stopping) {
+        struct timespec until = deadline_in(TICK_NS);
+
+        pthread_cond_timedwait(&p->wake, &p->lock, &until);
+        if (p->stopping)
+            break;
+        /* Drawing without the lock, so that a stop never waits on a slow
+         * terminal more than one frame. */
+        pthread_mutex_unlock(&p->lock);
+        tick(p);
+        pthread_mutex_lock(&p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* Starts the display thread with every signal blocked: SIGINT and SIGTERM
+ * belong to the signal watcher, whichever of the two starts first. Returns
+ * 0 or an errno value. */
+static int start_thread(struct pdl_progress *p)
+{
+    pthread_condattr_t attr;
+    sigset_t all, old;
+    int rc;
+
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&p->lock, NULL);
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(&p->thread, NULL, display, p);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pthread_cond_destroy(&p->wake);
+        pthread_mutex_destroy(&p->lock);
+    }
+    return rc;
+}
+
+/* Tasks the run will count done without running them (--continue). Read
+ * before the run starts, while no worker writes the results. */
+static size_t count_skipped(const struct pdl_board *board)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < board->count; i++)
+        if (board->results[i].status == PDL_ST_SKIPPED)
+            n++;
+    return n;
+}
+
+struct pdl_progress *pdl_progress_start(const struct pdl_board *board,
+                                        enum pdl_progress_style style,
+                                        FILE *out, pdl_monotime t0)
+{
+    int fd = out ? fileno(out) : -1;
+    enum pdl_progress_style st =
+        pdl_progress_resolve(style, fd >= 0 && isatty(fd));
+    struct pdl_progress *p;
+
+    if (st == PDL_PROGRESS_NONE || !board)
+        return NULL;
+    p = pdl_xcalloc(1, sizeof(*p));
+    p->board = board;
+    p->out = out;
+    p->fd = fd;
+    p->style = st;
+    p->color = pdl_progress_use_color(st, getenv("NO_COLOR"));
+    p->t0 = t0;
+    p->skipped = count_skipped(board);
+    p->last_plain = t0;
+    p->ring[0] = (struct sample){t0, 0};
+    p->head = 1;
+    p->nsamples = 1;
+    if (start_thread(p) != 0) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void pdl_progress_stop(struct pdl_progress *p)
+{
+    struct pdl_progress_snapshot s;
+
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->stopping = true;
+    pthread_cond_signal(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    pthread_join(p->thread, NULL);
+    if (p->style == PDL_PROGRESS_PLAIN) {
+        pdl_progress_snapshot_take(p->board, p->t0, pdl_now(), &s);
+        s.skipped = p->skipped;
+        write_plain(p, &s);
+    } else if (p->drawn) {
+        fputs("\r" ERASE_TO_END, p->out);
+        fflush(p->out);
+    }
+    pthread_cond_destroy(&p->wake);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
