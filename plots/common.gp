@@ -1,7 +1,7 @@
 # plots/common.gp -- shared set-up for gantt.gp and lanes.gp (gnuplot >= 5.4).
 #
 # Not meant to be run directly: gantt.gp / lanes.gp load it after setting
-#   data        path of a pdl timeline TSV (format "pdl-timeline 1")
+#   data        path of a pdl timeline TSV (format "pdl-timeline 1" or 2)
 #   out         optional output path; .png / .svg / .pdf picks the terminal
 #   pdl_script  name of the calling script (for messages)
 #   pdl_out_suffix  optional, inserted before ".png" in the default output name
@@ -59,8 +59,8 @@ pdl_setterm(w, h) = \
 # ---- metadata (line 2: key=value pairs, read by key name) -------------------
 pdl_meta(k) = system(sprintf("LC_ALL=C awk -v k=%s '!/^#/ { exit } { for (i = 2; i <= NF; i++) { p = index($i, \"=\"); if (p > 1 && substr($i, 1, p - 1) == k) { print substr($i, p + 1); exit } } }' %s", k, pdl_q))
 pdl_tag = system("LC_ALL=C awk 'NR == 1 { print substr($0, 1, 40) } { exit }' " . pdl_q)
-if (pdl_tag ne "# pdl-timeline 1") {
-    print sprintf("%s: warning: '%s' does not start with '# pdl-timeline 1' (first line: '%s'); trying anyway", pdl_script, data, pdl_tag)
+if (pdl_tag ne "# pdl-timeline 1" && pdl_tag ne "# pdl-timeline 2") {
+    print sprintf("%s: warning: '%s' does not start with '# pdl-timeline 1' or 2 (first line: '%s'); trying anyway", pdl_script, data, pdl_tag)
 }
 pdl_isnum(s) = strlen(s) > 0 && s[1:1] ne "-" && strstrt("0123456789.", s[1:1]) > 0
 MODE    = pdl_meta("mode")
@@ -75,11 +75,13 @@ pdl_s   = pdl_meta("tasks");   META_TASKS = pdl_isnum(pdl_s) ? int(pdl_s + 0) : 
 set datafile separator "\t"
 # Columns are found by name in the header line (the first non-# line, which
 # starts with "id"), so added or reordered columns do not break the plots.
-# Required: id worker start end status; dns connect tls ttfb http default to 0.
+# Required: id worker start end status; dns connect tls ttfb http
+# attempt_start (version 2) default to 0.
 CI_id = 0; CI_worker = 0; CI_start = 0; CI_end = 0; CI_status = 0
 CI_dns = 0; CI_connect = 0; CI_tls = 0; CI_ttfb = 0; CI_http = 0
+CI_attempt_start = 0
 eval system("LC_ALL=C awk -F '\t' '/^#/ { next } { for (i = 1; i <= NF; i++) { f = $i; sub(/\\r$/, \"\", f); " . \
-    "if (f ~ /^(id|worker|start|end|status|dns|connect|tls|ttfb|http)$/) printf \"CI_%s = %d; \", f, i }; exit }' " . pdl_q)
+    "if (f ~ /^(id|worker|start|end|status|dns|connect|tls|ttfb|http|attempt_start)$/) printf \"CI_%s = %d; \", f, i }; exit }' " . pdl_q)
 if (CI_id * CI_worker * CI_start * CI_end * CI_status == 0) {
     exit error sprintf("%s: '%s' has no header line with the columns id, worker, start, end, status", pdl_script, data)
 }
@@ -99,13 +101,17 @@ c_con0(x) = CI_connect > 0 ? column(CI_connect) : 0
 c_tls0(x) = CI_tls     > 0 ? column(CI_tls)     : 0
 c_tfb0(x) = CI_ttfb    > 0 ? column(CI_ttfb)    : 0
 c_http(x) = CI_http    > 0 ? column(CI_http)    : 0
+# Time taken by earlier attempts and their backoff: the final attempt's
+# phases begin after it.
+c_att0(x) = CI_attempt_start > 0 ? column(CI_attempt_start) - c_s(0) : 0
 # Phase ends, clamped to [0, duration] and made non-decreasing; a phase that
 # did not happen ends where the previous one ended.
 pdl_max(a, b) = a > b ? a : b
 pdl_min(a, b) = a < b ? a : b
 c_d(x)   = pdl_max(c_e(0) - c_s(0), 0)
 c_cl(v)  = v < 0 ? 0 : (v > c_d(0) ? c_d(0) : v)
-e_dns(x) = c_cl(c_dns0(0))
+e_att(x) = c_att0(0) > 1e-6 ? c_cl(c_att0(0)) : 0
+e_dns(x) = c_dns0(0) > 0 ? pdl_max(c_cl(c_dns0(0)), e_att(0)) : e_att(0)
 e_con(x) = c_con0(0) > 0 ? pdl_max(c_cl(c_con0(0)), e_dns(0)) : e_dns(0)
 e_tls(x) = c_tls0(0) > 0 ? pdl_max(c_cl(c_tls0(0)), e_con(0)) : e_con(0)
 e_tfb(x) = c_tfb0(0) > 0 ? pdl_max(c_cl(c_tfb0(0)), e_tls(0)) : e_tls(0)
@@ -121,6 +127,7 @@ C_TLS  = "#CC79A7"   # reddish purple
 C_WAIT = "#56B4E9"   # sky blue
 C_XFER = "#0072B2"   # blue
 C_FAIL = "#D40000"   # red (outline + hatch)
+C_RETRY = "#8C8C8C"  # grey hatch: earlier attempts and their backoff
 C_GRID = "#E3E3E3"
 C_TEXT = "#333333"
 C_SOFT = "#666666"
@@ -139,6 +146,7 @@ if (!pdl_empty) {
     stats data every ::1 using (is_ok(0) ? 0 : 1) name "FL" nooutput
     NFAIL = int(FL_sum)
     stats data every ::1 using (c_dns0(0) > 0) name "HAS" nooutput; n_dns = int(HAS_sum)
+    stats data every ::1 using (e_att(0) > 0) name "HAS" nooutput; n_retry = int(HAS_sum)
     stats data every ::1 using (c_con0(0) > 0) name "HAS" nooutput; n_con = int(HAS_sum)
     stats data every ::1 using (c_tls0(0) > 0) name "HAS" nooutput; n_tls = int(HAS_sum)
     stats data every ::1 using (c_tfb0(0) > 0) name "HAS" nooutput; n_tfb = int(HAS_sum)
@@ -189,7 +197,8 @@ pdl_seg(cond, lo, hi, y, hh) = sprintf("using ((%s) ? c_s(0)+(%s) : NaN):(%s):(c
 # y: row expression ("c_id(0)" or "c_w(0)"), hh: half height expression,
 # lwf: outline width for failures.
 pdl_bars(y, hh, lwf) = \
-    (n_dns > 0 ? sprintf("data every ::1 %s with boxxyerror fs solid 1.0 noborder lc rgb C_DNS notitle, ", pdl_seg("c_dns0(0) > 0", "0", "e_dns(0)", y, hh)) : "") . \
+    (n_retry > 0 ? sprintf("data every ::1 %s with boxxyerror fs transparent pattern 5 noborder lc rgb C_RETRY notitle, ", pdl_seg("e_att(0) > 0", "0", "e_att(0)", y, hh)) : "") . \
+    (n_dns > 0 ? sprintf("data every ::1 %s with boxxyerror fs solid 1.0 noborder lc rgb C_DNS notitle, ", pdl_seg("c_dns0(0) > 0", "e_att(0)", "e_dns(0)", y, hh)) : "") . \
     (n_con > 0 ? sprintf("data every ::1 %s with boxxyerror fs solid 1.0 noborder lc rgb C_CON notitle, ", pdl_seg("c_con0(0) > 0", "e_dns(0)", "e_con(0)", y, hh)) : "") . \
     (n_tls > 0 ? sprintf("data every ::1 %s with boxxyerror fs solid 1.0 noborder lc rgb C_TLS notitle, ", pdl_seg("c_tls0(0) > 0", "e_con(0)", "e_tls(0)", y, hh)) : "") . \
     (n_tfb > 0 ? sprintf("data every ::1 %s with boxxyerror fs solid 1.0 noborder lc rgb C_WAIT notitle, ", pdl_seg("c_tfb0(0) > 0", "e_tls(0)", "e_tfb(0)", y, hh)) : "") . \
@@ -210,6 +219,9 @@ eval pdl_lg_box . 'LGT[LGN] = "connect"; LGS[LGN] = sprintf("fc rgb \"%s\" fs so
 eval pdl_lg_box . 'LGT[LGN] = "TLS"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_TLS)'
 eval pdl_lg_box . 'LGT[LGN] = "waiting for 1st byte"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_WAIT)'
 eval pdl_lg_box . 'LGT[LGN] = "transfer"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_XFER)'
+if (!pdl_empty && n_retry > 0) {
+    eval pdl_lg_box . 'LGT[LGN] = "earlier attempts + backoff"; LGS[LGN] = sprintf("fc rgb \"%s\" fs pattern 5 border lc rgb \"%s\"", C_RETRY, C_RETRY)'
+}
 if (!pdl_empty && NFAIL > 0) {
     eval pdl_lg_box . 'LGT[LGN] = sprintf("failed (%d)", NFAIL); LGS[LGN] = sprintf("fc rgb \"%s\" fs pattern 4 border lc rgb \"%s\" lw 1.5", C_FAIL, C_FAIL)'
 }

@@ -1,4 +1,4 @@
-# plots/gantt.gp -- Gantt chart of a pdl timeline (format "pdl-timeline 1").
+# plots/gantt.gp -- Gantt chart of a pdl timeline (format "pdl-timeline" 1 or 2).
 #
 #   gnuplot -e "data='run.tsv'; out='run.png'" plots/gantt.gp
 #   gnuplot -e "data='run.tsv'" plots/gantt.gp          # writes run.png

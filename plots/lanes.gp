@@ -1,4 +1,4 @@
-# plots/lanes.gp -- lane view of a pdl timeline (format "pdl-timeline 1").
+# plots/lanes.gp -- lane view of a pdl timeline (format "pdl-timeline" 1 or 2).
 #
 #   gnuplot -e "data='run.tsv'; out='run-lanes.png'" plots/lanes.gp
 #   gnuplot -e "data='run.tsv'" plots/lanes.gp          # writes run-lanes.png

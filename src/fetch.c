@@ -247,6 +247,7 @@ static CURL *begin_attempt(struct pdl_fetcher *f, struct pdl_result *out)
                      (curl_off_t)f->sink.offset);
     *out = (struct pdl_result){.worker = (int32_t)f->worker,
                                .start_ns = f->task_start - f->job->t0,
+                               .attempt_ns = f->attempt_start - f->job->t0,
                                .status = PDL_ST_RUNNING,
                                .attempts = f->attempt};
     return f->curl;
@@ -332,6 +333,7 @@ long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out)
     settle_body(f, &r);
     r.bytes = f->bytes;
     r.start_ns = f->task_start - f->job->t0;
+    r.attempt_ns = f->attempt_start - f->job->t0;
     r.end_ns = pdl_now() - f->job->t0;
     if (atomic_load(&f->board->stop))
         wait = -1;

@@ -33,17 +33,28 @@ static double secs(int64_t ns)
     return (double)ns / 1e9;
 }
 
+/* The error text as one field: no tab or line break may split the row. */
+static void write_error(FILE *out, const char *e)
+{
+    for (size_t i = 0; i < PDL_ERROR_MAX && e[i]; i++)
+        fputc((e[i] == '\t' || e[i] == '\n' || e[i] == '\r') ? ' ' : e[i],
+              out);
+}
+
 static void write_row(FILE *out, size_t id, const struct pdl_result *r,
                       const char *url)
 {
     fprintf(out,
-            "%zu\t%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%lld\t%d\t%s\t%d\t%s"
-            "\n",
+            "%zu\t%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%lld\t%d\t%s\t%d\t"
+            "%.6f\t%s\t",
             id, r->worker, secs(r->start_ns), secs(r->end_ns),
             (double)r->dns_us / 1e6, (double)r->connect_us / 1e6,
             (double)r->tls_us / 1e6, (double)r->ttfb_us / 1e6,
             (long long)r->bytes, r->http,
-            pdl_status_token((enum pdl_status)r->status), r->attempts, url);
+            pdl_status_token((enum pdl_status)r->status), r->attempts,
+            secs(r->attempt_ns ? r->attempt_ns : r->start_ns), url);
+    write_error(out, r->error);
+    fputc('\n', out);
 }
 
 int pdl_timeline_write(FILE *out, const struct pdl_run_info *info,

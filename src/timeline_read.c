@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NFIELDS 13
+#define NFIELDS 15 /* version 2; version 1 has 13 */
 
 struct reader {
+    int version;
     FILE *in;
     char *line;
     size_t cap;
@@ -95,7 +96,7 @@ static void parse_meta(char *s, struct pdl_run_info *info)
     }
 }
 
-static int split(char *s, char **f)
+static int split(char *s, char **f, int max)
 {
     int n = 0;
 
@@ -103,7 +104,7 @@ static int split(char *s, char **f)
     for (char *p = s; *p; p++) {
         if (*p != '\t')
             continue;
-        if (n == NFIELDS)
+        if (n == max)
             return n + 1;
         *p = '\0';
         f[n++] = p + 1;
@@ -117,10 +118,17 @@ static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
     char *f[NFIELDS];
     struct pdl_result r = {0};
     long long id, v[4];
-    int st;
+    int st, nf = rd->version == 1 ? 13 : NFIELDS;
 
-    if (split(s, f) != NFIELDS)
-        return fail(rd, "expected %d tab-separated fields", NFIELDS);
+    if (split(s, f, nf) != nf)
+        return fail(rd, "expected %d tab-separated fields", nf);
+    /* Version 1 had no attempt_start and no error: url was field 12. */
+    const char *url = nf == 13 ? f[12] : f[13];
+    if (nf == NFIELDS && !parse_secs(f[12], 1e9, &r.attempt_ns))
+        return fail(rd, "bad time field");
+    if (nf == NFIELDS)
+        snprintf(r.error, sizeof(r.error), "%.*s", (int)sizeof(r.error) - 1,
+                 f[14]);
     if (!parse_ll(f[0], 0, (long long)1 << 40, &id) ||
         !parse_ll(f[1], -1, 1 << 30, &v[0]) ||
         !parse_ll(f[8], 0, INT64_MAX, &v[1]) ||
@@ -148,7 +156,7 @@ static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
     }
     tl->results[tl->count] = r;
     tl->ids[tl->count] = (size_t)id;
-    tl->urls[tl->count] = pdl_xstrdup(f[12]);
+    tl->urls[tl->count] = pdl_xstrdup(url);
     tl->count++;
     return PDL_OK;
 }
@@ -165,11 +173,12 @@ static int parse_head(struct reader *rd, struct pdl_timeline *tl)
         version < 1 || version > PDL_TIMELINE_VERSION)
         return fail(rd, "not a pdl timeline of version 1..%d",
                     PDL_TIMELINE_VERSION);
+    rd->version = version;
     while ((s = next_line(rd)) && s[0] == '#')
         parse_meta(s + 1, &tl->info);
     if (!s)
         return fail(rd, "no column header");
-    if (strcmp(s, PDL_TIMELINE_HEADER) != 0)
+    if (strcmp(s, version == 1 ? PDL_TIMELINE_HEADER_V1 : PDL_TIMELINE_HEADER))
         return fail(rd, "unexpected column header");
     return PDL_OK;
 }

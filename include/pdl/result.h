@@ -40,8 +40,10 @@ enum pdl_status pdl_status_parse(const char *tok);
 struct pdl_result {
     int64_t start_ns; /* offsets from the run's start */
     int64_t end_ns;
-    /* When each curl phase had ended, in microseconds after start_ns
-     * (curl's cumulative times); 0 = the phase did not happen. */
+    int64_t attempt_ns; /* start of the final attempt; start_ns if only one */
+    /* When each curl phase of the final attempt had ended, in microseconds
+     * after start_ns (curl's cumulative times, shifted by the time earlier
+     * attempts took); 0 = the phase did not happen. */
     int64_t dns_us;
     int64_t connect_us;
     int64_t tls_us;

@@ -9,10 +9,15 @@
 
 #include "pdl/result.h"
 
-#define PDL_TIMELINE_VERSION 1
-#define PDL_TIMELINE_HEADER                                                    \
+/* Version 2 added attempt_start and error; version 1 files are still
+ * read. */
+#define PDL_TIMELINE_VERSION 2
+#define PDL_TIMELINE_HEADER_V1                                                 \
     "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\tstatus\t"     \
     "attempts\turl"
+#define PDL_TIMELINE_HEADER                                                    \
+    "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\tstatus\t"     \
+    "attempts\tattempt_start\turl\terror"
 
 /* The run as a whole, written as the metadata line. */
 struct pdl_run_info {

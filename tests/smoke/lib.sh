@@ -61,6 +61,13 @@ rows() {
     awk -F'\t' '$1 ~ /^[0-9]+$/' "$1"
 }
 
+# Column NAME (found by the column header) of every row of a timeline.
+column() {
+    awk -F'\t' -v name="$2" '
+        $1 == "id" { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+        c && $1 ~ /^[0-9]+$/ { print $c }' "$1"
+}
+
 # The most tasks in flight at one instant in a timeline. At equal times an
 # end sorts before a start, so back-to-back tasks do not overlap.
 max_overlap() {

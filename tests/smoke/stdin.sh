@@ -7,5 +7,5 @@ printf '# from a Windows editor\r\n%s/bytes/5\r\n\r\n  %s/bytes/6  \r\n' "$BASE"
     "$PDL" -w 8 -o "$WORK/out" -t "$WORK/t.tsv" - 2>"$WORK/err" ||
     fail "exited $?: $(cat "$WORK/err")"
 expect_eq "$(cd "$WORK/out" && ls -A | sort | tr '\n' ' ')" "5 6 " "folder contents"
-expect_eq "$(rows "$WORK/t.tsv" | cut -f13 | tr '\n' ' ')" "$BASE/bytes/5 $BASE/bytes/6 " "urls"
+expect_eq "$(column "$WORK/t.tsv" url | tr '\n' ' ')" "$BASE/bytes/5 $BASE/bytes/6 " "urls"
 echo "stdin: ok"
