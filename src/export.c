@@ -529,7 +529,8 @@ static int cmp_order(const void *a, const void *b)
 }
 
 /* The started tasks by start time, ties in list order: HAR prefers its
- * entries sorted so. The caller frees *out. */
+ * entries sorted so. Times as the timeline keeps them (microseconds), so
+ * that a run and its timeline sort alike. The caller frees *out. */
 static size_t har_order(const struct batch *b, struct order **out)
 {
     struct order *o = pdl_xcalloc(b->n + 1, sizeof(*o));
@@ -537,7 +538,7 @@ static size_t har_order(const struct batch *b, struct order **out)
 
     for (size_t i = 0; i < b->n; i++)
         if (started(&b->results[i]))
-            o[k++] = (struct order){b->results[i].start_ns, i};
+            o[k++] = (struct order){tsv_us(b->results[i].start_ns), i};
     qsort(o, k, sizeof(*o), cmp_order);
     *out = o;
     return k;

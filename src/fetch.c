@@ -91,6 +91,7 @@ static void set_limits(CURL *c, const struct pdl_options *o)
                      (curl_off_t)o->max_filesize);
     curl_easy_setopt(c, CURLOPT_MAX_RECV_SPEED_LARGE,
                      (curl_off_t)o->limit_rate);
+
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
 }

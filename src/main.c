@@ -333,6 +333,10 @@ static int prepare(const struct pdl_cli *cli, struct pdl_tasklist *list,
 
     if (rc == 0 && list->count == 0)
         fprintf(stderr, "pdl: no URLs to download\n");
+    size_t dup = rc == 0 ? pdl_tasklist_duplicates(list) : 0;
+    if (dup > 0)
+        fprintf(stderr, "pdl: %zu of %zu URLs repeat an earlier one; each is "
+                "downloaded (sort -u drops them)\n", dup, list->count);
     if (rc == 0 && !cli->opt.discard) {
         *dirfd = pdl_outdir_open(cli->opt.outdir, err, sizeof(err));
         if (*dirfd < 0) {

@@ -295,3 +295,22 @@ int pdl_tasklist_read(struct pdl_tasklist *list, FILE *in, const char *name,
     free(buf);
     return rc;
 }
+
+static int cmp_url(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t pdl_tasklist_duplicates(const struct pdl_tasklist *list)
+{
+    char **urls = pdl_xcalloc(list->count, sizeof(char *));
+    size_t dup = 0;
+
+    for (size_t i = 0; i < list->count; i++)
+        urls[i] = list->tasks[i].url;
+    qsort(urls, list->count, sizeof(char *), cmp_url);
+    for (size_t i = 1; i < list->count; i++)
+        dup += strcmp(urls[i - 1], urls[i]) == 0;
+    free(urls);
+    return dup;
+}

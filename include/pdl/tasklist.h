@@ -77,6 +77,9 @@ int pdl_tasklist_read(struct pdl_tasklist *list, FILE *in, const char *name,
  * and is never "." or "..". */
 void pdl_name_from_url(const char *url, char *out, size_t outsz);
 
+/* How many tasks repeat the URL of an earlier one. */
+size_t pdl_tasklist_duplicates(const struct pdl_tasklist *list);
+
 /* Gives every task a distinct name: the first task keeps the name derived
  * from its URL, later ones that collide become "stem.1.ext", "stem.2.ext",
  * ... in list order, so the same list always yields the same names. */

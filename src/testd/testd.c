@@ -188,6 +188,7 @@ struct pdl_testd_stream {
 struct pdl_testd_drip {
   struct pdl_testd_ctx *ctx;
   struct MHD_Connection *con;
+  uint64_t offset; /* of the first byte in the /bytes content */
   uint64_t ms;
   size_t chunk;
   pdl_testd_monotime due; /* when the next chunk may go */
@@ -282,7 +283,8 @@ enum pdl_testd_range {
   "                  R times; a body of N bytes (default 64)\n"                \
   "  /echo-headers   the request headers, one \"Name: value\" per line\n"      \
   "  /range/N        N bytes; honours Range: bytes=A-, A-B and -S with 206\n"  \
-  "                  (416 if unsatisfiable); Accept-Ranges: bytes\n"
+  "                  (416 if unsatisfiable); Accept-Ranges: bytes;\n"          \
+  "                  ?ms=M&chunk=K paces the body as /drip does\n"
 
 static const char pdl_testd_root_text[] =
     "pdl-testd " PDL_TESTD_VERSION
@@ -1141,9 +1143,21 @@ static enum pdl_testd_range pdl_testd_parse_range(const char *h, uint64_t size,
   return PDL_TESTD_RANGE_PART;
 }
 
+static struct MHD_Response *pdl_testd_drip_response(struct pdl_testd_ctx *ctx,
+                                                    struct MHD_Connection *con,
+                                                    uint64_t offset,
+                                                    uint64_t size, uint64_t ms,
+                                                    size_t chunk);
+
 static pdl_testd_result pdl_testd_serve_range(struct pdl_testd_ctx *ctx,
                                               const struct pdl_testd_req *req,
                                               uint64_t n, void **req_cls) {
+  /* ms=M&chunk=K pace the body as /drip does, so that a download can be
+   * cut part way and resumed. */
+  static const struct pdl_testd_param specs[] = {
+      {"ms", 0, PDL_TESTD_MAX_DELAY_MS, 0, false},
+      {"chunk", 1, PDL_TESTD_BLOCK, PDL_TESTD_BLOCK, false},
+  };
   const char *h = MHD_lookup_connection_value(req->con, MHD_HEADER_KIND,
                                               MHD_HTTP_HEADER_RANGE);
   uint64_t first = 0;
@@ -1152,9 +1166,26 @@ static pdl_testd_result pdl_testd_serve_range(struct pdl_testd_ctx *ctx,
   struct MHD_Response *resp;
   unsigned status = MHD_HTTP_OK;
   char value[96];
+  uint64_t v[2];
+  pdl_testd_result ret;
 
   (void)req_cls;
+  if (!PDL_TESTD_PARAMS(ctx, req, specs, v, &ret))
+    return ret;
   if (kind == PDL_TESTD_RANGE_NONE) {
+    first = 0;
+    last = n ? n - 1 : 0;
+  }
+  if (kind != PDL_TESTD_RANGE_UNSATISFIABLE && v[0] > 0) {
+    status = kind == PDL_TESTD_RANGE_PART ? MHD_HTTP_PARTIAL_CONTENT
+                                          : MHD_HTTP_OK;
+    resp = pdl_testd_drip_response(ctx, req->con, first,
+                                   n ? last - first + 1 : 0, v[0],
+                                   (size_t)v[1]);
+    if (kind == PDL_TESTD_RANGE_PART)
+      snprintf(value, sizeof value, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
+               first, last, n);
+  } else if (kind == PDL_TESTD_RANGE_NONE) {
     resp = pdl_testd_pattern_response(ctx, 0, n);
   } else if (kind == PDL_TESTD_RANGE_PART) {
     status = MHD_HTTP_PARTIAL_CONTENT;
@@ -1194,9 +1225,32 @@ static ssize_t pdl_testd_drip_read(void *cls, uint64_t pos, char *buf,
       return MHD_CONTENT_READER_END_WITH_ERROR;
     return 0;
   }
-  pdl_testd_fill(drip->ctx, pos, buf, n);
+  pdl_testd_fill(drip->ctx, drip->offset + pos, buf, n);
   drip->due = now + drip->ms * PDL_TESTD_NS_PER_MS;
   return (ssize_t)n;
+}
+
+/* A response of size bytes of the content from offset on, one chunk every
+ * ms milliseconds. */
+static struct MHD_Response *pdl_testd_drip_response(struct pdl_testd_ctx *ctx,
+                                                    struct MHD_Connection *con,
+                                                    uint64_t offset,
+                                                    uint64_t size, uint64_t ms,
+                                                    size_t chunk) {
+  struct pdl_testd_drip *drip = pdl_testd_xmalloc(sizeof *drip);
+  struct MHD_Response *resp;
+
+  drip->ctx = ctx;
+  drip->con = con;
+  drip->offset = offset;
+  drip->ms = ms;
+  drip->chunk = chunk;
+  drip->due = pdl_testd_now() + ms * PDL_TESTD_NS_PER_MS;
+  resp = MHD_create_response_from_callback(size, chunk, pdl_testd_drip_read,
+                                           drip, free);
+  if (resp == NULL)
+    free(drip);
+  return resp;
 }
 
 /* Headers go at once; each chunk follows after another ms. */
@@ -1210,24 +1264,14 @@ static pdl_testd_result pdl_testd_serve_drip(struct pdl_testd_ctx *ctx,
   };
   uint64_t v[3];
   pdl_testd_result ret;
-  struct pdl_testd_drip *drip;
   struct MHD_Response *resp;
 
   (void)n;
   (void)req_cls;
   if (!PDL_TESTD_PARAMS(ctx, req, specs, v, &ret))
     return ret;
-  drip = pdl_testd_xmalloc(sizeof *drip);
-  drip->ctx = ctx;
-  drip->con = req->con;
-  drip->ms = v[1];
-  drip->chunk = (size_t)v[2];
-  drip->due = pdl_testd_now() + drip->ms * PDL_TESTD_NS_PER_MS;
-  resp = MHD_create_response_from_callback(v[0], drip->chunk,
-                                           pdl_testd_drip_read, drip, free);
-  if (resp == NULL)
-    free(drip);
-  else
+  resp = pdl_testd_drip_response(ctx, req->con, 0, v[0], v[1], (size_t)v[2]);
+  if (resp != NULL)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
   return pdl_testd_queue(ctx, req, MHD_HTTP_OK, resp, true);
 }

@@ -8,9 +8,9 @@
 start_server
 
 {
-    for _ in $(seq 38); do echo "$BASE/delay/100"; done
-    echo "$BASE/status/500"
-    echo "$BASE/status/500"
+    for i in $(seq 38); do echo "$BASE/delay/100?n=$i"; done
+    echo "$BASE/status/500?n=1"
+    echo "$BASE/status/500?n=2"
 } >"$WORK/list.txt"
 
 # Runs pdl on the list with the options given, stderr to $WORK/err; a run

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Running again what did not finish. --failed writes exactly the failures as
+# a list that pdl runs again; --continue skips tasks the last timeline records
+# as done (their files present) and resumes a partial body with a range
+# request, so that a second run downloads only what is missing.
+. "$(dirname "$0")/lib.sh"
+start_server
+
+for mode in $MODES; do
+    out="$WORK/out-$mode" tl="$WORK/$mode.tsv"
+    printf '%s\n' "$BASE/bytes/100" "$BASE/range/1000000?ms=10&chunk=4000" "$BASE/status/500" >"$WORK/list.txt"
+    # First run: the large body is cut off by --timeout part way.
+    set +e
+    "$PDL" -m "$mode" -w 2 --continue --timeout 1s -o "$out" \
+        -t "$tl" --failed "$WORK/failed.txt" "$WORK/list.txt" 2>"$WORK/err"
+    rc=$?
+    set -e
+    expect_eq "$rc" 1 "$mode: first run exit"
+    expect_eq "$(grep -v '^#' "$WORK/failed.txt" | tr '\n' ' ')" \
+        "$BASE/range/1000000?ms=10&chunk=4000 $BASE/status/500 " "$mode: failed list"
+    expect_grep "$WORK/failed.txt" "# timeout: " "$mode: failed list reason"
+    [ -s "$out/.1000000_ms=10_chunk=4000.part" ] || fail "$mode: no partial body kept for --continue"
+    part=$(stat -c %s "$out/.1000000_ms=10_chunk=4000.part")
+
+    # Second run: only what is missing.
+    set +e
+    "$PDL" -m "$mode" -w 2 --continue -o "$out" -t "$tl" "$WORK/list.txt" 2>"$WORK/err"
+    rc=$?
+    set -e
+    expect_eq "$rc" 1 "$mode: second run exit (the 500 stays failed)"
+    expect_grep "$WORK/err" "pdl: --continue: 1 of 3 tasks already done" "$mode"
+    expect_eq "$(column "$tl" status | tr '\n' ' ')" "skipped ok http " "$mode: second run statuses"
+    expect_eq "$(column "$tl" http | sed -n 2p)" 206 "$mode: resumed with a range request"
+    expect_eq "$(column "$tl" bytes | sed -n 2p)" $((1000000 - part)) "$mode: bytes fetched again"
+    expected_bytes 1000000 | cmp -s - "$out/1000000_ms=10_chunk=4000" || fail "$mode: resumed file differs"
+    expect_eq "$(cd "$out" && ls -A | sort | tr '\n' ' ')" "100 1000000_ms=10_chunk=4000 " "$mode: folder contents"
+
+    # The failed list is a list pdl runs as it is.
+    set +e
+    "$PDL" -m "$mode" --discard -t "$WORK/f.tsv" "$WORK/failed.txt" 2>"$WORK/err"
+    set -e
+    expect_eq "$(column "$WORK/f.tsv" url | tr '\n' ' ')" \
+        "$BASE/range/1000000?ms=10&chunk=4000 $BASE/status/500 " "$mode: rerun of the failed list"
+    rm -rf "$out"
+done
+
+# Without --continue nothing partial is kept.
+set +e
+"$PDL" -w 1 --timeout 1s -o "$WORK/plain" -t "$WORK/p.tsv" - \
+    <<<"$BASE/range/1000000?ms=10&chunk=4000" 2>/dev/null
+set -e
+expect_eq "$(ls -A "$WORK/plain" | wc -l)" 0 "no partial file without --continue"
+echo "rerun: ok"
