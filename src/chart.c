@@ -4,6 +4,7 @@
 #include "pdl/util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -19,11 +20,35 @@
 
 extern char **environ;
 
-const char *pdl_plots_dir(void)
+/* share/pdl/plots of the prefix the running binary is installed in, if it
+ * holds the scripts. */
+static bool installed_dir(char *buf, size_t bufsz)
+{
+    char exe[4096], *slash;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    slash = strrchr(exe, '/');
+    if (!slash)
+        return false;
+    *slash = '\0';
+    snprintf(buf, bufsz, "%s/../share/pdl/plots", exe);
+    strncat(buf, "/gantt.gp", bufsz - strlen(buf) - 1);
+    bool ok = access(buf, R_OK) == 0;
+    buf[strlen(buf) - strlen("/gantt.gp")] = '\0';
+    return ok;
+}
+
+void pdl_plots_dir(char *buf, size_t bufsz)
 {
     const char *env = getenv("PDL_PLOTS_DIR");
 
-    return env && *env ? env : PDL_PLOTS_DIR;
+    if (env && *env)
+        snprintf(buf, bufsz, "%s", env);
+    else if (!installed_dir(buf, bufsz))
+        snprintf(buf, bufsz, "%s", PDL_PLOTS_DIR);
 }
 
 int pdl_chart_format_ok(const char *out)
@@ -113,14 +138,15 @@ static void write_filled(const char *set, const char *script, const char *out,
 int pdl_chart_render(const char *data, const char *out, const char *view,
                      char *err, size_t errsz)
 {
-    char script[4096], set[8192], filled[4096];
+    char dir[4096], script[4200], set[8192], filled[4400];
     int rc;
 
     if (!pdl_chart_format_ok(out)) {
         snprintf(err, errsz, "unknown chart format (use .png, .svg or .pdf)");
         return -1;
     }
-    snprintf(script, sizeof(script), "%s/%s.gp", pdl_plots_dir(), view);
+    pdl_plots_dir(dir, sizeof(dir));
+    snprintf(script, sizeof(script), "%s/%.32s.gp", dir, view);
     if (access(script, R_OK) != 0) {
         snprintf(err, errsz, "%s: %s", script, strerror(errno));
         return -1;

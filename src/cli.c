@@ -16,7 +16,8 @@ enum {
     OPT_MAX_REDIRS, OPT_USER_AGENT, OPT_CHART, OPT_CHART_BY, OPT_SCHEDULE,
     OPT_CHUNK, OPT_RETRIES, OPT_RETRY_DELAY, OPT_RETRY_MAX, OPT_SPEED_LIMIT,
     OPT_SPEED_TIME, OPT_MAX_FILESIZE, OPT_LIMIT_RATE, OPT_CONTINUE,
-    OPT_FAILED, OPT_EXPORT, OPT_NO_GLOB, OPT_RATE, OPT_PER_HOST, OPT_PROGRESS
+    OPT_FAILED, OPT_EXPORT, OPT_NO_GLOB, OPT_RATE, OPT_PER_HOST, OPT_PROGRESS,
+    OPT_JSON
 };
 
 static const struct option longopts[] = {
@@ -33,6 +34,7 @@ static const struct option longopts[] = {
     {"no-timeline", no_argument, NULL, OPT_NO_TIMELINE},
     {"failed", required_argument, NULL, OPT_FAILED},
     {"export", required_argument, NULL, OPT_EXPORT},
+    {"json", required_argument, NULL, OPT_JSON},
     {"chart", required_argument, NULL, OPT_CHART},
     {"chart-by", required_argument, NULL, OPT_CHART_BY},
     {"retries", required_argument, NULL, OPT_RETRIES},
@@ -90,6 +92,8 @@ static const char usage_text[] =
 "  -t, --timeline FILE      timeline TSV ('-' = stdout; default pdl-timeline.tsv)\n"
 "      --no-timeline        write no timeline\n"
 "      --failed FILE        write the URLs that failed, as a list to run again\n"
+"      --json FILE          the summary and every task as one JSON document\n"
+"                           ('-' = stdout, which then carries nothing else)\n"
 "      --export FILE        also write the timeline as FILE.jsonl (JSON lines),\n"
 "                           FILE.json (Chrome trace, for Perfetto) or FILE.har\n"
 "                           (HAR 1.2, for browser devtools); repeatable\n"
@@ -322,6 +326,9 @@ static int flag_option(struct pdl_cli *cli, int c, const char *arg)
     case OPT_FAILED:
         cli->failed = arg;
         return 0;
+    case OPT_JSON:
+        cli->json = arg;
+        return 0;
     case OPT_USER_AGENT:
         cli->opt.user_agent = arg;
         return 0;
@@ -349,6 +356,12 @@ static int check_together(struct pdl_cli *cli)
     if (cli->opt.resume && !cli->timeline) {
         fputs("pdl: --continue: needs the timeline of the earlier run; drop "
               "--no-timeline\n", stderr);
+        return PDL_EXIT_USAGE;
+    }
+    if (cli->json && cli->timeline && strcmp(cli->json, "-") == 0 &&
+        strcmp(cli->timeline, "-") == 0) {
+        fputs("pdl: --json -: stdout already carries the timeline (-t -)\n",
+              stderr);
         return PDL_EXIT_USAGE;
     }
     if (strcmp(cli->opt.mode, "serial") == 0)

@@ -24,6 +24,7 @@ struct pdl_cli {
     const char *chart;    /* NULL = none */
     const char *chart_by; /* plots/ script: "gantt" or "lanes" */
     const char *failed;   /* failed list, NULL = none */
+    const char *json;     /* JSON report, "-" = stdout, NULL = none */
     const char *exports[PDL_EXPORTS_MAX];
     size_t nexports;
     enum pdl_progress_style progress; /* AUTO unless --progress */

@@ -599,6 +599,65 @@ static int write_batch(FILE *out, enum pdl_export_format fmt,
     return PDL_OK;
 }
 
+static void report_run(FILE *out, const struct pdl_run_info *info)
+{
+    fputs("\"run\":{\"mode\":", out);
+    json_str(out, info->mode);
+    fprintf(out, ",\"workers\":%u,\"started\":", info->workers);
+    json_str(out, info->started);
+    fprintf(out, ",\"epoch\":%.6f,\"host\":", info->epoch);
+    json_str(out, info->host);
+    fputs("}", out);
+}
+
+static void report_summary(FILE *out, const struct pdl_stats *st)
+{
+    bool first = true;
+
+    fprintf(out,
+            "\"summary\":{\"tasks\":%zu,\"ok\":%zu,\"failed\":%zu,"
+            "\"bytes\":%lld,\"wall\":%.6f,\"busy\":%.6f,"
+            "\"concurrency\":%.4f,\"max_in_flight\":%u,"
+            "\"latency\":{\"p50\":%.6f,\"p95\":%.6f,\"max\":%.6f},"
+            "\"statuses\":{",
+            st->tasks, st->ok, st->failed, (long long)st->bytes, st->wall,
+            st->busy, st->concurrency, st->max_overlap, st->p50, st->p95,
+            st->longest);
+    for (int s = 0; s < PDL_ST_COUNT; s++) {
+        if (st->by_status[s] == 0)
+            continue;
+        fprintf(out, "%s\"%s\":%zu", first ? "" : ",",
+                pdl_status_token((enum pdl_status)s), st->by_status[s]);
+        first = false;
+    }
+    fputs("}}", out);
+}
+
+int pdl_export_report(FILE *out, const struct pdl_run_info *info,
+                      const struct pdl_result *results,
+                      const char *const *urls, size_t n)
+{
+    struct pdl_stats st;
+
+    pdl_stats_compute(results, n, &st);
+    fputs("{\"pdl\":", out);
+    json_str(out, PDL_VERSION);
+    fputs(",\"format\":1,\n", out);
+    report_run(out, info);
+    fputs(",\n", out);
+    report_summary(out, &st);
+    fputs(",\n\"tasks\":[\n", out);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            fputs(",", out);
+        jsonl_task(out, i, &results[i], urls[i]);
+    }
+    fputs("]}\n", out);
+    if (fflush(out) != 0 || ferror(out))
+        return PDL_ERR_IO;
+    return PDL_OK;
+}
+
 int pdl_export_write(FILE *out, enum pdl_export_format fmt,
                      const struct pdl_run_info *info,
                      const struct pdl_result *results, const char *const *urls,

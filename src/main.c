@@ -103,24 +103,16 @@ static void print_failures(const struct pdl_tasklist *list,
     }
 }
 
+static const char **urls_of(const struct pdl_tasklist *list);
+
 static void print_summary(const struct pdl_options *opt,
-                          const struct pdl_stats *st, const char *timeline)
+                          const struct pdl_stats *st,
+                          const struct pdl_tasklist *list, const char *timeline)
 {
-    fprintf(stderr,
-            "pdl: %s, %u worker%s: %zu task%s, %zu ok, %zu failed, "
-            "%lld bytes\n"
-            "pdl: wall %.3f s, task time %.3f s, concurrency %.2f "
-            "(at most %u in flight)\n",
-            opt->mode, opt->workers, opt->workers == 1 ? "" : "s", st->tasks,
-            st->tasks == 1 ? "" : "s", st->ok, st->failed,
-            (long long)st->bytes, st->wall, st->busy, st->concurrency,
-            st->max_overlap);
-    if (st->tasks > 0) {
-        char sentence[512];
-        pdl_stats_sentence(st, opt->mode, opt->workers, sentence,
-                           sizeof(sentence));
-        fprintf(stderr, "pdl: %s\n", sentence);
-    }
+    const char **urls = urls_of(list);
+
+    pdl_summary_print(stderr, st, opt->mode, opt->workers, urls);
+    free(urls);
     if (timeline && strcmp(timeline, "-") != 0)
         fprintf(stderr, "pdl: timeline: %s\n", timeline);
 }
@@ -180,6 +172,22 @@ static int write_export(const char *path, const struct pdl_run_info *info,
     return outfile_close(&o, rc == PDL_OK);
 }
 
+static int write_json(const char *path, const struct pdl_run_info *info,
+                      const struct pdl_tasklist *list,
+                      const struct pdl_result *results)
+{
+    struct outfile o = {0};
+    const char **urls;
+    int rc;
+
+    if (outfile_open(&o, path) != 0)
+        return -1;
+    urls = urls_of(list);
+    rc = pdl_export_report(o.f, info, results, urls, list->count);
+    free(urls);
+    return outfile_close(&o, rc == PDL_OK);
+}
+
 /* Draws the chart; a chart that cannot be drawn is reported, but does not
  * change the run's exit status: the downloads are what it reports on. */
 static void draw_chart(const struct pdl_cli *cli,
@@ -221,6 +229,8 @@ static int write_outputs(const struct pdl_cli *cli,
     for (size_t i = 0; i < cli->nexports; i++)
         if (write_export(cli->exports[i], info, list, results) != 0)
             rc = -1;
+    if (cli->json && write_json(cli->json, info, list, results) != 0)
+        rc = -1;
     return rc;
 }
 
@@ -301,7 +311,7 @@ static int run(const struct pdl_cli *cli, struct pdl_tasklist *list,
     out = write_outputs(cli, &info, list, board->results);
     pdl_stats_compute(board->results, list->count, &st);
     if (!cli->quiet)
-        print_summary(&cli->opt, &st, cli->timeline);
+        print_summary(&cli->opt, &st, list, cli->timeline);
     if (cli->chart)
         draw_chart(cli, &info, list, board->results);
     pdl_board_destroy(board);
@@ -350,6 +360,8 @@ static int prepare(const struct pdl_cli *cli, struct pdl_tasklist *list,
         rc = check_writable(cli->failed);
     for (size_t i = 0; rc == 0 && i < cli->nexports; i++)
         rc = check_writable(cli->exports[i]);
+    if (rc == 0)
+        rc = check_writable(cli->json);
     return rc;
 }
 

@@ -2,6 +2,7 @@
  * concurrency, where the time went, and one sentence that reads them. */
 #include "pdl/timeline.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@ static unsigned max_overlap(const struct pdl_result *r, size_t n)
     unsigned cur = 0, best = 0;
 
     for (size_t i = 0; i < n; i++) {
-        if (r[i].status == PDL_ST_PENDING)
+        if (r[i].status == PDL_ST_PENDING || r[i].status == PDL_ST_SKIPPED)
             continue;
         ev[k++] = r[i].start_ns * 2 + 1;
         ev[k++] = r[i].end_ns > r[i].start_ns ? r[i].end_ns * 2
@@ -70,6 +71,55 @@ static void add_phases(const struct pdl_result *r, struct pdl_stats *st)
     st->receiving += total > first ? total - first : 0;
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The q-quantile of n sorted values (nearest rank). */
+static double quantile(const double *v, size_t n, double q)
+{
+    size_t k = (size_t)(q * (double)n + 0.999999);
+
+    if (n == 0)
+        return 0;
+    return v[k == 0 ? 0 : (k > n ? n - 1 : k - 1)];
+}
+
+/* Latency percentiles and the slowest tasks, over the tasks that ran. */
+static void add_latency(const struct pdl_result *r, size_t n,
+                        struct pdl_stats *st)
+{
+    double *d = pdl_xcalloc(n, sizeof(*d));
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].status == PDL_ST_PENDING || r[i].status == PDL_ST_SKIPPED)
+            continue;
+        d[k++] = secs(r[i].end_ns - r[i].start_ns);
+        /* Insertion into the short list of the slowest, longest first. */
+        size_t j = st->nslowest < PDL_SLOWEST ? st->nslowest++ : PDL_SLOWEST;
+        while (j > 0 && r[st->slowest[j - 1]].end_ns -
+                                r[st->slowest[j - 1]].start_ns <
+                            r[i].end_ns - r[i].start_ns) {
+            if (j < PDL_SLOWEST)
+                st->slowest[j] = st->slowest[j - 1];
+            j--;
+        }
+        if (j < PDL_SLOWEST)
+            st->slowest[j] = i;
+        for (size_t m = 0; m < st->nslowest; m++)
+            st->slowest_s[m] = secs(r[st->slowest[m]].end_ns -
+                                    r[st->slowest[m]].start_ns);
+    }
+    qsort(d, k, sizeof(*d), cmp_dbl);
+    st->p50 = quantile(d, k, 0.50);
+    st->p95 = quantile(d, k, 0.95);
+    free(d);
+}
+
 void pdl_stats_compute(const struct pdl_result *r, size_t n,
                        struct pdl_stats *st)
 {
@@ -83,7 +133,9 @@ void pdl_stats_compute(const struct pdl_result *r, size_t n,
         else
             st->failed++;
         st->bytes += r[i].bytes;
-        if (r[i].status == PDL_ST_PENDING)
+        if ((unsigned)r[i].status < PDL_ST_COUNT)
+            st->by_status[r[i].status]++;
+        if (r[i].status == PDL_ST_PENDING || r[i].status == PDL_ST_SKIPPED)
             continue;
         busy += r[i].end_ns - r[i].start_ns;
         if (r[i].end_ns > last)
@@ -97,6 +149,7 @@ void pdl_stats_compute(const struct pdl_result *r, size_t n,
     st->busy = secs(busy);
     st->concurrency = st->wall > 0 ? st->busy / st->wall : 0;
     st->max_overlap = max_overlap(r, n);
+    add_latency(r, n, st);
 }
 
 
@@ -160,4 +213,64 @@ size_t pdl_stats_sentence(const struct pdl_stats *st, const char *mode,
         k += snprintf(buf + k, n - (size_t)k, "; %.0f%% of task time was %s%s",
                       100 * share, what, verdict);
     return k < 0 ? 0 : (size_t)k;
+}
+
+/* Formats a byte count readably, in powers of 1024 as pdl reads sizes. */
+static void fmt_bytes(int64_t b, char *buf, size_t n)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)b;
+    size_t u = 0;
+
+    while (v >= 1024 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, n, u == 0 ? "%.0f %s" : "%.1f %s", v, unit[u]);
+}
+
+static void print_failures_by_reason(FILE *out, const struct pdl_stats *st)
+{
+    bool first = true;
+
+    if (st->failed == 0)
+        return;
+    fputs("pdl:   failures ", out);
+    for (int s = 0; s < PDL_ST_COUNT; s++) {
+        if (s == PDL_ST_OK || s == PDL_ST_SKIPPED || st->by_status[s] == 0)
+            continue;
+        fprintf(out, "%s%s %zu", first ? "" : ", ",
+                pdl_status_token((enum pdl_status)s), st->by_status[s]);
+        first = false;
+    }
+    fputc('\n', out);
+}
+
+void pdl_summary_print(FILE *out, const struct pdl_stats *st,
+                       const char *mode, unsigned workers,
+                       const char *const *urls)
+{
+    char bytes[32], a[32], b[32], c[32], sentence[512];
+
+    fmt_bytes(st->bytes, bytes, sizeof(bytes));
+    fprintf(out, "pdl: %s, %u worker%s: %zu task%s, %zu ok, %zu failed, %s\n",
+            mode, workers, workers == 1 ? "" : "s", st->tasks,
+            st->tasks == 1 ? "" : "s", st->ok, st->failed, bytes);
+    if (st->tasks == 0)
+        return;
+    fprintf(out, "pdl:   time     wall %.3f s, task time %.3f s, concurrency "
+            "%.2f (at most %u in flight)\n",
+            st->wall, st->busy, st->concurrency, st->max_overlap);
+    fmt_time(st->p50, a, sizeof(a));
+    fmt_time(st->p95, b, sizeof(b));
+    fmt_time(st->longest, c, sizeof(c));
+    fprintf(out, "pdl:   latency  p50 %s, p95 %s, max %s\n", a, b, c);
+    for (size_t i = 0; i < st->nslowest && st->tasks > PDL_SLOWEST; i++) {
+        fmt_time(st->slowest_s[i], a, sizeof(a));
+        fprintf(out, "pdl:   %-8s %8s  %s\n", i == 0 ? "slowest" : "", a,
+                urls[st->slowest[i]]);
+    }
+    print_failures_by_reason(out, st);
+    pdl_stats_sentence(st, mode, workers, sentence, sizeof(sentence));
+    fprintf(out, "pdl: %s\n", sentence);
 }

@@ -5,9 +5,10 @@
 
 #include <stddef.h>
 
-/* Where the gnuplot scripts are: $PDL_PLOTS_DIR if set, else the folder
- * pdl was built or installed with. */
-const char *pdl_plots_dir(void);
+/* Writes into buf the folder of the gnuplot scripts: $PDL_PLOTS_DIR if set;
+ * else share/pdl/plots beside the running binary's bin/ (an installed pdl,
+ * wherever its prefix); else the source tree pdl was built from. */
+void pdl_plots_dir(char *buf, size_t bufsz);
 
 /* Renders the timeline file data into out with plots/VIEW.gp (view is
  * "gantt" or "lanes"); out's extension (.png, .svg, .pdf) picks the format.

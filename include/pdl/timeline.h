@@ -48,6 +48,14 @@ struct pdl_stats {
     double waiting;   /* request sent, first byte not yet in */
     double receiving; /* from the first byte to the end */
     double other;     /* tasks that got no response at all */
+    /* Task durations of the tasks that ran, seconds. */
+    double p50;
+    double p95;
+    size_t by_status[PDL_ST_COUNT]; /* tasks per outcome */
+#define PDL_SLOWEST 3
+    size_t slowest[PDL_SLOWEST]; /* indices of the longest tasks */
+    double slowest_s[PDL_SLOWEST]; /* and their durations */
+    size_t nslowest;
 };
 
 /* Computes stats over n results. */
@@ -63,6 +71,14 @@ void pdl_stats_compute(const struct pdl_result *results, size_t n,
  * Returns its length, as snprintf does. */
 size_t pdl_stats_sentence(const struct pdl_stats *st, const char *mode,
                           unsigned workers, char *buf, size_t n);
+
+/* Prints the end-of-run summary as a compact table on out, each line
+ * starting "pdl: ": counts and bytes, wall and task time, concurrency,
+ * latency percentiles, the slowest tasks, failures by reason, and the
+ * sentence of pdl_stats_sentence. urls[i] names task i. */
+void pdl_summary_print(FILE *out, const struct pdl_stats *st,
+                       const char *mode, unsigned workers,
+                       const char *const *urls);
 
 /* Writes the timeline of n tasks (urls[i] for results[i]). Returns PDL_OK or
  * PDL_ERR_IO with errno set. */
