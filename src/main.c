@@ -343,7 +343,7 @@ static int prepare(const struct pdl_cli *cli, struct pdl_tasklist *list,
 
     if (rc == 0 && list->count == 0)
         fprintf(stderr, "pdl: no URLs to download\n");
-    size_t dup = rc == 0 ? pdl_tasklist_duplicates(list) : 0;
+    size_t dup = rc == 0 && !cli->quiet ? pdl_tasklist_duplicates(list) : 0;
     if (dup > 0)
         fprintf(stderr, "pdl: %zu of %zu URLs repeat an earlier one; each is "
                 "downloaded (sort -u drops them)\n", dup, list->count);

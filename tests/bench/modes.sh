@@ -12,7 +12,7 @@ work=$(mktemp -d)
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
-for i in $(seq "$n"); do echo "http://127.0.0.1:$(cat "$work/port")/delay/$ms"; done >"$work/list"
+for i in $(seq "$n"); do echo "http://127.0.0.1:$(cat "$work/port")/delay/$ms?n=$i"; done >"$work/list"
 
 echo "| mode | -w | makespan (s) | ideal (s) | efficiency | command wall (s) | max in flight |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
