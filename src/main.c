@@ -90,17 +90,28 @@ static int read_lists(const struct pdl_cli *cli, struct pdl_tasklist *list)
     return 0;
 }
 
+/* One line per failure with its URL; tasks that never started (after an
+ * interrupt or a failure to start workers) are counted in one line. */
 static void print_failures(const struct pdl_tasklist *list,
                            const struct pdl_result *results)
 {
+    size_t not_run = 0;
+
     for (size_t i = 0; i < list->count; i++) {
         const struct pdl_result *r = &results[i];
         if (pdl_result_ok(r))
             continue;
+        if (r->status == PDL_ST_PENDING) {
+            not_run++;
+            continue;
+        }
         fprintf(stderr, "pdl: %s: %s\n", list->tasks[i].url,
                 r->error[0] ? r->error
                             : pdl_status_token((enum pdl_status)r->status));
     }
+    if (not_run > 0)
+        fprintf(stderr, "pdl: %zu task%s not run (listed in --failed, status "
+                "not-run in the timeline)\n", not_run, not_run == 1 ? "" : "s");
 }
 
 static const char **urls_of(const struct pdl_tasklist *list);
@@ -410,7 +421,9 @@ int main(int argc, char **argv)
     list.glob = !cli.no_glob;
     rc = prepare(&cli, &list, &dirfd);
     if (rc == 0) {
-        pdl_tasklist_plan_names(&list);
+        /* Names are for files: with --discard there are none to name. */
+        if (!cli.opt.discard)
+            pdl_tasklist_plan_names(&list);
         rc = run(&cli, &list, dirfd);
     }
     if (dirfd >= 0)

@@ -156,23 +156,39 @@ static const char *add_source(struct pdl_tasklist *list, const char *name)
     return list->sources[list->nsources++];
 }
 
+/* Reads input a block at a time and hands out lines; a line longer than
+ * the caller's buffer is counted, not kept, so memory stays bounded. */
+struct line_reader {
+    FILE *in;
+    size_t pos, len;
+    char block[65536];
+};
+
 /* Reads one line into buf (at most cap bytes kept, the rest counted but
  * dropped). Returns false at end of input with nothing read. */
-static bool read_line(FILE *in, char *buf, size_t cap, size_t *kept,
-                      size_t *total)
+static bool read_line(struct line_reader *r, char *buf, size_t cap,
+                      size_t *kept, size_t *total)
 {
-    int c;
-
     *kept = 0;
     *total = 0;
-    while ((c = getc_unlocked(in)) != EOF) {
-        if (c == '\n')
+    for (;;) {
+        if (r->pos == r->len) {
+            r->len = fread(r->block, 1, sizeof(r->block), r->in);
+            r->pos = 0;
+            if (r->len == 0)
+                return *total > 0;
+        }
+        const char *p = r->block + r->pos;
+        const char *nl = memchr(p, '\n', r->len - r->pos);
+        size_t n = nl ? (size_t)(nl - p) : r->len - r->pos;
+        size_t room = cap - *kept;
+        memcpy(buf + *kept, p, n < room ? n : room);
+        *kept += n < room ? n : room;
+        *total += n;
+        r->pos += n + (nl != NULL);
+        if (nl)
             return true;
-        if (*kept < cap)
-            buf[(*kept)++] = (char)c;
-        (*total)++;
     }
-    return *total > 0;
 }
 
 static void report(FILE *diag, const char *name, long line, const char *why,
@@ -226,7 +242,8 @@ static void add_url(struct pdl_tasklist *list, char *url, const char *source,
 {
     char msg[256];
 
-    if (!list->glob ||
+    /* Most URLs hold none of [ { \ at all: skip the pattern scan. */
+    if (!list->glob || !strpbrk(url, "[{\\") ||
         (!pdl_glob_has_pattern(url) && !strchr(url, '\\'))) {
         pdl_tasklist_add(list, url, source, lineno);
         return;
@@ -271,12 +288,14 @@ int pdl_tasklist_read(struct pdl_tasklist *list, FILE *in, const char *name,
     /* Room for a byte order mark on top of the longest line, and for the
      * terminating byte pdl_line_parse writes. */
     char *buf = pdl_xmalloc(PDL_LINE_MAX + 4);
+    struct line_reader *r = pdl_xcalloc(1, sizeof(*r));
     const char *source = add_source(list, name);
     size_t kept, total;
     long lineno = 0;
     int rc = PDL_OK;
 
-    while (read_line(in, buf, PDL_LINE_MAX + (lineno == 0 ? 3 : 0), &kept,
+    r->in = in;
+    while (read_line(r, buf, PDL_LINE_MAX + (lineno == 0 ? 3 : 0), &kept,
                      &total)) {
         char *start = buf;
         lineno++;
@@ -292,6 +311,7 @@ int pdl_tasklist_read(struct pdl_tasklist *list, FILE *in, const char *name,
     }
     if (ferror(in))
         rc = PDL_ERR_IO;
+    free(r);
     free(buf);
     return rc;
 }
