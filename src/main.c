@@ -138,19 +138,33 @@ static const char **urls_of(const struct pdl_tasklist *list)
     return urls;
 }
 
-/* Writes a timeline to path (through a temporary name). */
-static int write_timeline_to(const char *path, const struct pdl_run_info *info,
-                             const struct pdl_tasklist *list,
-                             const struct pdl_result *results)
+/* The formats the records of a run are written in after it. */
+enum records { TIMELINE, EXPORT, REPORT };
+
+/* Writes the run's records to path as what (an export's format follows
+ * path's extension), through a temporary name. Returns 0 or -1 (said). */
+static int write_records(const char *path, enum records what,
+                         const struct pdl_run_info *info,
+                         const struct pdl_tasklist *list,
+                         const struct pdl_result *results)
 {
     struct outfile o = {0};
+    enum pdl_export_format fmt = PDL_EXPORT_JSONL;
     const char **urls;
+    size_t n = list->count;
     int rc;
 
     if (outfile_open(&o, path) != 0)
         return -1;
     urls = urls_of(list);
-    rc = pdl_timeline_write(o.f, info, results, urls, list->count);
+    if (what == TIMELINE) {
+        rc = pdl_timeline_write(o.f, info, results, urls, n);
+    } else if (what == REPORT) {
+        rc = pdl_export_report(o.f, info, results, urls, n);
+    } else {
+        pdl_export_format_for(path, &fmt);
+        rc = pdl_export_write(o.f, fmt, info, results, urls, n);
+    }
     free(urls);
     return outfile_close(&o, rc == PDL_OK);
 }
@@ -163,40 +177,6 @@ static int write_failed(const char *path, const struct pdl_tasklist *list,
     if (outfile_open(&o, path) != 0)
         return -1;
     return outfile_close(&o, pdl_failed_write(o.f, list, results) == PDL_OK);
-}
-
-static int write_export(const char *path, const struct pdl_run_info *info,
-                        const struct pdl_tasklist *list,
-                        const struct pdl_result *results)
-{
-    struct outfile o = {0};
-    enum pdl_export_format fmt = PDL_EXPORT_JSONL;
-    const char **urls;
-    int rc;
-
-    pdl_export_format_for(path, &fmt);
-    if (outfile_open(&o, path) != 0)
-        return -1;
-    urls = urls_of(list);
-    rc = pdl_export_write(o.f, fmt, info, results, urls, list->count);
-    free(urls);
-    return outfile_close(&o, rc == PDL_OK);
-}
-
-static int write_json(const char *path, const struct pdl_run_info *info,
-                      const struct pdl_tasklist *list,
-                      const struct pdl_result *results)
-{
-    struct outfile o = {0};
-    const char **urls;
-    int rc;
-
-    if (outfile_open(&o, path) != 0)
-        return -1;
-    urls = urls_of(list);
-    rc = pdl_export_report(o.f, info, results, urls, list->count);
-    free(urls);
-    return outfile_close(&o, rc == PDL_OK);
 }
 
 /* Draws the chart; a chart that cannot be drawn is reported, but does not
@@ -214,7 +194,7 @@ static void draw_chart(const struct pdl_cli *cli,
         /* The chart needs its data in a file: CHART.tsv beside it. */
         snprintf(data, sizeof(data), "%.*s.tsv",
                  (int)(strrchr(cli->chart, '.') - cli->chart), cli->chart);
-        if (write_timeline_to(data, info, list, results) != 0)
+        if (write_records(data, TIMELINE, info, list, results) != 0)
             return;
     }
     if (pdl_chart_render(data, cli->chart, cli->chart_by, err, sizeof(err)))
@@ -233,14 +213,14 @@ static int write_outputs(const struct pdl_cli *cli,
     int rc = 0;
 
     if (cli->timeline &&
-        write_timeline_to(cli->timeline, info, list, results) != 0)
+        write_records(cli->timeline, TIMELINE, info, list, results) != 0)
         rc = -1;
     if (cli->failed && write_failed(cli->failed, list, results) != 0)
         rc = -1;
     for (size_t i = 0; i < cli->nexports; i++)
-        if (write_export(cli->exports[i], info, list, results) != 0)
+        if (write_records(cli->exports[i], EXPORT, info, list, results) != 0)
             rc = -1;
-    if (cli->json && write_json(cli->json, info, list, results) != 0)
+    if (cli->json && write_records(cli->json, REPORT, info, list, results))
         rc = -1;
     return rc;
 }
