@@ -1,7 +1,7 @@
 # plots/common.gp -- shared set-up for gantt.gp and lanes.gp (gnuplot >= 5.4).
 #
 # Not meant to be run directly: gantt.gp / lanes.gp load it after setting
-#   data        path of a pdl timeline TSV (format "pdl-timeline 1" or 2)
+#   data        path of a pdl timeline TSV (format "pdl-timeline" 1, 2 or 3)
 #   out         optional output path; .png / .svg / .pdf picks the terminal
 #   pdl_script  name of the calling script (for messages)
 #   pdl_out_suffix  optional, inserted before ".png" in the default output name
@@ -14,6 +14,12 @@
 #   SG_ID SG_W SG_START SG_END     (the straggler = task with the largest end)
 #   n_dns n_con n_tls n_tfb        (how many tasks have that phase)
 #   pdl_title pdl_subtitle pdl_setterm(w,h) and the phase helpers e_*()
+#   pdl_lane_name(l)               ("w3", or "r1 w0" for an mpi run)
+# An mpi run (rank column, more than one rank) is drawn by lane: c_w() is
+# then the lane of a row, the workers of every rank side by side, ranks of
+# one host together (hosts in the order of their first rank), and W counts
+# the lanes of all ranks.  PDL_RANKED says so; PDL_R ranks of PDL_WR workers;
+# PDL_NH hosts, PDL_HN[i] named, lanes PDL_HF[i] .. PDL_HF[i]+PDL_HC[i]-1.
 
 set encoding utf8
 
@@ -59,8 +65,8 @@ pdl_setterm(w, h) = \
 # ---- metadata (line 2: key=value pairs, read by key name) -------------------
 pdl_meta(k) = system(sprintf("LC_ALL=C awk -v k=%s '!/^#/ { exit } { for (i = 2; i <= NF; i++) { p = index($i, \"=\"); if (p > 1 && substr($i, 1, p - 1) == k) { print substr($i, p + 1); exit } } }' %s", k, pdl_q))
 pdl_tag = system("LC_ALL=C awk 'NR == 1 { print substr($0, 1, 40) } { exit }' " . pdl_q)
-if (pdl_tag ne "# pdl-timeline 1" && pdl_tag ne "# pdl-timeline 2") {
-    print sprintf("%s: warning: '%s' does not start with '# pdl-timeline 1' or 2 (first line: '%s'); trying anyway", pdl_script, data, pdl_tag)
+if (pdl_tag ne "# pdl-timeline 1" && pdl_tag ne "# pdl-timeline 2" && pdl_tag ne "# pdl-timeline 3") {
+    print sprintf("%s: warning: '%s' does not start with '# pdl-timeline' 1, 2 or 3 (first line: '%s'); trying anyway", pdl_script, data, pdl_tag)
 }
 pdl_isnum(s) = strlen(s) > 0 && s[1:1] ne "-" && strstrt("0123456789.", s[1:1]) > 0
 MODE    = pdl_meta("mode")
@@ -70,6 +76,7 @@ PDLVER  = pdl_meta("pdl")
 pdl_s   = pdl_meta("workers"); META_W     = pdl_isnum(pdl_s) ? int(pdl_s + 0) : 0
 pdl_s   = pdl_meta("wall");    META_WALL  = pdl_isnum(pdl_s) ? pdl_s + 0.0 : 0.0
 pdl_s   = pdl_meta("tasks");   META_TASKS = pdl_isnum(pdl_s) ? int(pdl_s + 0) : -1
+pdl_s   = pdl_meta("clock_error_us"); META_CLOCK_US = pdl_isnum(pdl_s) ? pdl_s + 0.0 : -1
 
 # ---- data -------------------------------------------------------------------
 set datafile separator "\t"
@@ -79,9 +86,9 @@ set datafile separator "\t"
 # attempt_start (version 2) default to 0.
 CI_id = 0; CI_worker = 0; CI_start = 0; CI_end = 0; CI_status = 0
 CI_dns = 0; CI_connect = 0; CI_tls = 0; CI_ttfb = 0; CI_http = 0
-CI_attempt_start = 0
+CI_attempt_start = 0; CI_rank = 0
 eval system("LC_ALL=C awk -F '\t' '/^#/ { next } { for (i = 1; i <= NF; i++) { f = $i; sub(/\\r$/, \"\", f); " . \
-    "if (f ~ /^(id|worker|start|end|status|dns|connect|tls|ttfb|http|attempt_start)$/) printf \"CI_%s = %d; \", f, i }; exit }' " . pdl_q)
+    "if (f ~ /^(id|worker|start|end|status|dns|connect|tls|ttfb|http|attempt_start|rank)$/) printf \"CI_%s = %d; \", f, i }; exit }' " . pdl_q)
 if (CI_id * CI_worker * CI_start * CI_end * CI_status == 0) {
     exit error sprintf("%s: '%s' has no header line with the columns id, worker, start, end, status", pdl_script, data)
 }
@@ -116,6 +123,29 @@ e_con(x) = c_con0(0) > 0 ? pdl_max(c_cl(c_con0(0)), e_dns(0)) : e_dns(0)
 e_tls(x) = c_tls0(0) > 0 ? pdl_max(c_cl(c_tls0(0)), e_con(0)) : e_con(0)
 e_tfb(x) = c_tfb0(0) > 0 ? pdl_max(c_cl(c_tfb0(0)), e_tls(0)) : e_tls(0)
 is_ok(x) = c_st(0) eq "ok"
+
+# ---- lanes of an mpi run (ranks grouped by host) ----------------------------
+# One awk pass: ranks from the rows and the metadata's rank_hosts, workers per
+# rank from the metadata's workers (or the rows), then the lane layout.
+pdl_lanes_awk = 'BEGIN { FS = "\t"; R = 0; WR = 0; mw = 0 } ' . \
+    '/^#/ && !hdr { n = split($0, kv, " "); for (i = 1; i <= n; i++) { p = index(kv[i], "="); if (p < 2) continue; ' . \
+    'k = substr(kv[i], 1, p - 1); v = substr(kv[i], p + 1); if (k == "workers") mw = v + 0; ' . \
+    'if (k == "rank_hosts") { nh = split(v, hl, ","); for (j = 1; j <= nh; j++) host[j - 1] = hl[j]; if (nh > R) R = nh } }; next } ' . \
+    '/^#/ || NF == 0 { next } ' . \
+    '!hdr { for (i = 1; i <= NF; i++) { if ($i == "rank") cr = i; if ($i == "host") ch = i; if ($i == "worker") cw = i }; hdr = 1; next } ' . \
+    '{ if (cr) { r = $cr + 0; if (r + 1 > R) R = r + 1; if (ch && !(r in host)) host[r] = $ch } if (cw && $cw + 1 > WR) WR = $cw + 1 } ' . \
+    'END { if (R < 1) R = 1; if (mw > WR) WR = mw; if (WR < 1) WR = 1; H = 0; ' . \
+    'for (r = 0; r < R; r++) { h = (r in host) ? host[r] : "?"; gsub(/[^A-Za-z0-9._-]/, "_", h); ' . \
+    'if (!(h in hi)) { hi[h] = ++H; hn[H] = h; hc[H] = 0 } k = hi[h]; hr[k, ++hc[k]] = r } ' . \
+    'o = sprintf("PDL_R = %d; PDL_WR = %d; PDL_NH = %d; array PDL_LB[%d]; array PDL_RO[%d]; array PDL_HN[%d]; array PDL_HF[%d]; array PDL_HC[%d]", R, WR, H, R, R, H, H, H); ' . \
+    'pos = 0; for (k = 1; k <= H; k++) { o = o sprintf("; PDL_HN[%d] = \"%s\"; PDL_HF[%d] = %d; PDL_HC[%d] = %d", k, hn[k], k, pos * WR, k, hc[k] * WR); ' . \
+    'for (j = 1; j <= hc[k]; j++) { r = hr[k, j]; o = o sprintf("; PDL_LB[%d] = %d; PDL_RO[%d] = %d", r + 1, pos * WR, pos + 1, r); pos++ } } print o }'
+eval system("LC_ALL=C awk '" . pdl_lanes_awk . "' " . pdl_q)
+PDL_RANKED = (CI_rank > 0 && PDL_R > 1)
+if (PDL_RANKED) {
+    c_w(x) = PDL_LB[int(column(CI_rank)) + 1] + column(CI_worker)
+}
+pdl_lane_name(l) = PDL_RANKED ? sprintf("r%d w%d", PDL_RO[int(l / PDL_WR) + 1], int(l) % PDL_WR) : sprintf("w%d", int(l))
 
 # number formatting for seconds
 fmt_s(x) = x < 1 ? sprintf("%.3g", x) : x < 10 ? sprintf("%.3f", x) : x < 100 ? sprintf("%.2f", x) : sprintf("%.1f", x)
@@ -161,7 +191,7 @@ if (!pdl_empty) {
 
     DUR_MEAN = DUR_mean
     DUR_SUM  = DUR_sum
-    W        = pdl_max(META_W, int(WK_max) + 1)
+    W        = PDL_RANKED ? PDL_R * PDL_WR : pdl_max(META_W, int(WK_max) + 1)
     WALL     = META_WALL > 0 ? META_WALL : EN_max
     XMAX     = pdl_max(WALL, EN_max)
     XMAX     = XMAX > 0 ? XMAX : 1.0
@@ -169,12 +199,15 @@ if (!pdl_empty) {
     UTIL     = DUR_SUM / (W * XMAX)          # busy fraction of W x makespan
 
     pdl_tasks_txt = (META_TASKS >= 0 && META_TASKS != N) ? sprintf("%d of %d tasks", N, META_TASKS) : sprintf("%d task%s", N, N == 1 ? "" : "s")
-    pdl_title = sprintf("pdl%s · %d worker%s · %s%s · makespan %s s · ideal ≈ %s s", \
-        MODE eq "" ? "" : " " . MODE, W, W == 1 ? "" : "s", pdl_tasks_txt, \
+    pdl_who = PDL_RANKED ? sprintf("%d ranks × %d worker%s on %d host%s", PDL_R, PDL_WR, PDL_WR == 1 ? "" : "s", PDL_NH, PDL_NH == 1 ? "" : "s") : \
+        sprintf("%d worker%s", W, W == 1 ? "" : "s")
+    pdl_title = sprintf("pdl%s · %s · %s%s · makespan %s s · ideal ≈ %s s", \
+        MODE eq "" ? "" : " " . MODE, pdl_who, pdl_tasks_txt, \
         NFAIL > 0 ? sprintf(" (%d failed)", NFAIL) : "", fmt_s(WALL), fmt_s(IDEAL))
-    pdl_subtitle = sprintf("ideal = ceil(%d/%d) × mean task duration %s s · workers busy %.0f%% of the makespan%s%s · %s", \
+    pdl_subtitle = sprintf("ideal = ceil(%d/%d) × mean task duration %s s · workers busy %.0f%% of the makespan%s%s%s · %s", \
         N, W, fmt_s(DUR_MEAN), 100 * UTIL, \
-        STARTED ne "" ? " · started " . STARTED : "", HOST ne "" ? " on " . HOST : "", data)
+        PDL_RANKED && META_CLOCK_US >= 0 ? sprintf(" · clocks aligned to ±%.0f µs", META_CLOCK_US) : "", \
+        STARTED ne "" ? " · started " . STARTED : "", HOST ne "" && !PDL_RANKED ? " on " . HOST : "", data)
 } else {
     # nothing to plot: write a placeholder image and let the caller exit
     eval pdl_setterm(800, 200)

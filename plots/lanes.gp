@@ -1,4 +1,4 @@
-# plots/lanes.gp -- lane view of a pdl timeline (format "pdl-timeline" 1 or 2).
+# plots/lanes.gp -- lane view of a pdl timeline (format "pdl-timeline" 1, 2 or 3).
 #
 #   gnuplot -e "data='run.tsv'; out='run-lanes.png'" plots/lanes.gp
 #   gnuplot -e "data='run.tsv'" plots/lanes.gp          # writes run-lanes.png
@@ -10,6 +10,9 @@
 # back-to-back tasks, grey where the worker was idle, failed tasks outlined in
 # red, the straggler outlined in black and marked with a triangle.  A side
 # panel shows each worker's busy time as % of the makespan (load balance).
+# An mpi run gets one lane per worker of every rank ("r1 w0"), the ranks of
+# one host together under the host's name, a line between hosts and a dashed
+# one between ranks.
 # Needs gnuplot >= 5.4 and awk; loads common.gp from its own directory.
 # Columns are looked up by name in the header line, metadata keys by name.
 
@@ -37,10 +40,16 @@ BTXT(i) = sprintf("%.0f%% · %d task%s%s", 100 * BUSY[i] / XMAX, CNT[i], CNT[i] 
 BTXT_LEN = 0
 do for [w = 1:W] { BTXT_LEN = pdl_max(BTXT_LEN, strlen(BTXT(w))) }
 
+# longest host name (at most 16 characters are shown)
+HOSTLEN = 0
+if (PDL_RANKED) { do for [i = 1:PDL_NH] { HOSTLEN = pdl_max(HOSTLEN, strlen(PDL_HN[i])) } }
+pdl_host_label(i) = strlen(PDL_HN[i]) > 16 ? PDL_HN[i][1:15] . "…" : PDL_HN[i]
+
 # ---- geometry (pixels) ------------------------------------------------------
 LABELLED = (W <= 40)                       # one y label per worker
 PX_W   = 1200
-PX_L   = LABELLED ? 62 : 80
+PX_HL  = PDL_RANKED ? 7.0 * pdl_min(16, HOSTLEN) + 22 : 0   # host name column
+PX_L   = (LABELLED ? (PDL_RANKED ? 56 : 62) : 80) + PX_HL
 PX_BW  = 130                               # busy panel width
 PX_BL  = PX_W - PX_BW - (LABELLED ? 16 + 7.0 * BTXT_LEN : 30)   # busy panel left edge
 PX_R   = PX_BL - 26                        # right edge of the lanes
@@ -82,11 +91,27 @@ set grid xtics back lc rgb C_GRID lw 1 dt solid
 set xlabel "seconds since start" textcolor rgb C_TEXT offset 0, 0.3
 if (LABELLED) {
     pdl_yt = ""
-    do for [w = 0:W-1] { pdl_yt = pdl_yt . sprintf("%s\"w%d\" %d", w > 0 ? ", " : "", w, w) }
+    do for [w = 0:W-1] { pdl_yt = pdl_yt . sprintf("%s\"%s\" %d", w > 0 ? ", " : "", pdl_lane_name(w), w) }
     eval "set ytics out nomirror scale 0.5 font ',9' (" . pdl_yt . ")"
 } else {
     set ytics out nomirror scale 0.5 font ",9" autofreq
-    set ylabel "worker" textcolor rgb C_TEXT offset 1, 0
+    set ylabel (PDL_RANKED ? "lane (rank × worker)" : "worker") textcolor rgb C_TEXT offset 1, 0
+}
+# an mpi run: host names beside their lanes, lines between hosts and ranks
+if (PDL_RANKED) {
+    do for [i = 1:PDL_NH] {
+        if (PDL_NH <= 40) {
+            set label 300 + i pdl_host_label(i) at screen sx(10), first (PDL_HF[i] + (PDL_HC[i] - 1) / 2.0) left font ",9" textcolor rgb C_TEXT
+        }
+        if (i > 1) {
+            set arrow 400 + i from screen sx(6), first (PDL_HF[i] - 0.5) to graph 1, first (PDL_HF[i] - 0.5) nohead lw 1.2 lc rgb "#555555" front
+        }
+    }
+    if (PDL_R <= 200) {
+        do for [k = 1:PDL_R - 1] {
+            set arrow 600 + k from graph 0, first (k * PDL_WR - 0.5) to graph 1, first (k * PDL_WR - 0.5) nohead dt (3,3) lw 0.8 lc rgb "#888888" front
+        }
+    }
 }
 
 set label 91 pdl_title at screen 0.5, screen sy(16) center font ",13" textcolor rgb "#111111"
@@ -116,6 +141,10 @@ eval "plot " . pdl_bars("c_w(0)", sprintf("%g", LH), LWF) . pdl_sep . pdl_fd . p
 unset label 91
 unset label 92
 unset arrow 1
+if (PDL_RANKED) {
+    do for [i = 1:PDL_NH] { unset label 300 + i; unset arrow 400 + i }
+    do for [k = 1:PDL_R] { unset arrow 600 + k }
+}
 eval PDL_LEGEND_CLEAR
 do for [w = 0:W-1] { unset object 1000 + w }
 unset ylabel

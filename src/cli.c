@@ -267,6 +267,8 @@ static int word_option(struct pdl_cli *cli, int c, const char *arg)
     case 'm':
         if (!pdl_runner_find(arg))
             return bad_value("--mode", "unknown mode (see pdl --help)", arg);
+        if (pdl_runner_find(arg)->unavailable)
+            return bad_value("--mode", pdl_runner_find(arg)->unavailable, arg);
         cli->opt.mode = arg;
         return 0;
     case OPT_SCHEDULE:

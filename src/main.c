@@ -5,6 +5,7 @@
 #include "pdl/chart.h"
 #include "pdl/export.h"
 #include "pdl/compare.h"
+#include "pdl/mpi.h"
 #include "pdl/outdir.h"
 #include "pdl/progress.h"
 #include "pdl/rerun.h"
@@ -122,7 +123,8 @@ static void print_summary(const struct pdl_options *opt,
 {
     const char **urls = urls_of(list);
 
-    pdl_summary_print(stderr, st, opt->mode, opt->workers, urls);
+    pdl_summary_print(stderr, st, opt->mode, pdl_mpi_workers(opt->workers),
+                      urls);
     free(urls);
     if (timeline && strcmp(timeline, "-") != 0)
         fprintf(stderr, "pdl: timeline: %s\n", timeline);
@@ -298,6 +300,7 @@ static int run(const struct pdl_cli *cli, struct pdl_tasklist *list,
     }
     pdl_run_info_init(&info, cli->opt.mode, cli->opt.workers);
     sig = run_board(cli, &job, board, &rc);
+    pdl_mpi_describe(&info);
     print_failures(list, board->results);
     out = write_outputs(cli, &info, list, board->results);
     pdl_stats_compute(board->results, list->count, &st);
@@ -397,6 +400,17 @@ int main(int argc, char **argv)
         fputs("pdl: libcurl could not be initialised\n", stderr);
         return PDL_EXIT_USAGE;
     }
+    if (pdl_mpi_init(&argc, &argv, cli.opt.mode) != PDL_OK) {
+        curl_global_cleanup();
+        return PDL_EXIT_USAGE;
+    }
+    if (pdl_mpi_rank() > 0) {
+        /* The other ranks of an mpi run serve rank 0 and write no output. */
+        rc = pdl_mpi_follow(&cli.opt) == PDL_OK ? PDL_EXIT_OK : PDL_EXIT_FAILED;
+        pdl_mpi_finalize();
+        curl_global_cleanup();
+        return rc;
+    }
     pdl_tasklist_init(&list);
     list.glob = !cli.no_glob;
     rc = prepare(&cli, &list, &dirfd);
@@ -409,6 +423,7 @@ int main(int argc, char **argv)
     if (dirfd >= 0)
         close(dirfd);
     pdl_tasklist_cleanup(&list);
+    pdl_mpi_finalize();
     curl_global_cleanup();
     return rc;
 }

@@ -14,6 +14,11 @@
 /* How soon a slot waiting for its host looks again. */
 #define HOST_RECHECK_NS 5000000
 
+/* The longest the loop sleeps, so that a stop is seen within it: mpirun
+ * leaves a rank one second between SIGTERM and SIGKILL, and rank 0 must
+ * write the failed list in that second. */
+#define STOP_SEEN_MS 100
+
 struct slot {
     struct pdl_fetcher *fetcher;
     size_t task;
@@ -133,7 +138,7 @@ static void start_next(struct loop *l, unsigned s)
 }
 
 /* Starts the waiting slots that are due; returns the ms until the next one
- * is, at most 1000 (a stop is still seen within a second). */
+ * is, at most STOP_SEEN_MS. */
 static int run_due(struct loop *l)
 {
     pdl_monotime now = pdl_now(), next = 0;
@@ -151,9 +156,9 @@ static int run_due(struct loop *l)
         }
     }
     if (!next)
-        return 1000;
+        return STOP_SEEN_MS;
     int64_t ms = (next - now) / 1000000 + 1;
-    return ms < 1000 ? (int)ms : 1000;
+    return ms < STOP_SEEN_MS ? (int)ms : STOP_SEEN_MS;
 }
 
 /* Settles every transfer that ended and refills its slot. */

@@ -11,6 +11,7 @@ const struct pdl_runner *const pdl_runners[] = {
     &pdl_runner_threads,
     &pdl_runner_processes,
     &pdl_runner_async,
+    &pdl_runner_mpi,
     NULL,
 };
 
@@ -63,20 +64,50 @@ void pdl_board_destroy(struct pdl_board *board)
         munmap(board, board_bytes(board->workers, &at, board->count));
 }
 
-/* Refills worker's range from the shared counter; false when all claimed. */
+/* Refills worker's range from the feed or the shared counter; false when
+ * all are claimed. */
 static bool claim(struct pdl_board *b, struct pdl_slot *s)
 {
-    size_t first;
+    size_t first, n;
 
     if (b->schedule == PDL_SCHED_STATIC)
         return false;
-    first = atomic_fetch_add(&b->next, b->chunk);
-    if (first >= b->count)
-        return false;
-    atomic_store(&s->end, first + b->chunk < b->count ? first + b->chunk
-                                                       : b->count);
+    if (b->feed) {
+        if (!b->feed->refill(b->feed->ctx, b->chunk, &first, &n) || n == 0)
+            return false;
+    } else {
+        first = atomic_fetch_add(&b->next, b->chunk);
+        if (first >= b->count)
+            return false;
+        n = b->chunk < b->count - first ? b->chunk : b->count - first;
+    }
+    atomic_store(&s->end, first + n);
     atomic_store(&s->cur, first);
     return true;
+}
+
+size_t pdl_board_grab(struct pdl_board *b, size_t n, size_t *first)
+{
+    size_t at = atomic_fetch_add(&b->next, n);
+
+    if (at >= b->count)
+        return 0;
+    if (n > b->count - at)
+        n = b->count - at;
+    *first = at;
+    return n;
+}
+
+void pdl_board_record(struct pdl_board *b, size_t task,
+                      const struct pdl_result *r)
+{
+    b->results[task] = *r;
+    atomic_fetch_add(&b->done, 1);
+    if (!pdl_result_ok(r))
+        atomic_fetch_add(&b->failed, 1);
+    /* Its bytes were not counted live here; an earlier run's never are. */
+    if (r->status != PDL_ST_SKIPPED)
+        atomic_fetch_add(&b->bytes, (long long)r->bytes);
 }
 
 bool pdl_board_take(struct pdl_board *b, unsigned worker, size_t *task)
@@ -151,6 +182,8 @@ void pdl_board_finish(struct pdl_board *b, unsigned worker, size_t task)
     if (!pdl_result_ok(&b->results[task]))
         atomic_fetch_add(&b->failed, 1);
     atomic_store(&b->slot[worker].held, -1);
+    if (b->feed && b->feed->finished)
+        b->feed->finished(b->feed->ctx, task);
 }
 
 void pdl_worker_run(const struct pdl_job *job, struct pdl_board *board,

@@ -9,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NFIELDS 15 /* version 2; version 1 has 13 */
+#define NFIELDS 17 /* version 3; version 2 has 15, version 1 has 13 */
+#define RANKS_MAX (1 << 20)
 
 struct reader {
     int version;
+    char *rank_hosts; /* the metadata's list, owned until parsed */
     FILE *in;
     char *line;
     size_t cap;
@@ -68,7 +70,7 @@ static bool parse_secs(const char *s, double scale, int64_t *v)
     return true;
 }
 
-static void parse_meta(char *s, struct pdl_run_info *info)
+static void parse_meta(char *s, struct pdl_run_info *info, char **hosts)
 {
     while (*s) {
         char *kv = s + strspn(s, " ");
@@ -93,6 +95,44 @@ static void parse_meta(char *s, struct pdl_run_info *info)
             snprintf(info->host, sizeof(info->host), "%s", val);
         else if (strcmp(kv, "pdl") == 0)
             snprintf(info->version, sizeof(info->version), "%s", val);
+        else if (strcmp(kv, "clock_error_us") == 0)
+            info->clock_error = strtod(val, NULL) / 1e6;
+        else if (strcmp(kv, "mpi_messages") == 0 &&
+                 parse_ll(val, 0, INT64_MAX, &v))
+            info->messages = (unsigned long long)v;
+        else if (strcmp(kv, "messages_per_task") == 0)
+            info->messages_per_task = strtod(val, NULL);
+        else if (strcmp(kv, "rank_hosts") == 0 && !*hosts)
+            *hosts = pdl_xstrdup(val);
+    }
+}
+
+/* Host of rank (from a row's host column) unless already known. */
+static void note_host(struct pdl_timeline *tl, long long rank, const char *host)
+{
+    size_t n = tl->nhosts;
+
+    if ((size_t)rank >= n) {
+        tl->hosts = pdl_xrealloc(tl->hosts, (size_t)rank + 1, sizeof(char *));
+        for (size_t i = n; i <= (size_t)rank; i++)
+            tl->hosts[i] = NULL;
+        tl->nhosts = (size_t)rank + 1;
+    }
+    if (!tl->hosts[rank])
+        tl->hosts[rank] = pdl_xstrdup(host);
+}
+
+/* The metadata's rank_hosts list (commas between hosts) as tl->hosts. */
+static void split_hosts(struct pdl_timeline *tl, char *list)
+{
+    long long rank = 0;
+
+    for (char *h = list; h && rank < RANKS_MAX; rank++) {
+        char *comma = strchr(h, ',');
+        if (comma)
+            *comma = '\0';
+        note_host(tl, rank, h);
+        h = comma ? comma + 1 : NULL;
     }
 }
 
@@ -117,18 +157,21 @@ static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
 {
     char *f[NFIELDS];
     struct pdl_result r = {0};
-    long long id, v[4];
-    int st, nf = rd->version == 1 ? 13 : NFIELDS;
+    long long id, v[4], rank = 0;
+    int st, nf = rd->version == 1 ? 13 : rd->version == 2 ? 15 : NFIELDS;
 
     if (split(s, f, nf) != nf)
         return fail(rd, "expected %d tab-separated fields", nf);
     /* Version 1 had no attempt_start and no error: url was field 12. */
     const char *url = nf == 13 ? f[12] : f[13];
-    if (nf == NFIELDS && !parse_secs(f[12], 1e9, &r.attempt_ns))
+    if (nf > 13 && !parse_secs(f[12], 1e9, &r.attempt_ns))
         return fail(rd, "bad time field");
-    if (nf == NFIELDS)
+    if (nf > 13)
         snprintf(r.error, sizeof(r.error), "%.*s", (int)sizeof(r.error) - 1,
                  f[14]);
+    if (nf == NFIELDS &&
+        (!parse_ll(f[15], 0, RANKS_MAX - 1, &rank) || f[16][0] == '\0'))
+        return fail(rd, "bad rank or host field");
     if (!parse_ll(f[0], 0, (long long)1 << 40, &id) ||
         !parse_ll(f[1], -1, 1 << 30, &v[0]) ||
         !parse_ll(f[8], 0, INT64_MAX, &v[1]) ||
@@ -148,6 +191,9 @@ static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
     r.http = (int32_t)v[2];
     r.attempts = (int32_t)v[3];
     r.status = st;
+    r.rank = (int32_t)rank;
+    if (nf == NFIELDS)
+        note_host(tl, rank, f[16]);
     if (tl->count == *cap) {
         *cap = *cap ? *cap * 2 : 64;
         tl->results = pdl_xrealloc(tl->results, *cap, sizeof(r));
@@ -175,10 +221,15 @@ static int parse_head(struct reader *rd, struct pdl_timeline *tl)
                     PDL_TIMELINE_VERSION);
     rd->version = version;
     while ((s = next_line(rd)) && s[0] == '#')
-        parse_meta(s + 1, &tl->info);
+        parse_meta(s + 1, &tl->info, &rd->rank_hosts);
+    /* The metadata's list first; the rows name hosts it left out. */
+    if (rd->rank_hosts)
+        split_hosts(tl, rd->rank_hosts);
     if (!s)
         return fail(rd, "no column header");
-    if (strcmp(s, version == 1 ? PDL_TIMELINE_HEADER_V1 : PDL_TIMELINE_HEADER))
+    if (strcmp(s, version == 1   ? PDL_TIMELINE_HEADER_V1
+                  : version == 2 ? PDL_TIMELINE_HEADER_V2
+                                 : PDL_TIMELINE_HEADER))
         return fail(rd, "unexpected column header");
     return PDL_OK;
 }
@@ -198,6 +249,11 @@ int pdl_timeline_read(FILE *in, struct pdl_timeline *tl, char *err,
     if (rc == PDL_OK && ferror(in))
         rc = PDL_ERR_IO;
     free(rd.line);
+    if (rd.rank_hosts) {
+        tl->info.ranks = (unsigned)tl->nhosts;
+        tl->info.rank_hosts = (const char *const *)tl->hosts;
+    }
+    free(rd.rank_hosts);
     if (rc != PDL_OK)
         pdl_timeline_cleanup(tl);
     return rc;
@@ -209,6 +265,9 @@ void pdl_timeline_cleanup(struct pdl_timeline *tl)
         return;
     for (size_t i = 0; i < tl->count; i++)
         free(tl->urls[i]);
+    for (size_t i = 0; i < tl->nhosts; i++)
+        free(tl->hosts[i]);
+    free(tl->hosts);
     free(tl->urls);
     free(tl->ids);
     free(tl->results);

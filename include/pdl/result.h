@@ -53,6 +53,7 @@ struct pdl_result {
     int32_t http;     /* last HTTP status, 0 if none */
     int32_t attempts; /* 0 if never started */
     int32_t status;   /* enum pdl_status */
+    int32_t rank;     /* the mpi mode's rank that ran it; 0 in other modes */
     char error[PDL_ERROR_MAX]; /* why it failed, "" if it did not */
 };
 

@@ -16,6 +16,9 @@ struct pdl_board;
 struct pdl_runner {
     const char *name;
     const char *help; /* one line for --help */
+    /* Set when this build cannot run the mode: why, for --mode's error (the
+     * mpi mode without MPI). run is then never called. */
+    const char *unavailable;
     /* Runs the tasks of job, filling board->results[i] for task i, until
      * the board is empty or stopped. Returns PDL_OK, or PDL_ERR_SYSTEM if the
      * mode could not start its workers; tasks that never ran keep status
@@ -27,6 +30,7 @@ extern const struct pdl_runner pdl_runner_serial;
 extern const struct pdl_runner pdl_runner_threads;
 extern const struct pdl_runner pdl_runner_processes;
 extern const struct pdl_runner pdl_runner_async;
+extern const struct pdl_runner pdl_runner_mpi;
 
 /* Every mode, in the order --help lists them, NULL-terminated. */
 extern const struct pdl_runner *const pdl_runners[];
@@ -41,6 +45,22 @@ struct pdl_slot {
     atomic_size_t cur;
     atomic_size_t end;
     atomic_llong held; /* task in progress, -1 when idle */
+};
+
+/* Where a board's tasks come from when they are not all handed out from its
+ * own counter: the mpi mode's ranks other than 0 get ranges of task ids from
+ * rank 0, and rank 0 shares its counter with them. Both hooks are called by
+ * the workers of the board, from whichever thread runs them, with nothing
+ * locked; they must be safe to call from several threads at once. */
+struct pdl_board_feed {
+    /* Gives the calling worker its next range of at most want tasks,
+     * [*first, *first + *n) with *n > 0; may block until tasks arrive.
+     * False when there are no more for this board. */
+    bool (*refill)(void *ctx, size_t want, size_t *first, size_t *n);
+    /* Told that task ended, its record complete in results[task]; NULL if
+     * nobody needs telling. */
+    void (*finished)(void *ctx, size_t task);
+    void *ctx;
 };
 
 /* Hosts are counted in a fixed table: two hosts that share an entry share a
@@ -65,6 +85,7 @@ struct pdl_board {
     unsigned per_host;        /* --per-host: transfers per host; 0 none */
     bool per_host_loopback;   /* the cap applies to loopback hosts too */
     atomic_uint host_busy[PDL_HOST_SLOTS]; /* transfers per host entry */
+    const struct pdl_board_feed *feed; /* NULL: tasks come from next */
     struct pdl_result *results; /* count records, in the same mapping */
     struct pdl_slot slot[];     /* one per worker */
 };
@@ -99,8 +120,20 @@ void pdl_board_host_leave(struct pdl_board *board, unsigned key);
  * stopped. */
 bool pdl_board_take(struct pdl_board *board, unsigned worker, size_t *task);
 
-/* Records the end of the task worker held, outcome in results[task]. */
+/* Records the end of the task worker held, outcome in results[task], and
+ * tells the feed if there is one. */
 void pdl_board_finish(struct pdl_board *board, unsigned worker, size_t task);
+
+/* Takes up to n tasks from the shared counter, for a feed or for workers
+ * elsewhere (other ranks of the mpi mode): the range [*first, *first +
+ * return value), 0 when none are left. */
+size_t pdl_board_grab(struct pdl_board *board, size_t n, size_t *first);
+
+/* Records the outcome r of task, performed elsewhere, into results[task] and
+ * counts it and its bytes, as a local worker's transfer and
+ * pdl_board_finish do. */
+void pdl_board_record(struct pdl_board *board, size_t task,
+                      const struct pdl_result *r);
 
 /* The loop every worker runs, in every mode: take a task, fetch it, until
  * the board has nothing left for this worker. */

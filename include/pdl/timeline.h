@@ -9,15 +9,17 @@
 
 #include "pdl/result.h"
 
-/* Version 2 added attempt_start and error; version 1 files are still
- * read. */
-#define PDL_TIMELINE_VERSION 2
+/* Version 3 added rank and host (where the mpi mode ran each task; rank 0
+ * and this host in other modes); version 2 added attempt_start and error.
+ * Versions 1 and 2 are still read. */
+#define PDL_TIMELINE_VERSION 3
 #define PDL_TIMELINE_HEADER_V1                                                 \
     "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\tstatus\t"     \
     "attempts\turl"
-#define PDL_TIMELINE_HEADER                                                    \
+#define PDL_TIMELINE_HEADER_V2                                                 \
     "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\tstatus\t"     \
     "attempts\tattempt_start\turl\terror"
+#define PDL_TIMELINE_HEADER PDL_TIMELINE_HEADER_V2 "\trank\thost"
 
 /* The run as a whole, written as the metadata line. */
 struct pdl_run_info {
@@ -27,6 +29,14 @@ struct pdl_run_info {
     double epoch;     /* the run's start in seconds since 1970, to the us */
     char host[64];
     char version[16];
+    /* An mpi run (rank_hosts set): its ranks, the host of each (not owned),
+     * the bound on the error of aligning their clocks with rank 0's, and
+     * the messages exchanged between ranks. */
+    unsigned ranks;
+    const char *const *rank_hosts;
+    double clock_error; /* seconds */
+    unsigned long long messages;
+    double messages_per_task; /* to hand tasks out and results back */
 };
 
 /* Fills info for a run starting now on this host. */
@@ -93,6 +103,8 @@ struct pdl_timeline {
     struct pdl_result *results;
     size_t *ids;  /* the id column of each row */
     char **urls;
+    char **hosts;  /* host of each rank, from the rows and the metadata; */
+    size_t nhosts; /* info.rank_hosts if the run was an mpi run */
 };
 
 /* Reads a timeline written by pdl_timeline_write. On PDL_ERR_FORMAT, err

@@ -689,7 +689,7 @@ START_TEST(test_file_bad_timeline)
     tmp_path(tsv, sizeof(tsv), "bad.tsv");
     f = fopen(tsv, "w");
     ck_assert_ptr_nonnull(f);
-    fputs("# pdl-timeline 2\n" PDL_TIMELINE_HEADER "\n0\t0\tx\n", f);
+    fputs("# pdl-timeline 3\n" PDL_TIMELINE_HEADER "\n0\t0\tx\n", f);
     fclose(f);
     tmp_path(out, sizeof(out), "x.har");
     ck_assert_int_eq(pdl_export_file(tsv, out, err, sizeof(err)),

@@ -74,21 +74,21 @@ START_TEST(test_write_text)
     char *buf = write_sample(&len);
 
     ck_assert_str_eq(buf,
-        "# pdl-timeline 2\n"
+        "# pdl-timeline 3\n"
         "# mode=threads workers=4 tasks=4 ok=1 failed=3 wall=3.999999 "
         "started=2024-05-01T12:34:56Z epoch=1714566896.250001 host=box1 "
         "pdl=0.1.0\n"
         "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\t"
-        "status\tattempts\tattempt_start\turl\terror\n"
+        "status\tattempts\tattempt_start\turl\terror\trank\thost\n"
         "0\t0\t0.000001\t0.250123\t0.000012\t0.000345\t0.000000\t0.100001\t"
-        "123456\t200\tok\t1\t0.000001\thttp://h/a.txt\t\n"
+        "123456\t200\tok\t1\t0.000001\thttp://h/a.txt\t\t0\tbox1\n"
         "1\t3\t0.005000\t1.500000\t0.000001\t0.000002\t0.000003\t0.000004\t"
-        "0\t500\thttp\t2\t1.000000\thttps://h/b?x=1\tHTTP 500\n"
+        "0\t500\thttp\t2\t1.000000\thttps://h/b?x=1\tHTTP 500\t0\tbox1\n"
         "2\t1\t2.000001\t3.999999\t0.000000\t0.000000\t0.000000\t0.000000\t"
         "0\t0\tdns\t1\t2.000001\thttp://nosuch.invalid/\t"
-        "Could not resolve host\n"
+        "Could not resolve host\t0\tbox1\n"
         "3\t0\t0.000000\t0.000000\t0.000000\t0.000000\t0.000000\t0.000000\t"
-        "0\t0\tnot-run\t0\t0.000000\thttp://h/never\t\n");
+        "0\t0\tnot-run\t0\t0.000000\thttp://h/never\t\t0\tbox1\n");
     ck_assert_uint_eq(len, strlen(buf));
     free(buf);
 }
@@ -223,7 +223,7 @@ START_TEST(test_read_empty_list)
     struct pdl_timeline tl;
     char err[128] = "";
 
-    ck_assert_int_eq(read_text("# pdl-timeline 2\n# mode=serial workers=1\n"
+    ck_assert_int_eq(read_text("# pdl-timeline 3\n# mode=serial workers=1\n"
                                PDL_TIMELINE_HEADER "\n",
                                &tl, err, sizeof(err)),
                      PDL_OK);
@@ -246,21 +246,21 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
     {"", "line 0: empty file"},
-    {"# pdl-timeline\n", "line 1: not a pdl timeline of version 1..2"},
+    {"# pdl-timeline\n", "line 1: not a pdl timeline of version 1..3"},
     {"# pdl-timelime 1\n" PDL_TIMELINE_HEADER "\n",
-     "line 1: not a pdl timeline of version 1..2"},
+     "line 1: not a pdl timeline of version 1..3"},
     {"# pdl-timeline 99\n" PDL_TIMELINE_HEADER "\n",
-     "line 1: not a pdl timeline of version 1..2"},
+     "line 1: not a pdl timeline of version 1..3"},
     {"# pdl-timeline 0\n" PDL_TIMELINE_HEADER "\n",
-     "line 1: not a pdl timeline of version 1..2"},
+     "line 1: not a pdl timeline of version 1..3"},
     {"# pdl-timeline 1x\n" PDL_TIMELINE_HEADER "\n",
-     "line 1: not a pdl timeline of version 1..2"},
-    {"id\tworker\n", "line 1: not a pdl timeline of version 1..2"},
+     "line 1: not a pdl timeline of version 1..3"},
+    {"id\tworker\n", "line 1: not a pdl timeline of version 1..3"},
     {"# pdl-timeline 1\n# mode=serial\n", "line 2: no column header"},
     {"# pdl-timeline 1\nid\tworker\tstart\n", "line 2: unexpected column header"},
     {"# pdl-timeline 2\n" PDL_TIMELINE_HEADER_V1 "\n",
      "line 2: unexpected column header"},
-    {"# pdl-timeline 2\n" PDL_TIMELINE_HEADER "\n"
+    {"# pdl-timeline 2\n" PDL_TIMELINE_HEADER_V2 "\n"
      "0\t0\t0.1\t0.2\t0\t0\t0\t0\t10\t200\tok\t1\tx\thttp://h/a\t\n",
      "line 3: bad time field"},
     {HEAD "0\t0\t0.1\t0.2\t0\t0\t0\t0\t10\t200\tok\n",
