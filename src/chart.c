@@ -77,8 +77,7 @@ static void gp_quote(char *buf, size_t bufsz, const char *s)
 }
 
 /* "data='...'; out='...'" for gnuplot -e. */
-static void settings(char *buf, size_t bufsz, const char *data,
-                     const char *out)
+static void settings(char *buf, size_t bufsz, const char *data, const char *out)
 {
     snprintf(buf, bufsz, "data=");
     gp_quote(buf, bufsz, data);

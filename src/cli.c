@@ -12,11 +12,30 @@
 #include <string.h>
 
 enum {
-    OPT_DISCARD = 256, OPT_NO_TIMELINE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
-    OPT_MAX_REDIRS, OPT_USER_AGENT, OPT_CHART, OPT_CHART_BY, OPT_SCHEDULE,
-    OPT_CHUNK, OPT_RETRIES, OPT_RETRY_DELAY, OPT_RETRY_MAX, OPT_SPEED_LIMIT,
-    OPT_SPEED_TIME, OPT_MAX_FILESIZE, OPT_LIMIT_RATE, OPT_CONTINUE,
-    OPT_FAILED, OPT_EXPORT, OPT_NO_GLOB, OPT_RATE, OPT_PER_HOST, OPT_PROGRESS,
+    OPT_DISCARD = 256,
+    OPT_NO_TIMELINE,
+    OPT_CONNECT_TIMEOUT,
+    OPT_TIMEOUT,
+    OPT_MAX_REDIRS,
+    OPT_USER_AGENT,
+    OPT_CHART,
+    OPT_CHART_BY,
+    OPT_SCHEDULE,
+    OPT_CHUNK,
+    OPT_RETRIES,
+    OPT_RETRY_DELAY,
+    OPT_RETRY_MAX,
+    OPT_SPEED_LIMIT,
+    OPT_SPEED_TIME,
+    OPT_MAX_FILESIZE,
+    OPT_LIMIT_RATE,
+    OPT_CONTINUE,
+    OPT_FAILED,
+    OPT_EXPORT,
+    OPT_NO_GLOB,
+    OPT_RATE,
+    OPT_PER_HOST,
+    OPT_PROGRESS,
     OPT_JSON
 };
 
@@ -58,86 +77,115 @@ static const struct option longopts[] = {
 };
 
 static const char usage_text[] =
-"Usage: pdl [OPTIONS] LIST...\n"
-"       pdl compare [OPTIONS] LIST...   (see pdl compare --help)\n"
-"       pdl export TIMELINE FILE...     (timeline as .jsonl, .json or .har)\n"
-"Download every URL in the LIST files (one per line; '-' is stdin) and record\n"
-"when each task ran, in a timeline every mode writes alike.\n"
-"\n"
-"How to run:\n"
-"  -m, --mode MODE          how tasks are spread over workers (default threads):\n"
-"%s"
-"  -w, --workers N          workers, 1..%d (default %d)\n"
-"      --schedule HOW       dynamic: workers take the next task from one queue\n"
-"                           (default); static: the list is cut into W\n"
-"                           contiguous slices up front\n"
-"      --chunk N            dynamic: take N tasks at a time (default 1)\n"
-"      --rate R             start at most R tasks per second over all workers\n"
-"                           (10/s, 600/m, 2/h; default no limit)\n"
-"      --per-host N         at most N transfers to one host at once, 0 = no\n"
-"                           cap (default %d, loopback hosts not capped)\n"
-"\n"
-"URL ranges, as curl's: http://h/page/[1-100], [001-100], [0-100:10], [a-z],\n"
-"{one,two}; several multiply. \\[ \\] \\{ \\} are literal.\n"
-"      --no-glob            take [ ] { } in URLs literally\n"
-"\n"
-"Where bodies go:\n"
-"  -o, --output DIR         save into DIR, created if missing (default .)\n"
-"      --discard            do not save bodies (for measurements)\n"
-"      --continue           skip what the last run's timeline records as done\n"
-"                           and whose file is there; keep partial bodies of\n"
-"                           failed tasks and resume them with a range request\n"
-"\n"
-"What is recorded:\n"
-"  -t, --timeline FILE      timeline TSV ('-' = stdout; default pdl-timeline.tsv)\n"
-"      --no-timeline        write no timeline\n"
-"      --failed FILE        write the URLs that failed, as a list to run again\n"
-"      --json FILE          the summary and every task as one JSON document\n"
-"                           ('-' = stdout, which then carries nothing else)\n"
-"      --export FILE        also write the timeline as FILE.jsonl (JSON lines),\n"
-"                           FILE.json (Chrome trace, for Perfetto) or FILE.har\n"
-"                           (HAR 1.2, for browser devtools); repeatable\n"
-"      --chart FILE         draw the run with gnuplot (.png, .svg or .pdf)\n"
-"      --chart-by VIEW      task: one bar per task (default); worker: one lane\n"
-"                           per worker, showing idle gaps\n"
-"      --progress STYLE     bar: one line redrawn on stderr (the default when it\n"
-"                           is a terminal); plain: a line at each tenth of the\n"
-"                           tasks and every 10 s, for logs; none\n"
-"  -q, --quiet              no summary and no progress on stderr (errors are\n"
-"                           still printed)\n"
-"\n"
-"When things go wrong:\n"
-"      --retries N          try a transient failure (refused, reset, timeout,\n"
-"                           408, 429, 5xx) up to N more times (default 0)\n"
-"      --retry-delay T      first wait before a retry, doubled each time, with\n"
-"                           jitter (default 1s)\n"
-"      --retry-max-wait T   longest wait, Retry-After included (default 60s)\n"
-"      --connect-timeout T  give up connecting after T (default 30s)\n"
-"      --timeout T          give up a whole transfer after T (default none)\n"
-"      --speed-limit N      a transfer slower than N bytes/s ... (default 1)\n"
-"      --speed-time T       ... for T is aborted (default 30s; 0 = never)\n"
-"      --max-filesize SIZE  fail bodies larger than SIZE, with or without a\n"
-"                           Content-Length\n"
-"      --limit-rate SIZE    at most SIZE bytes/s per transfer\n"
-"      --max-redirs N       follow at most N redirects (default 10)\n"
-"  -k, --insecure           do not verify TLS certificates (never the default)\n"
-"      --user-agent STR     User-Agent header (default pdl/%s)\n"
-"  T is seconds, or a number with ms, s, m or h. SIZE is bytes, or a number\n"
-"  with k, M or G (powers of 1024).\n"
-"\n"
-"  -h, --help               this text\n"
-"  -V, --version            version and libcurl in use\n"
-"\n"
-"Examples:\n"
-"  pdl --mode threads -w 2 urls.txt\n"
-"  pdl --mode processes -w 4 -o downloads/ --timeline run.tsv urls.txt\n"
-"  cat urls.txt | pdl -w 8 -\n"
-"  pdl -w 4 --discard --chart run.png urls.txt\n"
-"  pdl -w 8 --retries 3 --failed failed.txt urls.txt && pdl failed.txt\n"
-"\n"
-"Exit status: 0 every task ok; 1 some task failed or a list line was bad;\n"
-"2 usage error, unreadable list, unusable output folder or timeline;\n"
-"130 or 143 interrupted by SIGINT or SIGTERM.\n";
+    "Usage: pdl [OPTIONS] LIST...\n"
+    "       pdl compare [OPTIONS] LIST...   (see pdl compare --help)\n"
+    "       pdl export TIMELINE FILE...     (timeline as .jsonl, .json or "
+    ".har)\n"
+    "Download every URL in the LIST files (one per line; '-' is stdin) and "
+    "record\n"
+    "when each task ran, in a timeline every mode writes alike.\n"
+    "\n"
+    "How to run:\n"
+    "  -m, --mode MODE          how tasks are spread over workers (default "
+    "threads):\n"
+    "%s"
+    "  -w, --workers N          workers, 1..%d (default %d)\n"
+    "      --schedule HOW       dynamic: workers take the next task from one "
+    "queue\n"
+    "                           (default); static: the list is cut into W\n"
+    "                           contiguous slices up front\n"
+    "      --chunk N            dynamic: take N tasks at a time (default 1)\n"
+    "      --rate R             start at most R tasks per second over all "
+    "workers\n"
+    "                           (10/s, 600/m, 2/h; default no limit)\n"
+    "      --per-host N         at most N transfers to one host at once, 0 = "
+    "no\n"
+    "                           cap (default %d, loopback hosts not capped)\n"
+    "\n"
+    "URL ranges, as curl's: http://h/page/[1-100], [001-100], [0-100:10], "
+    "[a-z],\n"
+    "{one,two}; several multiply. \\[ \\] \\{ \\} are literal.\n"
+    "      --no-glob            take [ ] { } in URLs literally\n"
+    "\n"
+    "Where bodies go:\n"
+    "  -o, --output DIR         save into DIR, created if missing (default .)\n"
+    "      --discard            do not save bodies (for measurements)\n"
+    "      --continue           skip what the last run's timeline records as "
+    "done\n"
+    "                           and whose file is there; keep partial bodies "
+    "of\n"
+    "                           failed tasks and resume them with a range "
+    "request\n"
+    "\n"
+    "What is recorded:\n"
+    "  -t, --timeline FILE      timeline TSV ('-' = stdout; default "
+    "pdl-timeline.tsv)\n"
+    "      --no-timeline        write no timeline\n"
+    "      --failed FILE        write the URLs that failed, as a list to run "
+    "again\n"
+    "      --json FILE          the summary and every task as one JSON "
+    "document\n"
+    "                           ('-' = stdout, which then carries nothing "
+    "else)\n"
+    "      --export FILE        also write the timeline as FILE.jsonl (JSON "
+    "lines),\n"
+    "                           FILE.json (Chrome trace, for Perfetto) or "
+    "FILE.har\n"
+    "                           (HAR 1.2, for browser devtools); repeatable\n"
+    "      --chart FILE         draw the run with gnuplot (.png, .svg or "
+    ".pdf)\n"
+    "      --chart-by VIEW      task: one bar per task (default); worker: one "
+    "lane\n"
+    "                           per worker, showing idle gaps\n"
+    "      --progress STYLE     bar: one line redrawn on stderr (the default "
+    "when it\n"
+    "                           is a terminal); plain: a line at each tenth of "
+    "the\n"
+    "                           tasks and every 10 s, for logs; none\n"
+    "  -q, --quiet              no summary and no progress on stderr (errors "
+    "are\n"
+    "                           still printed)\n"
+    "\n"
+    "When things go wrong:\n"
+    "      --retries N          try a transient failure (refused, reset, "
+    "timeout,\n"
+    "                           408, 429, 5xx) up to N more times (default 0)\n"
+    "      --retry-delay T      first wait before a retry, doubled each time, "
+    "with\n"
+    "                           jitter (default 1s)\n"
+    "      --retry-max-wait T   longest wait, Retry-After included (default "
+    "60s)\n"
+    "      --connect-timeout T  give up connecting after T (default 30s)\n"
+    "      --timeout T          give up a whole transfer after T (default "
+    "none)\n"
+    "      --speed-limit N      a transfer slower than N bytes/s ... (default "
+    "1)\n"
+    "      --speed-time T       ... for T is aborted (default 30s; 0 = never)\n"
+    "      --max-filesize SIZE  fail bodies larger than SIZE, with or without "
+    "a\n"
+    "                           Content-Length\n"
+    "      --limit-rate SIZE    at most SIZE bytes/s per transfer\n"
+    "      --max-redirs N       follow at most N redirects (default 10)\n"
+    "  -k, --insecure           do not verify TLS certificates (never the "
+    "default)\n"
+    "      --user-agent STR     User-Agent header (default pdl/%s)\n"
+    "  T is seconds, or a number with ms, s, m or h. SIZE is bytes, or a "
+    "number\n"
+    "  with k, M or G (powers of 1024).\n"
+    "\n"
+    "  -h, --help               this text\n"
+    "  -V, --version            version and libcurl in use\n"
+    "\n"
+    "Examples:\n"
+    "  pdl --mode threads -w 2 urls.txt\n"
+    "  pdl --mode processes -w 4 -o downloads/ --timeline run.tsv urls.txt\n"
+    "  cat urls.txt | pdl -w 8 -\n"
+    "  pdl -w 4 --discard --chart run.png urls.txt\n"
+    "  pdl -w 8 --retries 3 --failed failed.txt urls.txt && pdl failed.txt\n"
+    "\n"
+    "Exit status: 0 every task ok; 1 some task failed or a list line was bad;\n"
+    "2 usage error, unreadable list, unusable output folder or timeline;\n"
+    "130 or 143 interrupted by SIGINT or SIGTERM.\n";
 
 static void usage(FILE *out)
 {
@@ -274,8 +322,8 @@ static int word_option(struct pdl_cli *cli, int c, const char *arg)
     case OPT_SCHEDULE:
         if (strcmp(arg, "dynamic") != 0 && strcmp(arg, "static") != 0)
             return bad_value("--schedule", "must be dynamic or static", arg);
-        cli->opt.schedule = strcmp(arg, "static") == 0 ? PDL_SCHED_STATIC
-                                                       : PDL_SCHED_DYNAMIC;
+        cli->opt.schedule =
+            strcmp(arg, "static") == 0 ? PDL_SCHED_STATIC : PDL_SCHED_DYNAMIC;
         return 0;
     case 'o':
         if (!*arg)
@@ -284,8 +332,10 @@ static int word_option(struct pdl_cli *cli, int c, const char *arg)
         return 0;
     case OPT_CHART:
         if (!pdl_chart_format_ok(arg))
-            return bad_value("--chart", "unknown chart format (use .png, .svg "
-                             "or .pdf)", arg);
+            return bad_value("--chart",
+                             "unknown chart format (use .png, .svg "
+                             "or .pdf)",
+                             arg);
         cli->chart = arg;
         return 0;
     case OPT_CHART_BY:
@@ -299,8 +349,10 @@ static int word_option(struct pdl_cli *cli, int c, const char *arg)
         return 0;
     case OPT_EXPORT:
         if (!pdl_export_format_for(arg, &fmt))
-            return bad_value("--export", "no export format by that name "
-                             "(*.jsonl, *.json or *.har)", arg);
+            return bad_value("--export",
+                             "no export format by that name "
+                             "(*.jsonl, *.json or *.har)",
+                             arg);
         if (cli->nexports == PDL_EXPORTS_MAX)
             return bad_value("--export", "too many exports", arg);
         cli->exports[cli->nexports++] = arg;
@@ -352,12 +404,14 @@ static int check_together(struct pdl_cli *cli)
 {
     if (cli->nlists == 0) {
         fputs("pdl: no URL list given (a file, or - for stdin)\n"
-              "Try 'pdl --help'.\n", stderr);
+              "Try 'pdl --help'.\n",
+              stderr);
         return PDL_EXIT_USAGE;
     }
     if (cli->opt.resume && !cli->timeline) {
         fputs("pdl: --continue: needs the timeline of the earlier run; drop "
-              "--no-timeline\n", stderr);
+              "--no-timeline\n",
+              stderr);
         return PDL_EXIT_USAGE;
     }
     if (cli->json && cli->timeline && strcmp(cli->json, "-") == 0 &&

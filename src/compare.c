@@ -38,7 +38,7 @@ enum cmp_exit {
 enum { CMP_NEXT = -1, CMP_PASS = -2 };
 
 struct cmp_config {
-    const char *mode;     /* a runner's name, static */
+    const char *mode; /* a runner's name, static */
     unsigned workers;
     const char *schedule; /* "dynamic" or "static", static */
 };
@@ -94,43 +94,60 @@ static void cmp_on_signal(int sig)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-"Usage: pdl compare [OPTIONS] [RUN OPTIONS] LIST...\n"
-"Run the same URL list under several modes, worker counts and schedules,\n"
-"each run a separate pdl process, and show the difference.\n"
-"\n"
-"Options:\n"
-"      --modes LIST       modes to run (default serial,threads,processes);\n"
-"                         serial runs once per repeat, with 1 worker\n"
-"  -w, --workers LIST     worker counts, 1..%d (default 1,2,4,8)\n"
-"      --schedules LIST   dynamic, static (default dynamic)\n"
-"      --repeat N         run every configuration N times, 1..%d (default 1);\n"
-"                         the order rotates from one repeat to the next\n"
-"      --dir DIR          where each run's timeline goes, created if missing\n"
-"                         (default pdl-compare/); named M-wW-S-rR.tsv\n"
-"      --summary FILE     summary TSV (default DIR/summary.tsv)\n"
-"      --chart FILE       draw the comparison (.png, .svg or .pdf)\n"
-"  -h, --help             this text\n"
-"\n"
-"Every other argument goes to each run unchanged: run options such as\n"
-"--discard, -o DIR, --timeout T, --chunk N (see pdl --help), and the LIST\n"
-"files. Compare sets --mode, -w, --schedule, --timeline and -q itself.\n"
-"\n"
-"Each run is measured from outside: wall time (the whole command), user and\n"
-"system CPU seconds (worker processes included), peak RSS (the largest of\n"
-"its processes), and from its timeline the makespan (the last task's end),\n"
-"tasks ok and failed, bytes. Each run's stderr is kept in M-wW-S-rR.log when\n"
-"it said anything. The table and the median makespan per worker count go to\n"
-"stdout.\n"
-"\n"
-"Examples:\n"
-"  pdl compare --workers 1,2,4,8 --repeat 3 --chart cmp.png --discard urls.txt\n"
-"  pdl compare --modes threads -w 4 --schedules dynamic,static --discard skewed.txt\n"
-"  gnuplot -e \"summary='pdl-compare/summary.tsv'; out='c.png'\" plots/compare.gp\n"
-"\n"
-"Exit status: 0 all runs and tasks ok; 1 some task or run failed; 2 usage\n"
-"error, unusable --dir or summary, or no run could be measured.\n",
-            PDL_WORKERS_MAX, CMP_REPEAT_MAX);
+    fprintf(
+        out,
+        "Usage: pdl compare [OPTIONS] [RUN OPTIONS] LIST...\n"
+        "Run the same URL list under several modes, worker counts and "
+        "schedules,\n"
+        "each run a separate pdl process, and show the difference.\n"
+        "\n"
+        "Options:\n"
+        "      --modes LIST       modes to run (default "
+        "serial,threads,processes);\n"
+        "                         serial runs once per repeat, with 1 worker\n"
+        "  -w, --workers LIST     worker counts, 1..%d (default 1,2,4,8)\n"
+        "      --schedules LIST   dynamic, static (default dynamic)\n"
+        "      --repeat N         run every configuration N times, 1..%d "
+        "(default 1);\n"
+        "                         the order rotates from one repeat to the "
+        "next\n"
+        "      --dir DIR          where each run's timeline goes, created if "
+        "missing\n"
+        "                         (default pdl-compare/); named M-wW-S-rR.tsv\n"
+        "      --summary FILE     summary TSV (default DIR/summary.tsv)\n"
+        "      --chart FILE       draw the comparison (.png, .svg or .pdf)\n"
+        "  -h, --help             this text\n"
+        "\n"
+        "Every other argument goes to each run unchanged: run options such as\n"
+        "--discard, -o DIR, --timeout T, --chunk N (see pdl --help), and the "
+        "LIST\n"
+        "files. Compare sets --mode, -w, --schedule, --timeline and -q "
+        "itself.\n"
+        "\n"
+        "Each run is measured from outside: wall time (the whole command), "
+        "user and\n"
+        "system CPU seconds (worker processes included), peak RSS (the largest "
+        "of\n"
+        "its processes), and from its timeline the makespan (the last task's "
+        "end),\n"
+        "tasks ok and failed, bytes. Each run's stderr is kept in "
+        "M-wW-S-rR.log when\n"
+        "it said anything. The table and the median makespan per worker count "
+        "go to\n"
+        "stdout.\n"
+        "\n"
+        "Examples:\n"
+        "  pdl compare --workers 1,2,4,8 --repeat 3 --chart cmp.png --discard "
+        "urls.txt\n"
+        "  pdl compare --modes threads -w 4 --schedules dynamic,static "
+        "--discard skewed.txt\n"
+        "  gnuplot -e \"summary='pdl-compare/summary.tsv'; out='c.png'\" "
+        "plots/compare.gp\n"
+        "\n"
+        "Exit status: 0 all runs and tasks ok; 1 some task or run failed; 2 "
+        "usage\n"
+        "error, unusable --dir or summary, or no run could be measured.\n",
+        PDL_WORKERS_MAX, CMP_REPEAT_MAX);
 }
 
 /* Reports a bad option value in the one error form. */
@@ -171,8 +188,10 @@ static int add_workers(struct cmp_cli *cli, const char *item)
     long v;
 
     if (!pdl_parse_long(item, 1, PDL_WORKERS_MAX, &v)) {
-        snprintf(why, sizeof(why), "must be whole numbers from 1 to %d, "
-                 "separated by commas", PDL_WORKERS_MAX);
+        snprintf(why, sizeof(why),
+                 "must be whole numbers from 1 to %d, "
+                 "separated by commas",
+                 PDL_WORKERS_MAX);
         return bad_value("--workers", why, item);
     }
     for (size_t i = 0; i < cli->nworkers; i++)
@@ -230,8 +249,16 @@ static int each_item(struct cmp_cli *cli, const char *opt, const char *arg,
     }
 }
 
-enum cmp_opt_id { CO_MODES, CO_WORKERS, CO_SCHEDULES, CO_REPEAT, CO_DIR,
-                  CO_SUMMARY, CO_CHART, CO_HELP };
+enum cmp_opt_id {
+    CO_MODES,
+    CO_WORKERS,
+    CO_SCHEDULES,
+    CO_REPEAT,
+    CO_DIR,
+    CO_SUMMARY,
+    CO_CHART,
+    CO_HELP
+};
 
 /* Compare's own options; all but --help take a value. */
 static const struct cmp_opt {
@@ -239,10 +266,14 @@ static const struct cmp_opt {
     char letter;
     enum cmp_opt_id id;
 } cmp_opts[] = {
-    {"modes", 0, CO_MODES},     {"workers", 'w', CO_WORKERS},
-    {"schedules", 0, CO_SCHEDULES}, {"repeat", 0, CO_REPEAT},
-    {"dir", 0, CO_DIR},         {"summary", 0, CO_SUMMARY},
-    {"chart", 0, CO_CHART},     {"help", 'h', CO_HELP},
+    {"modes", 0, CO_MODES},
+    {"workers", 'w', CO_WORKERS},
+    {"schedules", 0, CO_SCHEDULES},
+    {"repeat", 0, CO_REPEAT},
+    {"dir", 0, CO_DIR},
+    {"summary", 0, CO_SUMMARY},
+    {"chart", 0, CO_CHART},
+    {"help", 'h', CO_HELP},
 };
 
 /* Run options compare sets for every run itself; a later copy in a child's
@@ -277,21 +308,25 @@ static int set_value(struct cmp_cli *cli, enum cmp_opt_id id, const char *val)
         return each_item(cli, "--schedules", val, add_schedule);
     case CO_REPEAT:
         if (!pdl_parse_long(val, 1, CMP_REPEAT_MAX, &v))
-            return bad_value("--repeat", "must be a whole number from 1 to "
-                             "100", val);
+            return bad_value("--repeat",
+                             "must be a whole number from 1 to "
+                             "100",
+                             val);
         cli->repeat = (unsigned)v;
         return 0;
     case CO_DIR:
     case CO_SUMMARY:
         if (!*val)
-            return bad_value(id == CO_DIR ? "--dir" : "--summary",
-                             "empty name", val);
+            return bad_value(id == CO_DIR ? "--dir" : "--summary", "empty name",
+                             val);
         *(id == CO_DIR ? &cli->dir : &cli->summary) = val;
         return 0;
     case CO_CHART:
         if (!pdl_chart_format_ok(val))
-            return bad_value("--chart", "unknown chart format (use .png, "
-                             ".svg or .pdf)", val);
+            return bad_value("--chart",
+                             "unknown chart format (use .png, "
+                             ".svg or .pdf)",
+                             val);
         cli->chart = val;
         return 0;
     case CO_HELP:
@@ -360,13 +395,15 @@ static int check_pass(const struct cmp_cli *cli)
 {
     if (cli->npass == 0) {
         fputs("pdl compare: no URL list given\n"
-              "Try 'pdl compare --help'.\n", stderr);
+              "Try 'pdl compare --help'.\n",
+              stderr);
         return CMP_EXIT_USAGE;
     }
     for (int i = 0; i < cli->npass; i++)
         if (strcmp(cli->pass[i], "-") == 0) {
             fputs("pdl compare: -: every run reads the list again, so it "
-                  "must be a file, not stdin\n", stderr);
+                  "must be a file, not stdin\n",
+                  stderr);
             return CMP_EXIT_USAGE;
         }
     return CMP_NEXT;
@@ -421,8 +458,7 @@ static size_t build_configs(const struct cmp_cli *cli, struct cmp_config *out)
 
     for (size_t m = 0; m < cli->nmodes; m++) {
         if (strcmp(cli->modes[m], pdl_runner_serial.name) == 0) {
-            out[n++] = (struct cmp_config){cli->modes[m], 1,
-                                           cli->schedules[0]};
+            out[n++] = (struct cmp_config){cli->modes[m], 1, cli->schedules[0]};
             continue;
         }
         for (size_t w = 0; w < cli->nworkers; w++)
@@ -689,10 +725,12 @@ static void sibling(const char *path, const char *ext, char *out, size_t outsz)
 static void write_row(FILE *f, const struct cmp_config *c,
                       const struct cmp_run *r)
 {
-    fprintf(f, "%s\t%u\t%s\t%u\t%.6f\t%.6f\t%.6f\t%.6f\t%ld\t%zu\t%zu\t%lld\t"
-            "%s\n", c->mode, c->workers, c->schedule, r->repeat, r->wall,
-            r->makespan, r->user, r->sys, r->maxrss_kb, r->ok, r->failed,
-            r->bytes, r->timeline);
+    fprintf(f,
+            "%s\t%u\t%s\t%u\t%.6f\t%.6f\t%.6f\t%.6f\t%ld\t%zu\t%zu\t%lld\t"
+            "%s\n",
+            c->mode, c->workers, c->schedule, r->repeat, r->wall, r->makespan,
+            r->user, r->sys, r->maxrss_kb, r->ok, r->failed, r->bytes,
+            r->timeline);
     fflush(f);
 }
 
@@ -715,8 +753,8 @@ static int measure_run(struct cmp_state *st, struct cmp_run *run,
     if (logfd < 0)
         fprintf(stderr, "pdl compare: %s: %s\n", log, strerror(errno));
     else if (measure(argv, logfd, st->devnull, run, &status) != 0)
-        fprintf(stderr, "pdl compare: %s, repeat %u: cannot start: %s\n",
-                label, run->repeat, strerror(errno));
+        fprintf(stderr, "pdl compare: %s, repeat %u: cannot start: %s\n", label,
+                run->repeat, strerror(errno));
     else if (check_status(label, run, status, log) == 0)
         rc = read_run(label, run);
     if (logfd >= 0) {
@@ -742,9 +780,11 @@ static void run_one(struct cmp_state *st, struct cmp_run *run, size_t k)
     if (run->failed > 0)
         st->rc = CMP_EXIT_FAILED;
     write_row(st->summary, &st->configs[run->config], run);
-    fprintf(stderr, "pdl compare: [%zu/%zu] %s, repeat %u: makespan %.3f s, "
-            "wall %.3f s, %zu ok, %zu failed\n", k, st->nruns, label,
-            run->repeat, run->makespan, run->wall, run->ok, run->failed);
+    fprintf(stderr,
+            "pdl compare: [%zu/%zu] %s, repeat %u: makespan %.3f s, "
+            "wall %.3f s, %zu ok, %zu failed\n",
+            k, st->nruns, label, run->repeat, run->makespan, run->wall, run->ok,
+            run->failed);
 }
 
 /* Every configuration, repeat times. Repeat r starts at configuration r and
@@ -794,8 +834,7 @@ static size_t find_config(const struct cmp_state *st, const char *mode,
 
     for (i = 0; i < st->nconfigs; i++) {
         const struct cmp_config *c = &st->configs[i];
-        if (c->mode == mode && c->workers == workers &&
-            c->schedule == schedule)
+        if (c->mode == mode && c->workers == workers && c->schedule == schedule)
             break;
     }
     return i;
@@ -818,9 +857,10 @@ static void print_table(const struct cmp_state *st)
         if (!r->done)
             continue;
         printf("%-*s %7u %-8s %6u %8.3f %8.3f %8.3f %8.3f %9ld %5zu %6zu "
-               "%12lld  %s\n", mw, c->mode, c->workers, c->schedule,
-               r->repeat, r->wall, r->makespan, r->user, r->sys, r->maxrss_kb,
-               r->ok, r->failed, r->bytes, r->timeline);
+               "%12lld  %s\n",
+               mw, c->mode, c->workers, c->schedule, r->repeat, r->wall,
+               r->makespan, r->user, r->sys, r->maxrss_kb, r->ok, r->failed,
+               r->bytes, r->timeline);
     }
 }
 
@@ -910,9 +950,10 @@ static int finish(struct cmp_state *st)
     if (st->cli->chart)
         draw_chart(st);
     if (cmp_caught) {
-        fprintf(stderr, "pdl compare: interrupted by %s after %zu of %zu "
-                "runs\n", cmp_caught == SIGINT ? "SIGINT" : "SIGTERM", done,
-                st->nruns);
+        fprintf(stderr,
+                "pdl compare: interrupted by %s after %zu of %zu "
+                "runs\n",
+                cmp_caught == SIGINT ? "SIGINT" : "SIGTERM", done, st->nruns);
         return 128 + cmp_caught;
     }
     return st->rc;

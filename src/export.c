@@ -634,8 +634,8 @@ static void report_summary(FILE *out, const struct pdl_stats *st)
 }
 
 int pdl_export_report(FILE *out, const struct pdl_run_info *info,
-                      const struct pdl_result *results,
-                      const char *const *urls, size_t n)
+                      const struct pdl_result *results, const char *const *urls,
+                      size_t n)
 {
     struct pdl_stats st;
 

@@ -26,9 +26,9 @@ struct pdl_fetcher {
     pdl_monotime task_start;
     pdl_monotime attempt_start;
     struct pdl_sink sink;
-    long http;      /* status seen by the body callback, 0 before */
-    bool too_big;   /* the body passed --max-filesize */
-    int64_t bytes;  /* body bytes of this attempt */
+    long http;     /* status seen by the body callback, 0 before */
+    bool too_big;  /* the body passed --max-filesize */
+    int64_t bytes; /* body bytes of this attempt */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -87,8 +87,7 @@ static void set_limits(CURL *c, const struct pdl_options *o)
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, o->speed_limit);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o->speed_time_s);
-    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-                     (curl_off_t)o->max_filesize);
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_filesize);
     curl_easy_setopt(c, CURLOPT_MAX_RECV_SPEED_LARGE,
                      (curl_off_t)o->limit_rate);
 
@@ -97,8 +96,7 @@ static void set_limits(CURL *c, const struct pdl_options *o)
 }
 
 struct pdl_fetcher *pdl_fetcher_create(const struct pdl_job *job,
-                                       struct pdl_board *board,
-                                       unsigned worker)
+                                       struct pdl_board *board, unsigned worker)
 {
     struct pdl_fetcher *f = pdl_xcalloc(1, sizeof(*f));
     CURL *c = curl_easy_init();
@@ -190,8 +188,7 @@ static void copy_phases(struct pdl_fetcher *f, struct pdl_result *r)
         r->connect_us = t + shift;
     if (curl_easy_getinfo(f->curl, CURLINFO_APPCONNECT_TIME_T, &t) == 0 && t)
         r->tls_us = t + shift;
-    if (curl_easy_getinfo(f->curl, CURLINFO_STARTTRANSFER_TIME_T, &t) == 0 &&
-        t)
+    if (curl_easy_getinfo(f->curl, CURLINFO_STARTTRANSFER_TIME_T, &t) == 0 && t)
         r->ttfb_us = t + shift;
 }
 
@@ -216,7 +213,7 @@ static void judge(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *r)
         pdl_result_fail(r, PDL_ST_INTERRUPTED, "interrupted");
     } else if (rc != CURLE_OK) {
         pdl_result_fail(r, classify(rc),
-                  f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc));
+                        f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc));
     } else if (http >= 400) {
         snprintf(why, sizeof(why), "HTTP %ld", http);
         pdl_result_fail(r, PDL_ST_HTTP, why);

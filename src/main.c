@@ -111,8 +111,10 @@ static void print_failures(const struct pdl_tasklist *list,
                             : pdl_status_token((enum pdl_status)r->status));
     }
     if (not_run > 0)
-        fprintf(stderr, "pdl: %zu task%s not run (listed in --failed, status "
-                "not-run in the timeline)\n", not_run, not_run == 1 ? "" : "s");
+        fprintf(stderr,
+                "pdl: %zu task%s not run (listed in --failed, status "
+                "not-run in the timeline)\n",
+                not_run, not_run == 1 ? "" : "s");
 }
 
 static const char **urls_of(const struct pdl_tasklist *list);
@@ -269,19 +271,18 @@ static int run_board(const struct pdl_cli *cli, struct pdl_job *job,
                 runner->name, pdl_strerror(*rc));
     if (sig)
         fprintf(stderr, "pdl: interrupted by %s: %zu of %zu tasks done\n",
-                sig == SIGINT ? "SIGINT" : "SIGTERM",
-                atomic_load(&board->done), job->list->count);
+                sig == SIGINT ? "SIGINT" : "SIGTERM", atomic_load(&board->done),
+                job->list->count);
     return sig;
 }
 
 /* Runs the tasks and reports. Returns the exit code. */
-static int run(const struct pdl_cli *cli, struct pdl_tasklist *list,
-               int dirfd)
+static int run(const struct pdl_cli *cli, struct pdl_tasklist *list, int dirfd)
 {
     struct pdl_job job = {.opt = &cli->opt, .list = list, .out_dirfd = dirfd};
-    struct pdl_board *board = pdl_board_create(
-        list->count, pdl_workers_needed(&job), cli->opt.schedule,
-        cli->opt.chunk);
+    struct pdl_board *board =
+        pdl_board_create(list->count, pdl_workers_needed(&job),
+                         cli->opt.schedule, cli->opt.chunk);
     struct pdl_run_info info;
     struct pdl_stats st;
     int rc, sig, out;
@@ -339,8 +340,10 @@ static int prepare(const struct pdl_cli *cli, struct pdl_tasklist *list,
         fprintf(stderr, "pdl: no URLs to download\n");
     size_t dup = rc == 0 && !cli->quiet ? pdl_tasklist_duplicates(list) : 0;
     if (dup > 0)
-        fprintf(stderr, "pdl: %zu of %zu URLs repeat an earlier one; each is "
-                "downloaded (sort -u drops them)\n", dup, list->count);
+        fprintf(stderr,
+                "pdl: %zu of %zu URLs repeat an earlier one; each is "
+                "downloaded (sort -u drops them)\n",
+                dup, list->count);
     if (rc == 0 && !cli->opt.discard) {
         *dirfd = pdl_outdir_open(cli->opt.outdir, err, sizeof(err));
         if (*dirfd < 0) {
@@ -370,7 +373,8 @@ static int export_main(int argc, char **argv)
               "Writes the timeline TSV of a run (TIMELINE, '-' for stdin) as\n"
               "each FILE: *.jsonl (JSON lines), *.json (Chrome trace event\n"
               "format, for Perfetto) or *.har (HAR 1.2, for browser "
-              "devtools).\n", argc < 3 ? stderr : stdout);
+              "devtools).\n",
+              argc < 3 ? stderr : stdout);
         return argc < 3 ? PDL_EXIT_USAGE : PDL_EXIT_OK;
     }
     for (int i = 2; i < argc; i++) {

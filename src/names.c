@@ -28,8 +28,8 @@ static bool name_char_ok(unsigned char c)
 
 /* Percent-decodes src[0..len) and maps every byte that is unsafe in a file
  * name to '_', appending to out (bounded by cap). Returns the new length. */
-static size_t append_clean(char *out, size_t olen, size_t cap,
-                           const char *src, size_t len)
+static size_t append_clean(char *out, size_t olen, size_t cap, const char *src,
+                           size_t len)
 {
     for (size_t i = 0; i < len && olen < cap; i++) {
         unsigned char c = (unsigned char)src[i];

@@ -28,8 +28,8 @@ bool pdl_parse_duration_ms(const char *s, long *out)
     static const struct {
         const char *suffix;
         double ms;
-    } units[] = {{"", 1000}, {"ms", 1}, {"s", 1000}, {"m", 60000},
-                 {"h", 3600000}};
+    } units[] = {
+        {"", 1000}, {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
     char *end;
     double v;
 

@@ -70,8 +70,8 @@ size_t pdl_rerun_skip_done(const char *path, const struct pdl_tasklist *list,
         if (!bsearch(&t->url, urls, n, sizeof(char *), cmp_str))
             continue;
         /* With --discard there is no file to look for: done is done. */
-        if (dirfd >= 0 && (fstatat(dirfd, t->name, &st, 0) != 0 ||
-                           !S_ISREG(st.st_mode)))
+        if (dirfd >= 0 &&
+            (fstatat(dirfd, t->name, &st, 0) != 0 || !S_ISREG(st.st_mode)))
             continue;
         results[i].status = PDL_ST_SKIPPED;
         skipped++;

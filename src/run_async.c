@@ -22,12 +22,12 @@
 struct slot {
     struct pdl_fetcher *fetcher;
     size_t task;
-    unsigned host;        /* pdl_url_host_key of the task */
-    bool busy;            /* a transfer of it is in the multi handle */
-    bool entered;         /* holds one of its host's transfers */
-    bool retry;           /* the next start is a retry of task */
-    pdl_monotime due;     /* waiting until then to start; 0 if not */
-    pdl_monotime paced;   /* start time claimed under --rate; 0 if none */
+    unsigned host;      /* pdl_url_host_key of the task */
+    bool busy;          /* a transfer of it is in the multi handle */
+    bool entered;       /* holds one of its host's transfers */
+    bool retry;         /* the next start is a retry of task */
+    pdl_monotime due;   /* waiting until then to start; 0 if not */
+    pdl_monotime paced; /* start time claimed under --rate; 0 if none */
 };
 
 struct loop {
@@ -203,8 +203,7 @@ static int drive(struct loop *l)
 
 static int run_async(const struct pdl_job *job, struct pdl_board *board)
 {
-    struct loop l = {.job = job, .board = board,
-                     .n = pdl_workers_needed(job)};
+    struct loop l = {.job = job, .board = board, .n = pdl_workers_needed(job)};
     int rc = PDL_OK;
 
     if (l.n == 0)

@@ -143,8 +143,8 @@ static void reap_one(struct pool *p)
 static int run_processes(const struct pdl_job *job, struct pdl_board *board)
 {
     unsigned n = pdl_workers_needed(job);
-    struct pool p = {.job = job, .board = board, .n = n,
-                     .spare = job->list->count + n};
+    struct pool p = {
+        .job = job, .board = board, .n = n, .spare = job->list->count + n};
     int rc = PDL_OK;
 
     p.pid = pdl_xcalloc(n ? n : 1, sizeof(*p.pid));

@@ -29,8 +29,8 @@ static int run_threads(const struct pdl_job *job, struct pdl_board *board)
 
     for (; started < n; started++) {
         args[started] = (struct thread_arg){job, board, started};
-        if (pthread_create(&tids[started], NULL, thread_main,
-                           &args[started]) != 0)
+        if (pthread_create(&tids[started], NULL, thread_main, &args[started]) !=
+            0)
             break;
     }
     /* Without all its threads the run is not what was asked for: stop the

@@ -7,12 +7,8 @@
 #include <sys/mman.h>
 
 const struct pdl_runner *const pdl_runners[] = {
-    &pdl_runner_serial,
-    &pdl_runner_threads,
-    &pdl_runner_processes,
-    &pdl_runner_async,
-    &pdl_runner_mpi,
-    NULL,
+    &pdl_runner_serial, &pdl_runner_threads, &pdl_runner_processes,
+    &pdl_runner_async,  &pdl_runner_mpi,     NULL,
 };
 
 const struct pdl_runner *pdl_runner_find(const char *name)

@@ -12,8 +12,8 @@ void pdl_sink_init(struct pdl_sink *s, int dirfd, const char *name, bool keep)
 {
     struct stat st;
 
-    *s = (struct pdl_sink){.dirfd = dirfd, .name = name, .keep = keep,
-                           .fd = -1};
+    *s =
+        (struct pdl_sink){.dirfd = dirfd, .name = name, .keep = keep, .fd = -1};
     if (dirfd < 0)
         return;
     if (keep) {
@@ -24,8 +24,7 @@ void pdl_sink_init(struct pdl_sink *s, int dirfd, const char *name, bool keep)
     } else {
         /* Private to this process: two runs into one folder never share a
          * temporary file. */
-        snprintf(s->tmp, sizeof(s->tmp), ".%s.part-%ld", name,
-                 (long)getpid());
+        snprintf(s->tmp, sizeof(s->tmp), ".%s.part-%ld", name, (long)getpid());
     }
 }
 
@@ -92,8 +91,8 @@ void pdl_sink_abandon(struct pdl_sink *s)
     if (s->dirfd < 0)
         return;
     if (s->fd >= 0) {
-        worth = s->keep && s->err == 0 && fstat(s->fd, &st) == 0 &&
-                st.st_size > 0;
+        worth =
+            s->keep && s->err == 0 && fstat(s->fd, &st) == 0 && st.st_size > 0;
         close(s->fd);
         s->fd = -1;
     } else {

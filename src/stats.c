@@ -101,9 +101,9 @@ static void add_latency(const struct pdl_result *r, size_t n,
         d[k++] = secs(r[i].end_ns - r[i].start_ns);
         /* Insertion into the short list of the slowest, longest first. */
         size_t j = st->nslowest < PDL_SLOWEST ? st->nslowest++ : PDL_SLOWEST;
-        while (j > 0 && r[st->slowest[j - 1]].end_ns -
-                                r[st->slowest[j - 1]].start_ns <
-                            r[i].end_ns - r[i].start_ns) {
+        while (j > 0 &&
+               r[st->slowest[j - 1]].end_ns - r[st->slowest[j - 1]].start_ns <
+                   r[i].end_ns - r[i].start_ns) {
             if (j < PDL_SLOWEST)
                 st->slowest[j] = st->slowest[j - 1];
             j--;
@@ -111,8 +111,8 @@ static void add_latency(const struct pdl_result *r, size_t n,
         if (j < PDL_SLOWEST)
             st->slowest[j] = i;
         for (size_t m = 0; m < st->nslowest; m++)
-            st->slowest_s[m] = secs(r[st->slowest[m]].end_ns -
-                                    r[st->slowest[m]].start_ns);
+            st->slowest_s[m] =
+                secs(r[st->slowest[m]].end_ns - r[st->slowest[m]].start_ns);
     }
     qsort(d, k, sizeof(*d), cmp_dbl);
     st->p50 = quantile(d, k, 0.50);
@@ -151,7 +151,6 @@ void pdl_stats_compute(const struct pdl_result *r, size_t n,
     st->max_overlap = max_overlap(r, n);
     add_latency(r, n, st);
 }
-
 
 /* Formats a duration readably: 850 ms, 3.30 s, 2 min 05 s. */
 static void fmt_time(double s, char *buf, size_t n)
@@ -200,14 +199,18 @@ size_t pdl_stats_sentence(const struct pdl_stats *st, const char *mode,
     int k;
 
     if (st->wall <= 0 || st->busy <= 0)
-        return (size_t)snprintf(buf, n, "%s x%u: nothing ran long enough to "
-                                "measure", mode, workers);
+        return (size_t)snprintf(buf, n,
+                                "%s x%u: nothing ran long enough to "
+                                "measure",
+                                mode, workers);
     /* No schedule beats the longest task, nor busy time spread evenly. */
     if (st->longest > ideal)
         ideal = st->longest;
     fmt_time(st->wall, wall, sizeof(wall));
-    k = snprintf(buf, n, "%s x%u: %s, %.1fx faster than one task at a time, "
-                 "%.0f%% of ideal", mode, workers, wall, st->busy / st->wall,
+    k = snprintf(buf, n,
+                 "%s x%u: %s, %.1fx faster than one task at a time, "
+                 "%.0f%% of ideal",
+                 mode, workers, wall, st->busy / st->wall,
                  100 * ideal / st->wall);
     if (k >= 0 && (size_t)k < n && *what)
         k += snprintf(buf + k, n - (size_t)k, "; %.0f%% of task time was %s%s",
@@ -246,9 +249,8 @@ static void print_failures_by_reason(FILE *out, const struct pdl_stats *st)
     fputc('\n', out);
 }
 
-void pdl_summary_print(FILE *out, const struct pdl_stats *st,
-                       const char *mode, unsigned workers,
-                       const char *const *urls)
+void pdl_summary_print(FILE *out, const struct pdl_stats *st, const char *mode,
+                       unsigned workers, const char *const *urls)
 {
     char bytes[32], a[32], b[32], c[32], sentence[512];
 
@@ -258,7 +260,8 @@ void pdl_summary_print(FILE *out, const struct pdl_stats *st,
             st->tasks == 1 ? "" : "s", st->ok, st->failed, bytes);
     if (st->tasks == 0)
         return;
-    fprintf(out, "pdl:   time     wall %.3f s, task time %.3f s, concurrency "
+    fprintf(out,
+            "pdl:   time     wall %.3f s, task time %.3f s, concurrency "
             "%.2f (at most %u in flight)\n",
             st->wall, st->busy, st->concurrency, st->max_overlap);
     fmt_time(st->p50, a, sizeof(a));

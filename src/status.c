@@ -39,8 +39,7 @@ enum pdl_status pdl_status_parse(const char *tok)
     return PDL_ST_COUNT;
 }
 
-void pdl_result_fail(struct pdl_result *r, enum pdl_status st,
-                     const char *why)
+void pdl_result_fail(struct pdl_result *r, enum pdl_status st, const char *why)
 {
     r->status = st;
     snprintf(r->error, sizeof(r->error), "%.*s", (int)sizeof(r->error) - 1,

@@ -87,8 +87,7 @@ unsigned pdl_url_host_key(const char *url)
         (len >= 4 && strncmp(h, "127.", 4) == 0))
         return 0;
     for (size_t i = 0; i < len; i++)
-        hash = (hash ^ (unsigned char)tolower((unsigned char)h[i])) *
-               16777619u;
+        hash = (hash ^ (unsigned char)tolower((unsigned char)h[i])) * 16777619u;
     return 1 + hash % 1023;
 }
 
@@ -142,7 +141,8 @@ void pdl_tasklist_add(struct pdl_tasklist *list, const char *url,
 {
     if (list->count == list->cap) {
         list->cap = list->cap ? list->cap * 2 : 64;
-        list->tasks = pdl_xrealloc(list->tasks, list->cap, sizeof(*list->tasks));
+        list->tasks =
+            pdl_xrealloc(list->tasks, list->cap, sizeof(*list->tasks));
     }
     list->tasks[list->count++] = (struct pdl_task){
         .url = pdl_xstrdup(url), .source = source, .line = line};
@@ -219,8 +219,10 @@ static bool add_expanded(struct pdl_tasklist *list, const char *url,
     }
     uint64_t n = pdl_glob_count(g);
     if (n > PDL_TASKS_MAX - list->count) {
-        snprintf(msg, msgsz, "pattern expands to %llu URLs, more than the "
-                 "limit of %d tasks", (unsigned long long)n, PDL_TASKS_MAX);
+        snprintf(msg, msgsz,
+                 "pattern expands to %llu URLs, more than the "
+                 "limit of %d tasks",
+                 (unsigned long long)n, PDL_TASKS_MAX);
         pdl_glob_destroy(g);
         return false;
     }
@@ -255,16 +257,15 @@ static void add_url(struct pdl_tasklist *list, char *url, const char *source,
 }
 
 static void parse_one(struct pdl_tasklist *list, char *buf, size_t kept,
-                      size_t total, const char *source, long lineno,
-                      FILE *diag)
+                      size_t total, const char *source, long lineno, FILE *diag)
 {
     const char *why = NULL;
     char *url = NULL;
 
     if (total > kept) {
         char msg[64];
-        snprintf(msg, sizeof(msg), "line too long (%zu bytes, limit %d)",
-                 total, PDL_LINE_MAX);
+        snprintf(msg, sizeof(msg), "line too long (%zu bytes, limit %d)", total,
+                 PDL_LINE_MAX);
         report(diag, source, lineno, msg, buf, 60);
         list->bad++;
         return;

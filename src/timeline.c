@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 void pdl_run_info_init(struct pdl_run_info *info, const char *mode,
                        unsigned workers)
 {
@@ -37,8 +36,7 @@ static double secs(int64_t ns)
 static void write_field(FILE *out, const char *e, size_t max)
 {
     for (size_t i = 0; i < max && e[i]; i++)
-        fputc((e[i] == '\t' || e[i] == '\n' || e[i] == '\r') ? ' ' : e[i],
-              out);
+        fputc((e[i] == '\t' || e[i] == '\n' || e[i] == '\r') ? ' ' : e[i], out);
 }
 
 /* The host that ran r: its rank's in an mpi run, else the run's. */

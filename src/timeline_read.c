@@ -175,11 +175,11 @@ static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
     if (!parse_ll(f[0], 0, (long long)1 << 40, &id) ||
         !parse_ll(f[1], -1, 1 << 30, &v[0]) ||
         !parse_ll(f[8], 0, INT64_MAX, &v[1]) ||
-        !parse_ll(f[9], 0, 999, &v[2]) ||
-        !parse_ll(f[11], 0, 1 << 30, &v[3]))
+        !parse_ll(f[9], 0, 999, &v[2]) || !parse_ll(f[11], 0, 1 << 30, &v[3]))
         return fail(rd, "bad integer field");
     if (!parse_secs(f[2], 1e9, &r.start_ns) ||
-        !parse_secs(f[3], 1e9, &r.end_ns) || !parse_secs(f[4], 1e6, &r.dns_us) ||
+        !parse_secs(f[3], 1e9, &r.end_ns) ||
+        !parse_secs(f[4], 1e6, &r.dns_us) ||
         !parse_secs(f[5], 1e6, &r.connect_us) ||
         !parse_secs(f[6], 1e6, &r.tls_us) || !parse_secs(f[7], 1e6, &r.ttfb_us))
         return fail(rd, "bad time field");

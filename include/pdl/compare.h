@@ -6,7 +6,7 @@
 
 #define PDL_COMPARE_VERSION 1
 #define PDL_COMPARE_HEADER                                                     \
-    "mode\tworkers\tschedule\trepeat\twall\tmakespan\tuser\tsys\tmaxrss_kb\t"   \
+    "mode\tworkers\tschedule\trepeat\twall\tmakespan\tuser\tsys\tmaxrss_kb\t"  \
     "ok\tfailed\tbytes\ttimeline"
 
 /* `pdl compare [OPTIONS] [RUN OPTIONS] LIST...`, with argv[0] "compare".

@@ -40,8 +40,8 @@ int pdl_export_write(FILE *out, enum pdl_export_format fmt,
  * latency p50/p95/max, failures by status) and every task as in JSON lines
  * ("tasks"). Returns PDL_OK or PDL_ERR_IO (errno set). */
 int pdl_export_report(FILE *out, const struct pdl_run_info *info,
-                      const struct pdl_result *results,
-                      const char *const *urls, size_t n);
+                      const struct pdl_result *results, const char *const *urls,
+                      size_t n);
 
 /* Reads the timeline file `timeline` ("-" = stdin) and writes it to out_path
  * in the format its name asks for, keeping the timeline's ids. A timeline

@@ -20,8 +20,8 @@ enum pdl_schedule {
 };
 
 struct pdl_options {
-    const char *mode;        /* runner name */
-    unsigned workers;        /* 1..PDL_WORKERS_MAX */
+    const char *mode; /* runner name */
+    unsigned workers; /* 1..PDL_WORKERS_MAX */
     enum pdl_schedule schedule;
     unsigned chunk;          /* tasks taken at a time, dynamic schedule */
     const char *outdir;      /* where bodies go, unless discard */
@@ -30,18 +30,18 @@ struct pdl_options {
     long timeout_ms;         /* whole transfer; 0 = none */
     long max_redirs;         /* redirects followed per task */
     const char *user_agent;
-    int retries;             /* extra attempts after a transient failure */
-    long retry_delay_ms;     /* first backoff; doubles each attempt */
-    long retry_max_ms;       /* cap of one wait, Retry-After included */
-    long speed_limit;        /* bytes/s below which a transfer is too slow */
-    long speed_time_s;       /* ... for this long; 0 = no low-speed limit */
-    int64_t max_filesize;    /* bytes; 0 = no limit */
-    int64_t limit_rate;      /* bytes/s per transfer; 0 = no limit */
-    double rate;             /* task starts per second, all workers; 0 none */
-    unsigned per_host;       /* transfers per host at once; 0 = no cap */
-    bool per_host_loopback;  /* cap loopback hosts too (--per-host given) */
-    bool insecure;           /* skip TLS verification (--insecure) */
-    bool resume;             /* --continue: keep and resume partial bodies */
+    int retries;            /* extra attempts after a transient failure */
+    long retry_delay_ms;    /* first backoff; doubles each attempt */
+    long retry_max_ms;      /* cap of one wait, Retry-After included */
+    long speed_limit;       /* bytes/s below which a transfer is too slow */
+    long speed_time_s;      /* ... for this long; 0 = no low-speed limit */
+    int64_t max_filesize;   /* bytes; 0 = no limit */
+    int64_t limit_rate;     /* bytes/s per transfer; 0 = no limit */
+    double rate;            /* task starts per second, all workers; 0 none */
+    unsigned per_host;      /* transfers per host at once; 0 = no cap */
+    bool per_host_loopback; /* cap loopback hosts too (--per-host given) */
+    bool insecure;          /* skip TLS verification (--insecure) */
+    bool resume;            /* --continue: keep and resume partial bodies */
 };
 
 /* Sets every option to its documented default. */

@@ -10,23 +10,23 @@
 
 /* How a task ended; the timeline writes these as short tokens. */
 enum pdl_status {
-    PDL_ST_PENDING = 0,  /* never started */
-    PDL_ST_RUNNING,      /* started, no outcome recorded (yet) */
+    PDL_ST_PENDING = 0, /* never started */
+    PDL_ST_RUNNING,     /* started, no outcome recorded (yet) */
     PDL_ST_OK,
-    PDL_ST_HTTP,         /* the server answered 4xx or 5xx */
-    PDL_ST_DNS,          /* host name not resolved */
-    PDL_ST_CONNECT,      /* connection refused or unreachable */
-    PDL_ST_TLS,          /* handshake or certificate failed */
+    PDL_ST_HTTP,    /* the server answered 4xx or 5xx */
+    PDL_ST_DNS,     /* host name not resolved */
+    PDL_ST_CONNECT, /* connection refused or unreachable */
+    PDL_ST_TLS,     /* handshake or certificate failed */
     PDL_ST_TIMEOUT,
-    PDL_ST_NETWORK,      /* connection broken while sending or receiving */
-    PDL_ST_PROTOCOL,     /* the server spoke something that is not HTTP */
-    PDL_ST_REDIRECT,     /* too many redirects, or to a forbidden scheme */
-    PDL_ST_TOO_BIG,      /* body over --max-filesize */
-    PDL_ST_WRITE,        /* the body could not be saved */
-    PDL_ST_WORKER_DIED,  /* the worker process running it died */
-    PDL_ST_INTERRUPTED,  /* the run was stopped while it ran */
-    PDL_ST_ERROR,        /* any other failure */
-    PDL_ST_SKIPPED,      /* complete from an earlier run (--continue) */
+    PDL_ST_NETWORK,     /* connection broken while sending or receiving */
+    PDL_ST_PROTOCOL,    /* the server spoke something that is not HTTP */
+    PDL_ST_REDIRECT,    /* too many redirects, or to a forbidden scheme */
+    PDL_ST_TOO_BIG,     /* body over --max-filesize */
+    PDL_ST_WRITE,       /* the body could not be saved */
+    PDL_ST_WORKER_DIED, /* the worker process running it died */
+    PDL_ST_INTERRUPTED, /* the run was stopped while it ran */
+    PDL_ST_ERROR,       /* any other failure */
+    PDL_ST_SKIPPED,     /* complete from an earlier run (--continue) */
     PDL_ST_COUNT
 };
 
@@ -63,7 +63,6 @@ static inline int pdl_result_ok(const struct pdl_result *r)
 }
 
 /* Marks r failed with status st, why cut to fit r->error. */
-void pdl_result_fail(struct pdl_result *r, enum pdl_status st,
-                     const char *why);
+void pdl_result_fail(struct pdl_result *r, enum pdl_status st, const char *why);
 
 #endif

@@ -71,21 +71,21 @@ struct pdl_board_feed {
  * Lock-free, and mapped shared, so it works alike between threads and
  * between forked processes; a signal handler may set stop. */
 struct pdl_board {
-    size_t count;  /* tasks */
+    size_t count; /* tasks */
     unsigned workers;
     enum pdl_schedule schedule;
-    size_t chunk;         /* tasks claimed at a time (dynamic) */
-    atomic_size_t next;   /* first task not yet claimed (dynamic) */
-    atomic_int stop;      /* set: hand out nothing more, abort transfers */
-    atomic_size_t done;   /* tasks finished, whatever their outcome */
-    atomic_size_t failed; /* of those, not ok */
-    atomic_llong bytes;   /* body bytes received so far, live */
-    int64_t start_gap_ns;     /* --rate: least time between starts; 0 none */
-    atomic_llong next_start;  /* monotime from which the next may start */
-    unsigned per_host;        /* --per-host: transfers per host; 0 none */
-    bool per_host_loopback;   /* the cap applies to loopback hosts too */
+    size_t chunk;            /* tasks claimed at a time (dynamic) */
+    atomic_size_t next;      /* first task not yet claimed (dynamic) */
+    atomic_int stop;         /* set: hand out nothing more, abort transfers */
+    atomic_size_t done;      /* tasks finished, whatever their outcome */
+    atomic_size_t failed;    /* of those, not ok */
+    atomic_llong bytes;      /* body bytes received so far, live */
+    int64_t start_gap_ns;    /* --rate: least time between starts; 0 none */
+    atomic_llong next_start; /* monotime from which the next may start */
+    unsigned per_host;       /* --per-host: transfers per host; 0 none */
+    bool per_host_loopback;  /* the cap applies to loopback hosts too */
     atomic_uint host_busy[PDL_HOST_SLOTS]; /* transfers per host entry */
-    const struct pdl_board_feed *feed; /* NULL: tasks come from next */
+    const struct pdl_board_feed *feed;     /* NULL: tasks come from next */
     struct pdl_result *results; /* count records, in the same mapping */
     struct pdl_slot slot[];     /* one per worker */
 };

@@ -14,10 +14,10 @@
  * Versions 1 and 2 are still read. */
 #define PDL_TIMELINE_VERSION 3
 #define PDL_TIMELINE_HEADER_V1                                                 \
-    "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\tstatus\t"     \
+    "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\tstatus\t"   \
     "attempts\turl"
 #define PDL_TIMELINE_HEADER_V2                                                 \
-    "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\tstatus\t"     \
+    "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\tstatus\t"   \
     "attempts\tattempt_start\turl\terror"
 #define PDL_TIMELINE_HEADER PDL_TIMELINE_HEADER_V2 "\trank\thost"
 
@@ -48,9 +48,9 @@ struct pdl_stats {
     size_t ok;
     size_t failed; /* every task not ok, including never started */
     int64_t bytes;
-    double wall;      /* seconds from the run's start to the last task's end */
-    double busy;      /* sum of task durations, seconds */
-    double concurrency; /* busy / wall */
+    double wall; /* seconds from the run's start to the last task's end */
+    double busy; /* sum of task durations, seconds */
+    double concurrency;   /* busy / wall */
     unsigned max_overlap; /* most tasks in flight at one instant */
     double longest;       /* the longest task, seconds */
     /* Where task time went, seconds summed over tasks. */
@@ -63,7 +63,7 @@ struct pdl_stats {
     double p95;
     size_t by_status[PDL_ST_COUNT]; /* tasks per outcome */
 #define PDL_SLOWEST 3
-    size_t slowest[PDL_SLOWEST]; /* indices of the longest tasks */
+    size_t slowest[PDL_SLOWEST];   /* indices of the longest tasks */
     double slowest_s[PDL_SLOWEST]; /* and their durations */
     size_t nslowest;
 };
@@ -86,9 +86,8 @@ size_t pdl_stats_sentence(const struct pdl_stats *st, const char *mode,
  * starting "pdl: ": counts and bytes, wall and task time, concurrency,
  * latency percentiles, the slowest tasks, failures by reason, and the
  * sentence of pdl_stats_sentence. urls[i] names task i. */
-void pdl_summary_print(FILE *out, const struct pdl_stats *st,
-                       const char *mode, unsigned workers,
-                       const char *const *urls);
+void pdl_summary_print(FILE *out, const struct pdl_stats *st, const char *mode,
+                       unsigned workers, const char *const *urls);
 
 /* Writes the timeline of n tasks (urls[i] for results[i]). Returns PDL_OK or
  * PDL_ERR_IO with errno set. */
@@ -101,7 +100,7 @@ struct pdl_timeline {
     struct pdl_run_info info;
     size_t count;
     struct pdl_result *results;
-    size_t *ids;  /* the id column of each row */
+    size_t *ids; /* the id column of each row */
     char **urls;
     char **hosts;  /* host of each rank, from the rows and the metadata; */
     size_t nhosts; /* info.rank_hosts if the run was an mpi run */

@@ -19,11 +19,11 @@ pdl_monotime pdl_now(void);
  * never one of these. */
 enum pdl_err {
     PDL_OK = 0,
-    PDL_ERR_IO,      /* a file could not be read or written; see errno */
-    PDL_ERR_FORMAT,  /* input is not in the expected format */
-    PDL_ERR_SYSTEM,  /* threads, processes or shared memory unavailable */
-    PDL_ERR_CURL,    /* libcurl could not be set up */
-    PDL_ERR_USAGE    /* the caller asked for something impossible */
+    PDL_ERR_IO,     /* a file could not be read or written; see errno */
+    PDL_ERR_FORMAT, /* input is not in the expected format */
+    PDL_ERR_SYSTEM, /* threads, processes or shared memory unavailable */
+    PDL_ERR_CURL,   /* libcurl could not be set up */
+    PDL_ERR_USAGE   /* the caller asked for something impossible */
 };
 
 const char *pdl_strerror(enum pdl_err err);

@@ -17,12 +17,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     url[size] = '\0';
     pdl_name_from_url(url, name, sizeof(name));
     size_t len = strlen(name);
-    if (len == 0 || len > PDL_NAME_MAX || strchr(name, '/') ||
-        name[0] == '.' || strcmp(name, "..") == 0)
+    if (len == 0 || len > PDL_NAME_MAX || strchr(name, '/') || name[0] == '.' ||
+        strcmp(name, "..") == 0)
         abort();
     for (size_t i = 0; i < len; i++)
         if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                    "0123456789._+=,@-", name[i]))
+                    "0123456789._+=,@-",
+                    name[i]))
             abort();
     free(url);
     return 0;

@@ -192,7 +192,8 @@ START_TEST(test_threads_drain)
 
     ck_assert_ptr_nonnull(seen);
     for (unsigned w = 0; w < DRAIN_THREADS; w++) {
-        d[w] = (struct drainer){.board = b, .worker = w,
+        d[w] = (struct drainer){.board = b,
+                                .worker = w,
                                 .ids = malloc(DRAIN_TASKS * sizeof(size_t))};
         ck_assert_ptr_nonnull(d[w].ids);
         ck_assert_int_eq(pthread_create(&tid[w], NULL, drain, &d[w]), 0);
@@ -210,8 +211,7 @@ START_TEST(test_threads_drain)
                 ck_assert_uint_lt(d[w].ids[i - 1], id);
         }
         if (d[w].n > 0)
-            ck_assert_int_eq(HELD(b, w),
-                             (long long)d[w].ids[d[w].n - 1]);
+            ck_assert_int_eq(HELD(b, w), (long long)d[w].ids[d[w].n - 1]);
         total += d[w].n;
         free(d[w].ids);
     }

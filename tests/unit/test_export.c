@@ -15,18 +15,42 @@
  * run; a URL with a quote, a backslash and a query, on a reused
  * connection (no dns, no connect). */
 static const struct pdl_result sample[] = {
-    {.start_ns = 500 * MS, .end_ns = 750 * MS, .dns_us = 12,
-     .connect_us = 345, .ttfb_us = 100001, .bytes = 1000, .worker = 0,
-     .http = 200, .attempts = 1, .status = PDL_ST_OK},
-    {.start_ns = 5 * MS, .end_ns = 1500 * MS, .dns_us = 1, .connect_us = 2,
-     .tls_us = 3, .ttfb_us = 4, .bytes = 17, .worker = 1, .http = 500,
-     .attempts = 2, .status = PDL_ST_HTTP, .error = "HTTP 500"},
-    {.start_ns = 2000001000, .end_ns = 3999999000, .worker = 1,
-     .attempts = 1, .status = PDL_ST_DNS,
+    {.start_ns = 500 * MS,
+     .end_ns = 750 * MS,
+     .dns_us = 12,
+     .connect_us = 345,
+     .ttfb_us = 100001,
+     .bytes = 1000,
+     .worker = 0,
+     .http = 200,
+     .attempts = 1,
+     .status = PDL_ST_OK},
+    {.start_ns = 5 * MS,
+     .end_ns = 1500 * MS,
+     .dns_us = 1,
+     .connect_us = 2,
+     .tls_us = 3,
+     .ttfb_us = 4,
+     .bytes = 17,
+     .worker = 1,
+     .http = 500,
+     .attempts = 2,
+     .status = PDL_ST_HTTP,
+     .error = "HTTP 500"},
+    {.start_ns = 2000001000,
+     .end_ns = 3999999000,
+     .worker = 1,
+     .attempts = 1,
+     .status = PDL_ST_DNS,
      .error = "Could not resolve host: nosuch.invalid"},
     {.status = PDL_ST_PENDING},
-    {.start_ns = 1000 * MS, .end_ns = 1200 * MS, .ttfb_us = 50000,
-     .bytes = 5, .worker = 0, .http = 200, .attempts = 1,
+    {.start_ns = 1000 * MS,
+     .end_ns = 1200 * MS,
+     .ttfb_us = 50000,
+     .bytes = 5,
+     .worker = 0,
+     .http = 200,
+     .attempts = 1,
      .status = PDL_ST_OK},
 };
 
@@ -114,24 +138,25 @@ START_TEST(test_jsonl_lines)
     ck_assert_uint_eq(count(buf, "\n"), NSAMPLE);
     ck_assert_int_eq(buf[strlen(buf) - 1], '\n');
     line_of(buf, 0, line, sizeof(line));
-    ck_assert_str_eq(line,
-        "{\"id\":0,\"worker\":0,\"start\":0.500000,\"end\":0.750000,"
-        "\"dns\":0.000012,\"connect\":0.000345,\"tls\":0.000000,"
-        "\"ttfb\":0.100001,\"bytes\":1000,\"http\":200,\"status\":\"ok\","
-        "\"attempts\":1,\"url\":\"http://h/a.txt\"}");
+    ck_assert_str_eq(
+        line, "{\"id\":0,\"worker\":0,\"start\":0.500000,\"end\":0.750000,"
+              "\"dns\":0.000012,\"connect\":0.000345,\"tls\":0.000000,"
+              "\"ttfb\":0.100001,\"bytes\":1000,\"http\":200,\"status\":\"ok\","
+              "\"attempts\":1,\"url\":\"http://h/a.txt\"}");
     line_of(buf, 1, line, sizeof(line));
-    ck_assert_str_eq(line,
+    ck_assert_str_eq(
+        line,
         "{\"id\":1,\"worker\":1,\"start\":0.005000,\"end\":1.500000,"
         "\"dns\":0.000001,\"connect\":0.000002,\"tls\":0.000003,"
         "\"ttfb\":0.000004,\"bytes\":17,\"http\":500,\"status\":\"http\","
         "\"attempts\":2,\"url\":\"https://h/b?x=1\",\"error\":\"HTTP 500\"}");
     line_of(buf, 2, line, sizeof(line));
-    ck_assert_str_eq(line,
-        "{\"id\":2,\"worker\":1,\"start\":2.000001,\"end\":3.999999,"
-        "\"dns\":0.000000,\"connect\":0.000000,\"tls\":0.000000,"
-        "\"ttfb\":0.000000,\"bytes\":0,\"http\":0,\"status\":\"dns\","
-        "\"attempts\":1,\"url\":\"http://nosuch.invalid/\","
-        "\"error\":\"Could not resolve host: nosuch.invalid\"}");
+    ck_assert_str_eq(
+        line, "{\"id\":2,\"worker\":1,\"start\":2.000001,\"end\":3.999999,"
+              "\"dns\":0.000000,\"connect\":0.000000,\"tls\":0.000000,"
+              "\"ttfb\":0.000000,\"bytes\":0,\"http\":0,\"status\":\"dns\","
+              "\"attempts\":1,\"url\":\"http://nosuch.invalid/\","
+              "\"error\":\"Could not resolve host: nosuch.invalid\"}");
     line_of(buf, 3, line, sizeof(line));
     ck_assert_ptr_nonnull(strstr(line, "\"status\":\"not-run\""));
     ck_assert_ptr_null(strstr(line, "\"error\""));
@@ -147,7 +172,8 @@ END_TEST
 START_TEST(test_json_escaping)
 {
     struct pdl_result r[2] = {
-        {.status = PDL_ST_ERROR, .attempts = 1,
+        {.status = PDL_ST_ERROR,
+         .attempts = 1,
          .error = "a\"b\\c\td\x01\x1f\x7f \xc3\xa9"},
         {.status = PDL_ST_ERROR, .attempts = 1},
     };
@@ -160,7 +186,8 @@ START_TEST(test_json_escaping)
              (int)sizeof(r[1].error), r[1].error);
     ck_assert_ptr_nonnull(strstr(
         buf, "\"error\":\"a\\\"b\\\\c\\u0009d\\u0001\\u001f\x7f \xc3\xa9\"}"));
-    ck_assert_ptr_nonnull(strstr(buf, "\"url\":\"http://h/\xe2\x82\xac\\u000a\""));
+    ck_assert_ptr_nonnull(
+        strstr(buf, "\"url\":\"http://h/\xe2\x82\xac\\u000a\""));
     ck_assert_ptr_nonnull(strstr(buf, want));
     free(buf);
 }
@@ -199,19 +226,20 @@ START_TEST(test_chrome_metadata)
     char *buf = export_sample(PDL_EXPORT_CHROME);
 
     ck_assert_ptr_nonnull(strstr(buf, "{\"traceEvents\":[\n"));
-    ck_assert_ptr_nonnull(strstr(buf,
-        "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,"
-        "\"args\":{\"name\":\"pdl threads\"}}"));
+    ck_assert_ptr_nonnull(strstr(
+        buf, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,"
+             "\"args\":{\"name\":\"pdl threads\"}}"));
     /* Every worker of the run gets its track, even those that ran nothing. */
     ck_assert_uint_eq(count(buf, "\"name\":\"thread_name\""), 4);
     ck_assert_uint_eq(count(buf, "\"name\":\"thread_sort_index\""), 4);
-    ck_assert_ptr_nonnull(strstr(buf,
-        "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":3,"
-        "\"args\":{\"name\":\"worker 3\"}}"));
-    ck_assert_ptr_nonnull(strstr(buf,
-        "{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":2,"
-        "\"args\":{\"sort_index\":2}}"));
-    ck_assert_ptr_nonnull(strstr(buf,
+    ck_assert_ptr_nonnull(strstr(
+        buf, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":3,"
+             "\"args\":{\"name\":\"worker 3\"}}"));
+    ck_assert_ptr_nonnull(strstr(
+        buf, "{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":2,"
+             "\"args\":{\"sort_index\":2}}"));
+    ck_assert_ptr_nonnull(strstr(
+        buf,
         "\n],\n\"displayTimeUnit\":\"ms\",\n\"otherData\":{\"mode\":"
         "\"threads\",\"workers\":4,\"tasks\":5,\"started\":"
         "\"2024-05-01T12:34:56Z\",\"host\":\"box1\",\"pdl\":\"0.1.0\"}}\n"));
@@ -223,31 +251,33 @@ START_TEST(test_chrome_tasks)
 {
     char *buf = export_sample(PDL_EXPORT_CHROME);
 
-    ck_assert_ptr_nonnull(strstr(buf,
-        "{\"name\":\"/a.txt\",\"cat\":\"task\",\"ph\":\"X\",\"ts\":500000,"
-        "\"dur\":250000,\"pid\":1,\"tid\":0,\"args\":{\"id\":0,"
-        "\"url\":\"http://h/a.txt\",\"http\":200,\"status\":\"ok\","
-        "\"bytes\":1000,\"attempts\":1}}"));
-    ck_assert_ptr_nonnull(strstr(buf,
-        "{\"name\":\"/b?x=1\",\"cat\":\"failed\",\"ph\":\"X\",\"ts\":5000,"
-        "\"dur\":1495000,\"pid\":1,\"tid\":1,\"args\":{\"id\":1,"
-        "\"url\":\"https://h/b?x=1\",\"http\":500,\"status\":\"http\","
-        "\"bytes\":17,\"attempts\":2,\"error\":\"HTTP 500\"}}"));
+    ck_assert_ptr_nonnull(strstr(
+        buf, "{\"name\":\"/a.txt\",\"cat\":\"task\",\"ph\":\"X\",\"ts\":500000,"
+             "\"dur\":250000,\"pid\":1,\"tid\":0,\"args\":{\"id\":0,"
+             "\"url\":\"http://h/a.txt\",\"http\":200,\"status\":\"ok\","
+             "\"bytes\":1000,\"attempts\":1}}"));
+    ck_assert_ptr_nonnull(strstr(
+        buf, "{\"name\":\"/b?x=1\",\"cat\":\"failed\",\"ph\":\"X\",\"ts\":5000,"
+             "\"dur\":1495000,\"pid\":1,\"tid\":1,\"args\":{\"id\":1,"
+             "\"url\":\"https://h/b?x=1\",\"http\":500,\"status\":\"http\","
+             "\"bytes\":17,\"attempts\":2,\"error\":\"HTTP 500\"}}"));
     /* A URL whose path is "/" is shown whole. */
-    ck_assert_ptr_nonnull(strstr(buf,
+    ck_assert_ptr_nonnull(strstr(
+        buf,
         "{\"name\":\"http://nosuch.invalid/\",\"cat\":\"failed\",\"ph\":\"X\","
         "\"ts\":2000001,\"dur\":1999998,"));
     ck_assert_ptr_nonnull(strstr(buf, "{\"name\":\"/q\\\"uo\\\\te?a=1&b=x\","));
     ck_assert_ptr_null(strstr(buf, "never"));
-    ck_assert_ptr_nonnull(strstr(buf,
-        "{\"name\":\"wait\",\"cat\":\"phase\",\"ph\":\"X\",\"ts\":500345,"
-        "\"dur\":99656,\"pid\":1,\"tid\":0,\"args\":{\"id\":0}}"));
-    ck_assert_ptr_nonnull(strstr(buf,
+    ck_assert_ptr_nonnull(strstr(
+        buf, "{\"name\":\"wait\",\"cat\":\"phase\",\"ph\":\"X\",\"ts\":500345,"
+             "\"dur\":99656,\"pid\":1,\"tid\":0,\"args\":{\"id\":0}}"));
+    ck_assert_ptr_nonnull(strstr(
+        buf,
         "{\"name\":\"transfer\",\"cat\":\"phase\",\"ph\":\"X\",\"ts\":600001,"
         "\"dur\":149999,"));
-    ck_assert_ptr_nonnull(strstr(buf,
-        "{\"name\":\"tls\",\"cat\":\"phase\",\"ph\":\"X\",\"ts\":5002,"
-        "\"dur\":1,"));
+    ck_assert_ptr_nonnull(strstr(
+        buf, "{\"name\":\"tls\",\"cat\":\"phase\",\"ph\":\"X\",\"ts\":5002,"
+             "\"dur\":1,"));
     free(buf);
 }
 END_TEST
@@ -321,13 +351,13 @@ START_TEST(test_har_log)
 {
     char *buf = export_sample(PDL_EXPORT_HAR);
 
-    ck_assert_ptr_nonnull(strstr(buf,
-        "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"pdl\","
-        "\"version\":\"" PDL_VERSION "\"},\n"
-        "\"pages\":[{\"startedDateTime\":\"2024-05-01T12:34:56.250Z\","
-        "\"id\":\"run\",\"title\":\"pdl threads \xc3\x97 4\","
-        "\"pageTimings\":{\"onContentLoad\":-1,\"onLoad\":3999.999}}],\n"
-        "\"entries\":[\n"));
+    ck_assert_ptr_nonnull(strstr(
+        buf, "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"pdl\","
+             "\"version\":\"" PDL_VERSION "\"},\n"
+             "\"pages\":[{\"startedDateTime\":\"2024-05-01T12:34:56.250Z\","
+             "\"id\":\"run\",\"title\":\"pdl threads \xc3\x97 4\","
+             "\"pageTimings\":{\"onContentLoad\":-1,\"onLoad\":3999.999}}],\n"
+             "\"entries\":[\n"));
     ck_assert_uint_eq(count(buf, "{\"pageref\":\"run\","), 4);
     /* Entries in start order, as HAR prefers. */
     assert_before(buf, "\"_pdl_id\":1,", "\"_pdl_id\":0,");
@@ -343,7 +373,8 @@ START_TEST(test_har_entries)
 {
     char *buf = export_sample(PDL_EXPORT_HAR);
 
-    ck_assert_ptr_nonnull(strstr(buf,
+    ck_assert_ptr_nonnull(strstr(
+        buf,
         "{\"pageref\":\"run\",\"startedDateTime\":"
         "\"2024-05-01T12:34:56.750Z\",\"time\":250.000,"
         "\"request\":{\"method\":\"GET\",\"url\":\"http://h/a.txt\","
@@ -358,19 +389,21 @@ START_TEST(test_har_entries)
         "\"_pdl_id\":0,\"_pdl_worker\":0,\"_pdl_status\":\"ok\","
         "\"_pdl_attempts\":1,\"_pdl_error\":\"\"}"));
     /* connect includes ssl. */
-    ck_assert_ptr_nonnull(strstr(buf,
-        "\"timings\":{\"blocked\":-1,\"dns\":0.001,\"connect\":0.002,"
-        "\"ssl\":0.001,\"send\":0,\"wait\":0.001,\"receive\":1494.996},"));
+    ck_assert_ptr_nonnull(strstr(
+        buf, "\"timings\":{\"blocked\":-1,\"dns\":0.001,\"connect\":0.002,"
+             "\"ssl\":0.001,\"send\":0,\"wait\":0.001,\"receive\":1494.996},"));
     /* No response: status 0, all the time spent waiting, and why. */
-    ck_assert_ptr_nonnull(strstr(buf,
+    ck_assert_ptr_nonnull(strstr(
+        buf,
         "\"startedDateTime\":\"2024-05-01T12:34:58.250Z\",\"time\":1999.998,"));
-    ck_assert_ptr_nonnull(strstr(buf,
-        "\"response\":{\"status\":0,\"statusText\":\"\",\"httpVersion\":\"\","));
-    ck_assert_ptr_nonnull(strstr(buf,
-        "\"timings\":{\"blocked\":-1,\"dns\":-1,\"connect\":-1,\"ssl\":-1,"
-        "\"send\":0,\"wait\":1999.998,\"receive\":0.000},\"_pdl_id\":2,"
-        "\"_pdl_worker\":1,\"_pdl_status\":\"dns\",\"_pdl_attempts\":1,"
-        "\"_pdl_error\":\"Could not resolve host: nosuch.invalid\"}"));
+    ck_assert_ptr_nonnull(
+        strstr(buf, "\"response\":{\"status\":0,\"statusText\":\"\","
+                    "\"httpVersion\":\"\","));
+    ck_assert_ptr_nonnull(strstr(
+        buf, "\"timings\":{\"blocked\":-1,\"dns\":-1,\"connect\":-1,\"ssl\":-1,"
+             "\"send\":0,\"wait\":1999.998,\"receive\":0.000},\"_pdl_id\":2,"
+             "\"_pdl_worker\":1,\"_pdl_status\":\"dns\",\"_pdl_attempts\":1,"
+             "\"_pdl_error\":\"Could not resolve host: nosuch.invalid\"}"));
     free(buf);
 }
 END_TEST
@@ -382,16 +415,18 @@ START_TEST(test_har_query)
     const char *urls[] = {"http://h/p?&k&=v&a=b=c&&z=#f?x=1&y=2"};
     char *odd = export_of(PDL_EXPORT_HAR, &sample_info, &r, urls, 1);
 
-    ck_assert_ptr_nonnull(strstr(buf,
+    ck_assert_ptr_nonnull(strstr(
+        buf,
         "\"url\":\"http://h/q\\\"uo\\\\te?a=1&b=x\",\"httpVersion\":"
         "\"HTTP/1.1\",\"cookies\":[],\"headers\":[],\"queryString\":["
         "{\"name\":\"a\",\"value\":\"1\"},{\"name\":\"b\",\"value\":\"x\"}],"));
-    ck_assert_ptr_nonnull(strstr(buf,
-        "\"queryString\":[{\"name\":\"x\",\"value\":\"1\"}]"));
+    ck_assert_ptr_nonnull(
+        strstr(buf, "\"queryString\":[{\"name\":\"x\",\"value\":\"1\"}]"));
     /* Empty pieces skipped, the first '=' splits, the fragment is not sent. */
-    ck_assert_ptr_nonnull(strstr(odd,
-        "\"url\":\"http://h/p?&k&=v&a=b=c&&z=\",\"httpVersion\""));
-    ck_assert_ptr_nonnull(strstr(odd,
+    ck_assert_ptr_nonnull(
+        strstr(odd, "\"url\":\"http://h/p?&k&=v&a=b=c&&z=\",\"httpVersion\""));
+    ck_assert_ptr_nonnull(strstr(
+        odd,
         "\"queryString\":[{\"name\":\"k\",\"value\":\"\"},"
         "{\"name\":\"\",\"value\":\"v\"},{\"name\":\"a\",\"value\":\"b=c\"},"
         "{\"name\":\"z\",\"value\":\"\"}],"));
@@ -404,9 +439,8 @@ END_TEST
 START_TEST(test_har_timings_sum)
 {
     char *buf = export_sample(PDL_EXPORT_HAR);
-    static const char *const parts[] = {"\"dns\":", "\"connect\":",
-                                        "\"send\":", "\"wait\":",
-                                        "\"receive\":"};
+    static const char *const parts[] = {
+        "\"dns\":", "\"connect\":", "\"send\":", "\"wait\":", "\"receive\":"};
     char line[2048];
     size_t lines = count(buf, "\n"), entries = 0;
 
@@ -436,8 +470,8 @@ START_TEST(test_har_no_epoch)
 
     info.epoch = 0;
     buf = export_of(PDL_EXPORT_HAR, &info, sample, sample_urls, NSAMPLE);
-    ck_assert_ptr_nonnull(
-        strstr(buf, "\"pages\":[{\"startedDateTime\":\"2024-05-01T12:34:56.000Z\""));
+    ck_assert_ptr_nonnull(strstr(
+        buf, "\"pages\":[{\"startedDateTime\":\"2024-05-01T12:34:56.000Z\""));
     ck_assert_ptr_nonnull(
         strstr(buf, "\"startedDateTime\":\"2024-05-01T12:34:56.500Z\""));
     free(buf);
@@ -466,8 +500,8 @@ START_TEST(test_write_error)
 
     ck_assert_ptr_nonnull(out);
     errno = 0;
-    ck_assert_int_eq(pdl_export_write(out, PDL_EXPORT_HAR, &sample_info,
-                                      sample, sample_urls, NSAMPLE),
+    ck_assert_int_eq(pdl_export_write(out, PDL_EXPORT_HAR, &sample_info, sample,
+                                      sample_urls, NSAMPLE),
                      PDL_ERR_IO);
     ck_assert_int_eq(errno, ENOSPC);
     fclose(out);
@@ -539,8 +573,8 @@ static void make_tmpdir(void)
 
 static void remove_tmpdir(void)
 {
-    static const char *const names[] = {"t.tsv", "bad.tsv", "t.jsonl",
-                                        "t.trace.json", "t.har", "x.har"};
+    static const char *const names[] = {"t.tsv",        "bad.tsv", "t.jsonl",
+                                        "t.trace.json", "t.har",   "x.har"};
     char path[128];
 
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -561,8 +595,8 @@ static void write_timeline(const char *path, const struct pdl_result *r,
     FILE *f = fopen(path, "w");
 
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(
-        pdl_timeline_write(f, &sample_info, r, sample_urls, n), PDL_OK);
+    ck_assert_int_eq(pdl_timeline_write(f, &sample_info, r, sample_urls, n),
+                     PDL_OK);
     ck_assert_int_eq(fclose(f), 0);
 }
 
@@ -588,8 +622,9 @@ static void assert_same(const char *got, const char *want)
 
     while (got[i] && got[i] == want[i])
         i++;
-    ck_assert_msg(got[i] == want[i], "differ at byte %zu: got \"%.40s\", want \"%.40s\"",
-                  i, got + i, want + i);
+    ck_assert_msg(got[i] == want[i],
+                  "differ at byte %zu: got \"%.40s\", want \"%.40s\"", i,
+                  got + i, want + i);
 }
 
 /* Exporting a timeline gives what exporting its run gave; the timeline keeps
@@ -628,19 +663,22 @@ START_TEST(test_file_rounding)
     char tsv[128], out[128], err[256];
 
     for (size_t i = 0; i < NSAMPLE; i++) {
-        r[i] = (struct pdl_result){
-            .start_ns = (int64_t)i * 1234567500LL + 500,
-            .end_ns = (int64_t)i * 1234567500LL + 7654321500LL,
-            .ttfb_us = 3, .worker = (int32_t)i, .http = 200, .attempts = 1,
-            .status = PDL_ST_OK};
+        r[i] = (struct pdl_result){.start_ns = (int64_t)i * 1234567500LL + 500,
+                                   .end_ns =
+                                       (int64_t)i * 1234567500LL + 7654321500LL,
+                                   .ttfb_us = 3,
+                                   .worker = (int32_t)i,
+                                   .http = 200,
+                                   .attempts = 1,
+                                   .status = PDL_ST_OK};
     }
     tmp_path(tsv, sizeof(tsv), "t.tsv");
     write_timeline(tsv, r, NSAMPLE);
     tmp_path(out, sizeof(out), "t.har");
     ck_assert_int_eq(pdl_export_file(tsv, out, err, sizeof(err)), PDL_OK);
     char *got = slurp(out);
-    char *want = export_of(PDL_EXPORT_HAR, &sample_info, r, sample_urls,
-                           NSAMPLE);
+    char *want =
+        export_of(PDL_EXPORT_HAR, &sample_info, r, sample_urls, NSAMPLE);
     assert_same(got, want);
     free(got);
     free(want);

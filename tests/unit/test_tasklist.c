@@ -126,15 +126,15 @@ START_TEST(test_url_is_http_table)
 {
     const struct url_case *c = &url_cases[_i];
 
-    ck_assert_msg(pdl_url_is_http(c->url) == c->ok, "\"%s\": want %d",
-                  c->url, c->ok);
+    ck_assert_msg(pdl_url_is_http(c->url) == c->ok, "\"%s\": want %d", c->url,
+                  c->ok);
 }
 END_TEST
 
 /* Reads text[0..len) as list name into list; returns the diagnostics
  * written (caller frees) and stores the return code in *rc. */
-static char *read_list(struct pdl_tasklist *list, const char *text,
-                       size_t len, const char *name, int *rc)
+static char *read_list(struct pdl_tasklist *list, const char *text, size_t len,
+                       const char *name, int *rc)
 {
     char *diag = NULL;
     size_t dlen = 0;
@@ -357,8 +357,8 @@ START_TEST(test_read_line_limit)
     char want[512];
     int rc;
 
-    snprintf(text, tlen, "%s\n%s\nhttp://h/b\n%s\nhttp://h/c\n%s", at_max,
-             over, big, big);
+    snprintf(text, tlen, "%s\n%s\nhttp://h/b\n%s\nhttp://h/c\n%s", at_max, over,
+             big, big);
     /* The first 60 bytes of the line are quoted. */
     snprintf(want, sizeof(want),
              "pdl: big.txt:2: line too long (65537 bytes, limit 65536): "
@@ -413,9 +413,9 @@ END_TEST
 /* A stream that yields a huge line without holding it anywhere, then one
  * URL, and records the most heap in use while it is being read. */
 struct huge {
-    size_t left;    /* bytes of the huge line still to give */
+    size_t left; /* bytes of the huge line still to give */
     const char *tail;
-    size_t base;    /* heap in use before the read */
+    size_t base; /* heap in use before the read */
     size_t peak;
 };
 
@@ -468,7 +468,8 @@ START_TEST(test_read_huge_line_bounded)
     a60[60] = '\0';
     snprintf(want, sizeof(want),
              "pdl: huge.txt:1: line too long (67108864 bytes, limit 65536): "
-             "\"%s\"\n", a60);
+             "\"%s\"\n",
+             a60);
     ck_assert_str_eq(diag, want);
     ck_assert_uint_eq(list.count, 1);
     ck_assert_uint_eq(list.bad, 1);
@@ -580,8 +581,7 @@ START_TEST(test_read_io_error)
     ck_assert_ptr_nonnull(in);
     pdl_tasklist_init(&list);
     errno = 0;
-    ck_assert_int_eq(pdl_tasklist_read(&list, in, "bad.txt", NULL),
-                     PDL_ERR_IO);
+    ck_assert_int_eq(pdl_tasklist_read(&list, in, "bad.txt", NULL), PDL_ERR_IO);
     ck_assert_int_eq(errno, EIO);
     fclose(in);
     /* The tasks read before the error stay. */

@@ -11,16 +11,41 @@
 /* Results covering the kinds of row a run writes; times have microsecond
  * precision, which is what the TSV keeps. */
 static const struct pdl_result sample[] = {
-    {.start_ns = 1000, .end_ns = 250123000, .dns_us = 12, .connect_us = 345,
-     .tls_us = 0, .ttfb_us = 100001, .bytes = 123456, .worker = 0,
-     .http = 200, .attempts = 1, .status = PDL_ST_OK},
-    {.start_ns = 5000000, .end_ns = 1500000000, .dns_us = 1, .connect_us = 2,
-     .tls_us = 3, .ttfb_us = 4, .bytes = 0, .worker = 3, .http = 500,
-     .attempts = 2, .status = PDL_ST_HTTP, .attempt_ns = 1000000000,
+    {.start_ns = 1000,
+     .end_ns = 250123000,
+     .dns_us = 12,
+     .connect_us = 345,
+     .tls_us = 0,
+     .ttfb_us = 100001,
+     .bytes = 123456,
+     .worker = 0,
+     .http = 200,
+     .attempts = 1,
+     .status = PDL_ST_OK},
+    {.start_ns = 5000000,
+     .end_ns = 1500000000,
+     .dns_us = 1,
+     .connect_us = 2,
+     .tls_us = 3,
+     .ttfb_us = 4,
+     .bytes = 0,
+     .worker = 3,
+     .http = 500,
+     .attempts = 2,
+     .status = PDL_ST_HTTP,
+     .attempt_ns = 1000000000,
      .error = "HTTP 500"},
-    {.start_ns = 2000001000, .end_ns = 3999999000, .dns_us = 0,
-     .connect_us = 0, .tls_us = 0, .ttfb_us = 0, .bytes = 0, .worker = 1,
-     .http = 0, .attempts = 1, .status = PDL_ST_DNS,
+    {.start_ns = 2000001000,
+     .end_ns = 3999999000,
+     .dns_us = 0,
+     .connect_us = 0,
+     .tls_us = 0,
+     .ttfb_us = 0,
+     .bytes = 0,
+     .worker = 1,
+     .http = 0,
+     .attempts = 1,
+     .status = PDL_ST_DNS,
      .error = "Could not resolve\thost"},
     {.status = PDL_ST_PENDING},
 };
@@ -50,9 +75,9 @@ static char *write_sample(size_t *len)
     FILE *out = open_memstream(&buf, len);
 
     ck_assert_ptr_nonnull(out);
-    ck_assert_int_eq(pdl_timeline_write(out, &sample_info, sample, sample_urls,
-                                        NSAMPLE),
-                     PDL_OK);
+    ck_assert_int_eq(
+        pdl_timeline_write(out, &sample_info, sample, sample_urls, NSAMPLE),
+        PDL_OK);
     ck_assert_int_eq(fclose(out), 0);
     return buf;
 }
@@ -73,7 +98,8 @@ START_TEST(test_write_text)
     size_t len;
     char *buf = write_sample(&len);
 
-    ck_assert_str_eq(buf,
+    ck_assert_str_eq(
+        buf,
         "# pdl-timeline 3\n"
         "# mode=threads workers=4 tasks=4 ok=1 failed=3 wall=3.999999 "
         "started=2024-05-01T12:34:56Z epoch=1714566896.250001 host=box1 "
@@ -185,8 +211,8 @@ END_TEST
 /* Extreme values survive the text form exactly. */
 START_TEST(test_round_trip_extremes)
 {
-    static const int64_t us[] = {0, 1, 999999, 1000000, 123456789,
-                                 86399999999, 999999999999};
+    static const int64_t us[] = {0,         1,           999999,      1000000,
+                                 123456789, 86399999999, 999999999999};
     struct pdl_result r[sizeof(us) / sizeof(us[0])];
     const char *urls[sizeof(us) / sizeof(us[0])];
     size_t n = sizeof(us) / sizeof(us[0]);
@@ -195,17 +221,21 @@ START_TEST(test_round_trip_extremes)
     size_t len;
 
     for (size_t i = 0; i < n; i++) {
-        r[i] = (struct pdl_result){
-            .start_ns = us[i] * 1000, .end_ns = (us[i] + 1) * 1000,
-            .dns_us = us[i], .connect_us = us[i], .tls_us = us[i],
-            .ttfb_us = us[i], .bytes = i + 1 == n ? INT64_MAX : 0,
-            .worker = i == 0 ? -1 : 1023, .http = 999, .attempts = 1 << 30,
-            .status = PDL_ST_TIMEOUT};
+        r[i] = (struct pdl_result){.start_ns = us[i] * 1000,
+                                   .end_ns = (us[i] + 1) * 1000,
+                                   .dns_us = us[i],
+                                   .connect_us = us[i],
+                                   .tls_us = us[i],
+                                   .ttfb_us = us[i],
+                                   .bytes = i + 1 == n ? INT64_MAX : 0,
+                                   .worker = i == 0 ? -1 : 1023,
+                                   .http = 999,
+                                   .attempts = 1 << 30,
+                                   .status = PDL_ST_TIMEOUT};
         urls[i] = "https://h/x?a=1&b=%20#f";
     }
     FILE *out = open_memstream(&buf, &len);
-    ck_assert_int_eq(pdl_timeline_write(out, &sample_info, r, urls, n),
-                     PDL_OK);
+    ck_assert_int_eq(pdl_timeline_write(out, &sample_info, r, urls, n), PDL_OK);
     fclose(out);
     ck_assert_int_eq(read_text(buf, &tl, err, sizeof(err)), PDL_OK);
     ck_assert_uint_eq(tl.count, n);
@@ -223,10 +253,12 @@ START_TEST(test_read_empty_list)
     struct pdl_timeline tl;
     char err[128] = "";
 
-    ck_assert_int_eq(read_text("# pdl-timeline 3\n# mode=serial workers=1\n"
-                               PDL_TIMELINE_HEADER "\n",
-                               &tl, err, sizeof(err)),
-                     PDL_OK);
+    ck_assert_int_eq(
+        read_text(
+            "# pdl-timeline 3\n# mode=serial workers=1\n" PDL_TIMELINE_HEADER
+            "\n",
+            &tl, err, sizeof(err)),
+        PDL_OK);
     ck_assert_uint_eq(tl.count, 0);
     ck_assert_str_eq(tl.info.mode, "serial");
     pdl_timeline_cleanup(&tl);
@@ -257,7 +289,8 @@ static const struct bad_case bad_cases[] = {
      "line 1: not a pdl timeline of version 1..3"},
     {"id\tworker\n", "line 1: not a pdl timeline of version 1..3"},
     {"# pdl-timeline 1\n# mode=serial\n", "line 2: no column header"},
-    {"# pdl-timeline 1\nid\tworker\tstart\n", "line 2: unexpected column header"},
+    {"# pdl-timeline 1\nid\tworker\tstart\n",
+     "line 2: unexpected column header"},
     {"# pdl-timeline 2\n" PDL_TIMELINE_HEADER_V1 "\n",
      "line 2: unexpected column header"},
     {"# pdl-timeline 2\n" PDL_TIMELINE_HEADER_V2 "\n"
@@ -296,8 +329,7 @@ START_TEST(test_read_malformed)
     struct pdl_timeline tl;
     char err[128] = "";
 
-    ck_assert_int_eq(read_text(c->text, &tl, err, sizeof(err)),
-                     PDL_ERR_FORMAT);
+    ck_assert_int_eq(read_text(c->text, &tl, err, sizeof(err)), PDL_ERR_FORMAT);
     ck_assert_str_eq(err, c->err);
     /* Nothing left to clean up. */
     ck_assert_uint_eq(tl.count, 0);
@@ -333,8 +365,10 @@ END_TEST
 
 static struct pdl_result span(int64_t start_ms, int64_t end_ms, int status)
 {
-    return (struct pdl_result){.start_ns = start_ms * MS, .end_ns = end_ms * MS,
-                               .status = status, .attempts = 1};
+    return (struct pdl_result){.start_ns = start_ms * MS,
+                               .end_ns = end_ms * MS,
+                               .status = status,
+                               .attempts = 1};
 }
 
 START_TEST(test_stats_sample)
@@ -348,8 +382,8 @@ START_TEST(test_stats_sample)
     ck_assert_int_eq(st.bytes, 123456);
     ck_assert_double_eq_tol(st.wall, 3.999999, 1e-9);
     ck_assert_double_eq_tol(st.busy, 0.250122 + 1.495 + 1.999998, 1e-9);
-    ck_assert_double_eq_tol(st.concurrency, (0.250122 + 1.495 + 1.999998) /
-                                                3.999999, 1e-9);
+    ck_assert_double_eq_tol(st.concurrency,
+                            (0.250122 + 1.495 + 1.999998) / 3.999999, 1e-9);
     /* Tasks 0 and 1 overlap; task 2 starts after both ended. */
     ck_assert_uint_eq(st.max_overlap, 2);
 }
@@ -357,9 +391,9 @@ END_TEST
 
 START_TEST(test_stats_serial)
 {
-    const struct pdl_result r[] = {
-        span(0, 100, PDL_ST_OK), span(150, 300, PDL_ST_HTTP),
-        span(400, 1000, PDL_ST_OK)};
+    const struct pdl_result r[] = {span(0, 100, PDL_ST_OK),
+                                   span(150, 300, PDL_ST_HTTP),
+                                   span(400, 1000, PDL_ST_OK)};
     struct pdl_stats st;
 
     pdl_stats_compute(r, 3, &st);
@@ -376,9 +410,9 @@ END_TEST
 START_TEST(test_stats_back_to_back)
 {
     /* Listed out of order on purpose: the stats must not rely on it. */
-    const struct pdl_result r[] = {
-        span(200, 300, PDL_ST_OK), span(0, 100, PDL_ST_OK),
-        span(100, 200, PDL_ST_OK)};
+    const struct pdl_result r[] = {span(200, 300, PDL_ST_OK),
+                                   span(0, 100, PDL_ST_OK),
+                                   span(100, 200, PDL_ST_OK)};
     struct pdl_stats st;
 
     pdl_stats_compute(r, 3, &st);
@@ -410,10 +444,11 @@ END_TEST
 START_TEST(test_stats_pending_ignored)
 {
     /* Pending records keep whatever times they hold; none may count. */
-    const struct pdl_result r[] = {
-        span(0, 100, PDL_ST_OK), span(0, 5000, PDL_ST_PENDING),
-        span(50, 5000, PDL_ST_PENDING), span(100, 200, PDL_ST_OK),
-        {.status = PDL_ST_PENDING}};
+    const struct pdl_result r[] = {span(0, 100, PDL_ST_OK),
+                                   span(0, 5000, PDL_ST_PENDING),
+                                   span(50, 5000, PDL_ST_PENDING),
+                                   span(100, 200, PDL_ST_OK),
+                                   {.status = PDL_ST_PENDING}};
     struct pdl_stats st;
 
     pdl_stats_compute(r, 5, &st);
@@ -450,9 +485,9 @@ END_TEST
  * not count as overlapping every later task. */
 START_TEST(test_stats_zero_length)
 {
-    const struct pdl_result r[] = {
-        span(0, 0, PDL_ST_CONNECT), span(10, 20, PDL_ST_OK),
-        span(30, 40, PDL_ST_OK)};
+    const struct pdl_result r[] = {span(0, 0, PDL_ST_CONNECT),
+                                   span(10, 20, PDL_ST_OK),
+                                   span(30, 40, PDL_ST_OK)};
     struct pdl_stats st;
 
     pdl_stats_compute(r, 3, &st);
