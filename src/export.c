@@ -3,6 +3,7 @@
  * rounds it, and every phase is kept inside its task, so that the formats
  * agree with each other and with the timeline they may be made from later. */
 #include "pdl/export.h"
+#include "pdl/output.h"
 
 #include <errno.h>
 #include <math.h>
@@ -633,29 +634,36 @@ static void report_summary(FILE *out, const struct pdl_stats *st)
     fputs("}}", out);
 }
 
-int pdl_export_report(FILE *out, const struct pdl_run_info *info,
-                      const struct pdl_result *results, const char *const *urls,
-                      size_t n)
+static int report(FILE *out, const struct batch *b)
 {
     struct pdl_stats st;
 
-    pdl_stats_compute(results, n, &st);
+    pdl_stats_compute(b->results, b->n, &st);
     fputs("{\"pdl\":", out);
     json_str(out, PDL_VERSION);
     fputs(",\"format\":1,\n", out);
-    report_run(out, info);
+    report_run(out, b->info);
     fputs(",\n", out);
     report_summary(out, &st);
     fputs(",\n\"tasks\":[\n", out);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < b->n; i++) {
         if (i > 0)
             fputs(",", out);
-        jsonl_task(out, i, &results[i], urls[i]);
+        jsonl_task(out, b->ids ? b->ids[i] : i, &b->results[i], b->urls[i]);
     }
     fputs("]}\n", out);
     if (fflush(out) != 0 || ferror(out))
         return PDL_ERR_IO;
     return PDL_OK;
+}
+
+int pdl_export_report(FILE *out, const struct pdl_run_info *info,
+                      const struct pdl_result *results, const char *const *urls,
+                      size_t n)
+{
+    struct batch b = {.info = info, .results = results, .urls = urls, .n = n};
+
+    return report(out, &b);
 }
 
 int pdl_export_write(FILE *out, enum pdl_export_format fmt,
@@ -666,6 +674,42 @@ int pdl_export_write(FILE *out, enum pdl_export_format fmt,
     struct batch b = {.info = info, .results = results, .urls = urls, .n = n};
 
     return write_batch(out, fmt, &b);
+}
+
+/* Rows in id order, as a run numbers its tasks: a timeline of version 4
+ * holds them in the order they settled. */
+struct row_ref {
+    size_t id, at;
+};
+
+static int cmp_row(const void *a, const void *b)
+{
+    const struct row_ref *x = a, *y = b;
+
+    if (x->id != y->id)
+        return (x->id > y->id) - (x->id < y->id);
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+static void sort_by_id(struct pdl_timeline *tl)
+{
+    struct row_ref *ix = pdl_xcalloc(tl->count ? tl->count : 1, sizeof(*ix));
+    struct pdl_result *r = pdl_xcalloc(tl->count ? tl->count : 1, sizeof(*r));
+    char **u = pdl_xcalloc(tl->count ? tl->count : 1, sizeof(*u));
+
+    for (size_t i = 0; i < tl->count; i++)
+        ix[i] = (struct row_ref){tl->ids[i], i};
+    qsort(ix, tl->count, sizeof(*ix), cmp_row);
+    for (size_t i = 0; i < tl->count; i++) {
+        r[i] = tl->results[ix[i].at];
+        u[i] = tl->urls[ix[i].at];
+        tl->ids[i] = ix[i].id;
+    }
+    free(tl->results);
+    free(tl->urls);
+    tl->results = r;
+    tl->urls = u;
+    free(ix);
 }
 
 /* Reads the timeline at path; on failure err names the file. */
@@ -689,36 +733,55 @@ static int read_timeline(const char *path, struct pdl_timeline *tl, char *err,
         snprintf(err, errsz, "%s: %s", name, strerror(errno));
     if (!is_stdin)
         fclose(in);
+    if (rc == PDL_OK)
+        sort_by_id(tl);
     return rc;
 }
 
-/* Writes tl to path, removing what was written if it fails. */
-static int write_file(const char *path, enum pdl_export_format fmt,
-                      const struct pdl_timeline *tl, char *err, size_t errsz)
+/* Not an export format: the JSON report, for write_file. */
+#define REPORT (-1)
+
+/* Writes tl to path through a temporary file (the report when fmt is
+ * REPORT), so that a failed write leaves no partial file and an
+ * earlier file is replaced only by a whole one. */
+static int write_file(const char *path, int fmt, const struct pdl_timeline *tl,
+                      char *err, size_t errsz)
 {
     struct batch b = {.info = &tl->info,
                       .results = tl->results,
                       .urls = (const char *const *)tl->urls,
                       .ids = tl->ids,
                       .n = tl->count};
-    FILE *out = fopen(path, "w");
-    int rc, saved = 0;
+    struct pdl_output o;
+    int rc;
 
-    if (!out) {
+    if (pdl_output_open(&o, path, NULL) != 0) {
         snprintf(err, errsz, "%s: %s", path, strerror(errno));
         return PDL_ERR_IO;
     }
-    rc = write_batch(out, fmt, &b);
-    if (rc != PDL_OK)
-        saved = errno;
-    if (fclose(out) != 0 && rc == PDL_OK) {
+    rc = fmt == REPORT ? report(o.f, &b)
+                       : write_batch(o.f, (enum pdl_export_format)fmt, &b);
+    int saved = errno;
+    if (pdl_output_close(&o, rc == PDL_OK, NULL) != 0 && rc == PDL_OK) {
         rc = PDL_ERR_IO;
         saved = errno;
     }
-    if (rc != PDL_OK) {
-        snprintf(err, errsz, "%s: %s", path, strerror(saved));
-        remove(path);
-    }
+    if (rc != PDL_OK)
+        snprintf(err, errsz, "%s: %s", strcmp(path, "-") ? path : "stdout",
+                 strerror(saved ? saved : EIO));
+    return rc;
+}
+
+int pdl_export_report_file(const char *timeline, const char *out_path,
+                           char *err, size_t errsz)
+{
+    struct pdl_timeline tl;
+    int rc = read_timeline(timeline, &tl, err, errsz);
+
+    if (rc != PDL_OK)
+        return rc;
+    rc = write_file(out_path, REPORT, &tl, err, errsz);
+    pdl_timeline_cleanup(&tl);
     return rc;
 }
 

@@ -3,7 +3,6 @@
  * task's result record, and transient failures tried again after a backoff
  * with jitter. */
 #include "pdl/fetch.h"
-#include "pdl/runner.h"
 #include "pdl/sink.h"
 
 #include <curl/curl.h>
@@ -15,8 +14,7 @@
 #include <unistd.h>
 
 struct pdl_fetcher {
-    const struct pdl_job *job;
-    struct pdl_board *board;
+    struct pdl_fetch_config cfg;
     CURL *curl;
     unsigned worker;
     uint64_t rng; /* xorshift state for backoff jitter */
@@ -47,13 +45,13 @@ static void set_protocols(CURL *c)
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
     struct pdl_fetcher *f = userdata;
-    int64_t max = f->job->opt->max_filesize;
+    int64_t max = f->cfg.opt->max_filesize;
     size_t len = size * nmemb;
 
     if (f->http == 0)
         curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &f->http);
     f->bytes += (int64_t)len;
-    atomic_fetch_add_explicit(&f->board->bytes, (long long)len,
+    atomic_fetch_add_explicit(f->cfg.bytes, (long long)len,
                               memory_order_relaxed);
     /* An error page is not the file: count it, never save it. */
     if (f->http >= 400)
@@ -77,7 +75,7 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
     (void)dlnow;
     (void)ultotal;
     (void)ulnow;
-    return atomic_load_explicit(&f->board->stop, memory_order_relaxed);
+    return atomic_load_explicit(f->cfg.stop, memory_order_relaxed);
 }
 
 static void set_limits(CURL *c, const struct pdl_options *o)
@@ -95,8 +93,8 @@ static void set_limits(CURL *c, const struct pdl_options *o)
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
 }
 
-struct pdl_fetcher *pdl_fetcher_create(const struct pdl_job *job,
-                                       struct pdl_board *board, unsigned worker)
+struct pdl_fetcher *pdl_fetcher_create(const struct pdl_fetch_config *cfg,
+                                       unsigned worker)
 {
     struct pdl_fetcher *f = pdl_xcalloc(1, sizeof(*f));
     CURL *c = curl_easy_init();
@@ -105,8 +103,7 @@ struct pdl_fetcher *pdl_fetcher_create(const struct pdl_job *job,
         free(f);
         return NULL;
     }
-    f->job = job;
-    f->board = board;
+    f->cfg = *cfg;
     f->curl = c;
     f->worker = worker;
     f->rng = (uint64_t)pdl_now() ^ ((uint64_t)getpid() << 32) ^ worker;
@@ -114,8 +111,8 @@ struct pdl_fetcher *pdl_fetcher_create(const struct pdl_job *job,
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
     set_protocols(c);
-    set_limits(c, job->opt);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, job->opt->user_agent);
+    set_limits(c, cfg->opt);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, cfg->opt->user_agent);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, f->errbuf);
@@ -207,7 +204,7 @@ static void judge(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *r)
         pdl_result_fail(r, PDL_ST_WRITE, why);
     } else if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
         snprintf(why, sizeof(why), "body over --max-filesize (%lld bytes)",
-                 (long long)f->job->opt->max_filesize);
+                 (long long)f->cfg.opt->max_filesize);
         pdl_result_fail(r, PDL_ST_TOO_BIG, why);
     } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
         pdl_result_fail(r, PDL_ST_INTERRUPTED, "interrupted");
@@ -241,22 +238,23 @@ static CURL *begin_attempt(struct pdl_fetcher *f, struct pdl_result *out)
     f->too_big = false;
     f->bytes = 0;
     f->errbuf[0] = '\0';
-    pdl_sink_init(&f->sink, f->job->out_dirfd, f->task->name,
-                  f->job->opt->resume);
+    pdl_sink_init(&f->sink, f->cfg.out_dirfd, f->task->name,
+                  f->cfg.opt->resume);
     curl_easy_setopt(f->curl, CURLOPT_URL, f->task->url);
     curl_easy_setopt(f->curl, CURLOPT_RESUME_FROM_LARGE,
                      (curl_off_t)f->sink.offset);
     *out = (struct pdl_result){.worker = (int32_t)f->worker,
-                               .start_ns = f->task_start - f->job->t0,
-                               .attempt_ns = f->attempt_start - f->job->t0,
+                               .start_ns = f->task_start - f->cfg.t0,
+                               .attempt_ns = f->attempt_start - f->cfg.t0,
                                .status = PDL_ST_RUNNING,
                                .attempts = f->attempt};
     return f->curl;
 }
 
-CURL *pdl_fetch_begin(struct pdl_fetcher *f, size_t id, struct pdl_result *out)
+CURL *pdl_fetch_begin(struct pdl_fetcher *f, const struct pdl_task *t,
+                      struct pdl_result *out)
 {
-    f->task = &f->job->list->tasks[id];
+    f->task = t;
     f->attempt = 0;
     f->task_start = pdl_now();
     return begin_attempt(f, out);
@@ -294,7 +292,7 @@ static uint64_t next_random(struct pdl_fetcher *f)
  * together), or the server's Retry-After, within the cap. */
 static long backoff_ms(struct pdl_fetcher *f)
 {
-    const struct pdl_options *o = f->job->opt;
+    const struct pdl_options *o = f->cfg.opt;
     double d = (double)o->retry_delay_ms;
     curl_off_t after = 0;
 
@@ -320,7 +318,7 @@ static bool restart(struct pdl_fetcher *f, CURLcode rc, long http)
     if (f->sink.offset == 0 || (http != 416 && rc != CURLE_RANGE_ERROR))
         return false;
     pdl_sink_forget(&f->sink);
-    return f->attempt < 2 * (f->job->opt->retries + 1);
+    return f->attempt < 2 * (f->cfg.opt->retries + 1);
 }
 
 long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out)
@@ -333,69 +331,17 @@ long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out)
     judge(f, rc, &r);
     settle_body(f, &r);
     r.bytes = f->bytes;
-    r.start_ns = f->task_start - f->job->t0;
-    r.attempt_ns = f->attempt_start - f->job->t0;
-    r.end_ns = pdl_now() - f->job->t0;
-    if (atomic_load(&f->board->stop))
+    r.start_ns = f->task_start - f->cfg.t0;
+    r.attempt_ns = f->attempt_start - f->cfg.t0;
+    r.end_ns = pdl_now() - f->cfg.t0;
+    if (atomic_load(f->cfg.stop))
         wait = -1;
     else if (restart(f, rc, r.http))
         wait = 0;
-    else if (transient(&r) && f->attempt <= f->job->opt->retries)
+    else if (transient(&r) && f->attempt <= f->cfg.opt->retries)
         wait = backoff_ms(f);
     if (wait >= 0)
         r.status = PDL_ST_RUNNING; /* not settled: another attempt follows */
     *out = r;
     return wait;
-}
-
-/* Sleeps ms milliseconds in short steps; false if the run was stopped. */
-static bool nap(struct pdl_board *board, long ms)
-{
-    while (ms > 0 && !atomic_load(&board->stop)) {
-        long step = ms < 100 ? ms : 100;
-        struct timespec ts = {step / 1000, (step % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
-        ms -= step;
-    }
-    return !atomic_load(&board->stop);
-}
-
-/* Waits until the task may start: a free transfer for its host, then its
- * turn under --rate. False if the run was stopped meanwhile. */
-static bool admit(struct pdl_fetcher *f, unsigned key)
-{
-    while (!pdl_board_host_enter(f->board, key))
-        if (!nap(f->board, 5))
-            return false;
-    pdl_monotime now = pdl_now();
-    pdl_monotime at = pdl_board_pace(f->board, now);
-    if (at > now && !nap(f->board, (long)((at - now + 999999) / 1000000))) {
-        pdl_board_host_leave(f->board, key);
-        return false;
-    }
-    return true;
-}
-
-void pdl_fetch(struct pdl_fetcher *f, size_t id, struct pdl_result *out)
-{
-    unsigned key = pdl_url_host_key(f->job->list->tasks[id].url);
-    CURL *c;
-    long wait;
-
-    /* Stopped before it began: the task stays not-run. */
-    if (!admit(f, key))
-        return;
-    c = pdl_fetch_begin(f, id, out);
-    for (;;) {
-        wait = pdl_fetch_end(f, curl_easy_perform(c), out);
-        pdl_board_host_leave(f->board, key);
-        if (wait < 0)
-            return;
-        if (!nap(f->board, wait) || !admit(f, key)) {
-            pdl_result_fail(out, PDL_ST_INTERRUPTED,
-                            "interrupted while waiting to retry");
-            return;
-        }
-        c = pdl_fetch_retry(f, out);
-    }
 }

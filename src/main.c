@@ -1,364 +1,621 @@
 /* pdl: download lists of URLs serially, with a pool of threads or processes
  * or on curl_multi, and record when every task ran. This file only wires:
- * options, input, runner, outputs, exit code. */
+ * options, the lists, the mode's row, the results stream and its consumers,
+ * the outputs, the exit code. */
 #include "cli.h"
 #include "pdl/chart.h"
-#include "pdl/export.h"
 #include "pdl/compare.h"
-#include "pdl/mpi.h"
+#include "pdl/export.h"
 #include "pdl/outdir.h"
+#include "pdl/output.h"
 #include "pdl/progress.h"
 #include "pdl/rerun.h"
 #include "pdl/runner.h"
 #include "pdl/sigwatch.h"
-#include "pdl/tasklist.h"
 #include "pdl/timeline.h"
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-/* A file written whole under a temporary name and renamed when complete,
- * so that an earlier run's copy is replaced only by a complete one. "-" is
- * stdout. */
-struct outfile {
-    const char *path;
-    char tmp[4096];
-    FILE *f;
+/* The timeline a run streams: to the user's file, and to a private file
+ * when no file of the user's can serve the exports, the JSON report and
+ * the chart, which are made from it at the end. */
+struct tl_out {
+    struct pdl_output out;
+    struct pdl_timeline_writer *w;
+    const char *path; /* where it ends up; NULL for stdout */
+    bool open;
 };
 
-static int outfile_open(struct outfile *o, const char *path)
+/* Everything one run holds. */
+struct app {
+    const struct pdl_cli *cli;
+    const struct pdl_runner *runner;
+    void *mode_ctx;
+    struct pdl_run run;
+    struct pdl_run_info info;
+    struct pdl_namer *namer;
+    struct pdl_done *done;
+    struct pdl_stats_acc *acc;
+    struct pdl_progress *progress;
+    struct tl_out tl[2]; /* the user's, then a private one if needed */
+    char private_tl[64]; /* path of the private one, "" if none */
+    struct pdl_output failed_out;
+    struct pdl_failed_writer *failed;
+    size_t not_run; /* tasks settled without running */
+    /* URLs seen, to count repeats: fingerprints of the first DUP_TRACK
+     * distinct URLs (8 bytes each), so memory stays bounded. */
+    struct pdl_namer *urls;
+    size_t distinct, repeats;
+    bool out_failed;
+};
+
+/* ---- Consumers of the results stream ---- */
+
+static void take_timelines(struct app *a, const struct pdl_task *t,
+                           const struct pdl_result *r)
 {
-    o->path = path;
-    if (strcmp(path, "-") == 0) {
-        o->f = stdout;
-        return 0;
-    }
-    snprintf(o->tmp, sizeof(o->tmp), "%s.part-%ld", path, (long)getpid());
-    o->f = fopen(o->tmp, "w");
-    if (!o->f)
-        fprintf(stderr, "pdl: %s: %s\n", path, strerror(errno));
-    return o->f ? 0 : -1;
-}
-
-/* Completes the file (ok) or removes it. Returns 0 or -1 (reported). */
-static int outfile_close(struct outfile *o, bool ok)
-{
-    int err = 0;
-
-    if (!o->f || o->f == stdout)
-        return o->f && fflush(stdout) != 0 ? -1 : 0;
-    if (ferror(o->f))
-        err = EIO;
-    if (fclose(o->f) != 0 && !err)
-        err = errno;
-    o->f = NULL;
-    if (ok && !err && rename(o->tmp, o->path) != 0)
-        err = errno;
-    if (!ok || err)
-        unlink(o->tmp);
-    if (ok && err)
-        fprintf(stderr, "pdl: %s: %s\n", o->path, strerror(err));
-    return err ? -1 : 0;
-}
-
-/* Reads every list named on the command line. Returns 0 or the exit
- * code. */
-static int read_lists(const struct pdl_cli *cli, struct pdl_tasklist *list)
-{
-    for (int i = 0; i < cli->nlists; i++) {
-        const char *name = cli->lists[i];
-        bool is_stdin = strcmp(name, "-") == 0;
-        FILE *in = is_stdin ? stdin : fopen(name, "r");
-        int rc;
-
-        if (!in) {
-            fprintf(stderr, "pdl: %s: %s\n", name, strerror(errno));
-            return PDL_EXIT_USAGE;
+    for (int i = 0; i < 2; i++) {
+        struct tl_out *o = &a->tl[i];
+        if (o->w && pdl_timeline_writer_row(o->w, t, r) != PDL_OK &&
+            !o->out.failed) {
+            fprintf(stderr, "pdl: %s: %s (the run goes on)\n",
+                    o->path ? o->path : "standard output", strerror(errno));
+            o->out.failed = true;
         }
-        rc = pdl_tasklist_read(list, in, is_stdin ? "(stdin)" : name, stderr);
-        if (rc != PDL_OK)
-            fprintf(stderr, "pdl: %s: %s\n", name, strerror(errno));
-        if (!is_stdin)
-            fclose(in);
-        if (rc != PDL_OK)
-            return PDL_EXIT_USAGE;
     }
+}
+
+/* Each failure as it happens, above the progress bar; tasks that never
+ * started are counted, and said in one line at the end. */
+static void say_failure(struct app *a, const struct pdl_task *t,
+                        const struct pdl_result *r)
+{
+    char line[1024];
+
+    if (pdl_result_ok(r))
+        return;
+    if (r->status == PDL_ST_PENDING) {
+        a->not_run++;
+        return;
+    }
+    snprintf(line, sizeof(line), "pdl: %.700s: %s", t->url,
+             r->error[0] ? r->error
+                         : pdl_status_token((enum pdl_status)r->status));
+    pdl_progress_say(a->progress, stderr, line);
+}
+
+/* Most distinct URLs remembered to count repeats: 2 MiB of fingerprints. */
+#define DUP_TRACK 262144
+
+static void count_repeat(struct app *a, const struct pdl_task *t)
+{
+    if (a->distinct >= DUP_TRACK) {
+        /* Only repeats of the URLs already remembered are counted. */
+        if (!pdl_namer_reserve(a->urls, t->url))
+            a->repeats++;
+        return;
+    }
+    if (pdl_namer_reserve(a->urls, t->url))
+        a->distinct++;
+    else
+        a->repeats++;
+}
+
+static void take(void *ctx, const struct pdl_task *t,
+                 const struct pdl_result *r)
+{
+    struct app *a = ctx;
+
+    take_timelines(a, t, r);
+    count_repeat(a, t);
+    pdl_stats_acc_add(a->acc, (size_t)t->id, r, t->url);
+    if (a->failed)
+        pdl_failed_add(a->failed, t, r);
+    say_failure(a, t, r);
+}
+
+/* ---- Before the run ---- */
+
+/* Two outputs that are one file would overwrite each other. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+
+    if (!a || !b || strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+        return false;
+    if (strcmp(a, b) == 0)
+        return true;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* Every output file the run writes, in one list. */
+static size_t outputs_of(const struct pdl_cli *cli, const char **out,
+                         const char **what)
+{
+    size_t n = 0;
+
+    if (cli->timeline)
+        out[n] = cli->timeline, what[n++] = "--timeline";
+    if (cli->failed)
+        out[n] = cli->failed, what[n++] = "--failed";
+    if (cli->json)
+        out[n] = cli->json, what[n++] = "--json";
+    for (size_t i = 0; i < cli->nexports; i++)
+        out[n] = cli->exports[i], what[n++] = "--export";
+    if (cli->chart)
+        out[n] = cli->chart, what[n++] = "--chart";
+    return n;
+}
+
+/* Refuses outputs that are one file, and outputs that cannot be written,
+ * before anything is downloaded. Returns 0 or the exit code. */
+static int check_outputs(const struct pdl_cli *cli)
+{
+    const char *out[PDL_EXPORTS_MAX + 4], *what[PDL_EXPORTS_MAX + 4];
+    size_t n = outputs_of(cli, out, what);
+
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (same_file(out[i], out[j])) {
+                fprintf(stderr,
+                        "pdl: %s %s and %s %s name the same file: one would "
+                        "overwrite the other\n",
+                        what[i], out[i], what[j], out[j]);
+                return PDL_EXIT_USAGE;
+            }
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(what[i], "--chart") != 0 &&
+            pdl_output_check(out[i], stderr) != 0)
+            return PDL_EXIT_USAGE;
     return 0;
 }
 
-/* One line per failure with its URL; tasks that never started (after an
- * interrupt or a failure to start workers) are counted in one line. */
-static void print_failures(const struct pdl_tasklist *list,
-                           const struct pdl_result *results)
+/* pdl's own outputs that land in the output folder keep their names: no
+ * body is saved under one of them (it gets a number instead). */
+static void reserve_outputs(struct app *a, int dirfd)
 {
-    size_t not_run = 0;
+    const char *out[PDL_EXPORTS_MAX + 4], *what[PDL_EXPORTS_MAX + 4];
+    size_t n = outputs_of(a->cli, out, what);
+    struct stat folder, parent;
 
-    for (size_t i = 0; i < list->count; i++) {
-        const struct pdl_result *r = &results[i];
-        if (pdl_result_ok(r))
+    if (dirfd < 0 || fstat(dirfd, &folder) != 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(out[i], "-") == 0)
             continue;
-        if (r->status == PDL_ST_PENDING) {
-            not_run++;
-            continue;
+        char *copy = pdl_xstrdup(out[i]), *slash = strrchr(copy, '/');
+        const char *dir = slash ? (slash == copy ? "/" : copy) : ".";
+        const char *base = slash ? slash + 1 : copy;
+        if (slash)
+            *slash = '\0';
+        if (stat(dir, &parent) == 0 && parent.st_dev == folder.st_dev &&
+            parent.st_ino == folder.st_ino) {
+            pdl_namer_reserve(a->namer, base);
+            /* The chart's data goes beside it as CHART.tsv. */
+            if (strcmp(what[i], "--chart") == 0) {
+                char data[PDL_NAME_MAX + 64];
+                const char *dot = strrchr(base, '.');
+                snprintf(data, sizeof(data), "%.*s.tsv",
+                         (int)(dot ? dot - base : (long)strlen(base)), base);
+                pdl_namer_reserve(a->namer, data);
+            }
         }
-        fprintf(stderr, "pdl: %s: %s\n", list->tasks[i].url,
-                r->error[0] ? r->error
-                            : pdl_status_token((enum pdl_status)r->status));
+        free(copy);
     }
-    if (not_run > 0)
+}
+
+/* --continue: what earlier runs finished. Returns 0 or the exit code. */
+static int load_done(struct app *a)
+{
+    char err[512];
+    size_t from;
+
+    if (!a->cli->opt.resume)
+        return 0;
+    a->done = pdl_done_load(a->cli->timeline, &from, err, sizeof(err));
+    if (!a->done) {
+        fprintf(stderr, "pdl: --continue: %s\n", err);
+        return PDL_EXIT_USAGE;
+    }
+    if (!a->cli->quiet && from > 0)
+        fprintf(stderr,
+                "pdl: --continue: from %s%s: %zu tasks done by earlier "
+                "runs\n",
+                a->cli->timeline,
+                from > 1 ? " and the partial timelines of killed runs" : "",
+                pdl_done_count(a->done));
+    a->run.done = a->done;
+    return 0;
+}
+
+/* The lists, the scheduler and the workers to start. Returns 0 or the
+ * exit code. */
+static int open_lists(struct app *a)
+{
+    const struct pdl_cli *cli = a->cli;
+    struct pdl_reader *r =
+        pdl_reader_create((const char *const *)cli->lists, (size_t)cli->nlists,
+                          !cli->no_glob, stderr);
+    struct pdl_sched_config cfg = {.schedule = cli->opt.schedule,
+                                   .chunk = cli->opt.chunk,
+                                   .workers = cli->opt.workers,
+                                   .names = !cli->opt.discard};
+    char err[256];
+    uint64_t ahead;
+
+    if (!r)
+        return PDL_EXIT_USAGE;
+    a->run.sched = pdl_sched_create(r, &cfg, a->namer, err, sizeof(err));
+    if (!a->run.sched) {
+        fprintf(stderr, "pdl: %s\n", err);
+        return PDL_EXIT_USAGE;
+    }
+    /* No more workers than tasks: read that far ahead to know. */
+    ahead = pdl_sched_prefetch(a->run.sched, cli->opt.workers);
+    if (ahead == 0)
+        fprintf(stderr, "pdl: no URLs to download\n");
+    a->run.workers = (unsigned)ahead;
+    return 0;
+}
+
+/* Opens the timelines the run streams. Returns 0 or the exit code. */
+static int open_timelines(struct app *a)
+{
+    const struct pdl_cli *cli = a->cli;
+    bool user_file = cli->timeline && strcmp(cli->timeline, "-") != 0;
+    bool need_file = cli->nexports > 0 || cli->json || cli->chart;
+
+    if (cli->timeline) {
+        if (pdl_output_open(&a->tl[0].out, cli->timeline, stderr) != 0)
+            return PDL_EXIT_USAGE;
+        a->tl[0].path = user_file ? cli->timeline : NULL;
+        a->tl[0].open = true;
+    }
+    if (need_file && !user_file) {
+        int fd;
+        snprintf(a->private_tl, sizeof(a->private_tl), "%s/pdl-run-XXXXXX",
+                 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        fd = mkstemp(a->private_tl);
+        if (fd >= 0)
+            close(fd);
+        if (fd < 0 ||
+            pdl_output_open(&a->tl[1].out, a->private_tl, stderr) != 0) {
+            a->private_tl[0] = '\0';
+            return PDL_EXIT_USAGE;
+        }
+        a->tl[1].path = a->private_tl;
+        a->tl[1].open = true;
+    }
+    for (int i = 0; i < 2; i++)
+        if (a->tl[i].open)
+            a->tl[i].w = pdl_timeline_writer_start(a->tl[i].out.f, &a->info);
+    return 0;
+}
+
+static int open_failed(struct app *a)
+{
+    if (!a->cli->failed)
+        return 0;
+    if (pdl_output_open(&a->failed_out, a->cli->failed, stderr) != 0)
+        return PDL_EXIT_USAGE;
+    a->failed = pdl_failed_start(a->failed_out.f);
+    return 0;
+}
+
+/* ---- The run ---- */
+
+/* Counts the lists ahead of the run, for the progress display's total. */
+struct census {
+    struct pdl_run *run;
+    pthread_t thread;
+    bool started;
+};
+
+static void *count_tasks(void *arg)
+{
+    struct census *c = arg;
+    uint64_t n = pdl_reader_count_all(pdl_sched_reader(c->run->sched),
+                                      &c->run->shared->stop);
+
+    if (n != UINT64_MAX)
+        atomic_store(&c->run->shared->counters.total, n);
+    return NULL;
+}
+
+static void census_start(struct app *a, struct census *c)
+{
+    uint64_t total = pdl_sched_total(a->run.sched);
+
+    c->run = &a->run;
+    if (total != UINT64_MAX) {
+        atomic_store(&a->run.shared->counters.total, total);
+        return;
+    }
+    if (!a->progress || !pdl_reader_seekable(pdl_sched_reader(a->run.sched)))
+        return;
+    c->started = pthread_create(&c->thread, NULL, count_tasks, c) == 0;
+}
+
+static void census_stop(struct census *c)
+{
+    if (c->started)
+        pthread_join(c->thread, NULL);
+}
+
+/* Settles every task that no worker ran (after a stop, or when the
+ * workers could not start): not run. */
+static void settle_the_rest(struct app *a)
+{
+    struct pdl_task t = {0};
+
+    while (pdl_sched_drain(a->run.sched, &t)) {
+        struct pdl_result r = {.status = PDL_ST_PENDING};
+        pdl_run_settle(&a->run, &t, &r);
+        pdl_task_clear(&t);
+    }
+}
+
+/* Runs the mode; returns the signal that stopped it, or 0. */
+static int run_mode(struct app *a, int *rc)
+{
+    struct pdl_shared *sh = a->run.shared;
+    struct pdl_sigwatch *watch = pdl_sigwatch_start(&sh->stop);
+    struct census census = {0};
+    int sig;
+
+    a->run.t0 = pdl_now();
+    a->progress = pdl_progress_start(
+        &sh->counters, a->cli->quiet ? PDL_PROGRESS_NONE : a->cli->progress,
+        stderr, a->run.t0);
+    census_start(a, &census);
+    *rc = a->runner->run(&a->run, a->mode_ctx);
+    if (*rc != PDL_OK)
+        atomic_store(&sh->stop, 1);
+    census_stop(&census);
+    settle_the_rest(a);
+    pdl_progress_stop(a->progress);
+    a->progress = NULL;
+    sig = pdl_sigwatch_stop(watch);
+    if (*rc != PDL_OK)
+        fprintf(stderr, "pdl: %s mode: could not start all workers: %s\n",
+                a->runner->name, pdl_strerror(*rc));
+    if (sig)
+        fprintf(stderr, "pdl: interrupted by %s: %zu tasks settled\n",
+                sig == SIGINT ? "SIGINT" : "SIGTERM",
+                pdl_results_count(a->run.results) - a->not_run);
+    if (a->not_run > 0)
         fprintf(stderr,
                 "pdl: %zu task%s not run (listed in --failed, status "
                 "not-run in the timeline)\n",
-                not_run, not_run == 1 ? "" : "s");
+                a->not_run, a->not_run == 1 ? "" : "s");
+    if (pdl_sched_unread(a->run.sched) && (sig || *rc != PDL_OK))
+        fputs("pdl: the rest of standard input was not read\n", stderr);
+    return sig;
 }
 
-static const char **urls_of(const struct pdl_tasklist *list);
+/* ---- After the run ---- */
 
-static void print_summary(const struct pdl_options *opt,
-                          const struct pdl_stats *st,
-                          const struct pdl_tasklist *list, const char *timeline)
+static void finish_timelines(struct app *a, const struct pdl_stats *st)
 {
-    const char **urls = urls_of(list);
-
-    pdl_summary_print(stderr, st, opt->mode, pdl_mpi_workers(opt->workers),
-                      urls);
-    free(urls);
-    if (timeline && strcmp(timeline, "-") != 0)
-        fprintf(stderr, "pdl: timeline: %s\n", timeline);
-}
-
-/* The urls of list, in task order, for the writers of records. */
-static const char **urls_of(const struct pdl_tasklist *list)
-{
-    const char **urls = pdl_xcalloc(list->count, sizeof(*urls));
-
-    for (size_t i = 0; i < list->count; i++)
-        urls[i] = list->tasks[i].url;
-    return urls;
-}
-
-/* The formats the records of a run are written in after it. */
-enum records { TIMELINE, EXPORT, REPORT };
-
-/* Writes the run's records to path as what (an export's format follows
- * path's extension), through a temporary name. Returns 0 or -1 (said). */
-static int write_records(const char *path, enum records what,
-                         const struct pdl_run_info *info,
-                         const struct pdl_tasklist *list,
-                         const struct pdl_result *results)
-{
-    struct outfile o = {0};
-    enum pdl_export_format fmt = PDL_EXPORT_JSONL;
-    const char **urls;
-    size_t n = list->count;
-    int rc;
-
-    if (outfile_open(&o, path) != 0)
-        return -1;
-    urls = urls_of(list);
-    if (what == TIMELINE) {
-        rc = pdl_timeline_write(o.f, info, results, urls, n);
-    } else if (what == REPORT) {
-        rc = pdl_export_report(o.f, info, results, urls, n);
-    } else {
-        pdl_export_format_for(path, &fmt);
-        rc = pdl_export_write(o.f, fmt, info, results, urls, n);
+    for (int i = 0; i < 2; i++) {
+        struct tl_out *o = &a->tl[i];
+        if (!o->open)
+            continue;
+        if (o->w && pdl_timeline_writer_end(o->w, &a->info, st) != PDL_OK &&
+            !o->out.failed) {
+            fprintf(stderr, "pdl: %s: %s\n",
+                    o->path ? o->path : "standard output", strerror(errno));
+            o->out.failed = true;
+        }
+        o->w = NULL;
+        if (pdl_output_close(&o->out, !o->out.failed, stderr) != 0 && i == 0)
+            a->out_failed = true;
+        o->open = false;
     }
-    free(urls);
-    return outfile_close(&o, rc == PDL_OK);
 }
 
-static int write_failed(const char *path, const struct pdl_tasklist *list,
-                        const struct pdl_result *results)
+/* The timeline the exports, the report and the chart are made from. */
+static const char *timeline_file(const struct app *a)
 {
-    struct outfile o = {0};
+    if (a->private_tl[0])
+        return a->private_tl;
+    return a->tl[0].path;
+}
 
-    if (outfile_open(&o, path) != 0)
-        return -1;
-    return outfile_close(&o, pdl_failed_write(o.f, list, results) == PDL_OK);
+static void write_derived(struct app *a)
+{
+    const char *tl = timeline_file(a);
+    char err[512];
+
+    for (size_t i = 0; i < a->cli->nexports; i++)
+        if (!tl || pdl_export_file(tl, a->cli->exports[i], err, sizeof(err)) !=
+                       PDL_OK) {
+            fprintf(stderr, "pdl: %s\n", tl ? err : "no timeline to export");
+            a->out_failed = true;
+        }
+    if (a->cli->json &&
+        (!tl || pdl_export_report_file(tl, a->cli->json, err, sizeof(err)) !=
+                    PDL_OK)) {
+        fprintf(stderr, "pdl: %s\n", tl ? err : "no timeline for --json");
+        a->out_failed = true;
+    }
 }
 
 /* Draws the chart; a chart that cannot be drawn is reported, but does not
  * change the run's exit status: the downloads are what it reports on. */
-static void draw_chart(const struct pdl_cli *cli,
-                       const struct pdl_run_info *info,
-                       const struct pdl_tasklist *list,
-                       const struct pdl_result *results)
+static void draw_chart(struct app *a)
 {
+    const struct pdl_cli *cli = a->cli;
+    const char *tl = a->tl[0].path;
     char data[4096], err[8192];
 
-    if (cli->timeline && strcmp(cli->timeline, "-") != 0) {
-        snprintf(data, sizeof(data), "%s", cli->timeline);
-    } else {
+    if (!tl) {
         /* The chart needs its data in a file: CHART.tsv beside it. */
-        snprintf(data, sizeof(data), "%.*s.tsv",
-                 (int)(strrchr(cli->chart, '.') - cli->chart), cli->chart);
-        if (write_records(data, TIMELINE, info, list, results) != 0)
+        const char *dot = strrchr(cli->chart, '.');
+        int n =
+            snprintf(data, sizeof(data), "%.*s.tsv",
+                     (int)(dot ? dot - cli->chart : (long)strlen(cli->chart)),
+                     cli->chart);
+        if (n < 0 || (size_t)n >= sizeof(data) || !a->private_tl[0] ||
+            rename(a->private_tl, data) != 0) {
+            fprintf(stderr, "pdl: chart %s: cannot keep its data in %s: %s\n",
+                    cli->chart, data, strerror(errno));
             return;
+        }
+        a->private_tl[0] = '\0';
+        tl = data;
     }
-    if (pdl_chart_render(data, cli->chart, cli->chart_by, err, sizeof(err)))
+    if (pdl_chart_render(tl, cli->chart, cli->chart_by, err, sizeof(err)))
         fprintf(stderr, "pdl: chart %s: %s\n", cli->chart, err);
     else if (!cli->quiet)
         fprintf(stderr, "pdl: chart: %s\n", cli->chart);
 }
 
-/* Everything written after the run. Returns 0, or -1 if a file could not
- * be written (each reported). */
-static int write_outputs(const struct pdl_cli *cli,
-                         const struct pdl_run_info *info,
-                         const struct pdl_tasklist *list,
-                         const struct pdl_result *results)
+static void finish(struct app *a, struct pdl_stats *st)
 {
-    int rc = 0;
-
-    if (cli->timeline &&
-        write_records(cli->timeline, TIMELINE, info, list, results) != 0)
-        rc = -1;
-    if (cli->failed && write_failed(cli->failed, list, results) != 0)
-        rc = -1;
-    for (size_t i = 0; i < cli->nexports; i++)
-        if (write_records(cli->exports[i], EXPORT, info, list, results) != 0)
-            rc = -1;
-    if (cli->json && write_records(cli->json, REPORT, info, list, results))
-        rc = -1;
-    return rc;
+    if (a->runner->describe)
+        a->runner->describe(a->mode_ctx, &a->info);
+    pdl_stats_acc_get(a->acc, st);
+    st->max_overlap = atomic_load(&a->run.shared->counters.max_inflight);
+    finish_timelines(a, st);
+    if (a->failed) {
+        if (pdl_failed_end(a->failed) != PDL_OK && !a->failed_out.failed) {
+            fprintf(stderr, "pdl: %s: %s\n", a->cli->failed, strerror(errno));
+            a->failed_out.failed = true;
+        }
+        a->failed = NULL;
+        if (pdl_output_close(&a->failed_out, !a->failed_out.failed, stderr))
+            a->out_failed = true;
+    }
+    write_derived(a);
+    if (!a->cli->quiet && st->by_status[PDL_ST_SKIPPED] > 0)
+        fprintf(stderr, "pdl: --continue: %zu of %zu tasks already done\n",
+                st->by_status[PDL_ST_SKIPPED], st->tasks);
+    if (!a->cli->quiet && a->repeats > 0)
+        fprintf(stderr,
+                "pdl: %s%zu of %zu URLs repeat an earlier one; each is "
+                "downloaded (sort -u drops them)\n",
+                a->distinct >= DUP_TRACK ? "at least " : "", a->repeats,
+                st->tasks);
+    if (!a->cli->quiet) {
+        pdl_summary_print(stderr, st, a->info.mode, a->info.workers);
+        if (a->tl[0].path && !a->out_failed)
+            fprintf(stderr, "pdl: timeline: %s\n", a->tl[0].path);
+    }
+    if (a->cli->chart)
+        draw_chart(a);
+    if (!a->out_failed)
+        pdl_done_forget_partials(a->done);
 }
 
-/* Marks what an earlier run completed (--continue). Returns 0 or the exit
- * code. */
-static int skip_done(const struct pdl_cli *cli, const struct pdl_tasklist *list,
-                     int dirfd, struct pdl_board *board)
+static int exit_code(const struct app *a, const struct pdl_stats *st, int sig,
+                     int rc)
 {
-    char err[512];
-    size_t n;
-
-    if (!cli->opt.resume)
-        return 0;
-    n = pdl_rerun_skip_done(cli->timeline, list, dirfd, board->results, err,
-                            sizeof(err));
-    if (n == (size_t)-1) {
-        fprintf(stderr, "pdl: --continue: %s\n", err);
-        return PDL_EXIT_USAGE;
-    }
-    if (!cli->quiet && n > 0)
-        fprintf(stderr, "pdl: --continue: %zu of %zu tasks already done\n", n,
-                list->count);
-    return 0;
-}
-
-/* Runs the job on a board; returns the signal that stopped it, or 0. */
-static int run_board(const struct pdl_cli *cli, struct pdl_job *job,
-                     struct pdl_board *board, int *rc)
-{
-    const struct pdl_runner *runner = pdl_runner_find(cli->opt.mode);
-    struct pdl_sigwatch *watch = pdl_sigwatch_start(&board->stop);
-    struct pdl_progress *progress;
-    int sig;
-
-    job->t0 = pdl_now();
-    progress = pdl_progress_start(
-        board, cli->quiet ? PDL_PROGRESS_NONE : cli->progress, stderr, job->t0);
-    *rc = runner->run(job, board);
-    pdl_progress_stop(progress);
-    sig = pdl_sigwatch_stop(watch);
-    if (*rc != PDL_OK)
-        fprintf(stderr, "pdl: %s mode: could not start all workers: %s\n",
-                runner->name, pdl_strerror(*rc));
-    if (sig)
-        fprintf(stderr, "pdl: interrupted by %s: %zu of %zu tasks done\n",
-                sig == SIGINT ? "SIGINT" : "SIGTERM", atomic_load(&board->done),
-                job->list->count);
-    return sig;
-}
-
-/* Runs the tasks and reports. Returns the exit code. */
-static int run(const struct pdl_cli *cli, struct pdl_tasklist *list, int dirfd)
-{
-    struct pdl_job job = {.opt = &cli->opt, .list = list, .out_dirfd = dirfd};
-    struct pdl_board *board =
-        pdl_board_create(list->count, pdl_workers_needed(&job),
-                         cli->opt.schedule, cli->opt.chunk);
-    struct pdl_run_info info;
-    struct pdl_stats st;
-    int rc, sig, out;
-
-    if (!board) {
-        fprintf(stderr, "pdl: cannot map shared memory for %zu tasks: %s\n",
-                list->count, strerror(errno));
-        return PDL_EXIT_USAGE;
-    }
-    pdl_board_limits(board, cli->opt.rate, cli->opt.per_host,
-                     cli->opt.per_host_loopback);
-    rc = skip_done(cli, list, dirfd, board);
-    if (rc != 0) {
-        pdl_board_destroy(board);
-        return rc;
-    }
-    pdl_run_info_init(&info, cli->opt.mode, cli->opt.workers);
-    sig = run_board(cli, &job, board, &rc);
-    pdl_mpi_describe(&info);
-    print_failures(list, board->results);
-    out = write_outputs(cli, &info, list, board->results);
-    pdl_stats_compute(board->results, list->count, &st);
-    if (!cli->quiet)
-        print_summary(&cli->opt, &st, list, cli->timeline);
-    if (cli->chart)
-        draw_chart(cli, &info, list, board->results);
-    pdl_board_destroy(board);
     if (sig)
         return 128 + sig;
-    if (rc != PDL_OK || out != 0 || st.failed > 0 || list->bad > 0)
+    if (rc != PDL_OK || a->out_failed || st->failed > 0 ||
+        pdl_sched_bad(a->run.sched) > 0)
         return PDL_EXIT_FAILED;
     return PDL_EXIT_OK;
 }
 
-/* Checks, before any download, that the outputs can be written at all. */
-static int check_writable(const char *path)
+/* Opens the lists, outputs and shared state; runs; writes. Returns the
+ * exit code. */
+static int run_app(struct app *a, int dirfd)
 {
-    struct outfile o = {0};
+    const struct pdl_cli *cli = a->cli;
+    struct pdl_stats st;
+    int rc, sig;
 
-    if (!path || strcmp(path, "-") == 0)
-        return 0;
-    if (outfile_open(&o, path) != 0)
-        return PDL_EXIT_USAGE;
-    outfile_close(&o, false);
-    return 0;
-}
-
-static int prepare(const struct pdl_cli *cli, struct pdl_tasklist *list,
-                   int *dirfd)
-{
-    char err[256];
-    int rc = read_lists(cli, list);
-
-    if (rc == 0 && list->count == 0)
-        fprintf(stderr, "pdl: no URLs to download\n");
-    size_t dup = rc == 0 && !cli->quiet ? pdl_tasklist_duplicates(list) : 0;
-    if (dup > 0)
-        fprintf(stderr,
-                "pdl: %zu of %zu URLs repeat an earlier one; each is "
-                "downloaded (sort -u drops them)\n",
-                dup, list->count);
+    a->run.opt = &cli->opt;
+    a->run.out_dirfd = dirfd;
+    rc = check_outputs(cli);
     if (rc == 0 && !cli->opt.discard) {
-        *dirfd = pdl_outdir_open(cli->opt.outdir, err, sizeof(err));
-        if (*dirfd < 0) {
-            fprintf(stderr, "pdl: %s: %s\n", cli->opt.outdir, err);
-            rc = PDL_EXIT_USAGE;
-        }
+        a->namer = pdl_namer_create();
+        reserve_outputs(a, dirfd);
     }
     if (rc == 0)
-        rc = check_writable(cli->timeline);
+        rc = load_done(a);
     if (rc == 0)
-        rc = check_writable(cli->failed);
-    for (size_t i = 0; rc == 0 && i < cli->nexports; i++)
-        rc = check_writable(cli->exports[i]);
+        rc = open_lists(a);
+    if (rc != 0)
+        return rc;
+    a->run.shared = pdl_shared_create();
+    if (!a->run.shared) {
+        fprintf(stderr, "pdl: cannot map shared memory: %s\n", strerror(errno));
+        return PDL_EXIT_USAGE;
+    }
+    pdl_gate_init(&a->run.shared->gate, cli->opt.rate, cli->opt.per_host,
+                  cli->opt.per_host_loopback);
+    pdl_run_info_init(&a->info, cli->opt.mode, a->run.workers);
+    if (a->runner->total_workers)
+        a->info.workers = a->runner->total_workers(a->mode_ctx, a->run.workers);
+    a->info.workers_asked = cli->opt.workers;
+    a->acc = pdl_stats_acc_create();
+    a->urls = pdl_namer_create();
+    rc = open_timelines(a);
     if (rc == 0)
-        rc = check_writable(cli->json);
+        rc = open_failed(a);
+    if (rc != 0)
+        return rc;
+    a->run.results = pdl_results_create(&a->run.shared->counters);
+    pdl_results_add(a->run.results, &(struct pdl_consumer){take, a});
+    sig = run_mode(a, &rc);
+    finish(a, &st);
+    return exit_code(a, &st, sig, rc);
+}
+
+static void app_cleanup(struct app *a)
+{
+    for (int i = 0; i < 2; i++) {
+        if (a->tl[i].w)
+            pdl_timeline_writer_end(a->tl[i].w, &a->info,
+                                    &(struct pdl_stats){0});
+        if (a->tl[i].open)
+            pdl_output_close(&a->tl[i].out, false, NULL);
+    }
+    if (a->private_tl[0])
+        unlink(a->private_tl);
+    if (a->failed)
+        pdl_failed_end(a->failed);
+    pdl_output_close(&a->failed_out, false, NULL);
+    pdl_results_destroy(a->run.results);
+    pdl_stats_acc_destroy(a->acc);
+    pdl_sched_destroy(a->run.sched);
+    pdl_shared_destroy(a->run.shared);
+    pdl_done_destroy(a->done);
+    pdl_namer_destroy(a->namer);
+    pdl_namer_destroy(a->urls);
+}
+
+/* The output folder (unless discarding), then the run. */
+static int run_command(const struct pdl_cli *cli,
+                       const struct pdl_runner *runner, void *mode_ctx)
+{
+    struct app a = {.cli = cli, .runner = runner, .mode_ctx = mode_ctx};
+    char err[256];
+    int dirfd = -1, rc;
+
+    if (!cli->opt.discard) {
+        dirfd = pdl_outdir_open(cli->opt.outdir, err, sizeof(err));
+        if (dirfd < 0) {
+            fprintf(stderr, "pdl: %s: %s\n", cli->opt.outdir, err);
+            return PDL_EXIT_USAGE;
+        }
+    }
+    rc = run_app(&a, dirfd);
+    app_cleanup(&a);
+    if (dirfd >= 0)
+        close(dirfd);
     return rc;
 }
 
@@ -388,46 +645,30 @@ static int export_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    struct pdl_cli cli;
+    const struct pdl_runner *runner;
+    void *mode_ctx = NULL;
+    int rc;
+
+    /* A closed pipe is a write error to report, not a reason to die. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc > 1 && strcmp(argv[1], "export") == 0)
         return export_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "compare") == 0)
         return pdl_compare_main(argc - 1, argv + 1);
-
-    struct pdl_cli cli;
-    struct pdl_tasklist list;
-    int dirfd = -1;
-    int rc = pdl_cli_parse(argc, argv, &cli);
-
+    rc = pdl_cli_parse(argc, argv, &cli);
     if (rc >= 0)
         return rc;
+    runner = pdl_runner_find(cli.opt.mode);
     if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
         fputs("pdl: libcurl could not be initialised\n", stderr);
         return PDL_EXIT_USAGE;
     }
-    if (pdl_mpi_init(&argc, &argv, cli.opt.mode) != PDL_OK) {
-        curl_global_cleanup();
-        return PDL_EXIT_USAGE;
-    }
-    if (pdl_mpi_rank() > 0) {
-        /* The other ranks of an mpi run serve rank 0 and write no output. */
-        rc = pdl_mpi_follow(&cli.opt) == PDL_OK ? PDL_EXIT_OK : PDL_EXIT_FAILED;
-        pdl_mpi_finalize();
-        curl_global_cleanup();
-        return rc;
-    }
-    pdl_tasklist_init(&list);
-    list.glob = !cli.no_glob;
-    rc = prepare(&cli, &list, &dirfd);
-    if (rc == 0) {
-        /* Names are for files: with --discard there are none to name. */
-        if (!cli.opt.discard)
-            pdl_tasklist_plan_names(&list);
-        rc = run(&cli, &list, dirfd);
-    }
-    if (dirfd >= 0)
-        close(dirfd);
-    pdl_tasklist_cleanup(&list);
-    pdl_mpi_finalize();
+    rc = runner->setup ? runner->setup(&argc, &argv, &cli.opt, &mode_ctx) : -1;
+    if (rc < 0)
+        rc = run_command(&cli, runner, mode_ctx);
+    if (runner->teardown)
+        runner->teardown(mode_ctx);
     curl_global_cleanup();
     return rc;
 }

@@ -114,17 +114,22 @@ void pdl_name_from_url(const char *url, char *out, size_t outsz)
     free(seg);
 }
 
-/* A set of names, open addressing over a power-of-two table. Each name
- * remembers the next number to try for it, so that n copies of one URL cost
- * n steps, not n squared. */
-struct entry {
-    const char *name;
-    unsigned long next;
+/* The names a run has given out, as 64-bit fingerprints in an open
+ * addressing table (8 bytes a name, not the name), so that a run of
+ * millions of tasks can number collisions in list order without keeping
+ * the names; two different names sharing a fingerprint (about one chance
+ * in 10^7 at 10^6 names squared over 2^64) would cost a needless number.
+ * Names taken more than once remember the next number to try in a second,
+ * small table, so n copies of one URL cost n steps, not n squared. */
+struct fpset {
+    uint64_t *slot; /* 0 = empty */
+    uint32_t *next; /* next number to try, when the set has counters */
+    size_t cap, used;
 };
 
-struct nameset {
-    struct entry *slot;
-    size_t cap;
+struct pdl_namer {
+    struct fpset names;
+    struct fpset counters; /* names taken more than once */
 };
 
 static uint64_t hash(const char *s)
@@ -133,71 +138,114 @@ static uint64_t hash(const char *s)
 
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
+    /* A final mix, and never 0, which marks an empty slot. */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
+    return h ? h : 1;
 }
 
-/* The entry of name, added if absent; *added says which. */
-static struct entry *nameset_get(struct nameset *set, const char *name,
-                                 bool *added)
-{
-    size_t i = hash(name) & (set->cap - 1);
+static void fpset_grow(struct fpset *set, bool counters);
 
-    while (set->slot[i].name) {
-        if (strcmp(set->slot[i].name, name) == 0) {
+/* The slot of fp, added if absent; *added says which. */
+static size_t fpset_get(struct fpset *set, uint64_t fp, bool counters,
+                        bool *added)
+{
+    if ((set->used + 1) * 4 > set->cap * 3)
+        fpset_grow(set, counters);
+    size_t i = fp & (set->cap - 1);
+    while (set->slot[i]) {
+        if (set->slot[i] == fp) {
             *added = false;
-            return &set->slot[i];
+            return i;
         }
         i = (i + 1) & (set->cap - 1);
     }
-    set->slot[i] = (struct entry){name, 1};
+    set->slot[i] = fp;
+    if (counters)
+        set->next[i] = 1;
+    set->used++;
     *added = true;
-    return &set->slot[i];
+    return i;
 }
 
-/* Takes the first free "stem.N.ext" for a name already taken (base). */
-static char *numbered(struct nameset *set, struct entry *base)
+static void fpset_grow(struct fpset *set, bool counters)
 {
-    const char *name = base->name;
-    size_t len = strlen(name);
-    size_t elen = ext_len(name, len);
-    char buf[PDL_NAME_MAX + 32];
+    struct fpset old = *set;
     bool added;
 
-    for (;; base->next++) {
-        snprintf(buf, sizeof(buf), "%.*s.%lu%s", (int)(len - elen), name,
-                 base->next, name + len - elen);
-        char *copy = pdl_xstrdup(buf);
-        nameset_get(set, copy, &added);
-        if (added) {
-            base->next++;
-            return copy;
+    set->cap = old.cap ? old.cap * 2 : 1024;
+    set->slot = pdl_xcalloc(set->cap, sizeof(*set->slot));
+    set->next = counters ? pdl_xcalloc(set->cap, sizeof(*set->next)) : NULL;
+    set->used = 0;
+    for (size_t i = 0; i < old.cap; i++) {
+        if (!old.slot[i])
+            continue;
+        size_t j = fpset_get(set, old.slot[i], counters, &added);
+        if (counters)
+            set->next[j] = old.next[i];
+    }
+    free(old.slot);
+    free(old.next);
+}
+
+struct pdl_namer *pdl_namer_create(void)
+{
+    return pdl_xcalloc(1, sizeof(struct pdl_namer));
+}
+
+void pdl_namer_destroy(struct pdl_namer *n)
+{
+    if (!n)
+        return;
+    free(n->names.slot);
+    free(n->counters.slot);
+    free(n->counters.next);
+    free(n);
+}
+
+bool pdl_namer_reserve(struct pdl_namer *n, const char *name)
+{
+    bool added;
+
+    fpset_get(&n->names, hash(name), false, &added);
+    return added;
+}
+
+void pdl_namer_take(struct pdl_namer *n, const char *wanted, char *out,
+                    size_t outsz)
+{
+    size_t len = strlen(wanted), elen = ext_len(wanted, len), at;
+    bool added;
+
+    snprintf(out, outsz, "%s", wanted);
+    if (pdl_namer_reserve(n, wanted))
+        return;
+    at = fpset_get(&n->counters, hash(wanted), true, &added);
+    for (;; n->counters.next[at]++) {
+        snprintf(out, outsz, "%.*s.%lu%s", (int)(len - elen), wanted,
+                 (unsigned long)n->counters.next[at], wanted + len - elen);
+        if (pdl_namer_reserve(n, out)) {
+            n->counters.next[at]++;
+            return;
         }
-        free(copy);
     }
 }
 
 void pdl_tasklist_plan_names(struct pdl_tasklist *list)
 {
-    char buf[PDL_NAME_MAX + 1];
-    struct nameset set;
+    char want[PDL_NAME_MAX + 1], buf[PDL_NAME_MAX + 32];
+    struct pdl_namer *n = pdl_namer_create();
 
-    /* Numbered names are added too, so at most 2 names per task: keep the
-     * load factor at or under one half. */
-    set.cap = 16;
-    while (set.cap < list->count * 4)
-        set.cap *= 2;
-    set.slot = pdl_xcalloc(set.cap, sizeof(*set.slot));
     for (size_t i = 0; i < list->count; i++) {
         struct pdl_task *t = &list->tasks[i];
+        if (t->name)
+            snprintf(want, sizeof(want), "%s", t->name);
+        else
+            pdl_name_from_url(t->url, want, sizeof(want));
+        pdl_namer_take(n, want, buf, sizeof(buf));
         free(t->name);
-        pdl_name_from_url(t->url, buf, sizeof(buf));
         t->name = pdl_xstrdup(buf);
-        bool added;
-        struct entry *e = nameset_get(&set, t->name, &added);
-        if (!added) {
-            free(t->name);
-            t->name = numbered(&set, e);
-        }
     }
-    free(set.slot);
+    pdl_namer_destroy(n);
 }

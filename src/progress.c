@@ -1,5 +1,5 @@
 /* The live progress display. A thread wakes ten times a second, reads the
- * board's counters and redraws one line on the terminal (or, for logs,
+ * run's counters and redraws one line on the terminal (or, for logs,
  * writes a plain line now and then). Formatting is pure and separate, so
  * that the tests can check every width without a terminal. */
 #include "pdl/progress.h"
@@ -78,22 +78,20 @@ bool pdl_progress_use_color(enum pdl_progress_style resolved,
     return resolved == PDL_PROGRESS_BAR && (!no_color || !no_color[0]);
 }
 
-void pdl_progress_snapshot_take(const struct pdl_board *board, pdl_monotime t0,
+void pdl_progress_snapshot_take(const struct pdl_counters *c, pdl_monotime t0,
                                 pdl_monotime now,
                                 struct pdl_progress_snapshot *s)
 {
-    long long bytes = atomic_load(&board->bytes);
+    struct pdl_counters_snapshot cs;
 
-    s->done = atomic_load(&board->done);
-    s->total = board->count;
-    s->failed = atomic_load(&board->failed);
-    s->bytes = bytes > 0 ? bytes : 0;
-    s->workers = board->workers;
-    s->busy = 0;
-    for (unsigned w = 0; w < board->workers; w++)
-        if (atomic_load(&board->slot[w].held) >= 0)
-            s->busy++;
-    s->skipped = 0;
+    pdl_counters_snapshot(c, &cs);
+    s->done = cs.done;
+    s->total = (size_t)cs.total;
+    s->failed = cs.failed;
+    s->bytes = cs.bytes;
+    s->workers = cs.workers;
+    s->busy = cs.busy;
+    s->skipped = cs.skipped;
     s->elapsed = now > t0 ? (double)(now - t0) / NS_PER_S : 0.0;
     s->rate = s->elapsed > 0 ? (double)s->bytes / s->elapsed : 0.0;
 }
@@ -143,6 +141,10 @@ static void eta_text(char *buf, size_t size,
     size_t ran = s->done > s->skipped ? s->done - s->skipped : 0;
     double left;
 
+    if (s->total == 0) { /* not known yet */
+        snprintf(buf, size, "--:--");
+        return;
+    }
     if (s->done >= s->total) {
         human_time(buf, size, 0);
         return;
@@ -213,9 +215,15 @@ static void make_fields(const struct pdl_progress_snapshot *s, struct fields *f)
 {
     char num[FIELD_BYTES / 2], rate[FIELD_BYTES];
 
-    snprintf(f->text[F_PCT], FIELD_BYTES, "%3u%%", percent(s));
-    snprintf(f->text[F_COUNT], FIELD_BYTES, "%*zu/%zu", digits(s->total),
-             s->done, s->total);
+    if (s->total)
+        snprintf(f->text[F_PCT], FIELD_BYTES, "%3u%%", percent(s));
+    else
+        snprintf(f->text[F_PCT], FIELD_BYTES, "  ?%%");
+    if (s->total)
+        snprintf(f->text[F_COUNT], FIELD_BYTES, "%*zu/%zu", digits(s->total),
+                 s->done, s->total);
+    else
+        snprintf(f->text[F_COUNT], FIELD_BYTES, "%zu/?", s->done);
     snprintf(f->text[F_TASKS], FIELD_BYTES, " %s",
              s->total == 1 ? "task" : "tasks");
     human_bytes(num, sizeof(num), (double)s->bytes);
@@ -287,7 +295,7 @@ static void put_bar(struct line *l, const struct pdl_progress_snapshot *s,
                     int cells)
 {
     char fill[BAR_MAX + 1], rest[BAR_MAX + 1];
-    size_t full = s->total ? s->done * (size_t)cells / s->total : (size_t)cells;
+    size_t full = s->total ? s->done * (size_t)cells / s->total : 0;
 
     if (full > (size_t)cells)
         full = (size_t)cells;
@@ -403,12 +411,19 @@ size_t pdl_progress_format_plain(char *buf, size_t bufsz,
     human_bytes(rate, sizeof(rate), s->rate);
     human_time(elapsed, sizeof(elapsed), s->elapsed);
     eta_text(eta, sizeof(eta), s);
-    n = snprintf(buf, bufsz,
-                 "pdl: progress: %zu/%zu %s (%u%%), %s, %s/s, %u/%u busy, "
-                 "%zu failed, elapsed %s, ETA %s",
-                 s->done, s->total, s->total == 1 ? "task" : "tasks",
-                 percent(s), bytes, rate, s->busy, s->workers, s->failed,
-                 elapsed, eta);
+    if (s->total)
+        n = snprintf(buf, bufsz,
+                     "pdl: progress: %zu/%zu %s (%u%%), %s, %s/s, %u/%u "
+                     "busy, %zu failed, elapsed %s, ETA %s",
+                     s->done, s->total, s->total == 1 ? "task" : "tasks",
+                     percent(s), bytes, rate, s->busy, s->workers, s->failed,
+                     elapsed, eta);
+    else
+        n = snprintf(buf, bufsz,
+                     "pdl: progress: %zu tasks (of ? so far), %s, %s/s, %u/%u "
+                     "busy, %zu failed, elapsed %s",
+                     s->done, bytes, rate, s->busy, s->workers, s->failed,
+                     elapsed);
     if (n < 0 || bufsz == 0)
         return 0;
     return (size_t)n < bufsz ? (size_t)n : bufsz - 1;
@@ -422,25 +437,27 @@ struct sample {
 };
 
 struct pdl_progress {
-    const struct pdl_board *board;
+    const struct pdl_counters *counters;
     FILE *out;
     int fd;
     enum pdl_progress_style style; /* BAR or PLAIN */
     bool color;
     pdl_monotime t0;
-    size_t skipped; /* tasks settled before the run, counted at its start */
     pthread_t thread;
     /* lock guards stopping; wake cuts the thread's wait short on stop. */
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stopping;
+    /* out_lock guards writing to out, drawn and last: the thread draws,
+     * pdl_progress_say writes lines above the bar. */
+    pthread_mutex_t out_lock;
+    bool drawn;                /* a bar is on the screen */
+    char last[LINE_MAX_BYTES]; /* the bar as last drawn */
     /* The rest belongs to the thread until it is joined. */
     struct sample ring[RATE_SAMPLES];
     size_t head; /* where the next sample goes */
     size_t nsamples;
-    bool drawn;                /* a bar is on the screen */
-    char last[LINE_MAX_BYTES]; /* the bar as last drawn */
-    unsigned step;             /* tenths of the tasks last reported in plain */
+    unsigned step; /* tenths of the tasks last reported in plain */
     pdl_monotime last_plain;
 };
 
@@ -513,9 +530,9 @@ static void tick_plain(struct pdl_progress *p,
 {
     unsigned step;
 
-    if (s->done >= s->total)
+    if (s->total && s->done >= s->total)
         return;
-    step = (unsigned)(s->done * 10 / s->total);
+    step = s->total ? (unsigned)(s->done * 10 / s->total) : p->step;
     if (step <= p->step && now - p->last_plain < PLAIN_EVERY_NS)
         return;
     p->step = step;
@@ -528,8 +545,7 @@ static void tick(struct pdl_progress *p)
     pdl_monotime now = pdl_now();
     struct pdl_progress_snapshot s;
 
-    pdl_progress_snapshot_take(p->board, p->t0, now, &s);
-    s.skipped = p->skipped;
+    pdl_progress_snapshot_take(p->counters, p->t0, now, &s);
     s.rate = recent_rate(p, now, s.bytes);
     if (p->style == PDL_PROGRESS_BAR)
         draw_bar(p, &s);
@@ -562,7 +578,9 @@ static void *display(void *arg)
         /* Drawing without the lock, so that a stop never waits on a slow
          * terminal more than one frame. */
         pthread_mutex_unlock(&p->lock);
+        pthread_mutex_lock(&p->out_lock);
         tick(p);
+        pthread_mutex_unlock(&p->out_lock);
         pthread_mutex_lock(&p->lock);
     }
     pthread_mutex_unlock(&p->lock);
@@ -583,6 +601,7 @@ static int start_thread(struct pdl_progress *p)
     pthread_cond_init(&p->wake, &attr);
     pthread_condattr_destroy(&attr);
     pthread_mutex_init(&p->lock, NULL);
+    pthread_mutex_init(&p->out_lock, NULL);
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     rc = pthread_create(&p->thread, NULL, display, p);
@@ -590,23 +609,12 @@ static int start_thread(struct pdl_progress *p)
     if (rc != 0) {
         pthread_cond_destroy(&p->wake);
         pthread_mutex_destroy(&p->lock);
+        pthread_mutex_destroy(&p->out_lock);
     }
     return rc;
 }
 
-/* Tasks the run will count done without running them (--continue). Read
- * before the run starts, while no worker writes the results. */
-static size_t count_skipped(const struct pdl_board *board)
-{
-    size_t n = 0;
-
-    for (size_t i = 0; i < board->count; i++)
-        if (board->results[i].status == PDL_ST_SKIPPED)
-            n++;
-    return n;
-}
-
-struct pdl_progress *pdl_progress_start(const struct pdl_board *board,
+struct pdl_progress *pdl_progress_start(const struct pdl_counters *counters,
                                         enum pdl_progress_style style,
                                         FILE *out, pdl_monotime t0)
 {
@@ -615,16 +623,15 @@ struct pdl_progress *pdl_progress_start(const struct pdl_board *board,
         pdl_progress_resolve(style, fd >= 0 && isatty(fd));
     struct pdl_progress *p;
 
-    if (st == PDL_PROGRESS_NONE || !board)
+    if (st == PDL_PROGRESS_NONE || !counters)
         return NULL;
     p = pdl_xcalloc(1, sizeof(*p));
-    p->board = board;
+    p->counters = counters;
     p->out = out;
     p->fd = fd;
     p->style = st;
     p->color = pdl_progress_use_color(st, getenv("NO_COLOR"));
     p->t0 = t0;
-    p->skipped = count_skipped(board);
     p->last_plain = t0;
     p->ring[0] = (struct sample){t0, 0};
     p->head = 1;
@@ -648,8 +655,7 @@ void pdl_progress_stop(struct pdl_progress *p)
     pthread_mutex_unlock(&p->lock);
     pthread_join(p->thread, NULL);
     if (p->style == PDL_PROGRESS_PLAIN) {
-        pdl_progress_snapshot_take(p->board, p->t0, pdl_now(), &s);
-        s.skipped = p->skipped;
+        pdl_progress_snapshot_take(p->counters, p->t0, pdl_now(), &s);
         write_plain(p, &s);
     } else if (p->drawn) {
         fputs("\r" ERASE_TO_END, p->out);
@@ -657,5 +663,22 @@ void pdl_progress_stop(struct pdl_progress *p)
     }
     pthread_cond_destroy(&p->wake);
     pthread_mutex_destroy(&p->lock);
+    pthread_mutex_destroy(&p->out_lock);
     free(p);
+}
+
+void pdl_progress_say(struct pdl_progress *p, FILE *out, const char *line)
+{
+    if (!p) {
+        fprintf(out, "%s\n", line);
+        return;
+    }
+    pthread_mutex_lock(&p->out_lock);
+    if (p->drawn)
+        fputs("\r" ERASE_TO_END, p->out);
+    p->drawn = false;
+    p->last[0] = '\0';
+    fprintf(p->out, "%s\n", line);
+    fflush(p->out);
+    pthread_mutex_unlock(&p->out_lock);
 }

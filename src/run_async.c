@@ -11,9 +11,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-/* How soon a slot waiting for its host looks again. */
-#define HOST_RECHECK_NS 5000000
-
 /* The longest the loop sleeps, so that a stop is seen within it: mpirun
  * leaves a rank one second between SIGTERM and SIGKILL, and rank 0 must
  * write the failed list in that second. */
@@ -21,18 +18,19 @@
 
 struct slot {
     struct pdl_fetcher *fetcher;
-    size_t task;
-    unsigned host;      /* pdl_url_host_key of the task */
-    bool busy;          /* a transfer of it is in the multi handle */
-    bool entered;       /* holds one of its host's transfers */
-    bool retry;         /* the next start is a retry of task */
-    pdl_monotime due;   /* waiting until then to start; 0 if not */
-    pdl_monotime paced; /* start time claimed under --rate; 0 if none */
+    struct pdl_task task;
+    struct pdl_result r;
+    unsigned host;             /* pdl_url_host_key of the task */
+    bool busy;                 /* a transfer of it is in the multi handle */
+    bool retry;                /* the next start is a retry of task */
+    bool flying;               /* the task has started (counted in flight) */
+    pdl_monotime due;          /* waiting until then to start; 0 if not */
+    struct pdl_gate_pass pass; /* what it holds while it waits */
 };
 
 struct loop {
-    const struct pdl_job *job;
-    struct pdl_board *board;
+    struct pdl_run *run;
+    struct pdl_gate *gate;
     CURLM *multi;
     struct slot *slot;
     unsigned n;
@@ -51,28 +49,44 @@ static void wait_until(struct loop *l, unsigned s, pdl_monotime t)
 
 /* Settles the attempt that slot s ran and decides what the slot does next:
  * wait to try the same task again, or take the next one. */
+/* Hands slot s's task to the results stream and frees the slot. */
+static void finish(struct loop *l, unsigned s)
+{
+    struct slot *sl = &l->slot[s];
+
+    if (sl->flying)
+        pdl_counters_end(&l->run->shared->counters);
+    sl->flying = false;
+    pdl_run_settle(l->run, &sl->task, &sl->r);
+    pdl_task_clear(&sl->task);
+}
+
 static void settle(struct loop *l, unsigned s, CURLcode rc)
 {
     struct slot *sl = &l->slot[s];
-    long wait = pdl_fetch_end(sl->fetcher, rc, &l->board->results[sl->task]);
+    long wait = pdl_fetch_end(sl->fetcher, rc, &sl->r);
 
-    pdl_board_host_leave(l->board, sl->host);
-    sl->entered = false;
+    pdl_gate_leave(l->gate, sl->host, NULL);
     if (wait >= 0) {
         sl->retry = true;
         wait_until(l, s, pdl_now() + (pdl_monotime)wait * 1000000 + 1);
         return;
     }
-    pdl_board_finish(l->board, s, sl->task);
+    finish(l, s);
     start_next(l, s);
 }
 
 static void launch(struct loop *l, unsigned s)
 {
     struct slot *sl = &l->slot[s];
-    struct pdl_result *r = &l->board->results[sl->task];
-    CURL *h = sl->retry ? pdl_fetch_retry(sl->fetcher, r)
-                        : pdl_fetch_begin(sl->fetcher, sl->task, r);
+    CURL *h;
+
+    if (!sl->retry) {
+        pdl_counters_begin(&l->run->shared->counters);
+        sl->flying = true;
+    }
+    h = sl->retry ? pdl_fetch_retry(sl->fetcher, &sl->r)
+                  : pdl_fetch_begin(sl->fetcher, &sl->task, &sl->r);
 
     curl_easy_setopt(h, CURLOPT_PRIVATE, (void *)(uintptr_t)s);
     if (curl_multi_add_handle(l->multi, h) != CURLM_OK) {
@@ -88,13 +102,14 @@ static void give_up(struct loop *l, unsigned s)
 {
     struct slot *sl = &l->slot[s];
 
-    if (sl->entered)
-        pdl_board_host_leave(l->board, sl->host);
-    sl->entered = false;
+    pdl_gate_leave(l->gate, sl->host, &sl->pass);
+    sl->pass = (struct pdl_gate_pass){0};
     if (sl->retry)
-        pdl_result_fail(&l->board->results[sl->task], PDL_ST_INTERRUPTED,
+        pdl_result_fail(&sl->r, PDL_ST_INTERRUPTED,
                         "interrupted while waiting to retry");
-    pdl_board_finish(l->board, s, sl->task);
+    else
+        sl->r = (struct pdl_result){.status = PDL_ST_PENDING, .worker = (int)s};
+    finish(l, s);
 }
 
 /* Starts slot s's task now if its host and --rate allow, else sets when to
@@ -102,24 +117,17 @@ static void give_up(struct loop *l, unsigned s)
 static void try_start(struct loop *l, unsigned s)
 {
     struct slot *sl = &l->slot[s];
-    pdl_monotime now = pdl_now();
+    pdl_monotime at;
 
-    if (atomic_load(&l->board->stop)) {
+    if (atomic_load(&l->run->shared->stop)) {
         give_up(l, s);
         return;
     }
-    if (!sl->entered && !pdl_board_host_enter(l->board, sl->host)) {
-        wait_until(l, s, now + HOST_RECHECK_NS);
+    at = pdl_gate_admit(l->gate, sl->host, pdl_now(), &sl->pass);
+    if (at != 0) {
+        wait_until(l, s, at);
         return;
     }
-    sl->entered = true;
-    if (!sl->paced)
-        sl->paced = pdl_board_pace(l->board, now);
-    if (sl->paced > now) {
-        wait_until(l, s, sl->paced);
-        return;
-    }
-    sl->paced = 0;
     launch(l, s);
 }
 
@@ -127,12 +135,10 @@ static void try_start(struct loop *l, unsigned s)
 static void start_next(struct loop *l, unsigned s)
 {
     struct slot *sl = &l->slot[s];
-    size_t id;
 
-    if (!pdl_board_take(l->board, s, &id))
+    if (!pdl_run_take(l->run, s, &sl->task))
         return;
-    sl->task = id;
-    sl->host = pdl_url_host_key(l->job->list->tasks[id].url);
+    sl->host = pdl_url_host_key(sl->task.url);
     sl->retry = false;
     try_start(l, s);
 }
@@ -147,7 +153,7 @@ static int run_due(struct loop *l)
         struct slot *sl = &l->slot[s];
         if (!sl->due)
             continue;
-        if (sl->due <= now || atomic_load(&l->board->stop)) {
+        if (sl->due <= now || atomic_load(&l->run->shared->stop)) {
             sl->due = 0;
             l->waiting--;
             try_start(l, s);
@@ -201,11 +207,14 @@ static int drive(struct loop *l)
     return PDL_OK;
 }
 
-static int run_async(const struct pdl_job *job, struct pdl_board *board)
+static int run_async(struct pdl_run *run, void *ctx)
 {
-    struct loop l = {.job = job, .board = board, .n = pdl_workers_needed(job)};
+    struct loop l = {.run = run, .gate = &run->shared->gate, .n = run->workers};
+    struct pdl_fetch_config fc = pdl_run_fetch_config(run);
     int rc = PDL_OK;
 
+    (void)ctx;
+    run->shared->counters.workers = l.n;
     if (l.n == 0)
         return PDL_OK;
     l.multi = curl_multi_init();
@@ -214,7 +223,7 @@ static int run_async(const struct pdl_job *job, struct pdl_board *board)
     curl_multi_setopt(l.multi, CURLMOPT_MAXCONNECTS, (long)l.n);
     l.slot = pdl_xcalloc(l.n, sizeof(*l.slot));
     for (unsigned s = 0; s < l.n && rc == PDL_OK; s++) {
-        l.slot[s].fetcher = pdl_fetcher_create(job, board, s);
+        l.slot[s].fetcher = pdl_fetcher_create(&fc, s);
         if (!l.slot[s].fetcher)
             rc = PDL_ERR_CURL;
     }

@@ -1503,53 +1503,12 @@ const struct pdl_runner pdl_runner_mpi = {
 
 #else /* no MPI in this build */
 
-static int run_mpi(const struct pdl_job *job, struct pdl_board *board)
-{
-    (void)job;
-    (void)board;
-    return PDL_ERR_SYSTEM;
-}
-
-int pdl_mpi_init(int *argc, char ***argv, const char *mode)
-{
-    (void)argc;
-    (void)argv;
-    (void)mode;
-    return PDL_OK;
-}
-
-int pdl_mpi_rank(void)
-{
-    return 0;
-}
-
-int pdl_mpi_follow(const struct pdl_options *opt)
-{
-    (void)opt;
-    return PDL_ERR_SYSTEM;
-}
-
-void pdl_mpi_describe(struct pdl_run_info *info)
-{
-    (void)info;
-}
-
-unsigned pdl_mpi_workers(unsigned per_rank)
-{
-    return per_rank;
-}
-
-void pdl_mpi_finalize(void)
-{
-}
-
 const struct pdl_runner pdl_runner_mpi = {
     .name = "mpi",
     .help = "not in this build (pdl was built without MPI)",
     .unavailable = "not in this build: pdl was built without MPI (install "
                    "one, e.g. libopenmpi-dev and openmpi-bin, and build pdl "
                    "again)",
-    .run = run_mpi,
 };
 
 #endif

@@ -1,27 +1,55 @@
-/* Processes mode: W forked workers, created once per run, taking tasks from a
- * board and writing results into memory shared with the parent. The parent
- * reaps every child; a worker that dies costs only the task it held, and is
- * replaced while tasks remain. */
+/* Processes mode: W forked workers, created once per run. The parent keeps
+ * the scheduler and the results stream: each worker has a socket pair
+ * (SOCK_SEQPACKET, so every message arrives whole) on which it is sent one
+ * task at a time and sends back each record. The parent reaps every child
+ * through a pidfd; a worker that dies costs only the task it was running,
+ * what it held at the gate is given back, tasks it was given but had not
+ * started go to its replacement. */
 #include "pdl/runner.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* A task as sent to a worker: the header, then url and name, each with
+ * its terminating byte. */
+struct task_msg {
+    uint64_t id;
+    int64_t line;
+    uint32_t url_len;  /* with the terminator */
+    uint32_t name_len; /* 0: no name */
+};
+
+#define MSG_MAX (sizeof(struct task_msg) + PDL_LINE_MAX + PDL_NAME_MAX + 64)
+
+struct result_msg {
+    uint64_t id;
+    struct pdl_result r;
+};
+
+struct worker {
+    pid_t pid;            /* 0 once reaped for good */
+    int pidfd;            /* -1 if the kernel has none */
+    int sock;             /* the parent's end */
+    bool sent;            /* a task is with the worker */
+    struct pdl_task task; /* that task */
+};
+
 struct pool {
-    const struct pdl_job *job;
-    struct pdl_board *board; /* shared, results included */
+    struct pdl_run *run;
     unsigned n;
-    pid_t *pid;   /* per worker, 0 once reaped for good */
-    int *pidfd;   /* per worker, -1 if unavailable */
-    size_t spare; /* replacements still allowed */
+    struct worker *w;
+    struct pdl_worker_state *state; /* per worker, shared with it */
+    int rc;
 };
 
 static int open_pidfd(pid_t pid)
@@ -34,30 +62,152 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
+/* ---- The worker's side ---- */
+
+struct child {
+    int sock;
+    char *buf;
+};
+
+static bool child_take(void *ctx, unsigned worker, struct pdl_task *t)
+{
+    struct child *c = ctx;
+    struct task_msg m;
+    ssize_t n;
+
+    (void)worker;
+    do {
+        n = recv(c->sock, c->buf, MSG_MAX, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n < (ssize_t)sizeof(m))
+        return false; /* no more tasks, or the parent is gone */
+    memcpy(&m, c->buf, sizeof(m));
+    if (m.url_len == 0 || (size_t)n != sizeof(m) + m.url_len + m.name_len)
+        return false;
+    char *url = c->buf + sizeof(m);
+    *t = (struct pdl_task){.id = m.id,
+                           .url = pdl_xstrdup(url),
+                           .name =
+                               m.name_len ? pdl_xstrdup(url + m.url_len) : NULL,
+                           .line = (long)m.line};
+    return true;
+}
+
+static void child_settle(void *ctx, unsigned worker, const struct pdl_task *t,
+                         const struct pdl_result *r)
+{
+    struct child *c = ctx;
+    struct result_msg m = {.id = t->id, .r = *r};
+
+    (void)worker;
+    while (send(c->sock, &m, sizeof(m), MSG_NOSIGNAL) < 0 && errno == EINTR)
+        ;
+}
+
+/* Closes every descriptor of the pool but worker w's own socket: a worker
+ * holds nothing of its siblings (their pidfds, their sockets). */
+static void close_others(struct pool *p, unsigned w)
+{
+    for (unsigned i = 0; i < p->n; i++) {
+        if (p->w[i].pidfd >= 0)
+            close(p->w[i].pidfd);
+        if (i != w && p->w[i].sock >= 0)
+            close(p->w[i].sock);
+    }
+}
+
+static void child_main(struct pool *p, unsigned w, int sock)
+{
+    struct child c = {.sock = sock, .buf = pdl_xmalloc(MSG_MAX)};
+    struct pdl_work work = {child_take, child_settle, &c};
+    struct pdl_fetch_config fc = pdl_run_fetch_config(p->run);
+
+    pdl_worker_run(&fc, &p->run->shared->gate, &p->run->shared->counters, &work,
+                   w, &p->state[w]);
+    free(c.buf);
+}
+
+/* ---- The parent's side ---- */
+
 /* Starts worker w. The child never returns into the parent's code. */
 static int spawn(struct pool *p, unsigned w)
 {
+    int sv[2];
     pid_t pid;
 
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return -1;
     fflush(NULL);
     pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
         return -1;
+    }
     if (pid == 0) {
         /* Ctrl-C reaches the whole process group: the parent alone decides,
-         * and stops workers through the board, so that they clean up. */
+         * and stops workers through the shared stop flag. */
         signal(SIGINT, SIG_IGN);
         signal(SIGTERM, SIG_IGN);
         /* A worker outlives no parent, however the parent ends. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() == 1)
             _exit(0);
-        pdl_worker_run(p->job, p->board, w);
+        close(sv[0]);
+        close_others(p, w);
+        child_main(p, w, sv[1]);
         _exit(0);
     }
-    p->pid[w] = pid;
-    p->pidfd[w] = open_pidfd(pid);
+    close(sv[1]);
+    pdl_worker_state_init(&p->state[w]);
+    p->w[w].pid = pid;
+    p->w[w].pidfd = open_pidfd(pid);
+    p->w[w].sock = sv[0];
+    p->w[w].sent = false;
     return 0;
+}
+
+/* Sends worker w its next task, or closes its socket when there is none
+ * (the worker then ends). */
+static void feed(struct pool *p, unsigned w)
+{
+    struct worker *k = &p->w[w];
+    char *buf;
+
+    if (k->sock < 0 || k->sent)
+        return;
+    if (!pdl_run_take(p->run, w, &k->task)) {
+        shutdown(k->sock, SHUT_WR);
+        return;
+    }
+    size_t ul = strlen(k->task.url) + 1;
+    size_t nl = k->task.name ? strlen(k->task.name) + 1 : 0;
+    struct task_msg m = {k->task.id, k->task.line, (uint32_t)ul, (uint32_t)nl};
+    buf = pdl_xmalloc(sizeof(m) + ul + nl);
+    memcpy(buf, &m, sizeof(m));
+    memcpy(buf + sizeof(m), k->task.url, ul);
+    if (nl)
+        memcpy(buf + sizeof(m) + ul, k->task.name, nl);
+    if (send(k->sock, buf, sizeof(m) + ul + nl, MSG_NOSIGNAL) < 0)
+        pdl_sched_give_back(p->run->sched, w, &k->task); /* it died */
+    else
+        k->sent = true;
+    free(buf);
+}
+
+/* Takes worker w's record of the task it was sent. */
+static void receive(struct pool *p, unsigned w)
+{
+    struct worker *k = &p->w[w];
+    struct result_msg m;
+    ssize_t n = recv(k->sock, &m, sizeof(m), MSG_DONTWAIT);
+
+    if (n != (ssize_t)sizeof(m) || !k->sent || m.id != k->task.id)
+        return;
+    pdl_run_settle(p->run, &k->task, &m.r);
+    pdl_task_clear(&k->task);
+    k->sent = false;
+    feed(p, w);
 }
 
 static void describe_death(int status, pid_t pid, char *out, size_t outsz)
@@ -70,38 +220,44 @@ static void describe_death(int status, pid_t pid, char *out, size_t outsz)
                  (long)pid, WEXITSTATUS(status));
 }
 
-/* True if worker w's replacement would find a task. */
-static bool work_left(struct pdl_board *b, unsigned w)
-{
-    return atomic_load(&b->slot[w].cur) < atomic_load(&b->slot[w].end) ||
-           (b->schedule == PDL_SCHED_DYNAMIC &&
-            atomic_load(&b->next) < b->count);
-}
-
-/* Records worker w's end; if it died holding a task, that task failed. */
+/* Records worker w's end: the task it was running failed, what it held at
+ * the gate is given back, a task it had not started goes to its
+ * replacement, if tasks remain. */
 static void bury(struct pool *p, unsigned w, int status)
 {
-    long long held = atomic_load(&p->board->slot[w].held);
+    struct worker *k = &p->w[w];
+    struct pdl_worker_state *st = &p->state[w];
     bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    int host = atomic_load(&st->host);
 
-    if (!clean && held >= 0) {
-        struct pdl_result *r = &p->board->results[held];
-        r->worker = (int32_t)w;
-        r->end_ns = pdl_now() - p->job->t0;
-        r->status = PDL_ST_WORKER_DIED;
-        r->attempts = 1;
-        describe_death(status, p->pid[w], r->error, sizeof(r->error));
-        pdl_board_finish(p->board, w, (size_t)held);
+    /* A record it sent before it died is taken first. */
+    if (k->sent && k->sock >= 0)
+        receive(p, w);
+    if (host >= 0)
+        pdl_gate_leave(&p->run->shared->gate, (unsigned)host, NULL);
+    if (k->sent && atomic_load(&st->task) == (long long)k->task.id) {
+        struct pdl_result r = {.worker = (int32_t)w,
+                               .start_ns = pdl_now() - p->run->t0,
+                               .end_ns = pdl_now() - p->run->t0,
+                               .status = PDL_ST_WORKER_DIED,
+                               .attempts = 1};
+        describe_death(status, k->pid, r.error, sizeof(r.error));
+        pdl_counters_end(&p->run->shared->counters);
+        pdl_run_settle(p->run, &k->task, &r);
+        pdl_task_clear(&k->task);
+    } else if (k->sent) {
+        pdl_sched_give_back(p->run->sched, w, &k->task);
     }
-    if (p->pidfd[w] >= 0)
-        close(p->pidfd[w]);
-    p->pidfd[w] = -1;
-    p->pid[w] = 0;
-    if (!clean && p->spare > 0 && !atomic_load(&p->board->stop) &&
-        work_left(p->board, w)) {
-        p->spare--;
-        spawn(p, w);
-    }
+    k->sent = false;
+    if (k->pidfd >= 0)
+        close(k->pidfd);
+    if (k->sock >= 0)
+        close(k->sock);
+    k->pidfd = k->sock = -1;
+    k->pid = 0;
+    /* Each death costs a task, so replacing never loops for ever. */
+    if (!clean && !atomic_load(&p->run->shared->stop) && spawn(p, w) == 0)
+        feed(p, w);
 }
 
 static unsigned alive(const struct pool *p)
@@ -109,58 +265,88 @@ static unsigned alive(const struct pool *p)
     unsigned a = 0;
 
     for (unsigned w = 0; w < p->n; w++)
-        a += p->pid[w] != 0;
+        a += p->w[w].pid != 0;
     return a;
 }
 
-/* Waits for any worker to end, reaping only our own children: pidfds when
- * the kernel has them, else the first live worker in order. */
-static void reap_one(struct pool *p)
+/* Waits for records and for workers' ends: sockets and pidfds in one
+ * poll (100 ms at most, so that a stop is seen). */
+static void step(struct pool *p, struct pollfd *fds, unsigned *who)
 {
-    struct pollfd *fds = pdl_xcalloc(p->n, sizeof(*fds));
     unsigned k = 0;
     int status;
 
-    for (unsigned w = 0; w < p->n; w++)
-        if (p->pid[w] && p->pidfd[w] >= 0)
-            fds[k++] = (struct pollfd){.fd = p->pidfd[w], .events = POLLIN};
-    if (k > 0 && poll(fds, k, -1) < 0 && errno != EINTR)
-        k = 0;
-    free(fds);
     for (unsigned w = 0; w < p->n; w++) {
-        if (!p->pid[w])
+        if (!p->w[w].pid)
             continue;
-        pid_t got = waitpid(p->pid[w], &status, (k > 0) ? WNOHANG : 0);
-        if (got == p->pid[w])
-            bury(p, w, status);
-        else if (got < 0 && errno == ECHILD)
-            p->pid[w] = 0;
-        if (k == 0 && got != 0)
-            return;
+        if (p->w[w].sock >= 0) {
+            fds[k] = (struct pollfd){.fd = p->w[w].sock, .events = POLLIN};
+            who[k++] = w;
+        }
+        if (p->w[w].pidfd >= 0) {
+            fds[k] = (struct pollfd){.fd = p->w[w].pidfd, .events = POLLIN};
+            who[k++] = w | 0x80000000u;
+        }
     }
+    if (poll(fds, k, 100) < 0 && errno != EINTR)
+        return;
+    for (unsigned i = 0; i < k; i++) {
+        unsigned w = who[i] & 0x7fffffffu;
+        if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)) || !p->w[w].pid)
+            continue;
+        if (!(who[i] & 0x80000000u)) {
+            receive(p, w);
+            continue;
+        }
+        if (waitpid(p->w[w].pid, &status, WNOHANG) == p->w[w].pid)
+            bury(p, w, status);
+    }
+    /* Without pidfds: reap whoever ended. */
+    for (unsigned w = 0; w < p->n; w++)
+        if (p->w[w].pid && p->w[w].pidfd < 0 &&
+            waitpid(p->w[w].pid, &status, WNOHANG) == p->w[w].pid)
+            bury(p, w, status);
 }
 
-static int run_processes(const struct pdl_job *job, struct pdl_board *board)
+static int run_processes(struct pdl_run *run, void *ctx)
 {
-    unsigned n = pdl_workers_needed(job);
-    struct pool p = {
-        .job = job, .board = board, .n = n, .spare = job->list->count + n};
-    int rc = PDL_OK;
+    unsigned n = run->workers;
+    struct pool p = {.run = run, .n = n};
+    size_t ssz = (n ? n : 1) * sizeof(*p.state);
+    struct pollfd *fds = pdl_xcalloc(2 * (n ? n : 1), sizeof(*fds));
+    unsigned *who = pdl_xcalloc(2 * (n ? n : 1), sizeof(*who));
 
-    p.pid = pdl_xcalloc(n ? n : 1, sizeof(*p.pid));
-    p.pidfd = pdl_xcalloc(n ? n : 1, sizeof(*p.pidfd));
+    (void)ctx;
+    p.state = mmap(NULL, ssz, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    p.w = pdl_xcalloc(n ? n : 1, sizeof(*p.w));
+    for (unsigned w = 0; w < n; w++)
+        p.w[w].pidfd = p.w[w].sock = -1;
+    run->shared->counters.workers = n;
+    if (p.state == MAP_FAILED) {
+        p.rc = PDL_ERR_SYSTEM;
+        n = 0;
+    }
     for (unsigned w = 0; w < n; w++) {
         if (spawn(&p, w) != 0) {
-            atomic_store(&board->stop, 1);
-            rc = PDL_ERR_SYSTEM;
+            atomic_store(&run->shared->stop, 1);
+            p.rc = PDL_ERR_SYSTEM;
             break;
         }
     }
+    for (unsigned w = 0; w < n; w++)
+        feed(&p, w);
     while (alive(&p) > 0)
-        reap_one(&p);
-    free(p.pidfd);
-    free(p.pid);
-    return rc;
+        step(&p, fds, who);
+    for (unsigned w = 0; w < p.n; w++)
+        if (p.w[w].sent) /* stopped: its worker never said */
+            pdl_sched_give_back(run->sched, w, &p.w[w].task);
+    if (p.state != MAP_FAILED)
+        munmap(p.state, ssz);
+    free(p.w);
+    free(fds);
+    free(who);
+    return p.rc;
 }
 
 const struct pdl_runner pdl_runner_processes = {

@@ -1,10 +1,15 @@
 /* Serial mode: one worker, in the calling thread, one task after another. */
 #include "pdl/runner.h"
 
-static int run_serial(const struct pdl_job *job, struct pdl_board *board)
+static int run_serial(struct pdl_run *run, void *ctx)
 {
-    if (job->list->count > 0)
-        pdl_worker_run(job, board, 0);
+    struct pdl_fetch_config fc = pdl_run_fetch_config(run);
+    struct pdl_work work = pdl_run_work(run);
+
+    (void)ctx;
+    run->shared->counters.workers = 1;
+    pdl_worker_run(&fc, &run->shared->gate, &run->shared->counters, &work, 0,
+                   NULL);
     return PDL_OK;
 }
 

@@ -1,13 +1,14 @@
 /* Threads mode: a pool of W pthreads, each with its own curl handle, taking
- * tasks from one shared board. */
+ * tasks from the run's scheduler. */
 #include "pdl/runner.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 
 struct thread_arg {
-    const struct pdl_job *job;
-    struct pdl_board *board;
+    struct pdl_run *run;
+    struct pdl_fetch_config fc;
+    struct pdl_work work;
     unsigned worker;
 };
 
@@ -15,20 +16,24 @@ static void *thread_main(void *p)
 {
     struct thread_arg *a = p;
 
-    pdl_worker_run(a->job, a->board, a->worker);
+    pdl_worker_run(&a->fc, &a->run->shared->gate, &a->run->shared->counters,
+                   &a->work, a->worker, NULL);
     return NULL;
 }
 
-static int run_threads(const struct pdl_job *job, struct pdl_board *board)
+static int run_threads(struct pdl_run *run, void *ctx)
 {
-    unsigned n = pdl_workers_needed(job);
-    pthread_t *tids = pdl_xcalloc(n, sizeof(*tids));
-    struct thread_arg *args = pdl_xcalloc(n, sizeof(*args));
+    unsigned n = run->workers;
+    pthread_t *tids = pdl_xcalloc(n ? n : 1, sizeof(*tids));
+    struct thread_arg *args = pdl_xcalloc(n ? n : 1, sizeof(*args));
     unsigned started = 0;
     int rc = PDL_OK;
 
+    (void)ctx;
+    run->shared->counters.workers = n;
     for (; started < n; started++) {
-        args[started] = (struct thread_arg){job, board, started};
+        args[started] = (struct thread_arg){run, pdl_run_fetch_config(run),
+                                            pdl_run_work(run), started};
         if (pthread_create(&tids[started], NULL, thread_main, &args[started]) !=
             0)
             break;
@@ -36,7 +41,7 @@ static int run_threads(const struct pdl_job *job, struct pdl_board *board)
     /* Without all its threads the run is not what was asked for: stop the
      * ones that did start after their current task and report. */
     if (started < n) {
-        atomic_store(&board->stop, 1);
+        atomic_store(&run->shared->stop, 1);
         rc = PDL_ERR_SYSTEM;
     }
     for (unsigned i = 0; i < started; i++)

@@ -1,10 +1,11 @@
-/* The runner table, the shared board with its scheduling rule, and the
- * worker loop all modes run. */
+/* The runner table, the run's shared area, and the loop every blocking
+ * worker runs: take, wait at the gate, fetch (with retries), settle. */
 #include "pdl/runner.h"
-#include "pdl/fetch.h"
+#include "pdl/rerun.h"
 
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 const struct pdl_runner *const pdl_runners[] = {
     &pdl_runner_serial, &pdl_runner_threads, &pdl_runner_processes,
@@ -19,190 +20,173 @@ const struct pdl_runner *pdl_runner_find(const char *name)
     return NULL;
 }
 
-/* Bytes of the mapping: the board, its slots, then the results. */
-static size_t board_bytes(unsigned workers, size_t *results_at, size_t count)
+struct pdl_shared *pdl_shared_create(void)
 {
-    size_t head = sizeof(struct pdl_board) + workers * sizeof(struct pdl_slot);
+    struct pdl_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-    *results_at = (head + 63) & ~(size_t)63;
-    return *results_at + count * sizeof(struct pdl_result);
-}
-
-struct pdl_board *pdl_board_create(size_t count, unsigned workers,
-                                   enum pdl_schedule schedule, size_t chunk)
-{
-    size_t at, size = board_bytes(workers, &at, count);
-    struct pdl_board *b = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-    if (b == MAP_FAILED)
+    if (sh == MAP_FAILED)
         return NULL;
-    b->count = count;
-    b->workers = workers;
-    b->schedule = schedule;
-    b->chunk = chunk ? chunk : 1;
-    b->results = (struct pdl_result *)((char *)b + at);
-    for (unsigned w = 0; w < workers; w++) {
-        size_t first = count * w / workers, last = count * (w + 1) / workers;
-        bool sliced = schedule == PDL_SCHED_STATIC;
-        atomic_init(&b->slot[w].cur, sliced ? first : 0);
-        atomic_init(&b->slot[w].end, sliced ? last : 0);
-        atomic_init(&b->slot[w].held, -1);
+    atomic_init(&sh->stop, 0);
+    pdl_counters_init(&sh->counters);
+    pdl_gate_init(&sh->gate, 0, 0, false);
+    return sh;
+}
+
+void pdl_shared_destroy(struct pdl_shared *sh)
+{
+    if (sh)
+        munmap(sh, sizeof(*sh));
+}
+
+bool pdl_run_take(struct pdl_run *run, unsigned worker, struct pdl_task *t)
+{
+    for (;;) {
+        if (atomic_load(&run->shared->stop))
+            return false;
+        if (!pdl_sched_take(run->sched, worker, t))
+            return false;
+        if (!run->done || !pdl_done_has(run->done, t, run->out_dirfd))
+            return true;
+        struct pdl_result r = {.status = PDL_ST_SKIPPED};
+        pdl_run_settle(run, t, &r);
+        pdl_task_clear(t);
     }
-    return b;
 }
 
-void pdl_board_destroy(struct pdl_board *board)
+void pdl_run_settle(struct pdl_run *run, const struct pdl_task *t,
+                    const struct pdl_result *r)
 {
-    size_t at;
-
-    if (board)
-        munmap(board, board_bytes(board->workers, &at, board->count));
+    pdl_results_push(run->results, t, r);
 }
 
-/* Refills worker's range from the feed or the shared counter; false when
- * all are claimed. */
-static bool claim(struct pdl_board *b, struct pdl_slot *s)
+struct pdl_fetch_config pdl_run_fetch_config(const struct pdl_run *run)
 {
-    size_t first, n;
+    return (struct pdl_fetch_config){.opt = run->opt,
+                                     .out_dirfd = run->out_dirfd,
+                                     .t0 = run->t0,
+                                     .stop = &run->shared->stop,
+                                     .bytes = &run->shared->counters.bytes};
+}
 
-    if (b->schedule == PDL_SCHED_STATIC)
-        return false;
-    if (b->feed) {
-        if (!b->feed->refill(b->feed->ctx, b->chunk, &first, &n) || n == 0)
+static bool work_take(void *ctx, unsigned worker, struct pdl_task *t)
+{
+    return pdl_run_take(ctx, worker, t);
+}
+
+static void work_settle(void *ctx, unsigned worker, const struct pdl_task *t,
+                        const struct pdl_result *r)
+{
+    (void)worker;
+    pdl_run_settle(ctx, t, r);
+}
+
+struct pdl_work pdl_run_work(struct pdl_run *run)
+{
+    return (struct pdl_work){work_take, work_settle, run};
+}
+
+void pdl_worker_state_init(struct pdl_worker_state *st)
+{
+    atomic_init(&st->task, -1);
+    atomic_init(&st->host, -1);
+}
+
+bool pdl_nap_until(const atomic_int *stop, pdl_monotime at)
+{
+    /* Short steps, so that a stop is seen within 100 ms. */
+    for (;;) {
+        if (atomic_load(stop))
             return false;
-    } else {
-        first = atomic_fetch_add(&b->next, b->chunk);
-        if (first >= b->count)
-            return false;
-        n = b->chunk < b->count - first ? b->chunk : b->count - first;
+        pdl_monotime now = pdl_now();
+        if (now >= at)
+            return true;
+        int64_t step = at - now < 100000000 ? at - now : 100000000;
+        struct timespec ts = {step / 1000000000, step % 1000000000};
+        nanosleep(&ts, NULL);
     }
-    atomic_store(&s->end, first + n);
-    atomic_store(&s->cur, first);
+}
+
+/* Waits until the task may start: a transfer of its host, then its turn
+ * under --rate. False if the run was stopped meanwhile (nothing held). */
+static bool admit(struct pdl_gate *gate, unsigned key, const atomic_int *stop,
+                  struct pdl_worker_state *state)
+{
+    struct pdl_gate_pass pass = {0};
+    pdl_monotime at;
+
+    while ((at = pdl_gate_admit(gate, key, pdl_now(), &pass)) != 0) {
+        if (pass.entered && state)
+            atomic_store(&state->host, (int)key);
+        if (!pdl_nap_until(stop, at)) {
+            pdl_gate_leave(gate, key, &pass);
+            if (state)
+                atomic_store(&state->host, -1);
+            return false;
+        }
+    }
+    if (state)
+        atomic_store(&state->host, (int)key);
     return true;
 }
 
-size_t pdl_board_grab(struct pdl_board *b, size_t n, size_t *first)
+static void leave(struct pdl_gate *gate, unsigned key,
+                  struct pdl_worker_state *state)
 {
-    size_t at = atomic_fetch_add(&b->next, n);
-
-    if (at >= b->count)
-        return 0;
-    if (n > b->count - at)
-        n = b->count - at;
-    *first = at;
-    return n;
+    pdl_gate_leave(gate, key, NULL);
+    if (state)
+        atomic_store(&state->host, -1);
 }
 
-void pdl_board_record(struct pdl_board *b, size_t task,
-                      const struct pdl_result *r)
+/* Performs task t into *r, retrying transient failures. */
+static void fetch_one(struct pdl_fetcher *f, const struct pdl_fetch_config *fc,
+                      struct pdl_gate *gate, struct pdl_counters *counters,
+                      const struct pdl_task *t, struct pdl_result *r,
+                      unsigned worker, struct pdl_worker_state *state)
 {
-    b->results[task] = *r;
-    atomic_fetch_add(&b->done, 1);
-    if (!pdl_result_ok(r))
-        atomic_fetch_add(&b->failed, 1);
-    /* Its bytes were not counted live here; an earlier run's never are. */
-    if (r->status != PDL_ST_SKIPPED)
-        atomic_fetch_add(&b->bytes, (long long)r->bytes);
-}
+    unsigned key = pdl_url_host_key(t->url);
+    long wait;
 
-bool pdl_board_take(struct pdl_board *b, unsigned worker, size_t *task)
-{
-    struct pdl_slot *s = &b->slot[worker];
-    size_t id;
-
-    do {
-        if (atomic_load(&b->stop))
-            return false;
-        if (atomic_load(&s->cur) >= atomic_load(&s->end) && !claim(b, s))
-            return false;
-        /* Only this worker moves its own cursor. */
-        id = atomic_fetch_add(&s->cur, 1);
-        /* Tasks settled before the run (--continue) are counted, not run. */
-        if (b->results[id].status == PDL_ST_SKIPPED)
-            atomic_fetch_add(&b->done, 1);
-    } while (b->results[id].status == PDL_ST_SKIPPED);
-    atomic_store(&s->held, (long long)id);
-    *task = id;
-    return true;
-}
-
-void pdl_board_limits(struct pdl_board *b, double starts_per_second,
-                      unsigned per_host, bool loopback_too)
-{
-    b->per_host_loopback = loopback_too;
-    b->start_gap_ns =
-        starts_per_second > 0 ? (int64_t)(1e9 / starts_per_second) : 0;
-    b->per_host = per_host;
-}
-
-pdl_monotime pdl_board_pace(struct pdl_board *b, pdl_monotime now)
-{
-    long long next, at;
-
-    if (b->start_gap_ns == 0)
-        return now;
-    next = atomic_load(&b->next_start);
-    do {
-        at = next > now ? next : now;
-    } while (!atomic_compare_exchange_weak(&b->next_start, &next,
-                                           at + b->start_gap_ns));
-    return at;
-}
-
-bool pdl_board_host_enter(struct pdl_board *b, unsigned key)
-{
-    atomic_uint *busy = &b->host_busy[key % PDL_HOST_SLOTS];
-    unsigned n;
-
-    if (b->per_host == 0 || (key == 0 && !b->per_host_loopback))
-        return true;
-    n = atomic_load(busy);
-    do {
-        if (n >= b->per_host)
-            return false;
-    } while (!atomic_compare_exchange_weak(busy, &n, n + 1));
-    return true;
-}
-
-void pdl_board_host_leave(struct pdl_board *b, unsigned key)
-{
-    if (b->per_host == 0 || (key == 0 && !b->per_host_loopback))
+    /* Stopped before it began: the task was not run. */
+    *r = (struct pdl_result){.status = PDL_ST_PENDING, .worker = (int)worker};
+    if (!admit(gate, key, fc->stop, state))
         return;
-    atomic_fetch_sub(&b->host_busy[key % PDL_HOST_SLOTS], 1);
+    if (state)
+        atomic_store(&state->task, (long long)t->id);
+    pdl_counters_begin(counters);
+    CURL *c = pdl_fetch_begin(f, t, r);
+    for (;;) {
+        wait = pdl_fetch_end(f, curl_easy_perform(c), r);
+        leave(gate, key, state);
+        if (wait < 0)
+            break;
+        if (!pdl_nap_until(fc->stop, pdl_now() + wait * 1000000) ||
+            !admit(gate, key, fc->stop, state)) {
+            pdl_result_fail(r, PDL_ST_INTERRUPTED,
+                            "interrupted while waiting to retry");
+            break;
+        }
+        c = pdl_fetch_retry(f, r);
+    }
+    pdl_counters_end(counters);
 }
 
-void pdl_board_finish(struct pdl_board *b, unsigned worker, size_t task)
+void pdl_worker_run(const struct pdl_fetch_config *fc, struct pdl_gate *gate,
+                    struct pdl_counters *counters, const struct pdl_work *work,
+                    unsigned worker, struct pdl_worker_state *state)
 {
-    atomic_fetch_add(&b->done, 1);
-    if (!pdl_result_ok(&b->results[task]))
-        atomic_fetch_add(&b->failed, 1);
-    atomic_store(&b->slot[worker].held, -1);
-    if (b->feed && b->feed->finished)
-        b->feed->finished(b->feed->ctx, task);
-}
-
-void pdl_worker_run(const struct pdl_job *job, struct pdl_board *board,
-                    unsigned worker)
-{
-    struct pdl_fetcher *f = pdl_fetcher_create(job, board, worker);
-    size_t id;
+    struct pdl_fetcher *f = pdl_fetcher_create(fc, worker);
+    struct pdl_task t = {0};
+    struct pdl_result r;
 
     if (!f)
         return;
-    while (pdl_board_take(board, worker, &id)) {
-        pdl_fetch(f, id, &board->results[id]);
-        pdl_board_finish(board, worker, id);
+    while (work->take(work->ctx, worker, &t)) {
+        fetch_one(f, fc, gate, counters, &t, &r, worker, state);
+        work->settle(work->ctx, worker, &t, &r);
+        if (state)
+            atomic_store(&state->task, -1);
+        pdl_task_clear(&t);
     }
     pdl_fetcher_destroy(f);
-}
-
-unsigned pdl_workers_needed(const struct pdl_job *job)
-{
-    size_t n = job->list->count;
-    unsigned w = job->opt->workers;
-
-    if (n == 0)
-        return 0;
-    return n < w ? (unsigned)n : w;
 }

@@ -1,5 +1,6 @@
 /* Statistics of a run drawn from its result records: counts, makespan,
  * concurrency, where the time went, and one sentence that reads them. */
+#include "pdl/hist.h"
 #include "pdl/timeline.h"
 
 #include <stdbool.h>
@@ -71,85 +72,95 @@ static void add_phases(const struct pdl_result *r, struct pdl_stats *st)
     st->receiving += total > first ? total - first : 0;
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
+struct pdl_stats_acc {
+    struct pdl_stats st;
+    int64_t last, busy, longest; /* ns */
+    struct pdl_hist hist;
+};
 
-    return (x > y) - (x < y);
+struct pdl_stats_acc *pdl_stats_acc_create(void)
+{
+    struct pdl_stats_acc *a = pdl_xcalloc(1, sizeof(*a));
+
+    pdl_hist_init(&a->hist);
+    return a;
 }
 
-/* The q-quantile of n sorted values (nearest rank). */
-static double quantile(const double *v, size_t n, double q)
+void pdl_stats_acc_destroy(struct pdl_stats_acc *a)
 {
-    size_t k = (size_t)(q * (double)n + 0.999999);
-
-    if (n == 0)
-        return 0;
-    return v[k == 0 ? 0 : (k > n ? n - 1 : k - 1)];
+    free(a);
 }
 
-/* Latency percentiles and the slowest tasks, over the tasks that ran. */
-static void add_latency(const struct pdl_result *r, size_t n,
-                        struct pdl_stats *st)
+/* Keeps task id among the slowest, longest first. */
+static void note_slow(struct pdl_stats *st, size_t id, double d,
+                      const char *url)
 {
-    double *d = pdl_xcalloc(n, sizeof(*d));
-    size_t k = 0;
+    size_t j = st->nslowest < PDL_SLOWEST ? st->nslowest++ : PDL_SLOWEST;
 
-    for (size_t i = 0; i < n; i++) {
-        if (r[i].status == PDL_ST_PENDING || r[i].status == PDL_ST_SKIPPED)
-            continue;
-        d[k++] = secs(r[i].end_ns - r[i].start_ns);
-        /* Insertion into the short list of the slowest, longest first. */
-        size_t j = st->nslowest < PDL_SLOWEST ? st->nslowest++ : PDL_SLOWEST;
-        while (j > 0 &&
-               r[st->slowest[j - 1]].end_ns - r[st->slowest[j - 1]].start_ns <
-                   r[i].end_ns - r[i].start_ns) {
-            if (j < PDL_SLOWEST)
-                st->slowest[j] = st->slowest[j - 1];
-            j--;
+    while (j > 0 && st->slowest_s[j - 1] < d) {
+        if (j < PDL_SLOWEST) {
+            st->slowest[j] = st->slowest[j - 1];
+            st->slowest_s[j] = st->slowest_s[j - 1];
+            memcpy(st->slowest_url[j], st->slowest_url[j - 1],
+                   sizeof(st->slowest_url[j]));
         }
-        if (j < PDL_SLOWEST)
-            st->slowest[j] = i;
-        for (size_t m = 0; m < st->nslowest; m++)
-            st->slowest_s[m] =
-                secs(r[st->slowest[m]].end_ns - r[st->slowest[m]].start_ns);
+        j--;
     }
-    qsort(d, k, sizeof(*d), cmp_dbl);
-    st->p50 = quantile(d, k, 0.50);
-    st->p95 = quantile(d, k, 0.95);
-    free(d);
+    if (j >= PDL_SLOWEST)
+        return;
+    st->slowest[j] = id;
+    st->slowest_s[j] = d;
+    snprintf(st->slowest_url[j], sizeof(st->slowest_url[j]), "%s",
+             url ? url : "");
+}
+
+void pdl_stats_acc_add(struct pdl_stats_acc *a, size_t id,
+                       const struct pdl_result *r, const char *url)
+{
+    struct pdl_stats *st = &a->st;
+    int64_t d = r->end_ns - r->start_ns;
+
+    st->tasks++;
+    if (pdl_result_ok(r))
+        st->ok++;
+    else
+        st->failed++;
+    st->bytes += r->bytes;
+    if ((unsigned)r->status < PDL_ST_COUNT)
+        st->by_status[r->status]++;
+    if (r->status == PDL_ST_PENDING || r->status == PDL_ST_SKIPPED)
+        return;
+    a->busy += d;
+    if (r->end_ns > a->last)
+        a->last = r->end_ns;
+    if (d > a->longest)
+        a->longest = d;
+    add_phases(r, st);
+    pdl_hist_add(&a->hist, d / 1000);
+    note_slow(st, id, secs(d), url);
+}
+
+void pdl_stats_acc_get(const struct pdl_stats_acc *a, struct pdl_stats *st)
+{
+    *st = a->st;
+    st->longest = secs(a->longest);
+    st->wall = secs(a->last);
+    st->busy = secs(a->busy);
+    st->concurrency = st->wall > 0 ? st->busy / st->wall : 0;
+    st->p50 = pdl_hist_quantile(&a->hist, 0.50) / 1e6;
+    st->p95 = pdl_hist_quantile(&a->hist, 0.95) / 1e6;
 }
 
 void pdl_stats_compute(const struct pdl_result *r, size_t n,
                        struct pdl_stats *st)
 {
-    int64_t last = 0, busy = 0, longest = 0;
+    struct pdl_stats_acc *a = pdl_stats_acc_create();
 
-    memset(st, 0, sizeof(*st));
-    st->tasks = n;
-    for (size_t i = 0; i < n; i++) {
-        if (pdl_result_ok(&r[i]))
-            st->ok++;
-        else
-            st->failed++;
-        st->bytes += r[i].bytes;
-        if ((unsigned)r[i].status < PDL_ST_COUNT)
-            st->by_status[r[i].status]++;
-        if (r[i].status == PDL_ST_PENDING || r[i].status == PDL_ST_SKIPPED)
-            continue;
-        busy += r[i].end_ns - r[i].start_ns;
-        if (r[i].end_ns > last)
-            last = r[i].end_ns;
-        if (r[i].end_ns - r[i].start_ns > longest)
-            longest = r[i].end_ns - r[i].start_ns;
-        add_phases(&r[i], st);
-    }
-    st->longest = secs(longest);
-    st->wall = secs(last);
-    st->busy = secs(busy);
-    st->concurrency = st->wall > 0 ? st->busy / st->wall : 0;
+    for (size_t i = 0; i < n; i++)
+        pdl_stats_acc_add(a, i, &r[i], NULL);
+    pdl_stats_acc_get(a, st);
+    pdl_stats_acc_destroy(a);
     st->max_overlap = max_overlap(r, n);
-    add_latency(r, n, st);
 }
 
 /* Formats a duration readably: 850 ms, 3.30 s, 2 min 05 s. */
@@ -250,7 +261,7 @@ static void print_failures_by_reason(FILE *out, const struct pdl_stats *st)
 }
 
 void pdl_summary_print(FILE *out, const struct pdl_stats *st, const char *mode,
-                       unsigned workers, const char *const *urls)
+                       unsigned workers)
 {
     char bytes[32], a[32], b[32], c[32], sentence[512];
 
@@ -271,7 +282,7 @@ void pdl_summary_print(FILE *out, const struct pdl_stats *st, const char *mode,
     for (size_t i = 0; i < st->nslowest && st->tasks > PDL_SLOWEST; i++) {
         fmt_time(st->slowest_s[i], a, sizeof(a));
         fprintf(out, "pdl:   %-8s %8s  %s\n", i == 0 ? "slowest" : "", a,
-                urls[st->slowest[i]]);
+                st->slowest_url[i]);
     }
     print_failures_by_reason(out, st);
     pdl_stats_sentence(st, mode, workers, sentence, sizeof(sentence));

@@ -1,7 +1,7 @@
 /* URL lists: reading them line by line with bounded memory, reporting bad
  * lines by file:line, and deriving safe, distinct output names. */
 #include "pdl/tasklist.h"
-#include "pdl/glob.h"
+#include "pdl/reader.h"
 #include "pdl/util.h"
 
 #include <ctype.h>
@@ -136,6 +136,13 @@ void pdl_tasklist_cleanup(struct pdl_tasklist *list)
     memset(list, 0, sizeof(*list));
 }
 
+void pdl_task_clear(struct pdl_task *t)
+{
+    free(t->url);
+    free(t->name);
+    memset(t, 0, sizeof(*t));
+}
+
 void pdl_tasklist_add(struct pdl_tasklist *list, const char *url,
                       const char *source, long line)
 {
@@ -144,177 +151,38 @@ void pdl_tasklist_add(struct pdl_tasklist *list, const char *url,
         list->tasks =
             pdl_xrealloc(list->tasks, list->cap, sizeof(*list->tasks));
     }
-    list->tasks[list->count++] = (struct pdl_task){
-        .url = pdl_xstrdup(url), .source = source, .line = line};
+    list->tasks[list->count] = (struct pdl_task){.id = list->count,
+                                                 .url = pdl_xstrdup(url),
+                                                 .source = source,
+                                                 .line = line};
+    list->count++;
 }
 
-static const char *add_source(struct pdl_tasklist *list, const char *name)
-{
-    list->sources =
-        pdl_xrealloc(list->sources, list->nsources + 1, sizeof(char *));
-    list->sources[list->nsources] = pdl_xstrdup(name);
-    return list->sources[list->nsources++];
-}
-
-/* Reads input a block at a time and hands out lines; a line longer than
- * the caller's buffer is counted, not kept, so memory stays bounded. */
-struct line_reader {
-    FILE *in;
-    size_t pos, len;
-    char block[65536];
-};
-
-/* Reads one line into buf (at most cap bytes kept, the rest counted but
- * dropped). Returns false at end of input with nothing read. */
-static bool read_line(struct line_reader *r, char *buf, size_t cap,
-                      size_t *kept, size_t *total)
-{
-    *kept = 0;
-    *total = 0;
-    for (;;) {
-        if (r->pos == r->len) {
-            r->len = fread(r->block, 1, sizeof(r->block), r->in);
-            r->pos = 0;
-            if (r->len == 0)
-                return *total > 0;
-        }
-        const char *p = r->block + r->pos;
-        const char *nl = memchr(p, '\n', r->len - r->pos);
-        size_t n = nl ? (size_t)(nl - p) : r->len - r->pos;
-        size_t room = cap - *kept;
-        memcpy(buf + *kept, p, n < room ? n : room);
-        *kept += n < room ? n : room;
-        *total += n;
-        r->pos += n + (nl != NULL);
-        if (nl)
-            return true;
-    }
-}
-
-static void report(FILE *diag, const char *name, long line, const char *why,
-                   char *text, size_t len)
-{
-    char quoted[128];
-    char *e = text + len;
-
-    trim(&text, &e);
-    pdl_quote(text, (size_t)(e - text), quoted, sizeof(quoted));
-    if (diag)
-        fprintf(diag, "pdl: %s:%ld: %s: \"%s\"\n", name, line, why, quoted);
-}
-
-/* Adds the tasks of a URL with patterns, one per expansion, in curl's order.
- * Returns false (and says why in msg) if the pattern is bad or too big. */
-static bool add_expanded(struct pdl_tasklist *list, const char *url,
-                         const char *source, long lineno, char *msg,
-                         size_t msgsz)
-{
-    char err[128];
-    struct pdl_glob *g = pdl_glob_create(url, err, sizeof(err));
-    char *buf;
-
-    if (!g) {
-        snprintf(msg, msgsz, "bad URL pattern (%s)", err);
-        return false;
-    }
-    uint64_t n = pdl_glob_count(g);
-    if (n > PDL_TASKS_MAX - list->count) {
-        snprintf(msg, msgsz,
-                 "pattern expands to %llu URLs, more than the "
-                 "limit of %d tasks",
-                 (unsigned long long)n, PDL_TASKS_MAX);
-        pdl_glob_destroy(g);
-        return false;
-    }
-    buf = pdl_xmalloc(PDL_LINE_MAX + 1);
-    for (uint64_t i = 0; i < n; i++) {
-        if (pdl_glob_nth(g, i, buf, PDL_LINE_MAX + 1) <= PDL_LINE_MAX &&
-            pdl_url_is_http(buf))
-            pdl_tasklist_add(list, buf, source, lineno);
-    }
-    free(buf);
-    pdl_glob_destroy(g);
-    return true;
-}
-
-/* Adds url as it is, or, with globbing on and patterns or escapes in it,
- * its expansions. */
-static void add_url(struct pdl_tasklist *list, char *url, const char *source,
-                    long lineno, FILE *diag)
-{
-    char msg[256];
-
-    /* Most URLs hold none of [ { \ at all: skip the pattern scan. */
-    if (!list->glob || !strpbrk(url, "[{\\") ||
-        (!pdl_glob_has_pattern(url) && !strchr(url, '\\'))) {
-        pdl_tasklist_add(list, url, source, lineno);
-        return;
-    }
-    if (!add_expanded(list, url, source, lineno, msg, sizeof(msg))) {
-        report(diag, source, lineno, msg, url, strlen(url));
-        list->bad++;
-    }
-}
-
-static void parse_one(struct pdl_tasklist *list, char *buf, size_t kept,
-                      size_t total, const char *source, long lineno, FILE *diag)
-{
-    const char *why = NULL;
-    char *url = NULL;
-
-    if (total > kept) {
-        char msg[64];
-        snprintf(msg, sizeof(msg), "line too long (%zu bytes, limit %d)", total,
-                 PDL_LINE_MAX);
-        report(diag, source, lineno, msg, buf, 60);
-        list->bad++;
-        return;
-    }
-    switch (pdl_line_parse(buf, kept, &url, &why)) {
-    case PDL_LINE_SKIP:
-        break;
-    case PDL_LINE_URL:
-        add_url(list, url, source, lineno, diag);
-        break;
-    case PDL_LINE_BAD:
-        report(diag, source, lineno, why, buf, kept);
-        list->bad++;
-        break;
-    }
-}
-
+/* The whole list in memory, through the same streaming reader a run uses:
+ * for tests, fuzzers and small tools, never for a run. */
 int pdl_tasklist_read(struct pdl_tasklist *list, FILE *in, const char *name,
                       FILE *diag)
 {
-    /* Room for a byte order mark on top of the longest line, and for the
-     * terminating byte pdl_line_parse writes. */
-    char *buf = pdl_xmalloc(PDL_LINE_MAX + 4);
-    struct line_reader *r = pdl_xcalloc(1, sizeof(*r));
-    const char *source = add_source(list, name);
-    size_t kept, total;
-    long lineno = 0;
-    int rc = PDL_OK;
+    struct pdl_reader *r = pdl_reader_from_stream(in, name, list->glob, diag);
+    struct pdl_task_ref t;
+    const char *source;
+    int rc;
 
-    r->in = in;
-    while (read_line(r, buf, PDL_LINE_MAX + (lineno == 0 ? 3 : 0), &kept,
-                     &total)) {
-        char *start = buf;
-        lineno++;
-        /* A UTF-8 byte order mark is an editor's artefact, not content. */
-        if (lineno == 1 && kept >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-            start += 3;
-            kept -= 3;
-            total -= 3;
-        }
-        if (kept > PDL_LINE_MAX)
-            kept = PDL_LINE_MAX;
-        parse_one(list, start, kept, total, source, lineno, diag);
+    list->sources =
+        pdl_xrealloc(list->sources, list->nsources + 1, sizeof(char *));
+    source = list->sources[list->nsources++] = pdl_xstrdup(name);
+    while ((rc = pdl_reader_next(r, &t)) > 0 && list->count < PDL_TASKS_MAX) {
+        pdl_tasklist_add(list, t.url, source, t.line);
+        if (t.name)
+            list->tasks[list->count - 1].name = pdl_xstrdup(t.name);
     }
-    if (ferror(in))
-        rc = PDL_ERR_IO;
-    free(r);
-    free(buf);
-    return rc;
+    list->bad += pdl_reader_bad(r);
+    pdl_reader_destroy(r);
+    if (rc < 0 || ferror(in)) {
+        errno = errno ? errno : EIO;
+        return PDL_ERR_IO;
+    }
+    return PDL_OK;
 }
 
 static int cmp_url(const void *a, const void *b)

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 void pdl_run_info_init(struct pdl_run_info *info, const char *mode,
@@ -85,25 +87,134 @@ static void write_mpi_meta(FILE *out, const struct pdl_run_info *info)
             info->clock_error * 1e6, info->messages, info->messages_per_task);
 }
 
+/* The metadata line is padded to this width when first written, so that
+ * it can be completed in place at the end. */
+#define META_WIDTH 1024
+
+struct pdl_timeline_writer {
+    FILE *out;
+    const struct pdl_run_info *info; /* hosts of the rows */
+    off_t meta_at; /* offset of the metadata line; -1 if out cannot seek */
+    int err;       /* errno of the first failure */
+};
+
+/* The metadata keys, without the leading "#" and the line end. */
+static int format_meta(char *buf, size_t n, const struct pdl_run_info *info,
+                       const struct pdl_stats *st)
+{
+    int k = snprintf(buf, n, " mode=%s workers=%u", info->mode, info->workers);
+
+    if (info->workers_asked && info->workers_asked != info->workers)
+        k += snprintf(buf + k, n - (size_t)k, " workers_asked=%u",
+                      info->workers_asked);
+    if (st)
+        k += snprintf(buf + k, n - (size_t)k,
+                      " tasks=%zu ok=%zu failed=%zu wall=%.6f", st->tasks,
+                      st->ok, st->failed, st->wall);
+    k += snprintf(buf + k, n - (size_t)k,
+                  " started=%s epoch=%.6f host=%s pdl=%s order=completion "
+                  "complete=%d",
+                  info->started, info->epoch, info->host, info->version,
+                  st ? 1 : 0);
+    return k;
+}
+
+static void check(struct pdl_timeline_writer *w)
+{
+    if (!w->err && ferror(w->out))
+        w->err = errno ? errno : EIO;
+}
+
+/* Starts a timeline; with st (all rows known before the first is written)
+ * the metadata is final at once. */
+static struct pdl_timeline_writer *
+start(FILE *out, const struct pdl_run_info *info, const struct pdl_stats *st)
+{
+    struct pdl_timeline_writer *w = pdl_xcalloc(1, sizeof(*w));
+    char meta[META_WIDTH * 8];
+    struct stat sb;
+    int k;
+
+    w->out = out;
+    w->info = info;
+    w->meta_at = -1;
+    fprintf(out, "# pdl-timeline %d\n", PDL_TIMELINE_VERSION);
+    k = format_meta(meta, sizeof(meta), info, st);
+    if (st) {
+        fprintf(out, "#%s\n%s\n", meta, PDL_TIMELINE_HEADER);
+    } else {
+        /* One write a row: a run killed between two rows leaves both
+         * whole. Only a regular file can be completed in place. */
+        setvbuf(out, NULL, _IOLBF, 0);
+        fflush(out);
+        if (fstat(fileno(out), &sb) == 0 && S_ISREG(sb.st_mode))
+            w->meta_at = ftello(out);
+        fprintf(out, "#%s%*s\n%s\n", meta, META_WIDTH - 2 - k, "",
+                PDL_TIMELINE_HEADER);
+    }
+    check(w);
+    return w;
+}
+
+struct pdl_timeline_writer *
+pdl_timeline_writer_start(FILE *out, const struct pdl_run_info *info)
+{
+    return start(out, info, NULL);
+}
+
+int pdl_timeline_writer_row(struct pdl_timeline_writer *w,
+                            const struct pdl_task *t,
+                            const struct pdl_result *r)
+{
+    write_row(w->out, (size_t)t->id, r, t->url, w->info);
+    check(w);
+    if (w->err)
+        errno = w->err;
+    return w->err ? PDL_ERR_IO : PDL_OK;
+}
+
+int pdl_timeline_writer_end(struct pdl_timeline_writer *w,
+                            const struct pdl_run_info *info,
+                            const struct pdl_stats *st)
+{
+    char meta[META_WIDTH * 8];
+    int k = format_meta(meta, sizeof(meta), info, st), err;
+
+    fprintf(w->out, "# end tasks=%zu ok=%zu failed=%zu wall=%.6f complete=1",
+            st->tasks, st->ok, st->failed, st->wall);
+    if (info->rank_hosts)
+        write_mpi_meta(w->out, info);
+    fputc('\n', w->out);
+    if (fflush(w->out) != 0)
+        check(w);
+    check(w);
+    /* The metadata line, completed where it stands, if it still fits. */
+    if (!w->err && w->meta_at >= 0 && k < META_WIDTH - 2 &&
+        fseeko(w->out, w->meta_at, SEEK_SET) == 0) {
+        fprintf(w->out, "#%s%*s", meta, META_WIDTH - 2 - k, "");
+        if (fflush(w->out) != 0 || fseeko(w->out, 0, SEEK_END) != 0)
+            check(w);
+    }
+    check(w);
+    err = w->err;
+    free(w);
+    if (err)
+        errno = err;
+    return err ? PDL_ERR_IO : PDL_OK;
+}
+
 int pdl_timeline_write(FILE *out, const struct pdl_run_info *info,
                        const struct pdl_result *results,
                        const char *const *urls, size_t n)
 {
+    struct pdl_timeline_writer *w;
     struct pdl_stats st;
 
     pdl_stats_compute(results, n, &st);
-    fprintf(out, "# pdl-timeline %d\n", PDL_TIMELINE_VERSION);
-    fprintf(out,
-            "# mode=%s workers=%u tasks=%zu ok=%zu failed=%zu wall=%.6f "
-            "started=%s epoch=%.6f host=%s pdl=%s",
-            info->mode, info->workers, n, st.ok, st.failed, st.wall,
-            info->started, info->epoch, info->host, info->version);
-    if (info->rank_hosts)
-        write_mpi_meta(out, info);
-    fprintf(out, "\n%s\n", PDL_TIMELINE_HEADER);
-    for (size_t i = 0; i < n; i++)
-        write_row(out, i, &results[i], urls[i], info);
-    if (fflush(out) != 0 || ferror(out))
-        return PDL_ERR_IO;
-    return PDL_OK;
+    w = start(out, info, &st);
+    for (size_t i = 0; i < n; i++) {
+        struct pdl_task t = {.id = i, .url = (char *)urls[i]};
+        pdl_timeline_writer_row(w, &t, &results[i]);
+    }
+    return pdl_timeline_writer_end(w, info, &st);
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NFIELDS 17 /* version 3; version 2 has 15, version 1 has 13 */
+#define NFIELDS 17 /* versions 3 and 4; version 2 has 15, version 1 has 13 */
 #define RANKS_MAX (1 << 20)
 
 struct reader {
@@ -21,6 +21,7 @@ struct reader {
     long lineno;
     char *err;
     size_t errsz;
+    bool newline; /* the last line read ended with one */
 };
 
 static int fail(struct reader *rd, const char *fmt, ...)
@@ -43,7 +44,8 @@ static char *next_line(struct reader *rd)
     if (n < 0)
         return NULL;
     rd->lineno++;
-    if (n > 0 && rd->line[n - 1] == '\n')
+    rd->newline = n > 0 && rd->line[n - 1] == '\n';
+    if (rd->newline)
         rd->line[n - 1] = '\0';
     return rd->line;
 }
@@ -87,6 +89,11 @@ static void parse_meta(char *s, struct pdl_run_info *info, char **hosts)
             snprintf(info->mode, sizeof(info->mode), "%s", val);
         else if (strcmp(kv, "workers") == 0 && parse_ll(val, 0, 1 << 30, &v))
             info->workers = (unsigned)v;
+        else if (strcmp(kv, "workers_asked") == 0 &&
+                 parse_ll(val, 0, 1 << 30, &v))
+            info->workers_asked = (unsigned)v;
+        else if (strcmp(kv, "complete") == 0 && parse_ll(val, 0, 1, &v))
+            info->complete = (int)v;
         else if (strcmp(kv, "started") == 0)
             snprintf(info->started, sizeof(info->started), "%s", val);
         else if (strcmp(kv, "epoch") == 0)
@@ -153,7 +160,7 @@ static int split(char *s, char **f, int max)
 }
 
 static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
-                     size_t *cap)
+                     pdl_timeline_row_fn *row, void *ctx)
 {
     char *f[NFIELDS];
     struct pdl_result r = {0};
@@ -194,17 +201,32 @@ static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
     r.rank = (int32_t)rank;
     if (nf == NFIELDS)
         note_host(tl, rank, f[16]);
-    if (tl->count == *cap) {
-        *cap = *cap ? *cap * 2 : 64;
-        tl->results = pdl_xrealloc(tl->results, *cap, sizeof(r));
-        tl->ids = pdl_xrealloc(tl->ids, *cap, sizeof(size_t));
-        tl->urls = pdl_xrealloc(tl->urls, *cap, sizeof(char *));
+    row(ctx, (size_t)id, &r, url);
+    return PDL_OK;
+}
+
+/* Keeps one row in the timeline (pdl_timeline_read). */
+struct keep {
+    struct pdl_timeline *tl;
+    size_t cap;
+};
+
+static void keep_row(void *ctx, size_t id, const struct pdl_result *r,
+                     const char *url)
+{
+    struct keep *k = ctx;
+    struct pdl_timeline *tl = k->tl;
+
+    if (tl->count == k->cap) {
+        k->cap = k->cap ? k->cap * 2 : 64;
+        tl->results = pdl_xrealloc(tl->results, k->cap, sizeof(*r));
+        tl->ids = pdl_xrealloc(tl->ids, k->cap, sizeof(size_t));
+        tl->urls = pdl_xrealloc(tl->urls, k->cap, sizeof(char *));
     }
-    tl->results[tl->count] = r;
-    tl->ids[tl->count] = (size_t)id;
+    tl->results[tl->count] = *r;
+    tl->ids[tl->count] = id;
     tl->urls[tl->count] = pdl_xstrdup(url);
     tl->count++;
-    return PDL_OK;
 }
 
 static int parse_head(struct reader *rd, struct pdl_timeline *tl)
@@ -222,9 +244,6 @@ static int parse_head(struct reader *rd, struct pdl_timeline *tl)
     rd->version = version;
     while ((s = next_line(rd)) && s[0] == '#')
         parse_meta(s + 1, &tl->info, &rd->rank_hosts);
-    /* The metadata's list first; the rows name hosts it left out. */
-    if (rd->rank_hosts)
-        split_hosts(tl, rd->rank_hosts);
     if (!s)
         return fail(rd, "no column header");
     if (strcmp(s, version == 1   ? PDL_TIMELINE_HEADER_V1
@@ -234,29 +253,79 @@ static int parse_head(struct reader *rd, struct pdl_timeline *tl)
     return PDL_OK;
 }
 
-int pdl_timeline_read(FILE *in, struct pdl_timeline *tl, char *err,
-                      size_t errsz)
+/* The rows: a comment line among them (version 4's "# end" line) adds to
+ * the metadata; a last line cut short (the run was killed while writing it)
+ * is left out. */
+static int parse_rows(struct reader *rd, struct pdl_timeline *tl,
+                      pdl_timeline_row_fn *row, void *ctx)
 {
-    struct reader rd = {.in = in, .err = err, .errsz = errsz};
-    size_t cap = 0;
-    int rc;
+    int rc = PDL_OK;
     char *s;
 
+    while (rc == PDL_OK && (s = next_line(rd))) {
+        if (s[0] == '#' && rd->version >= 4) {
+            parse_meta(s + 1, &tl->info, &rd->rank_hosts);
+            continue;
+        }
+        bool cut = !rd->newline;
+        rc = parse_row(rd, s, tl, row, ctx);
+        if (rc != PDL_OK && cut && rd->version >= 4)
+            rc = PDL_OK;
+    }
+    return rc;
+}
+
+/* Applies a rank_hosts list the metadata gave; true if there was one. */
+static bool take_hosts(struct reader *rd, struct pdl_timeline *tl)
+{
+    if (!rd->rank_hosts)
+        return false;
+    split_hosts(tl, rd->rank_hosts);
+    free(rd->rank_hosts);
+    rd->rank_hosts = NULL;
+    return true;
+}
+
+static int read_all(FILE *in, struct pdl_timeline *tl, pdl_timeline_row_fn *row,
+                    void *ctx, char *err, size_t errsz)
+{
+    struct reader rd = {.in = in, .err = err, .errsz = errsz};
+    bool ranked = false;
+    int rc;
+
     memset(tl, 0, sizeof(*tl));
+    tl->info.complete = -1;
     rc = parse_head(&rd, tl);
-    while (rc == PDL_OK && (s = next_line(&rd)))
-        rc = parse_row(&rd, s, tl, &cap);
+    /* The metadata's list first; the rows name hosts it left out. */
+    ranked = take_hosts(&rd, tl) || ranked;
+    if (rc == PDL_OK)
+        rc = parse_rows(&rd, tl, row, ctx);
+    ranked = take_hosts(&rd, tl) || ranked;
     if (rc == PDL_OK && ferror(in))
         rc = PDL_ERR_IO;
     free(rd.line);
-    if (rd.rank_hosts) {
+    if (ranked) {
         tl->info.ranks = (unsigned)tl->nhosts;
         tl->info.rank_hosts = (const char *const *)tl->hosts;
     }
-    free(rd.rank_hosts);
     if (rc != PDL_OK)
         pdl_timeline_cleanup(tl);
     return rc;
+}
+
+int pdl_timeline_read(FILE *in, struct pdl_timeline *tl, char *err,
+                      size_t errsz)
+{
+    struct keep k = {.tl = tl};
+
+    return read_all(in, tl, keep_row, &k, err, errsz);
+}
+
+int pdl_timeline_each(FILE *in, struct pdl_timeline *tl,
+                      pdl_timeline_row_fn *row, void *ctx, char *err,
+                      size_t errsz)
+{
+    return read_all(in, tl, row, ctx, err, errsz);
 }
 
 void pdl_timeline_cleanup(struct pdl_timeline *tl)

@@ -53,4 +53,9 @@ int pdl_export_report(FILE *out, const struct pdl_run_info *info,
 int pdl_export_file(const char *timeline, const char *out_path, char *err,
                     size_t errsz);
 
+/* The report of pdl_export_report, from the timeline file `timeline`, to
+ * out_path ("-" = stdout), as pdl_export_file writes. */
+int pdl_export_report_file(const char *timeline, const char *out_path,
+                           char *err, size_t errsz);
+
 #endif

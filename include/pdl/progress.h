@@ -1,6 +1,6 @@
-/* The live progress display: a thread that reads the board of a run and
+/* The live progress display: a thread that reads the counters of a run and
  * redraws one status line on a terminal, or writes a plain line now and then
- * for logs. It only reads the board; it decides nothing about the run. */
+ * for logs. It only reads the counters; it decides nothing about the run. */
 #ifndef PDL_PROGRESS_H
 #define PDL_PROGRESS_H
 
@@ -9,7 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "pdl/runner.h"
+#include "pdl/counters.h"
+#include "pdl/util.h"
 #include "pdl/util.h"
 
 enum pdl_progress_style {
@@ -48,11 +49,11 @@ struct pdl_progress_snapshot {
     double rate;    /* bytes per second */
 };
 
-/* Fills s from board at time now for a run started at t0, with the average
- * rate since t0 and skipped 0: the display replaces the rate with a recent
- * one, and counts the skipped tasks once, before the run, since that means
- * reading every result. */
-void pdl_progress_snapshot_take(const struct pdl_board *board, pdl_monotime t0,
+/* Fills s from the live counters at time now for a run started at t0, with
+ * the average rate since t0 (the display replaces it with a recent one).
+ * total is 0 while the number of tasks is not known (lists read as the run
+ * goes and not counted yet): the line then shows "?" for it. */
+void pdl_progress_snapshot_take(const struct pdl_counters *c, pdl_monotime t0,
                                 pdl_monotime now,
                                 struct pdl_progress_snapshot *s);
 
@@ -80,15 +81,14 @@ size_t pdl_progress_format_plain(char *buf, size_t bufsz,
 struct pdl_progress;
 
 /* Resolves style for out (pdl_progress_resolve on isatty of its fd) and, if
- * it is not none, starts a thread that reads board (never writes it) and
+ * it is not none, starts a thread that reads counters (never writes them) and
  * draws on out until pdl_progress_stop; nothing else should write to out
  * meanwhile. The bar re-reads the terminal width at each draw and draws
  * nothing in the first 100 ms, so a quick run leaves no trace. t0 is the
- * run's start. Call it before the workers start (it counts the tasks
- * --continue skips); board must outlive the display. Returns NULL when
+ * run's start. counters must outlive the display. Returns NULL when
  * there is nothing to draw or the thread could not be started (the run goes
  * on without a display). */
-struct pdl_progress *pdl_progress_start(const struct pdl_board *board,
+struct pdl_progress *pdl_progress_start(const struct pdl_counters *counters,
                                         enum pdl_progress_style style,
                                         FILE *out, pdl_monotime t0);
 
@@ -96,5 +96,10 @@ struct pdl_progress *pdl_progress_start(const struct pdl_board *board,
  * start of an empty line for whatever is printed next; plain lines end with
  * one for the final state, with the average rate. Accepts NULL. */
 void pdl_progress_stop(struct pdl_progress *p);
+
+/* Prints line (without its '\n') for the user while the display runs: a
+ * bar is erased first and drawn again below it at the next frame. With p
+ * NULL it is printed on out. */
+void pdl_progress_say(struct pdl_progress *p, FILE *out, const char *line);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Longest accepted line, in bytes; longer lines are reported and skipped
@@ -16,6 +17,7 @@
 #define PDL_NAME_MAX 200
 
 struct pdl_task {
+    uint64_t id;        /* 0-based, in list order */
     char *url;          /* owned */
     char *name;         /* output file name, owned; NULL until planned */
     const char *source; /* list it came from, owned by the list */
@@ -84,5 +86,25 @@ size_t pdl_tasklist_duplicates(const struct pdl_tasklist *list);
  * from its URL, later ones that collide become "stem.1.ext", "stem.2.ext",
  * ... in list order, so the same list always yields the same names. */
 void pdl_tasklist_plan_names(struct pdl_tasklist *list);
+
+/* Frees what t owns and clears it. */
+void pdl_task_clear(struct pdl_task *t);
+
+/* Names given out in one run, numbered on collision as
+ * pdl_tasklist_plan_names does, one name at a time: memory is a 64-bit
+ * fingerprint per name, never the names. */
+struct pdl_namer;
+
+struct pdl_namer *pdl_namer_create(void);
+void pdl_namer_destroy(struct pdl_namer *n);
+
+/* Writes into out (outsz >= PDL_NAME_MAX + 32) wanted, or the first free
+ * "stem.N.ext" if wanted was given out before, and marks it given out. */
+void pdl_namer_take(struct pdl_namer *n, const char *wanted, char *out,
+                    size_t outsz);
+
+/* Marks name as given out (a file of pdl's own in the output folder, so
+ * that no body takes its name). False if it already was. */
+bool pdl_namer_reserve(struct pdl_namer *n, const char *name);
 
 #endif

@@ -8,11 +8,15 @@
 #include <time.h>
 
 #include "pdl/result.h"
+#include "pdl/tasklist.h"
 
-/* Version 3 added rank and host (where the mpi mode ran each task; rank 0
- * and this host in other modes); version 2 added attempt_start and error.
- * Versions 1 and 2 are still read. */
-#define PDL_TIMELINE_VERSION 3
+/* Version 4 writes rows as tasks settle (completion order, not id order),
+ * its metadata line first with what is known at the start (complete=0) and
+ * completed in place at the end, and ends with a "# end" line of totals;
+ * its columns are version 3's. Version 3 added rank and host (where the mpi
+ * mode ran each task; rank 0 and this host in other modes); version 2
+ * added attempt_start and error. Versions 1 to 3 are still read. */
+#define PDL_TIMELINE_VERSION 4
 #define PDL_TIMELINE_HEADER_V1                                                 \
     "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\tstatus\t"   \
     "attempts\turl"
@@ -24,9 +28,11 @@
 /* The run as a whole, written as the metadata line. */
 struct pdl_run_info {
     char mode[32];
-    unsigned workers;
-    char started[32]; /* UTC, ISO 8601, to the second */
-    double epoch;     /* the run's start in seconds since 1970, to the us */
+    unsigned workers;       /* workers that ran */
+    unsigned workers_asked; /* -w, when more than ran; else 0 */
+    int complete;           /* 1: the run ended; 0: cut short; -1: unknown */
+    char started[32];       /* UTC, ISO 8601, to the second */
+    double epoch; /* the run's start in seconds since 1970, to the us */
     char host[64];
     char version[16];
     /* An mpi run (rank_hosts set): its ranks, the host of each (not owned),
@@ -63,14 +69,32 @@ struct pdl_stats {
     double p95;
     size_t by_status[PDL_ST_COUNT]; /* tasks per outcome */
 #define PDL_SLOWEST 3
-    size_t slowest[PDL_SLOWEST];   /* indices of the longest tasks */
-    double slowest_s[PDL_SLOWEST]; /* and their durations */
+    size_t slowest[PDL_SLOWEST];        /* ids of the longest tasks */
+    double slowest_s[PDL_SLOWEST];      /* and their durations */
+    char slowest_url[PDL_SLOWEST][512]; /* and URLs ("" if not given) */
     size_t nslowest;
 };
 
-/* Computes stats over n results. */
+/* Computes stats over n results (task i is results[i]), max_overlap
+ * exactly. */
 void pdl_stats_compute(const struct pdl_result *results, size_t n,
                        struct pdl_stats *st);
+
+/* Statistics gathered one record at a time, in memory that does not grow
+ * with the records: percentiles from a histogram (within 0.4 %), the
+ * slowest tasks kept as they come. max_overlap is left to the caller (it
+ * needs all the records, or a live count). */
+struct pdl_stats_acc;
+
+struct pdl_stats_acc *pdl_stats_acc_create(void);
+void pdl_stats_acc_destroy(struct pdl_stats_acc *a);
+
+/* Adds task id (url may be NULL) settled with r. */
+void pdl_stats_acc_add(struct pdl_stats_acc *a, size_t id,
+                       const struct pdl_result *r, const char *url);
+
+/* The statistics of what was added so far. */
+void pdl_stats_acc_get(const struct pdl_stats_acc *a, struct pdl_stats *st);
 
 /* Writes into buf one sentence that reads st for a person, e.g.
  * "threads x4: 1.01 s, 3.9x faster than one task at a time, 98% of ideal;
@@ -85,15 +109,39 @@ size_t pdl_stats_sentence(const struct pdl_stats *st, const char *mode,
 /* Prints the end-of-run summary as a compact table on out, each line
  * starting "pdl: ": counts and bytes, wall and task time, concurrency,
  * latency percentiles, the slowest tasks, failures by reason, and the
- * sentence of pdl_stats_sentence. urls[i] names task i. */
+ * sentence of pdl_stats_sentence. */
 void pdl_summary_print(FILE *out, const struct pdl_stats *st, const char *mode,
-                       unsigned workers, const char *const *urls);
+                       unsigned workers);
 
 /* Writes the timeline of n tasks (urls[i] for results[i]). Returns PDL_OK or
  * PDL_ERR_IO with errno set. */
 int pdl_timeline_write(FILE *out, const struct pdl_run_info *info,
                        const struct pdl_result *results,
                        const char *const *urls, size_t n);
+
+/* Writing a timeline as tasks settle. */
+struct pdl_timeline_writer;
+
+/* Starts a timeline on out (not owned): the version line, the metadata
+ * known at the start (room kept to complete it in place) and the column
+ * header. info (not copied) names the host of each row's rank as rows
+ * are written. Rows reach the file as they are written (a killed run leaves
+ * every finished row). */
+struct pdl_timeline_writer *
+pdl_timeline_writer_start(FILE *out, const struct pdl_run_info *info);
+
+/* One row: task t (id, url) settled with r. Returns PDL_OK or PDL_ERR_IO
+ * (errno set), and keeps the first error. */
+int pdl_timeline_writer_row(struct pdl_timeline_writer *w,
+                            const struct pdl_task *t,
+                            const struct pdl_result *r);
+
+/* Ends the timeline: the "# end" line with the totals of st, and the
+ * metadata line completed in place when out is a regular file. Frees w.
+ * Returns PDL_OK or PDL_ERR_IO (errno set) if any write failed. */
+int pdl_timeline_writer_end(struct pdl_timeline_writer *w,
+                            const struct pdl_run_info *info,
+                            const struct pdl_stats *st);
 
 /* A timeline read back: rows in file order. */
 struct pdl_timeline {
@@ -113,5 +161,16 @@ int pdl_timeline_read(FILE *in, struct pdl_timeline *tl, char *err,
                       size_t errsz);
 
 void pdl_timeline_cleanup(struct pdl_timeline *tl);
+
+/* Called for each row of a timeline, in file order. */
+typedef void pdl_timeline_row_fn(void *ctx, size_t id,
+                                 const struct pdl_result *r, const char *url);
+
+/* Reads a timeline as pdl_timeline_read does, but hands each row to row
+ * instead of keeping it: tl receives the metadata (and hosts) only, in
+ * memory that does not grow with the rows. */
+int pdl_timeline_each(FILE *in, struct pdl_timeline *tl,
+                      pdl_timeline_row_fn *row, void *ctx, char *err,
+                      size_t errsz);
 
 #endif

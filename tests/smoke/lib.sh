@@ -56,16 +56,18 @@ expected_bytes() {
     yes 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ | head -c "$1"
 }
 
-# Rows of a timeline (no metadata, no column header).
+# Rows of a timeline (no metadata, no column header), in id order (version 4 writes them as tasks settle).
 rows() {
-    awk -F'\t' '$1 ~ /^[0-9]+$/' "$1"
+    awk -F'\t' '$1 ~ /^[0-9]+$/' "$1" | sort -t$'\t' -k1,1n -s
 }
 
-# Column NAME (found by the column header) of every row of a timeline.
+# Column NAME (found by the column header) of every row of a timeline, in
+# id order.
 column() {
     awk -F'\t' -v name="$2" '
         $1 == "id" { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
-        c && $1 ~ /^[0-9]+$/ { print $c }' "$1"
+        c && $1 ~ /^[0-9]+$/ { print $1 "\t" $c }' "$1" |
+        sort -t$'\t' -k1,1n -s | cut -f2-
 }
 
 # The most tasks in flight at one instant in a timeline. At equal times an

@@ -40,7 +40,8 @@ if grep -q $'[\r\033]' "$WORK/err" || grep -q 'progress' "$WORK/err"; then
 fi
 
 # Plain lines: at least one while running and one for the end, all before
-# the summary, the last with every task and both failures.
+# the summary, the last with every task and both failures. Each failure is
+# said as it happens, so its line may come between progress lines.
 check_plain() {
     local what=$1 lines
     grep -q $'[\r\033]' "$WORK/err" && fail "$what: a plain line was redrawn: $(od -c "$WORK/err" | head)"
@@ -49,8 +50,11 @@ check_plain() {
     expect_eq "$(grep '^pdl: progress: ' "$WORK/err" | tail -n 1 | cut -d, -f1)" \
         "pdl: progress: 40/40 tasks (100%)" "$what: last line"
     expect_grep "$WORK/err" " 2 failed, elapsed " "$what: last line"
-    expect_eq "$(grep -n . "$WORK/err" | grep -v ':pdl: progress: ' | head -n 1 | cut -d: -f1)" \
-        "$((lines + 1))" "$what: progress lines come first"
+    failures=$(grep -c '^pdl: http://.*: HTTP 5' "$WORK/err")
+    expect_eq "$failures" 2 "$what: each failure said once"
+    expect_eq "$(grep -n . "$WORK/err" | grep -v ':pdl: progress: ' |
+                 grep -v ':pdl: http://.*: HTTP 5' | head -n 1 | cut -d: -f1)" \
+        "$((lines + failures + 1))" "$what: progress and failure lines come first"
 }
 run_pdl --progress=plain
 check_plain "--progress=plain"

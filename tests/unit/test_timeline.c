@@ -100,10 +100,10 @@ START_TEST(test_write_text)
 
     ck_assert_str_eq(
         buf,
-        "# pdl-timeline 3\n"
+        "# pdl-timeline 4\n"
         "# mode=threads workers=4 tasks=4 ok=1 failed=3 wall=3.999999 "
         "started=2024-05-01T12:34:56Z epoch=1714566896.250001 host=box1 "
-        "pdl=0.1.0\n"
+        "pdl=0.1.0 order=completion complete=1\n"
         "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\t"
         "status\tattempts\tattempt_start\turl\terror\trank\thost\n"
         "0\t0\t0.000001\t0.250123\t0.000012\t0.000345\t0.000000\t0.100001\t"
@@ -114,7 +114,8 @@ START_TEST(test_write_text)
         "0\t0\tdns\t1\t2.000001\thttp://nosuch.invalid/\t"
         "Could not resolve host\t0\tbox1\n"
         "3\t0\t0.000000\t0.000000\t0.000000\t0.000000\t0.000000\t0.000000\t"
-        "0\t0\tnot-run\t0\t0.000000\thttp://h/never\t\t0\tbox1\n");
+        "0\t0\tnot-run\t0\t0.000000\thttp://h/never\t\t0\tbox1\n"
+        "# end tasks=4 ok=1 failed=3 wall=3.999999 complete=1\n");
     ck_assert_uint_eq(len, strlen(buf));
     free(buf);
 }
@@ -278,16 +279,16 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
     {"", "line 0: empty file"},
-    {"# pdl-timeline\n", "line 1: not a pdl timeline of version 1..3"},
+    {"# pdl-timeline\n", "line 1: not a pdl timeline of version 1..4"},
     {"# pdl-timelime 1\n" PDL_TIMELINE_HEADER "\n",
-     "line 1: not a pdl timeline of version 1..3"},
+     "line 1: not a pdl timeline of version 1..4"},
     {"# pdl-timeline 99\n" PDL_TIMELINE_HEADER "\n",
-     "line 1: not a pdl timeline of version 1..3"},
+     "line 1: not a pdl timeline of version 1..4"},
     {"# pdl-timeline 0\n" PDL_TIMELINE_HEADER "\n",
-     "line 1: not a pdl timeline of version 1..3"},
+     "line 1: not a pdl timeline of version 1..4"},
     {"# pdl-timeline 1x\n" PDL_TIMELINE_HEADER "\n",
-     "line 1: not a pdl timeline of version 1..3"},
-    {"id\tworker\n", "line 1: not a pdl timeline of version 1..3"},
+     "line 1: not a pdl timeline of version 1..4"},
+    {"id\tworker\n", "line 1: not a pdl timeline of version 1..4"},
     {"# pdl-timeline 1\n# mode=serial\n", "line 2: no column header"},
     {"# pdl-timeline 1\nid\tworker\tstart\n",
      "line 2: unexpected column header"},

@@ -1,0 +1,44 @@
+/* Live figures of a run, for the progress display and the signal watcher:
+ * written by whoever settles tasks, read through a snapshot. They decide
+ * nothing. Plain atomics, so they live in memory shared with forked
+ * workers. */
+#ifndef PDL_COUNTERS_H
+#define PDL_COUNTERS_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pdl/result.h"
+
+struct pdl_counters {
+    atomic_size_t done;    /* tasks settled, whatever their outcome */
+    atomic_size_t failed;  /* of those, not ok */
+    atomic_size_t skipped; /* of those, settled by an earlier run */
+    atomic_llong bytes;    /* body bytes received so far, live */
+    atomic_uint inflight;  /* transfers under way now */
+    atomic_uint max_inflight;
+    atomic_ullong total; /* tasks in the lists, when known; 0 if not */
+    unsigned workers;    /* workers the mode started */
+};
+
+struct pdl_counters_snapshot {
+    size_t done, failed, skipped;
+    int64_t bytes;
+    unsigned busy, workers;
+    uint64_t total; /* 0: not known (yet) */
+};
+
+void pdl_counters_init(struct pdl_counters *c);
+
+/* A task starts or ends its time in flight (retries' waits included). */
+void pdl_counters_begin(struct pdl_counters *c);
+void pdl_counters_end(struct pdl_counters *c);
+
+/* Counts a settled task by its outcome. */
+void pdl_counters_settled(struct pdl_counters *c, const struct pdl_result *r);
+
+void pdl_counters_snapshot(const struct pdl_counters *c,
+                           struct pdl_counters_snapshot *s);
+
+#endif

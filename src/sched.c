@@ -1,0 +1,377 @@
+/* The scheduler. Dynamic: one reader shared under a lock, each worker
+ * taking a chunk of consecutive tasks at a time into a queue of its own.
+ * Static: the lists counted once, then one reader per worker standing at
+ * the start of its slice. Names are given in list order either way: as
+ * tasks are read (dynamic), or while counting, keeping only the names that
+ * had to be numbered (static). */
+#include "pdl/sched.h"
+#include "pdl/util.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A worker's tasks taken but not yet handed to it: a chunk, and tasks given
+ * back. A ring, front at head. */
+struct queue {
+    struct pdl_task *t;
+    size_t cap, head, n;
+};
+
+/* A name numbered while counting (static): task id's name. */
+struct renamed {
+    uint64_t id;
+    char *name;
+};
+
+struct worker {
+    pthread_mutex_t lock; /* guards q and, for static, reader and end */
+    struct queue q;
+    struct pdl_reader *reader; /* static: this worker's slice */
+    uint64_t end;              /* static: first id past the slice */
+};
+
+struct pdl_sched {
+    struct pdl_sched_config cfg;
+    /* Locking: lock guards reader, namer and drained; each worker's lock
+     * guards its own queue. A worker refilling its queue takes its own
+     * lock, then lock; nothing takes them the other way round. */
+    pthread_mutex_t lock;
+    struct pdl_reader *reader;
+    struct pdl_namer *namer;
+    bool at_end;        /* the shared reader reached the end of the lists */
+    struct queue ahead; /* dynamic: read ahead by pdl_sched_prefetch */
+    uint64_t total;
+    struct renamed *renamed; /* static: sorted by id */
+    size_t nrenamed;
+    struct worker *w;
+};
+
+/* Makes room for one more task. */
+static void queue_reserve(struct queue *q)
+{
+    if (q->n < q->cap)
+        return;
+    size_t cap = q->cap ? q->cap * 2 : 4;
+    struct pdl_task *n = pdl_xcalloc(cap, sizeof(*n));
+    for (size_t i = 0; i < q->n; i++)
+        n[i] = q->t[(q->head + i) % q->cap];
+    free(q->t);
+    q->t = n;
+    q->cap = cap;
+    q->head = 0;
+}
+
+static void queue_push_back(struct queue *q, struct pdl_task *t)
+{
+    queue_reserve(q);
+    q->t[(q->head + q->n) % q->cap] = *t;
+    q->n++;
+    memset(t, 0, sizeof(*t));
+}
+
+static void queue_push_front(struct queue *q, struct pdl_task *t)
+{
+    queue_reserve(q);
+    q->head = (q->head + q->cap - 1) % q->cap;
+    q->t[q->head] = *t;
+    q->n++;
+    memset(t, 0, sizeof(*t));
+}
+
+static bool queue_pop(struct queue *q, struct pdl_task *t)
+{
+    if (q->n == 0)
+        return false;
+    *t = q->t[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->n--;
+    return true;
+}
+
+/* Fills t from what the reader handed out, naming it if names are on. */
+static void fill(struct pdl_sched *s, const struct pdl_task_ref *ref,
+                 struct pdl_task *t)
+{
+    char want[PDL_NAME_MAX + 1], name[PDL_NAME_MAX + 32];
+
+    *t = (struct pdl_task){.id = ref->id,
+                           .url = pdl_xstrdup(ref->url),
+                           .source = ref->source,
+                           .line = ref->line};
+    if (!s->cfg.names)
+        return;
+    if (ref->name)
+        snprintf(want, sizeof(want), "%s", ref->name);
+    else
+        pdl_name_from_url(ref->url, want, sizeof(want));
+    if (s->cfg.schedule == PDL_SCHED_DYNAMIC) {
+        pdl_namer_take(s->namer, want, name, sizeof(name));
+        t->name = pdl_xstrdup(name);
+        return;
+    }
+    /* Static: numbered while counting, if at all. */
+    size_t lo = 0, hi = s->nrenamed;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->renamed[mid].id < ref->id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    bool hit = lo < s->nrenamed && s->renamed[lo].id == ref->id;
+    t->name = pdl_xstrdup(hit ? s->renamed[lo].name : want);
+}
+
+/* Dynamic: reads up to chunk tasks into worker w's queue. */
+static void refill(struct pdl_sched *s, struct worker *w)
+{
+    struct pdl_task_ref ref;
+    struct pdl_task t;
+    unsigned chunk = s->cfg.chunk ? s->cfg.chunk : 1;
+
+    pthread_mutex_lock(&s->lock);
+    for (unsigned k = 0; k < chunk; k++) {
+        if (queue_pop(&s->ahead, &t)) {
+            queue_push_back(&w->q, &t);
+            continue;
+        }
+        if (s->at_end || pdl_reader_next(s->reader, &ref) <= 0) {
+            s->at_end = true;
+            break;
+        }
+        fill(s, &ref, &t);
+        queue_push_back(&w->q, &t);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Static: the next task of worker w's slice into its queue. */
+static void refill_slice(struct pdl_sched *s, struct worker *w)
+{
+    struct pdl_task_ref ref;
+    struct pdl_task t;
+
+    if (!w->reader || pdl_reader_next(w->reader, &ref) <= 0 ||
+        ref.id >= w->end) {
+        pdl_reader_destroy(w->reader);
+        w->reader = NULL;
+        return;
+    }
+    fill(s, &ref, &t);
+    queue_push_back(&w->q, &t);
+}
+
+bool pdl_sched_take(struct pdl_sched *s, unsigned worker, struct pdl_task *t)
+{
+    struct worker *w = &s->w[worker];
+    bool got;
+
+    pthread_mutex_lock(&w->lock);
+    if (w->q.n == 0) {
+        if (s->cfg.schedule == PDL_SCHED_STATIC)
+            refill_slice(s, w);
+        else
+            refill(s, w);
+    }
+    got = queue_pop(&w->q, t);
+    pthread_mutex_unlock(&w->lock);
+    return got;
+}
+
+void pdl_sched_give_back(struct pdl_sched *s, unsigned worker,
+                         struct pdl_task *t)
+{
+    struct worker *w = &s->w[worker];
+
+    pthread_mutex_lock(&w->lock);
+    queue_push_front(&w->q, t);
+    pthread_mutex_unlock(&w->lock);
+}
+
+bool pdl_sched_drain(struct pdl_sched *s, struct pdl_task *t)
+{
+    struct pdl_task_ref ref;
+
+    for (unsigned i = 0; i < s->cfg.workers; i++) {
+        struct worker *w = &s->w[i];
+        pthread_mutex_lock(&w->lock);
+        bool got = queue_pop(&w->q, t);
+        if (!got && s->cfg.schedule == PDL_SCHED_STATIC) {
+            refill_slice(s, w);
+            got = queue_pop(&w->q, t);
+        }
+        pthread_mutex_unlock(&w->lock);
+        if (got)
+            return true;
+    }
+    if (s->cfg.schedule == PDL_SCHED_STATIC)
+        return false;
+    pthread_mutex_lock(&s->lock);
+    if (queue_pop(&s->ahead, t)) {
+        pthread_mutex_unlock(&s->lock);
+        return true;
+    }
+    bool got = !s->at_end && pdl_reader_seekable(s->reader) &&
+               pdl_reader_next(s->reader, &ref) > 0;
+    if (got)
+        fill(s, &ref, t);
+    else if (pdl_reader_seekable(s->reader))
+        s->at_end = true;
+    pthread_mutex_unlock(&s->lock);
+    return got;
+}
+
+bool pdl_sched_unread(const struct pdl_sched *s)
+{
+    return s->cfg.schedule == PDL_SCHED_DYNAMIC && !s->at_end;
+}
+
+uint64_t pdl_sched_prefetch(struct pdl_sched *s, uint64_t n)
+{
+    struct pdl_task_ref ref;
+    struct pdl_task t;
+    uint64_t have;
+
+    if (s->cfg.schedule == PDL_SCHED_STATIC)
+        return s->total < n ? s->total : n;
+    pthread_mutex_lock(&s->lock);
+    while (s->ahead.n < n && !s->at_end) {
+        if (pdl_reader_next(s->reader, &ref) <= 0) {
+            s->at_end = true;
+            break;
+        }
+        fill(s, &ref, &t);
+        queue_push_back(&s->ahead, &t);
+    }
+    have = s->ahead.n;
+    pthread_mutex_unlock(&s->lock);
+    return have;
+}
+
+uint64_t pdl_sched_total(const struct pdl_sched *s)
+{
+    return s->total;
+}
+
+const struct pdl_reader *pdl_sched_reader(const struct pdl_sched *s)
+{
+    return s->reader;
+}
+
+size_t pdl_sched_bad(const struct pdl_sched *s)
+{
+    return pdl_reader_bad(s->reader);
+}
+
+/* Static: names in list order over the whole list, keeping those that
+ * differ from the name the task would get alone. */
+static void plan_static_names(struct pdl_sched *s)
+{
+    struct pdl_reader_mark m = {0};
+    struct pdl_reader *c = pdl_reader_clone_at(s->reader, &m);
+    struct pdl_namer *namer = s->namer;
+    struct pdl_task_ref ref;
+    char want[PDL_NAME_MAX + 1], name[PDL_NAME_MAX + 32];
+    size_t cap = 0;
+
+    while (c && pdl_reader_next(c, &ref) > 0) {
+        if (ref.name)
+            snprintf(want, sizeof(want), "%s", ref.name);
+        else
+            pdl_name_from_url(ref.url, want, sizeof(want));
+        pdl_namer_take(namer, want, name, sizeof(name));
+        if (strcmp(want, name) == 0)
+            continue;
+        if (s->nrenamed == cap) {
+            cap = cap ? cap * 2 : 64;
+            s->renamed = pdl_xrealloc(s->renamed, cap, sizeof(*s->renamed));
+        }
+        s->renamed[s->nrenamed++] = (struct renamed){ref.id, pdl_xstrdup(name)};
+    }
+    pdl_reader_destroy(c);
+}
+
+/* Static: counts the lists and gives every worker a reader at its slice. */
+static int cut_slices(struct pdl_sched *s, char *err, size_t errsz)
+{
+    unsigned n = s->cfg.workers;
+    struct pdl_reader_mark *marks = pdl_xcalloc(n + 1, sizeof(*marks));
+
+    if (!pdl_reader_seekable(s->reader) && pdl_reader_spool(s->reader) != 0) {
+        snprintf(err, errsz,
+                 "cannot keep standard input for --schedule "
+                 "static: %s",
+                 strerror(errno));
+        free(marks);
+        return -1;
+    }
+    s->total = pdl_reader_census(s->reader, marks, n);
+    if (s->total == UINT64_MAX) {
+        snprintf(err, errsz, "cannot read the lists: %s", strerror(errno));
+        free(marks);
+        return -1;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        s->w[i].reader = pdl_reader_clone_at(s->reader, &marks[i]);
+        s->w[i].end = i + 1 < n ? marks[i + 1].id : marks[0].id + s->total;
+    }
+    free(marks);
+    if (s->cfg.names)
+        plan_static_names(s);
+    /* The bad lines are reported once, by reading the whole list. */
+    struct pdl_task_ref ref;
+    while (pdl_reader_next(s->reader, &ref) > 0)
+        ;
+    return 0;
+}
+
+struct pdl_sched *pdl_sched_create(struct pdl_reader *r,
+                                   const struct pdl_sched_config *cfg,
+                                   struct pdl_namer *namer, char *err,
+                                   size_t errsz)
+{
+    struct pdl_sched *s = pdl_xcalloc(1, sizeof(*s));
+
+    s->cfg = *cfg;
+    if (s->cfg.workers == 0)
+        s->cfg.workers = 1;
+    s->reader = r;
+    s->namer = namer;
+    s->total = UINT64_MAX;
+    pthread_mutex_init(&s->lock, NULL);
+    s->w = pdl_xcalloc(s->cfg.workers, sizeof(*s->w));
+    for (unsigned i = 0; i < s->cfg.workers; i++)
+        pthread_mutex_init(&s->w[i].lock, NULL);
+    if (cfg->schedule == PDL_SCHED_STATIC && cut_slices(s, err, errsz) != 0) {
+        pdl_sched_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
+void pdl_sched_destroy(struct pdl_sched *s)
+{
+    struct pdl_task t;
+
+    if (!s)
+        return;
+    for (unsigned i = 0; i < s->cfg.workers; i++) {
+        while (queue_pop(&s->w[i].q, &t))
+            pdl_task_clear(&t);
+        free(s->w[i].q.t);
+        pdl_reader_destroy(s->w[i].reader);
+        pthread_mutex_destroy(&s->w[i].lock);
+    }
+    while (queue_pop(&s->ahead, &t))
+        pdl_task_clear(&t);
+    free(s->ahead.t);
+    for (size_t i = 0; i < s->nrenamed; i++)
+        free(s->renamed[i].name);
+    free(s->renamed);
+    free(s->w);
+    pdl_reader_destroy(s->reader);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
