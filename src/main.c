@@ -538,6 +538,7 @@ static int run_app(struct app *a, int dirfd)
 
     a->run.opt = &cli->opt;
     a->run.out_dirfd = dirfd;
+    a->run.info = &a->info;
     rc = check_outputs(cli);
     if (rc == 0 && !cli->opt.discard) {
         a->namer = pdl_namer_create();

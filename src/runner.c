@@ -41,10 +41,14 @@ void pdl_shared_destroy(struct pdl_shared *sh)
 
 bool pdl_run_take(struct pdl_run *run, unsigned worker, struct pdl_task *t)
 {
+    if (run->feed)
+        return !atomic_load(&run->shared->stop) &&
+               run->feed->take(run->feed->ctx, worker, t);
     for (;;) {
         if (atomic_load(&run->shared->stop))
             return false;
-        if (!pdl_sched_take(run->sched, worker, t))
+        if (!(worker == PDL_WORKER_ANY ? pdl_sched_take_any(run->sched, t)
+                                       : pdl_sched_take(run->sched, worker, t)))
             return false;
         if (!run->done || !pdl_done_has(run->done, t, run->out_dirfd))
             return true;
@@ -57,7 +61,10 @@ bool pdl_run_take(struct pdl_run *run, unsigned worker, struct pdl_task *t)
 void pdl_run_settle(struct pdl_run *run, const struct pdl_task *t,
                     const struct pdl_result *r)
 {
-    pdl_results_push(run->results, t, r);
+    if (run->feed)
+        run->feed->settle(run->feed->ctx, t, r);
+    else
+        pdl_results_push(run->results, t, r);
 }
 
 struct pdl_fetch_config pdl_run_fetch_config(const struct pdl_run *run)

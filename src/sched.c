@@ -180,6 +180,26 @@ bool pdl_sched_take(struct pdl_sched *s, unsigned worker, struct pdl_task *t)
     return got;
 }
 
+bool pdl_sched_take_any(struct pdl_sched *s, struct pdl_task *t)
+{
+    struct pdl_task_ref ref;
+    bool got = false;
+
+    if (s->cfg.schedule == PDL_SCHED_STATIC)
+        return false;
+    pthread_mutex_lock(&s->lock);
+    got = queue_pop(&s->ahead, t);
+    if (!got && !s->at_end) {
+        got = pdl_reader_next(s->reader, &ref) > 0;
+        if (got)
+            fill(s, &ref, t);
+        else
+            s->at_end = true;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return got;
+}
+
 void pdl_sched_give_back(struct pdl_sched *s, unsigned worker,
                          struct pdl_task *t)
 {

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "pdl/counters.h"
 #include "pdl/fetch.h"
@@ -34,6 +35,21 @@ void pdl_shared_destroy(struct pdl_shared *sh);
 /* Tasks an earlier run finished (--continue); see rerun.h. */
 struct pdl_done;
 
+/* Where a run's tasks come from and its records go when not from its own
+ * scheduler and results stream: an mpi rank other than 0 takes the tasks
+ * rank 0 granted it and sends the records back. take may block until
+ * tasks come; both are called from whichever thread runs a worker. */
+struct pdl_run_feed {
+    bool (*take)(void *ctx, unsigned worker, struct pdl_task *t);
+    void (*settle)(void *ctx, const struct pdl_task *t,
+                   const struct pdl_result *r);
+    void *ctx;
+};
+
+/* A worker index for pdl_run_take that stands for no local worker: a
+ * worker elsewhere (another mpi rank), served from the shared queue. */
+#define PDL_WORKER_ANY UINT32_MAX
+
 /* One run, as the modes see it. */
 struct pdl_run {
     const struct pdl_options *opt;
@@ -44,11 +60,17 @@ struct pdl_run {
     struct pdl_shared *shared;
     struct pdl_results *results;
     const struct pdl_done *done; /* NULL without --continue */
+    const struct pdl_run_feed *feed; /* NULL: the scheduler and results */
+    /* The run's description, which the timeline's rows name their hosts
+     * from: a mode with ranks on several hosts fills in ranks and
+     * rank_hosts before its first record settles. */
+    struct pdl_run_info *info;
 };
 
-/* The next task for worker, into *t (the caller's, cleared with
- * pdl_task_clear): tasks an earlier run finished are settled as skipped on
- * the way. False once the run is stopped or no task is left for worker. */
+/* The next task for worker (or PDL_WORKER_ANY), into *t (the caller's,
+ * cleared with pdl_task_clear): tasks an earlier run finished are settled
+ * as skipped on the way. False once the run is stopped or no task is left
+ * for worker. */
 bool pdl_run_take(struct pdl_run *run, unsigned worker, struct pdl_task *t);
 
 /* Settles task t with its final record r: into the results stream. */

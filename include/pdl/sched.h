@@ -41,6 +41,10 @@ void pdl_sched_destroy(struct pdl_sched *s);
  * no task left for this worker. */
 bool pdl_sched_take(struct pdl_sched *s, unsigned worker, struct pdl_task *t);
 
+/* Hands out the next task of the shared queue, for a worker elsewhere (an
+ * mpi rank): dynamic only; false for the static schedule or at the end. */
+bool pdl_sched_take_any(struct pdl_sched *s, struct pdl_task *t);
+
 /* Puts a task that worker took but never started back at the front of its
  * queue, where the worker (or its replacement) takes it next. t is moved
  * from: it is cleared. */
