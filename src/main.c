@@ -92,14 +92,14 @@ static void say_failure(struct app *a, const struct pdl_task *t,
     pdl_progress_say(a->progress, stderr, line);
 }
 
-/* Most distinct URLs remembered to count repeats: 2 MiB of fingerprints. */
-#define DUP_TRACK 262144
+/* Most distinct URLs remembered to count repeats: 1 MiB of fingerprints. */
+#define DUP_TRACK 65536
 
 static void count_repeat(struct app *a, const struct pdl_task *t)
 {
     if (a->distinct >= DUP_TRACK) {
         /* Only repeats of the URLs already remembered are counted. */
-        if (!pdl_namer_reserve(a->urls, t->url))
+        if (pdl_namer_given(a->urls, t->url))
             a->repeats++;
         return;
     }
@@ -226,13 +226,14 @@ static int load_done(struct app *a)
         fprintf(stderr, "pdl: --continue: %s\n", err);
         return PDL_EXIT_USAGE;
     }
+    size_t partials = pdl_done_partials(a->done);
     if (!a->cli->quiet && from > 0)
-        fprintf(stderr,
-                "pdl: --continue: from %s%s: %zu tasks done by earlier "
-                "runs\n",
-                a->cli->timeline,
-                from > 1 ? " and the partial timelines of killed runs" : "",
-                pdl_done_count(a->done));
+        fprintf(
+            stderr,
+            "pdl: --continue: %zu tasks done by earlier runs, from %s%s%s\n",
+            pdl_done_count(a->done), from > partials ? a->cli->timeline : "",
+            from > partials && partials ? " and " : "",
+            partials ? "the partial timelines of killed runs beside it" : "");
     a->run.done = a->done;
     return 0;
 }

@@ -212,6 +212,20 @@ bool pdl_namer_reserve(struct pdl_namer *n, const char *name)
     return added;
 }
 
+bool pdl_namer_given(const struct pdl_namer *n, const char *name)
+{
+    const struct fpset *set = &n->names;
+    uint64_t fp = hash(name);
+
+    if (set->cap == 0)
+        return false;
+    for (size_t i = fp & (set->cap - 1); set->slot[i];
+         i = (i + 1) & (set->cap - 1))
+        if (set->slot[i] == fp)
+            return true;
+    return false;
+}
+
 void pdl_namer_take(struct pdl_namer *n, const char *wanted, char *out,
                     size_t outsz)
 {

@@ -219,6 +219,11 @@ size_t pdl_done_count(const struct pdl_done *d)
     return d->n;
 }
 
+size_t pdl_done_partials(const struct pdl_done *d)
+{
+    return d->npartials;
+}
+
 bool pdl_done_has(const struct pdl_done *d, const struct pdl_task *t, int dirfd)
 {
     uint64_t fp = fingerprint(t->url);

@@ -44,8 +44,13 @@ struct worker {
     struct pdl_task task; /* that task */
 };
 
+/* After a stop, how long a worker may take to end before it is killed (a
+ * stopped or hung process must not hold the run). */
+#define STOP_GRACE_NS 2000000000LL
+
 struct pool {
     struct pdl_run *run;
+    pdl_monotime stop_at; /* when the stop was seen; 0 before */
     unsigned n;
     struct worker *w;
     struct pdl_worker_state *state; /* per worker, shared with it */
@@ -242,6 +247,12 @@ static void bury(struct pool *p, unsigned w, int status)
                                .status = PDL_ST_WORKER_DIED,
                                .attempts = 1};
         describe_death(status, k->pid, r.error, sizeof(r.error));
+        if (p->stop_at) {
+            r.status = PDL_ST_INTERRUPTED;
+            snprintf(r.error, sizeof(r.error),
+                     "interrupted: worker process %ld did not stop in time",
+                     (long)k->pid);
+        }
         pdl_counters_end(&p->run->shared->counters);
         pdl_run_settle(p->run, &k->task, &r);
         pdl_task_clear(&k->task);
@@ -308,6 +319,23 @@ static void step(struct pool *p, struct pollfd *fds, unsigned *who)
             bury(p, w, status);
 }
 
+/* Once stopped, a worker that has not ended within the grace time is
+ * killed: a process stopped with SIGSTOP or stuck must not hold the run. */
+static void enforce_stop(struct pool *p)
+{
+    pdl_monotime now = pdl_now();
+
+    if (!atomic_load(&p->run->shared->stop))
+        return;
+    if (!p->stop_at)
+        p->stop_at = now;
+    if (now - p->stop_at < STOP_GRACE_NS)
+        return;
+    for (unsigned w = 0; w < p->n; w++)
+        if (p->w[w].pid)
+            kill(p->w[w].pid, SIGKILL);
+}
+
 static int run_processes(struct pdl_run *run, void *ctx)
 {
     unsigned n = run->workers;
@@ -336,8 +364,10 @@ static int run_processes(struct pdl_run *run, void *ctx)
     }
     for (unsigned w = 0; w < n; w++)
         feed(&p, w);
-    while (alive(&p) > 0)
+    while (alive(&p) > 0) {
         step(&p, fds, who);
+        enforce_stop(&p);
+    }
     for (unsigned w = 0; w < p.n; w++)
         if (p.w[w].sent) /* stopped: its worker never said */
             pdl_sched_give_back(run->sched, w, &p.w[w].task);

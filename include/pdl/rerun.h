@@ -48,6 +48,9 @@ void pdl_done_destroy(struct pdl_done *d);
 /* Tasks in the set. */
 size_t pdl_done_count(const struct pdl_done *d);
 
+/* Partial timelines of killed runs among those read. */
+size_t pdl_done_partials(const struct pdl_done *d);
+
 /* True if t's URL is in d and, when dirfd >= 0, its file is in that
  * folder. */
 bool pdl_done_has(const struct pdl_done *d, const struct pdl_task *t,

@@ -107,4 +107,7 @@ void pdl_namer_take(struct pdl_namer *n, const char *wanted, char *out,
  * that no body takes its name). False if it already was. */
 bool pdl_namer_reserve(struct pdl_namer *n, const char *name);
 
+/* True if name was given out or reserved; changes nothing. */
+bool pdl_namer_given(const struct pdl_namer *n, const char *name);
+
 #endif
