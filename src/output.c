@@ -38,6 +38,12 @@ int pdl_output_open(struct pdl_output *o, const char *path, FILE *diag)
     }
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return report(o, EISDIR, diag);
+    /* A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written as it
+     * is: there is no earlier copy to keep, and nothing to rename over. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        o->f = fopen(path, "w");
+        return o->f ? 0 : report(o, errno, diag);
+    }
     o->tmp = pdl_output_tmpname(path);
     o->f = fopen(o->tmp, "w");
     if (!o->f) {
@@ -55,11 +61,18 @@ int pdl_output_close(struct pdl_output *o, bool keep, FILE *diag)
 
     if (!o->f)
         return o->failed ? -1 : 0;
+    if (o->f != stdout && !o->tmp) {
+        bool bad = ferror(o->f) != 0;
+        if ((fclose(o->f) != 0 || bad) && keep)
+            err = errno ? errno : EIO;
+        o->f = NULL;
+        return err ? report(o, err, diag) : (o->failed ? -1 : 0);
+    }
     if (o->f == stdout) {
         if ((fflush(stdout) != 0 || ferror(stdout)) && keep)
             err = errno ? errno : EIO;
         o->f = NULL;
-        return err ? report(o, err, diag) : 0;
+        return err ? report(o, err, diag) : (o->failed ? -1 : 0);
     }
     if (ferror(o->f))
         err = errno ? errno : EIO;
