@@ -255,16 +255,21 @@ static int open_lists(struct app *a)
 
     if (!r)
         return PDL_EXIT_USAGE;
+    pdl_reader_stop_on(r, &a->run.shared->stop);
     a->run.sched = pdl_sched_create(r, &cfg, a->namer, err, sizeof(err));
     if (!a->run.sched) {
         fprintf(stderr, "pdl: %s\n", err);
         return PDL_EXIT_USAGE;
     }
-    /* No more workers than tasks: read that far ahead to know. */
-    ahead = pdl_sched_prefetch(a->run.sched, cli->opt.workers);
+    /* No more workers than tasks: read that far ahead to know, in files;
+     * a pipe is not waited on beyond its first task. */
+    ahead = pdl_sched_prefetch(
+        a->run.sched, pdl_reader_seekable(r) ? cli->opt.workers : 1);
     if (ahead == 0)
         fprintf(stderr, "pdl: no URLs to download\n");
-    a->run.workers = (unsigned)ahead;
+    a->run.workers = ahead == 0 ? 0 : pdl_reader_seekable(r)
+                                          ? (unsigned)ahead
+                                          : cli->opt.workers;
     return 0;
 }
 
@@ -483,6 +488,11 @@ static void draw_chart(struct app *a)
 
 static void finish(struct app *a, struct pdl_stats *st)
 {
+    unsigned ran = atomic_load(&a->run.shared->counters.ran);
+
+    /* The workers that ran, not those asked for (a short list). */
+    if (!a->runner->total_workers && ran < a->info.workers)
+        a->info.workers = ran;
     if (a->runner->describe)
         a->runner->describe(a->mode_ctx, &a->info);
     pdl_stats_acc_get(a->acc, st);
@@ -547,8 +557,6 @@ static int run_app(struct app *a, int dirfd)
     }
     if (rc == 0)
         rc = load_done(a);
-    if (rc == 0)
-        rc = open_lists(a);
     if (rc != 0)
         return rc;
     a->run.shared = pdl_shared_create();
@@ -556,6 +564,9 @@ static int run_app(struct app *a, int dirfd)
         fprintf(stderr, "pdl: cannot map shared memory: %s\n", strerror(errno));
         return PDL_EXIT_USAGE;
     }
+    rc = open_lists(a);
+    if (rc != 0)
+        return rc;
     pdl_gate_init(&a->run.shared->gate, cli->opt.rate, cli->opt.per_host,
                   cli->opt.per_host_loopback);
     pdl_run_info_init(&a->info, cli->opt.mode, a->run.workers);

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct source {
     char *path; /* as given; "(stdin)" is named so in messages */
@@ -51,6 +53,8 @@ struct pdl_reader {
     uint64_t count, sub;         /* expansions of url, and the next one */
     char *expanded;              /* PDL_LINE_MAX + 1 bytes */
     bool failed;                 /* a list could not be read */
+    bool cut;               /* reading was stopped before the end */
+    const atomic_int *stop; /* set: stop waiting for input; may be NULL */
 };
 
 static void line_alloc(struct line *l)
@@ -134,6 +138,16 @@ void pdl_reader_destroy(struct pdl_reader *r)
     free(r);
 }
 
+void pdl_reader_stop_on(struct pdl_reader *r, const atomic_int *stop)
+{
+    r->stop = stop;
+}
+
+bool pdl_reader_cut(const struct pdl_reader *r)
+{
+    return r->cut;
+}
+
 size_t pdl_reader_bad(const struct pdl_reader *r)
 {
     return r->bad;
@@ -147,6 +161,37 @@ bool pdl_reader_seekable(const struct pdl_reader *r)
     return true;
 }
 
+/* Fills block with what the current list has next: as much as a read
+ * gives, so that a list arriving slowly on a pipe is handed out as it
+ * comes; while a pipe has nothing, it waits in short steps, so that a stop
+ * ends the wait. Returns the bytes read, 0 at the end (or when stopped). */
+static size_t fill_block(struct pdl_reader *r, FILE *in)
+{
+    int fd = fileno(in);
+    ssize_t n;
+
+    if (fd < 0) /* a stream in memory */
+        return fread(r->block, 1, sizeof(r->block), in);
+    for (;;) {
+        if (!r->src[r->cur].regular) {
+            struct pollfd p = {.fd = fd, .events = POLLIN};
+            if (r->stop && atomic_load(r->stop)) {
+                r->cut = true;
+                return 0;
+            }
+            if (poll(&p, 1, 100) == 0)
+                continue;
+        }
+        n = read(fd, r->block, sizeof(r->block));
+        if (n >= 0)
+            return (size_t)n;
+        if (errno != EINTR && errno != EAGAIN) {
+            r->failed = true;
+            return 0;
+        }
+    }
+}
+
 /* Reads the next raw line of the current list into l (at most cap bytes
  * kept, the rest counted). False at the end of the list. */
 static bool read_raw(struct pdl_reader *r, struct line *l, size_t cap)
@@ -158,7 +203,7 @@ static bool read_raw(struct pdl_reader *r, struct line *l, size_t cap)
     for (;;) {
         if (r->pos == r->len) {
             r->block_at += (int64_t)r->len;
-            r->len = fread(r->block, 1, sizeof(r->block), in);
+            r->len = fill_block(r, in);
             r->pos = 0;
             if (r->len == 0) {
                 if (ferror(in))
@@ -202,6 +247,8 @@ static bool read_line(struct pdl_reader *r, struct line *l)
             l->valid = true;
             return true;
         }
+        if (r->cut)
+            return false;
         if (r->failed) {
             if (r->diag)
                 fprintf(r->diag, "pdl: %s: %s\n", r->src[r->cur].path,
@@ -210,6 +257,8 @@ static bool read_line(struct pdl_reader *r, struct line *l)
             return false;
         }
         r->cur++;
+        if (r->cur < r->nsrc && r->src[r->cur].regular)
+            lseek(fileno(r->src[r->cur].in), 0, SEEK_SET);
         r->pos = r->len = 0;
         r->block_at = 0;
         r->lineno = 0;
@@ -455,6 +504,12 @@ struct pdl_reader *pdl_reader_clone_at(const struct pdl_reader *r,
         return NULL;
     }
     c->block_at = m->offset;
+    /* Its reads go through the descriptor: place it too. */
+    if (c->cur < c->nsrc &&
+        lseek(fileno(c->src[c->cur].in), m->offset, SEEK_SET) < 0) {
+        pdl_reader_destroy(c);
+        return NULL;
+    }
     if (m->sub > 0 && next_url_line(c))
         c->sub = m->sub;
     return c;
@@ -512,13 +567,17 @@ static uint64_t count_from(const struct pdl_reader *r,
         }
         while (k < nmarks && want[k] == c->next_id)
             pdl_reader_mark(c, &marks[k++]);
-        /* Whole lines are counted at once: no need to expand patterns. */
-        if (c->url && c->sub < c->count && c->pattern &&
-            (k >= nmarks || want[k] >= c->next_id + (c->count - c->sub))) {
-            c->next_id += c->count - c->sub;
-            n += c->count - c->sub;
-            c->sub = c->count;
-            continue;
+        /* Patterns are counted, never expanded: jump to the next mark in
+         * it, or past its end. */
+        if (c->url && c->sub < c->count && c->pattern) {
+            uint64_t left = c->count - c->sub, step = left;
+            if (k < nmarks && want[k] < c->next_id + left)
+                step = want[k] - c->next_id;
+            c->next_id += step;
+            c->sub += step;
+            n += step;
+            if (step > 0)
+                continue;
         }
         rc = pdl_reader_next(c, &t);
         if (rc <= 0)

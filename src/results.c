@@ -66,7 +66,13 @@ void pdl_counters_init(struct pdl_counters *c)
     atomic_init(&c->inflight, 0);
     atomic_init(&c->max_inflight, 0);
     atomic_init(&c->total, 0);
+    atomic_init(&c->ran, 0);
     c->workers = 0;
+}
+
+void pdl_counters_worker_ran(struct pdl_counters *c)
+{
+    atomic_fetch_add(&c->ran, 1);
 }
 
 void pdl_counters_begin(struct pdl_counters *c)

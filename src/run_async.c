@@ -24,6 +24,7 @@ struct slot {
     bool busy;                 /* a transfer of it is in the multi handle */
     bool retry;                /* the next start is a retry of task */
     bool flying;               /* the task has started (counted in flight) */
+    bool ran;                  /* the slot has had a task */
     pdl_monotime due;          /* waiting until then to start; 0 if not */
     struct pdl_gate_pass pass; /* what it holds while it waits */
 };
@@ -138,6 +139,9 @@ static void start_next(struct loop *l, unsigned s)
 
     if (!pdl_run_take(l->run, s, &sl->task))
         return;
+    if (!sl->ran)
+        pdl_counters_worker_ran(&l->run->shared->counters);
+    sl->ran = true;
     sl->host = pdl_url_host_key(sl->task.url);
     sl->retry = false;
     try_start(l, s);

@@ -188,7 +188,9 @@ void pdl_worker_run(const struct pdl_fetch_config *fc, struct pdl_gate *gate,
 
     if (!f)
         return;
-    while (work->take(work->ctx, worker, &t)) {
+    for (bool first = true; work->take(work->ctx, worker, &t); first = false) {
+        if (first)
+            pdl_counters_worker_ran(counters);
         fetch_one(f, fc, gate, counters, &t, &r, worker, state);
         work->settle(work->ctx, worker, &t, &r);
         if (state)

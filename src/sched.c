@@ -245,7 +245,8 @@ bool pdl_sched_drain(struct pdl_sched *s, struct pdl_task *t)
 
 bool pdl_sched_unread(const struct pdl_sched *s)
 {
-    return s->cfg.schedule == PDL_SCHED_DYNAMIC && !s->at_end;
+    return s->cfg.schedule == PDL_SCHED_DYNAMIC &&
+           (!s->at_end || pdl_reader_cut(s->reader));
 }
 
 uint64_t pdl_sched_prefetch(struct pdl_sched *s, uint64_t n)

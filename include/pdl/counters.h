@@ -20,6 +20,7 @@ struct pdl_counters {
     atomic_uint max_inflight;
     atomic_ullong total; /* tasks in the lists, when known; 0 if not */
     unsigned workers;    /* workers the mode started */
+    atomic_uint ran;     /* of those, workers that took a task */
 };
 
 struct pdl_counters_snapshot {
@@ -30,6 +31,9 @@ struct pdl_counters_snapshot {
 };
 
 void pdl_counters_init(struct pdl_counters *c);
+
+/* A worker took its first task. */
+void pdl_counters_worker_ran(struct pdl_counters *c);
 
 /* A task starts or ends its time in flight (retries' waits included). */
 void pdl_counters_begin(struct pdl_counters *c);

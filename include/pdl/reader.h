@@ -57,6 +57,13 @@ void pdl_reader_destroy(struct pdl_reader *r);
  * stands at its end). */
 int pdl_reader_next(struct pdl_reader *r, struct pdl_task_ref *t);
 
+/* Makes waits for input on a pipe or terminal end when *stop is set (the
+ * reader then stands at its end, and pdl_reader_cut says so). */
+void pdl_reader_stop_on(struct pdl_reader *r, const atomic_int *stop);
+
+/* True if reading stopped before the end of the lists. */
+bool pdl_reader_cut(const struct pdl_reader *r);
+
 /* Lines reported and skipped so far. */
 size_t pdl_reader_bad(const struct pdl_reader *r);
 
