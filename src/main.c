@@ -183,14 +183,13 @@ static int write_failed(const char *path, const struct pdl_tasklist *list,
     return outfile_close(&o, pdl_failed_write(o.f, list, results) == PDL_OK);
 }
 
-/* Draws the chart; a chart that cannot be drawn is reported, but does not
- * change the run's exit status: the downloads are what it reports on. */
-static void draw_chart(const struct pdl_cli *cli,
-                       const struct pdl_run_info *info,
-                       const struct pdl_tasklist *list,
-                       const struct pdl_result *results)
+/* Draws every --chart; returns -1 if one could not be drawn (reported). */
+static int draw_chart(const struct pdl_cli *cli,
+                      const struct pdl_run_info *info,
+                      const struct pdl_tasklist *list,
+                      const struct pdl_result *results)
 {
-    char data[4096], err[8192];
+    char data[4096];
 
     if (cli->timeline && strcmp(cli->timeline, "-") != 0) {
         snprintf(data, sizeof(data), "%s", cli->timeline);
@@ -199,12 +198,12 @@ static void draw_chart(const struct pdl_cli *cli,
         snprintf(data, sizeof(data), "%.*s.tsv",
                  (int)(strrchr(cli->chart, '.') - cli->chart), cli->chart);
         if (write_records(data, TIMELINE, info, list, results) != 0)
-            return;
+            return -1;
     }
-    if (pdl_chart_render(data, cli->chart, cli->chart_by, err, sizeof(err)))
-        fprintf(stderr, "pdl: chart %s: %s\n", cli->chart, err);
-    else if (!cli->quiet)
-        fprintf(stderr, "pdl: chart: %s\n", cli->chart);
+    return pdl_chart_render_all(data, cli->charts, cli->ncharts, cli->chart_by,
+                                stderr, cli->quiet) > 0
+               ? -1
+               : 0;
 }
 
 /* Everything written after the run. Returns 0, or -1 if a file could not
@@ -307,8 +306,8 @@ static int run(const struct pdl_cli *cli, struct pdl_tasklist *list, int dirfd)
     pdl_stats_compute(board->results, list->count, &st);
     if (!cli->quiet)
         print_summary(&cli->opt, &st, list, cli->timeline);
-    if (cli->chart)
-        draw_chart(cli, &info, list, board->results);
+    if (cli->chart && draw_chart(cli, &info, list, board->results) != 0)
+        out = -1;
     pdl_board_destroy(board);
     if (sig)
         return 128 + sig;
@@ -359,6 +358,8 @@ static int prepare(const struct pdl_cli *cli, struct pdl_tasklist *list,
         rc = check_writable(cli->exports[i]);
     if (rc == 0)
         rc = check_writable(cli->json);
+    if (rc == 0)
+        rc = pdl_cli_check_charts(cli);
     return rc;
 }
 
@@ -392,6 +393,8 @@ int main(int argc, char **argv)
         return export_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "compare") == 0)
         return pdl_compare_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "chart") == 0)
+        return pdl_cmd_chart(argc - 1, argv + 1);
 
     struct pdl_cli cli;
     struct pdl_tasklist list;
