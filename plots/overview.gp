@@ -6,9 +6,11 @@
 # Above 2,000 tasks (task view) or 20,000 (worker view) one bar per task is
 # no longer readable, and gnuplot would read the whole timeline a dozen
 # times.  pdl reads the timeline once, streaming, and writes `agg`: a small
-# gnuplot file of OV_* values and the datablocks $BINS (1000 time bins:
+# gnuplot file of OV_* values and the datablocks $BINS (OV_NB time bins, one
+# per 10 tasks from 50 to 1000:
 # start, mean tasks in flight, ok and failed completions per second, MiB/s),
-# $HEAT (busy fraction of each lane, or group of lanes, in 250 time bins),
+# $HEAT (busy fraction of each lane, or group of lanes, in up to 250 time
+# bins, lanes grouped beyond 128),
 # $ROWBUSY (busy share of each lane row) and $LAT (task durations, 20 bins
 # per decade: from, to, ok, failed).  Four panels share nothing but the
 # title: tasks in flight against the workers that ran, throughput, lane
@@ -56,7 +58,7 @@ PX_R  = 96
 PX_TA = 78;              PX_HA = 190    # tasks in flight
 PX_TB = PX_TA + PX_HA + 22; PX_HB = 150 # throughput
 PX_TC = PX_TB + PX_HB + 22              # lane heat map
-PX_HC = pdl_min(260, pdl_max(90, 2 * OV_HROWS))
+PX_HC = OV_HROWS <= 32 ? pdl_max(60, 12 * OV_HROWS) : pdl_min(260, pdl_max(90, 2 * OV_HROWS))
 PX_TD = PX_TC + PX_HC + 78; PX_HD = 180 # durations
 PX_H  = PX_TD + PX_HD + 52
 sx(px) = px * 1.0 / PX_W

@@ -372,8 +372,9 @@ double pdl_chart_lower_bound(const struct pdl_chart_scan *sc)
 /* ---- pass two: bins
  * ----------------------------------------------------------- */
 
-#define NB 1000       /* time bins: about one per pixel of the plots */
-#define HB 250        /* time bins of the lane heat map */
+#define NB_MAX 1000   /* time bins: about one per pixel of the plots */
+#define NB_MIN 50     /* or one per 10 tasks, if fewer */
+#define HB_MAX 250    /* time bins of the lane heat map */
 #define HROWS_MAX 128 /* lanes are grouped beyond this many */
 #define LAT_DEC 100   /* duration bins per decade, from 1 us */
 #define LAT_N (12 * LAT_DEC)
@@ -532,7 +533,7 @@ static void write_values(FILE *out, const char *path,
     fprintf(out,
             "OV_XMAX = %.9g; OV_NB = %d; OV_BW = %.9g; OV_HB = %d; "
             "OV_HBW = %.9g\n",
-            xmax, NB, a->inflight.bw, HB, a->heat ? a->heat[0].bw : 0.0);
+            xmax, a->inflight.nb, a->inflight.bw, a->heat[0].nb, a->heat[0].bw);
     fprintf(out,
             "OV_BUSY = %.9g; OV_LONGEST = %.9g; OV_IDEAL = %.9g; "
             "OV_BYTES = %.17g\n",
@@ -550,7 +551,7 @@ static void write_bins(FILE *out, const struct agg *a)
     double bw = a->inflight.bw, imax = 0, tmax = 0, mmax = 0;
 
     fputs("$BINS << EOD\n", out);
-    for (int b = 0; b < NB; b++) {
+    for (int b = 0; b < a->inflight.nb; b++) {
         double mib = a->bytes.acc[b] / 1048576.0;
         double tps = (a->done_ok[b] + a->done_fail[b]) / bw;
         for (int edge = 0; edge < 2; edge++)
@@ -570,8 +571,9 @@ static void write_heat(FILE *out, const struct agg *a, double xmax)
 {
     fputs("$HEAT << EOD\n", out);
     for (unsigned r = 0; r < a->hrows; r++)
-        for (int b = 0; b < HB; b++)
-            fprintf(out, "%.4g%c", a->heat[r].acc[b], b + 1 < HB ? ' ' : '\n');
+        for (int b = 0; b < a->heat[r].nb; b++)
+            fprintf(out, "%.4g%c", a->heat[r].acc[b],
+                    b + 1 < a->heat[r].nb ? ' ' : '\n');
     fputs("EOD\n$ROWBUSY << EOD\n", out);
     for (unsigned r = 0; r < a->hrows; r++)
         fprintf(out, "%u\t%.4g\n", r, xmax > 0 ? a->row_busy[r] / xmax : 0);
@@ -605,17 +607,21 @@ static void agg_init(struct agg *a, const struct pdl_chart_scan *sc, double xhi)
 {
     unsigned lanes = sc->ranks * (sc->lanes_per_rank ? sc->lanes_per_rank : 1);
 
+    size_t want = sc->rows / 10;
+    int nb = want > NB_MAX ? NB_MAX : want < NB_MIN ? NB_MIN : (int)want;
+    int hb = nb < HB_MAX ? nb : HB_MAX;
+
     memset(a, 0, sizeof(*a));
-    series_init(&a->inflight, NB, xhi / NB);
-    series_init(&a->bytes, NB, xhi / NB);
-    a->done_ok = pdl_xcalloc(NB, sizeof(double));
-    a->done_fail = pdl_xcalloc(NB, sizeof(double));
+    series_init(&a->inflight, nb, xhi / nb);
+    series_init(&a->bytes, nb, xhi / nb);
+    a->done_ok = pdl_xcalloc((size_t)nb, sizeof(double));
+    a->done_fail = pdl_xcalloc((size_t)nb, sizeof(double));
     a->group = (lanes + HROWS_MAX - 1) / HROWS_MAX;
     a->hrows = (lanes + a->group - 1) / a->group;
     a->heat = pdl_xcalloc(a->hrows, sizeof(*a->heat));
     a->row_busy = pdl_xcalloc(a->hrows, sizeof(double));
     for (unsigned r = 0; r < a->hrows; r++)
-        series_init(&a->heat[r], HB, xhi / HB);
+        series_init(&a->heat[r], hb, xhi / hb);
 }
 
 static void agg_free(struct agg *a)
