@@ -67,12 +67,13 @@ sy(px) = 1.0 - px * 1.0 / PX_H
 XHI = OV_XMAX * 1.01
 WALL = OV_XMAX
 RANKED = OV_RANKS > 1
-pdl_who = RANKED ? sprintf("%d ranks × %d workers", OV_RANKS, OV_WR) : sprintf("%d worker%s", OV_W, OV_W == 1 ? "" : "s")
+pdl_who = RANKED ? sprintf("%d ranks × %d workers", OV_RANKS, OV_WR) : \
+    OV_META_W > OV_W ? sprintf("%d workers (%d ran tasks)", OV_META_W, OV_W) : sprintf("%d worker%s", OV_W, OV_W == 1 ? "" : "s")
 pdl_tasks = (OV_META_TASKS >= 0 && OV_META_TASKS != OV_N) ? sprintf("%s of %s tasks", fmt_n(OV_N), fmt_n(OV_META_TASKS)) : sprintf("%s tasks", fmt_n(OV_N))
 TITLE = sprintf("pdl%s · %s · %s%s · makespan %s · lower bound %s", OV_MODE eq "" ? "" : " " . OV_MODE, pdl_who, pdl_tasks, \
     OV_FAILED > 0 ? sprintf(" (%s failed)", fmt_n(OV_FAILED)) : "", fmt_s(WALL), fmt_s(OV_IDEAL))
-SUBTITLE = sprintf("overview: too many tasks for a bar each, so binned over time (%d bins of %s) · lower bound = max(task time %s ÷ %d workers that ran, longest task %s) · %s", \
-    OV_NB, fmt_s(OV_BW), fmt_s(OV_BUSY), OV_W, fmt_s(OV_LONGEST), OV_DATA)
+SUBTITLE = sprintf("overview: %sbinned over time (%d bins of %s) · lower bound = max(task time %s ÷ %d workers that ran, longest task %s) · %s", \
+    OV_N > 2000 ? "too many tasks for a bar each, so " : "", OV_NB, fmt_s(OV_BW), fmt_s(OV_BUSY), OV_W, fmt_s(OV_LONGEST), OV_DATA)
 
 eval pdl_setterm(PX_W, PX_H)
 set output out
@@ -178,7 +179,9 @@ stats $LAT using 2 nooutput name "LH"
 stats $LAT using ($3 + $4) nooutput name "LC"
 set tmargin at screen sy(PX_TD)
 set bmargin at screen sy(PX_TD + PX_HD)
-set logscale x 10
+# log time axis when the durations span more than a decade and a half
+LOGLAT = LH_max > 30 * LL_min
+if (LOGLAT) { set logscale x 10 }
 set logscale y 10
 set xrange [LL_min : LH_max]
 set yrange [0.8 : pdl_max(LC_max, 1) * 3]
@@ -190,12 +193,12 @@ set grid xtics ytics
 set border 3 lc rgb "#999999"
 set xlabel "task duration (s)" textcolor rgb C_TEXT offset 0, 0.4
 set ylabel "tasks (log)" textcolor rgb C_TEXT
-set label 1 "task durations (20 bins per decade)" at graph 0, graph 1 left offset 0, 0.8 font ",10" textcolor rgb "#111111"
+set label 1 sprintf("task durations (20 bins per decade)%s", LOGLAT ? "" : " · linear time axis") at graph 0, graph 1 left offset 0, 0.8 font ",10" textcolor rgb "#111111"
 array PV[4] = [OV_P50, OV_P95, OV_P99, OV_LONGEST]
 array PN[4] = ["p50", "p95", "p99", "longest"]
 do for [i = 1:4] {
     set arrow 10 + i from PV[i], graph 0 to PV[i], graph 1 nohead dt (3,3) lw 1.2 lc rgb "#000000" front
-    pdl_right = PV[i] > LL_min * (LH_max / LL_min) ** 0.85
+    pdl_right = LOGLAT ? PV[i] > LL_min * (LH_max / LL_min) ** 0.85 : PV[i] > LL_min + 0.85 * (LH_max - LL_min)
     set label 10 + i sprintf("%s %s", PN[i], fmt_s(PV[i])) at PV[i], graph 1 offset (pdl_right ? -0.3 : 0.3), -0.6 - 0.9 * (i - 1) font ",8" textcolor rgb "#000000" front
     if (pdl_right) { set label 10 + i right } else { set label 10 + i left }
 }

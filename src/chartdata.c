@@ -486,15 +486,19 @@ static void agg_row(struct agg *a, const struct pdl_chart_scan *sc,
     }
 }
 
-/* The duration below which a share p of the tasks that ran ended. */
-static double percentile(const struct agg *a, size_t n, double p)
+/* The duration below which a share p of the tasks that ran ended, to the
+ * width of a bin (2%), never above the longest. */
+static double percentile(const struct agg *a, const struct pdl_chart_scan *sc,
+                         double p)
 {
-    size_t want = (size_t)ceil(p * (double)n), seen = 0;
+    size_t want = (size_t)ceil(p * (double)sc->ran), seen = 0;
 
     for (int b = 0; b < LAT_N; b++) {
         seen += a->lat_ok[b] + a->lat_fail[b];
-        if (seen >= want && seen > 0)
-            return sqrt(lat_lo(b) * lat_lo(b + 1));
+        if (seen >= want && seen > 0) {
+            double mid = sqrt(lat_lo(b) * lat_lo(b + 1));
+            return mid < sc->longest ? mid : sc->longest;
+        }
     }
     return 0;
 }
@@ -540,8 +544,8 @@ static void write_values(FILE *out, const char *path,
             sc->busy, sc->longest, pdl_chart_lower_bound(sc),
             (double)sc->bytes);
     fprintf(out, "OV_P50 = %.6g; OV_P95 = %.6g; OV_P99 = %.6g\n",
-            percentile(a, sc->ran, 0.50), percentile(a, sc->ran, 0.95),
-            percentile(a, sc->ran, 0.99));
+            percentile(a, sc, 0.50), percentile(a, sc, 0.95),
+            percentile(a, sc, 0.99));
 }
 
 /* $BINS in step form: each bin's values at its start and at its end, so that
