@@ -3,7 +3,7 @@
 #   pdl chart --by overview run.tsv run.png          # pdl writes the bins
 #   gnuplot -e "agg='run.png.data.gp'; out='run.png'" plots/overview.gp
 #
-# Above 2,000 tasks (task view) or 20,000 (worker view) one bar per task is
+# Above 2,000 tasks (task view) or 10,000 (worker view) one bar per task is
 # no longer readable, and gnuplot would read the whole timeline a dozen
 # times.  pdl reads the timeline once, streaming, and writes `agg`: a small
 # gnuplot file of OV_* values and the datablocks $BINS (OV_NB time bins, one

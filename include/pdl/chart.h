@@ -13,7 +13,7 @@
  * one bar per task (task view) or one box per task in its lane (worker
  * view). */
 #define PDL_CHART_TASKS_MAX 2000
-#define PDL_CHART_LANES_MAX 20000
+#define PDL_CHART_LANES_MAX 10000
 
 /* Writes into buf the folder of the gnuplot scripts: $PDL_PLOTS_DIR if set;
  * else share/pdl/plots beside the running binary's bin/ (an installed pdl,

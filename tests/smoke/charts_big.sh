@@ -27,7 +27,7 @@ done
 # The worker view, rows as tasks end, and the run's own --chart path.
 awk -v n=200000 -v w=64 -v order=end -f "$gen" >"$WORK/ends.tsv"
 "$PDL" chart --by worker "$WORK/ends.tsv" "$WORK/ends.png" 2>"$WORK/err" || fail "worker view: $(cat "$WORK/err")"
-expect_grep "$WORK/err" "(--by worker draws up to 20000)" "worker view cut-over"
+expect_grep "$WORK/err" "(--by worker draws up to 10000)" "worker view cut-over"
 [ "$(head -c 4 "$WORK/ends.png" | od -An -c | tr -d ' \n')" = '211PNG' ] || fail "ends.png is not a PNG"
 
 # A broken row near the end: the line is named, nothing is drawn.
