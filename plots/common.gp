@@ -219,6 +219,7 @@ if (!pdl_empty) {
     stats data every ::1 using (c_id(0) == SG_ID ? c_w(0) : NaN) name "SGX" nooutput; SG_W = int(SGX_min)
     stats data every ::1 using (c_id(0) == SG_ID ? c_s(0) : NaN) name "SGX" nooutput; SG_START = SGX_min
     SG_END = EN_max
+    stats data every ::1 using (c_id(0) == SG_ID && !is_ok(0) ? 1 : 0) name "SGX" nooutput; SG_FAILED = int(SGX_sum)
 
     DUR_MEAN = DUR_mean
     DUR_SUM  = DUR_sum

@@ -186,7 +186,9 @@ if (SG_START >= 0.30 * XMAX) {
 # status text next to failed bars (small runs only; the straggler has its own)
 FAILTXT = "(c_st(0) . (c_http(0) > 0 ? sprintf(' %d', c_http(0)) : ''))"
 pdl_ft = ""
-if (N <= 60 && NFAIL > 0) {
+# (only if a failed task other than the straggler exists: gnuplot 5.4.4
+# crashes on a labels plot of a one-row file whose only point is skipped)
+if (N <= 60 && NFAIL > SG_FAILED) {
     pdl_ft = sprintf("data every ::1 using (!is_ok(0) && c_id(0) != SG_ID && c_e(0) <= 0.85 * XMAX ? c_e(0) + 0.006 * XMAX : NaN):(c_id(0)):%s with labels left font ',9' tc rgb C_FAIL notitle, ", FAILTXT) . \
              sprintf("data every ::1 using (!is_ok(0) && c_id(0) != SG_ID && c_e(0) > 0.85 * XMAX ? c_s(0) - 0.006 * XMAX : NaN):(c_id(0)):%s with labels right font ',9' tc rgb C_FAIL notitle, ", FAILTXT)
 }
