@@ -39,6 +39,17 @@ pdl_setterm(w, h) = \
     pdl_has_cairo_png ? sprintf("set terminal pngcairo size %d,%d noenhanced font 'Sans,10' background '#ffffff'", w, h) : \
                         sprintf("set terminal png size %d,%d truecolor noenhanced font 'Sans,10' background '#ffffff'", w, h)
 
+# nothing ran (every task not-run or skipped): a placeholder, as common.gp
+if (OV_RAN == 0) {
+    eval pdl_setterm(800, 200)
+    set output out
+    unset border; unset tics; unset key
+    set label 1 sprintf("%s: no task ran (%d rows)", OV_DATA, OV_N) at graph 0.5, 0.5 center
+    set xrange [0:1]; set yrange [0:1]
+    plot NaN notitle
+    unset output
+    exit
+}
 pdl_max(a, b) = a > b ? a : b
 pdl_min(a, b) = a < b ? a : b
 fmt_s(x) = x < 0.001 ? sprintf("%.0f µs", x * 1e6) : x < 1 ? sprintf("%.3g ms", x * 1000) : x < 10 ? sprintf("%.3f s", x) : x < 100 ? sprintf("%.2f s", x) : sprintf("%.1f s", x)

@@ -255,7 +255,9 @@ static int run_gnuplot(const char *set, const char *script, char *text,
     }
     if (rc != 0)
         return 127;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    return WIFEXITED(status)     ? WEXITSTATUS(status)
+           : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                 : 128;
 }
 
 /* Copies file from to to; returns 0 or -1. */
@@ -326,6 +328,9 @@ static int draw(const char *data, const char *out, const char *view,
         settings(set, sizeof(set), data, out, kept);
     write_filled(set, script, out, filled, sizeof(filled));
     last_line(text, why, sizeof(why));
+    if (rc > 128)
+        snprintf(why, sizeof(why), "killed by signal %d (%s)", rc - 128,
+                 strsignal(rc - 128));
     snprintf(err, errsz, "%s%s%s; to draw it later: gnuplot -e \"%s\" %s%s%s",
              rc == 127 ? "gnuplot not found" : "gnuplot failed",
              why[0] && rc != 127 ? ": " : "", rc != 127 ? why : "", set, script,
