@@ -11,6 +11,11 @@
 # columns are harmless); the rows themselves are read by gnuplot's own parser
 # (tab separator, header line skipped with "every ::1").  Defines, among others:
 #   N W XMAX WALL IDEAL DUR_MEAN DUR_SUM NFAIL  MODE HOST STARTED PDLVER
+#   W_RAN LONGEST   (workers that ran tasks: distinct worker per rank; the
+#                   longest task); IDEAL = max(DUR_SUM / W_RAN, LONGEST), the
+#                   lower bound of any makespan (no longer ceil(N/W) x mean)
+#   c_url() pdl_short(url)         (a URL as a row label)
+#   pdl_tips(...)                  (hover tooltips for an SVG, plots/tips.awk)
 #   SG_ID SG_W SG_START SG_END     (the straggler = task with the largest end)
 #   n_dns n_con n_tls n_tfb        (how many tasks have that phase)
 #   pdl_title pdl_subtitle pdl_setterm(w,h) and the phase helpers e_*()
@@ -34,6 +39,14 @@ do for [pdl_i = 1:strlen(data)] {
     pdl_q = pdl_q . (pdl_c eq "'" ? "'\\''" : pdl_c)
 }
 pdl_q = pdl_q . "'"
+# the same for the output and for the folder of the scripts (for plots/tips.awk)
+pdl_dir = exists("pdl_slash") && pdl_slash > 0 ? ARG0[1:pdl_slash] : "./"
+pdl_dq = "'"
+do for [pdl_i = 1:strlen(pdl_dir)] {
+    pdl_c = pdl_dir[pdl_i:pdl_i]
+    pdl_dq = pdl_dq . (pdl_c eq "'" ? "'\\''" : pdl_c)
+}
+pdl_dq = pdl_dq . "tips.awk'"
 if (system("test -r " . pdl_q . " && echo y") ne "y") {
     exit error sprintf("%s: cannot read data file '%s'", pdl_script, data)
 }
@@ -43,6 +56,12 @@ if (!exists("out")) {
     pdl_sfx = exists("pdl_out_suffix") ? pdl_out_suffix : ""
     out = ((pdl_n > 4 && data[pdl_n-3:pdl_n] eq ".tsv") ? data[1:pdl_n-4] : data) . pdl_sfx . ".png"
 }
+pdl_oq = "'"
+do for [pdl_i = 1:strlen(out)] {
+    pdl_c = out[pdl_i:pdl_i]
+    pdl_oq = pdl_oq . (pdl_c eq "'" ? "'\\''" : pdl_c)
+}
+pdl_oq = pdl_oq . "'"
 pdl_n = strlen(out)
 pdl_ext = pdl_n >= 4 ? out[pdl_n-3:pdl_n] : ""
 pdl_kind = (pdl_ext eq ".svg" || pdl_ext eq ".SVG") ? "svg" : \
@@ -65,8 +84,9 @@ pdl_setterm(w, h) = \
 # ---- metadata (line 2: key=value pairs, read by key name) -------------------
 pdl_meta(k) = system(sprintf("LC_ALL=C awk -v k=%s '!/^#/ { exit } { for (i = 2; i <= NF; i++) { p = index($i, \"=\"); if (p > 1 && substr($i, 1, p - 1) == k) { print substr($i, p + 1); exit } } }' %s", k, pdl_q))
 pdl_tag = system("LC_ALL=C awk 'NR == 1 { print substr($0, 1, 40) } { exit }' " . pdl_q)
-if (pdl_tag ne "# pdl-timeline 1" && pdl_tag ne "# pdl-timeline 2" && pdl_tag ne "# pdl-timeline 3") {
-    print sprintf("%s: warning: '%s' does not start with '# pdl-timeline' 1, 2 or 3 (first line: '%s'); trying anyway", pdl_script, data, pdl_tag)
+# Any version: columns and keys are read by name, and rows in any order.
+if (strlen(pdl_tag) < 16 || pdl_tag[1:15] ne "# pdl-timeline ") {
+    print sprintf("%s: warning: '%s' does not start with '# pdl-timeline VERSION' (first line: '%s'); trying anyway", pdl_script, data, pdl_tag)
 }
 pdl_isnum(s) = strlen(s) > 0 && s[1:1] ne "-" && strstrt("0123456789.", s[1:1]) > 0
 MODE    = pdl_meta("mode")
@@ -86,9 +106,9 @@ set datafile separator "\t"
 # attempt_start (version 2) default to 0.
 CI_id = 0; CI_worker = 0; CI_start = 0; CI_end = 0; CI_status = 0
 CI_dns = 0; CI_connect = 0; CI_tls = 0; CI_ttfb = 0; CI_http = 0
-CI_attempt_start = 0; CI_rank = 0
+CI_attempt_start = 0; CI_rank = 0; CI_url = 0; CI_bytes = 0; CI_attempts = 0; CI_error = 0
 eval system("LC_ALL=C awk -F '\t' '/^#/ { next } { for (i = 1; i <= NF; i++) { f = $i; sub(/\\r$/, \"\", f); " . \
-    "if (f ~ /^(id|worker|start|end|status|dns|connect|tls|ttfb|http|attempt_start|rank)$/) printf \"CI_%s = %d; \", f, i }; exit }' " . pdl_q)
+    "if (f ~ /^(id|worker|start|end|status|dns|connect|tls|ttfb|http|attempt_start|rank|url|bytes|attempts|error)$/) printf \"CI_%s = %d; \", f, i }; exit }' " . pdl_q)
 if (CI_id * CI_worker * CI_start * CI_end * CI_status == 0) {
     exit error sprintf("%s: '%s' has no header line with the columns id, worker, start, end, status", pdl_script, data)
 }
@@ -132,12 +152,15 @@ pdl_lanes_awk = 'BEGIN { FS = "\t"; R = 0; WR = 0; mw = 0 } ' . \
     'k = substr(kv[i], 1, p - 1); v = substr(kv[i], p + 1); if (k == "workers") mw = v + 0; ' . \
     'if (k == "rank_hosts") { nh = split(v, hl, ","); for (j = 1; j <= nh; j++) host[j - 1] = hl[j]; if (nh > R) R = nh } }; next } ' . \
     '/^#/ || NF == 0 { next } ' . \
-    '!hdr { for (i = 1; i <= NF; i++) { if ($i == "rank") cr = i; if ($i == "host") ch = i; if ($i == "worker") cw = i }; hdr = 1; next } ' . \
-    '{ if (cr) { r = $cr + 0; if (r + 1 > R) R = r + 1; if (ch && !(r in host)) host[r] = $ch } if (cw && $cw + 1 > WR) WR = $cw + 1 } ' . \
+    '!hdr { for (i = 1; i <= NF; i++) { if ($i == "rank") cr = i; if ($i == "host") ch = i; if ($i == "worker") cw = i; if ($i == "status") cs = i; if ($i == "url") cu = i }; hdr = 1; next } ' . \
+    '{ if (cr) { r = $cr + 0; if (r + 1 > R) R = r + 1; if (ch && !(r in host)) host[r] = $ch } if (cw && $cw + 1 > WR) WR = $cw + 1; ' . \
+    '  if (cw && $cw >= 0 && $cs != "not-run" && $cs != "skipped") { k = (cr ? $cr + 0 : 0) "," $cw; if (!(k in ran)) { ran[k] = 1; nran++ } } ' . \
+    '  if (cu) { u = $cu; sub(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, "", u); sub(/[\/?#].*$/, "", u); if (!(u in uh)) { uh[u] = 1; nuh++; uh1 = u } } } ' . \
     'END { if (R < 1) R = 1; if (mw > WR) WR = mw; if (WR < 1) WR = 1; H = 0; ' . \
     'for (r = 0; r < R; r++) { h = (r in host) ? host[r] : "?"; gsub(/[^A-Za-z0-9._-]/, "_", h); ' . \
     'if (!(h in hi)) { hi[h] = ++H; hn[H] = h; hc[H] = 0 } k = hi[h]; hr[k, ++hc[k]] = r } ' . \
-    'o = sprintf("PDL_R = %d; PDL_WR = %d; PDL_NH = %d; array PDL_LB[%d]; array PDL_RO[%d]; array PDL_HN[%d]; array PDL_HF[%d]; array PDL_HC[%d]", R, WR, H, R, R, H, H, H); ' . \
+    'gsub(/[^A-Za-z0-9._:-]/, "_", uh1); ' . \
+    'o = sprintf("PDL_R = %d; PDL_WR = %d; PDL_NH = %d; PDL_WRAN = %d; PDL_URLHOSTS = %d; PDL_URLHOST = \"%s\"; array PDL_LB[%d]; array PDL_RO[%d]; array PDL_HN[%d]; array PDL_HF[%d]; array PDL_HC[%d]", R, WR, H, nran, nuh, uh1, R, R, H, H, H); ' . \
     'pos = 0; for (k = 1; k <= H; k++) { o = o sprintf("; PDL_HN[%d] = \"%s\"; PDL_HF[%d] = %d; PDL_HC[%d] = %d", k, hn[k], k, pos * WR, k, hc[k] * WR); ' . \
     'for (j = 1; j <= hc[k]; j++) { r = hr[k, j]; o = o sprintf("; PDL_LB[%d] = %d; PDL_RO[%d] = %d", r + 1, pos * WR, pos + 1, r); pos++ } } print o }'
 eval system("LC_ALL=C awk '" . pdl_lanes_awk . "' " . pdl_q)
@@ -146,6 +169,14 @@ if (PDL_RANKED) {
     c_w(x) = PDL_LB[int(column(CI_rank)) + 1] + column(CI_worker)
 }
 pdl_lane_name(l) = PDL_RANKED ? sprintf("r%d w%d", PDL_RO[int(l / PDL_WR) + 1], int(l) % PDL_WR) : sprintf("w%d", int(l))
+
+# A URL as a row label: no scheme, no host when every URL is on one host (the
+# chart names it), cut in the middle to 30 characters.
+c_url(x) = CI_url > 0 ? strcol(CI_url) : ""
+pdl_noscheme(u) = (pdl_p = strstrt(u, "://"), pdl_p > 0 ? u[pdl_p + 3:] : u)
+pdl_nohost(u) = (pdl_p = strstrt(u, "/"), pdl_p > 0 ? u[pdl_p:] : "/")
+pdl_cut(u, n) = strlen(u) <= n ? u : u[1:n - n / 2 - 1] . "…" . u[strlen(u) - n / 2 + 1:]
+pdl_short(u) = pdl_cut(PDL_URLHOSTS == 1 ? pdl_nohost(pdl_noscheme(u)) : pdl_noscheme(u), 30)
 
 # number formatting for seconds
 fmt_s(x) = x < 1 ? sprintf("%.3g", x) : x < 10 ? sprintf("%.3f", x) : x < 100 ? sprintf("%.2f", x) : sprintf("%.1f", x)
@@ -188,6 +219,7 @@ if (!pdl_empty) {
     stats data every ::1 using (c_id(0) == SG_ID ? c_w(0) : NaN) name "SGX" nooutput; SG_W = int(SGX_min)
     stats data every ::1 using (c_id(0) == SG_ID ? c_s(0) : NaN) name "SGX" nooutput; SG_START = SGX_min
     SG_END = EN_max
+    stats data every ::1 using (c_id(0) == SG_ID && !is_ok(0) ? 1 : 0) name "SGX" nooutput; SG_FAILED = int(SGX_sum)
 
     DUR_MEAN = DUR_mean
     DUR_SUM  = DUR_sum
@@ -195,17 +227,23 @@ if (!pdl_empty) {
     WALL     = META_WALL > 0 ? META_WALL : EN_max
     XMAX     = pdl_max(WALL, EN_max)
     XMAX     = XMAX > 0 ? XMAX : 1.0
-    IDEAL    = ceil(N * 1.0 / W) * DUR_MEAN
+    # The lower bound of any makespan on the workers that ran tasks (a
+    # 5-task run at -w 8 ran 5): the task time spread evenly over them, or
+    # the longest task if that is longer.
+    W_RAN    = pdl_max(1, PDL_WRAN)
+    LONGEST  = DUR_max
+    IDEAL    = pdl_max(DUR_SUM / W_RAN, LONGEST)
+    IDEAL_BY_LONGEST = LONGEST >= DUR_SUM / W_RAN
     UTIL     = DUR_SUM / (W * XMAX)          # busy fraction of W x makespan
 
     pdl_tasks_txt = (META_TASKS >= 0 && META_TASKS != N) ? sprintf("%d of %d tasks", N, META_TASKS) : sprintf("%d task%s", N, N == 1 ? "" : "s")
     pdl_who = PDL_RANKED ? sprintf("%d ranks × %d worker%s on %d host%s", PDL_R, PDL_WR, PDL_WR == 1 ? "" : "s", PDL_NH, PDL_NH == 1 ? "" : "s") : \
-        sprintf("%d worker%s", W, W == 1 ? "" : "s")
-    pdl_title = sprintf("pdl%s · %s · %s%s · makespan %s s · ideal ≈ %s s", \
+        sprintf("%d worker%s%s", W, W == 1 ? "" : "s", W_RAN < W ? sprintf(" (%d ran tasks)", W_RAN) : "")
+    pdl_title = sprintf("pdl%s · %s · %s%s · makespan %s s · lower bound %s s", \
         MODE eq "" ? "" : " " . MODE, pdl_who, pdl_tasks_txt, \
         NFAIL > 0 ? sprintf(" (%d failed)", NFAIL) : "", fmt_s(WALL), fmt_s(IDEAL))
-    pdl_subtitle = sprintf("ideal = ceil(%d/%d) × mean task duration %s s · workers busy %.0f%% of the makespan%s%s%s · %s", \
-        N, W, fmt_s(DUR_MEAN), 100 * UTIL, \
+    pdl_subtitle = sprintf("lower bound = max(task time %s s ÷ %d worker%s that ran, longest task %s s) · busy %.0f%%%s%s%s · %s", \
+        fmt_s(DUR_SUM), W_RAN, W_RAN == 1 ? "" : "s", fmt_s(LONGEST), 100 * UTIL, \
         PDL_RANKED && META_CLOCK_US >= 0 ? sprintf(" · clocks aligned to ±%.0f µs", META_CLOCK_US) : "", \
         STARTED ne "" ? " · started " . STARTED : "", HOST ne "" && !PDL_RANKED ? " on " . HOST : "", data)
 } else {
@@ -247,11 +285,22 @@ array LGT[16]; array LGK[16]; array LGS[16]
 LGN = 0
 pdl_lg_box  = 'LGN = LGN + 1; LGK[LGN] = "box"; '
 pdl_lg_line = 'LGN = LGN + 1; LGK[LGN] = "line"; '
-eval pdl_lg_box . 'LGT[LGN] = "DNS"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_DNS)'
-eval pdl_lg_box . 'LGT[LGN] = "connect"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_CON)'
-eval pdl_lg_box . 'LGT[LGN] = "TLS"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_TLS)'
-eval pdl_lg_box . 'LGT[LGN] = "waiting for 1st byte"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_WAIT)'
-eval pdl_lg_box . 'LGT[LGN] = "transfer"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_XFER)'
+# Only what the chart shows: a phase no task went through has no entry.
+if (!pdl_empty && n_dns > 0) {
+    eval pdl_lg_box . 'LGT[LGN] = "DNS"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_DNS)'
+}
+if (!pdl_empty && n_con > 0) {
+    eval pdl_lg_box . 'LGT[LGN] = "connect"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_CON)'
+}
+if (!pdl_empty && n_tls > 0) {
+    eval pdl_lg_box . 'LGT[LGN] = "TLS"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_TLS)'
+}
+if (!pdl_empty && n_tfb > 0) {
+    eval pdl_lg_box . 'LGT[LGN] = "waiting for 1st byte"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_WAIT)'
+}
+if (!pdl_empty && n_xfer > 0) {
+    eval pdl_lg_box . 'LGT[LGN] = "transfer"; LGS[LGN] = sprintf("fc rgb \"%s\" fs solid 1.0 noborder", C_XFER)'
+}
 if (!pdl_empty && n_retry > 0) {
     eval pdl_lg_box . 'LGT[LGN] = "earlier attempts + backoff"; LGS[LGN] = sprintf("fc rgb \"%s\" fs pattern 5 border lc rgb \"%s\"", C_RETRY, C_RETRY)'
 }
@@ -264,7 +313,7 @@ if (!pdl_empty) {
 if (exists("pdl_lanes") && !pdl_empty) {
     eval pdl_lg_box . 'LGT[LGN] = "idle"; LGS[LGN] = "fc rgb \"#E4E4E4\" fs solid 1.0 border lc rgb \"#BBBBBB\""'
 }
-eval pdl_lg_line . 'LGT[LGN] = "ideal makespan"; LGS[LGN] = "nohead dt (5,3) lw 1.4 lc rgb \"#444444\""'
+eval pdl_lg_line . 'LGT[LGN] = "lower bound of the makespan"; LGS[LGN] = "nohead dt (5,3) lw 1.4 lc rgb \"#444444\""'
 
 # Char width in pixels for the 9-point legend font (estimate, used for spacing).
 PDL_CW = 7.0
@@ -280,3 +329,17 @@ PDL_LEGEND_CMD = 'pdl_x = LG_X; pdl_y = LG_Y; do for [i = 1:LGN] { ' . \
     'set label 100 + i LGT[i] at screen sx(pdl_t), screen sy(pdl_y) left font ",9" textcolor rgb C_TEXT front; ' . \
     'pdl_x = pdl_x + pdl_lgw(i) }'
 PDL_LEGEND_CLEAR = 'do for [i = 1:LGN] { unset object 100 + i; unset label 100 + i; unset arrow 100 + i }'
+
+# ---- hover tooltips for an SVG (plots/tips.awk) -----------------------------
+# After `unset output`, the calling script runs
+#   eval pdl_tips(view, x0, x1, y0, h, r0, nr, hh, lb)
+# with the pixel geometry of its bars (see tips.awk): a transparent rectangle
+# with a <title> goes over each bar.  Up to PDL_TIPS_MAX tasks.
+PDL_TIPS_MAX = 5000
+pdl_ci = sprintf("%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d", CI_id, CI_worker, CI_start, CI_end, CI_status, \
+    CI_dns, CI_connect, CI_tls, CI_ttfb, CI_http, CI_attempt_start, CI_url, CI_bytes, CI_attempts, CI_error, CI_rank)
+pdl_tips_sh(view, x0, x1, y0, h, r0, nr, hh, lb) = sprintf("LC_ALL=C awk -F '\t' -v view=%s -v x0=%.3f -v x1=%.3f -v xhi=%.9g -v y0=%.3f -v h=%.3f -v r0=%.9g -v nr=%.9g -v hh=%.9g -v lb=%s -v ci=%s -f %s %s %s > %s.tips && mv -f %s.tips %s", \
+    view, x0, x1, XHI, y0, h, r0, nr, hh, lb eq "" ? "''" : lb, pdl_ci, pdl_dq, pdl_q, pdl_oq, pdl_oq, pdl_oq, pdl_oq)
+pdl_tips(view, x0, x1, y0, h, r0, nr, hh, lb) = (pdl_kind ne "svg" || N > PDL_TIPS_MAX) ? "" : \
+    sprintf("pdl_tipsout = system(pdl_tips_sh('%s', %.3f, %.3f, %.3f, %.3f, %.9g, %.9g, %.9g, '%s')); if (GPVAL_SYSTEM_ERRNO != 0) { print sprintf('%%s: warning: no tooltips in %%s (awk failed)', pdl_script, out) }", \
+        view, x0, x1, y0, h, r0, nr, hh, lb)

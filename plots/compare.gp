@@ -9,8 +9,10 @@
 # Series: one per mode (per mode and schedule when several schedules were
 # compared); serial, which runs with one worker, is the reference.
 #   (1) makespan against workers: a line through the median of the repeats,
-#       a dot for each repeat; the ideal = reference makespan / W.
-#   (2) speedup over the reference (median), with the ideal y = W.
+#       a dot for each repeat; the ideal = reference makespan / W, but
+#       never below the reference run's longest task (no makespan can be).
+#   (2) speedup over the reference (median), with the ideal y = W (capped
+#       likewise at reference / longest task).
 #   (3) one Gantt chart per series at one worker count (the largest that
 #       every series ran, first repeat), stacked on one time axis: a bar per
 #       task, coloured by the worker that ran it, failures outlined in red.
@@ -54,7 +56,9 @@ if (!exists("out")) {
 # MW[], MK[] sorted by series then workers, SF[]/SL[] each series' range;
 # repeats NP, PS[], PW[], PK[]; WMIN WMAX WG NREP, the reference BASE and
 # BASE_TXT (short) and BASE_DESC, the worker tics XT; per series the Gantt run GP[] (path, "" if
-# unreadable), GW[], GR[], GK[] (makespan), GN[] (rows), GBAD[] (failed);
+# unreadable), GW[], GR[], GK[] (makespan), GN[] (rows), GBAD[] (failed),
+# GBUSY[] (task time), GLONG[] (longest task), GWRAN[] (workers that ran,
+# distinct worker per rank); LREF, the longest task of the first series' run;
 # GXMAX (latest end) and GWMAX (most workers).
 CMP_AWK = \
 'function esc(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" } ' . \
@@ -62,12 +66,13 @@ CMP_AWK = \
 '  for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t } ' . \
 '  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 } ' . \
 'function base(p) { sub(/.*\//, "", p); return p } ' . \
-'function scan(p,   line, n, f, i, ce, cs, cw, cst, hdr, r) { T_N = 0; T_END = 0; T_W = 0; T_BUSY = 0; T_BAD = 0; ' . \
+'function scan(p,   line, n, f, i, ce, cs, cw, cst, cr, hdr, r, k, seen) { T_N = 0; T_END = 0; T_W = 0; T_BUSY = 0; T_BAD = 0; T_LONG = 0; T_WRAN = 0; ' . \
 '  if ((r = (getline line < p)) < 0) return 0; ' . \
 '  while (r > 0) { if (line !~ /^#/ && line != "") { n = split(line, f, "\t"); ' . \
-'      if (!hdr) { for (i = 1; i <= n; i++) { if (f[i] == "end") ce = i; if (f[i] == "start") cs = i; if (f[i] == "worker") cw = i; if (f[i] == "status") cst = i }; hdr = 1 } ' . \
+'      if (!hdr) { for (i = 1; i <= n; i++) { if (f[i] == "end") ce = i; if (f[i] == "start") cs = i; if (f[i] == "worker") cw = i; if (f[i] == "status") cst = i; if (f[i] == "rank") cr = i }; hdr = 1 } ' . \
 '      else { T_N++; if (f[ce] + 0 > T_END) T_END = f[ce] + 0; if (f[cw] + 1 > T_W) T_W = f[cw] + 1; ' . \
-'        T_BUSY += f[ce] - f[cs]; if (f[cst] != "ok") T_BAD++ } } ' . \
+'        T_BUSY += f[ce] - f[cs]; if (f[cst] != "ok") T_BAD++; if (f[ce] - f[cs] > T_LONG) T_LONG = f[ce] - f[cs]; ' . \
+'        if (f[cst] != "not-run" && f[cst] != "skipped" && f[cw] >= 0) { k = (cr ? f[cr] + 0 : 0) "," f[cw]; if (!(k in seen)) { seen[k] = 1; T_WRAN++ } } } } ' . \
 '    r = (getline line < p) } ' . \
 '  close(p); return 1 } ' . \
 'function readable(p,   line, r) { r = (getline line < p); if (r >= 0) close(p); return r >= 0 } ' . \
@@ -97,13 +102,15 @@ CMP_AWK = \
 '  printf "WMIN = %d; WMAX = %d; WG = %d; NREP = %d; ", wmin, wmax, wg, nrep; ' . \
 '  xt = ""; for (a = 1; a <= nws; a++) xt = xt (a > 1 ? ", " : "") sprintf("\"%d\" %d", WL[a], WL[a]); printf "XT = %s; ", esc(xt); ' . \
 '  sdir = FILENAME; if (sdir ~ /\//) sub(/\/[^\/]*$/, "", sdir); else sdir = "."; ' . \
-'  printf "array GP[%d]; array GW[%d]; array GR[%d]; array GK[%d]; array GN[%d]; array GBAD[%d]; ", ns, ns, ns, ns, ns, ns; ' . \
+'  printf "array GP[%d]; array GW[%d]; array GR[%d]; array GK[%d]; array GN[%d]; array GBAD[%d]; array GBUSY[%d]; array GLONG[%d]; array GWRAN[%d]; ", ns, ns, ns, ns, ns, ns, ns, ns, ns; ' . \
 '  gx = 0; gwm = 1; busy1 = 0; ' . \
 '  for (s = 1; s <= ns; s++) { w = SS[s] || ((s, wg) in L) ? (SS[s] ? SW[s, 1] : wg) : SW[s, nw[s]]; best = 0; ' . \
 '    for (i = 1; i <= nr; i++) if (RI[i] == s && RW[i] == w && (!best || RR[i] < RR[best])) best = i; ' . \
 '    p = RP[best]; if (!readable(p) && p !~ /^\//) p = sdir "/" base(p); if (!readable(p)) p = ""; ' . \
-'    if (p != "" && scan(p)) { if (T_END > gx) gx = T_END; if (T_W > gwm) gwm = T_W; if (busy1 == 0) busy1 = T_BUSY } else { T_N = 0; T_END = 0; T_BAD = 0 } ' . \
-'    GWS[s] = w; printf "GP[%d] = %s; GW[%d] = %d; GR[%d] = %d; GK[%d] = %.9g; GN[%d] = %d; GBAD[%d] = %d; ", s, esc(p), s, w, s, RR[best], s, RK[best], s, T_N, s, T_BAD } ' . \
+'    if (p != "" && scan(p)) { if (T_END > gx) gx = T_END; if (T_W > gwm) gwm = T_W; if (busy1 == 0) busy1 = T_BUSY } else { T_N = 0; T_END = 0; T_BAD = 0; T_BUSY = 0; T_LONG = 0; T_WRAN = 0 } ' . \
+'    if (s == 1) lref = T_LONG; ' . \
+'    GWS[s] = w; printf "GP[%d] = %s; GW[%d] = %d; GR[%d] = %d; GK[%d] = %.9g; GN[%d] = %d; GBAD[%d] = %d; GBUSY[%d] = %.9g; GLONG[%d] = %.9g; GWRAN[%d] = %d; ", s, esc(p), s, w, s, RR[best], s, RK[best], s, T_N, s, T_BAD, s, T_BUSY, s, T_LONG, s, T_WRAN } ' . \
+'  printf "LREF = %.9g; ", lref; ' . \
 '  printf "GXMAX = %.9g; GWMAX = %d; ", gx, gwm; ' . \
 '  if (SS[1]) { bs = MED[1, SW[1, 1]]; bt = "serial"; bd = "serial makespan" } ' . \
 '  else if ((1, 1) in MED) { bs = MED[1, 1]; bt = SN[1] " -w 1"; bd = bt " makespan" } ' . \
@@ -199,8 +206,8 @@ cmp_modes = ""
 do for [s = 1:NS] { cmp_modes = cmp_modes . (s > 1 ? ", " : "") . SNAME[s] }
 set label 91 sprintf("pdl compare · %s · %d task%s · %d repeat%s", cmp_modes, GN[1], GN[1] == 1 ? "" : "s", NREP, NREP == 1 ? "" : "s") \
     at screen 0.5, screen sy(18) center font ",13" textcolor rgb "#111111"
-set label 92 sprintf("makespan = the last task's end · lines: median of the repeats, dots: each repeat · ideal = %s / W (%s s) · %s", \
-    BASE_DESC, fmt_s(BASE), summary) at screen 0.5, screen sy(38) center font ",9" textcolor rgb C_SOFT
+set label 92 sprintf("makespan = the last task's end · lines: median of the repeats, dots: each repeat · ideal = max(%s / W, longest task) (%s s, %s s) · %s", \
+    BASE_DESC, fmt_s(BASE), fmt_s(LREF), summary) at screen 0.5, screen sy(38) center font ",9" textcolor rgb C_SOFT
 
 # worker axis shared by the two upper panels: log2 when it spans 4x or more
 set xtics out nomirror scale 0.6 font ",10"
@@ -228,7 +235,7 @@ set yrange [0 : KMAX * 1.04 / cmp_room(NS + 1)]
 set format y "%g"
 set ylabel "makespan (s)" textcolor rgb C_TEXT
 set label 1 "makespan" at graph 0, graph 1 left offset 0, 1.1 font ",11" textcolor rgb "#111111"
-plot BASE / x with lines dt (8, 5) lw 1.5 lc rgb "#444444" title sprintf("ideal: %s / W", BASE_TXT), \
+plot pdl_max(BASE / x, LREF) with lines dt (8, 5) lw 1.5 lc rgb "#444444" title sprintf("ideal: max(%s / W, longest task)", BASE_TXT), \
      for [s = 1:NS] $MED index (s - 1) using ($1):2 with linespoints lw slw(s) pt spt(s) ps sps(s) lc rgb scol(s) title SNAME[s], \
      for [s = 1:NS] $PTS index (s - 1) using ($1):2 with points pt 6 ps 0.8 lc rgb scol(s) notitle, \
      for [s = 1:NS] $MED index (s - 1) using (SSER[s] ? $1 : NaN):2 with points pt spt(s) ps sps(s) lw 2 lc rgb scol(s) notitle
@@ -250,15 +257,18 @@ if (LOGX) {
 set ylabel (BASE_TXT eq "task time" ? "task time / makespan" : "speedup over " . BASE_TXT) textcolor rgb C_TEXT
 set key top left
 set label 1 "speedup" at graph 0, graph 1 left offset 0, 1.1 font ",11" textcolor rgb "#111111"
+# no speedup beats reference / longest task: the longest task alone takes that
+CMP_IDEAL_SP(x) = LREF > 0 ? pdl_min(x, BASE / LREF) : x
+CMP_IDEAL_SP_T = LREF > 0 ? sprintf("ideal: min(W, %s / longest task)", BASE_TXT) : "ideal: speedup = W"
 if (NONSERIAL > 0) {
-    plot x with lines dt (8, 5) lw 1.5 lc rgb "#444444" title "ideal: speedup = W", \
+    plot CMP_IDEAL_SP(x) with lines dt (8, 5) lw 1.5 lc rgb "#444444" title CMP_IDEAL_SP_T, \
          for [s = 1:NS] $MED index (s - 1) using (SSER[s] ? NaN : $1):(BASE / $2) \
              with linespoints lw slw(s) pt spt(s) ps sps(s) lc rgb scol(s) title (SSER[s] ? "" : SNAME[s]), \
          for [s = 1:NS] $PTS index (s - 1) using (SSER[s] ? NaN : $1):(BASE / $2) \
              with points pt 6 ps 0.8 lc rgb scol(s) notitle
 } else {
     set label 2 "only serial was run" at graph 0.5, graph 0.5 center textcolor rgb C_SOFT
-    plot x with lines dt (8, 5) lw 1.5 lc rgb "#444444" title "ideal: speedup = W"
+    plot CMP_IDEAL_SP(x) with lines dt (8, 5) lw 1.5 lc rgb "#444444" title CMP_IDEAL_SP_T
     unset label 2
 }
 unset label 1
@@ -276,7 +286,7 @@ set mxtics
 set grid xtics noytics
 unset ylabel
 set border 15 lc rgb "#999999"
-set label 93 sprintf("tasks at W = %d%s, repeat %d · one bar per task, coloured by the worker that ran it · dashed: ideal makespan", \
+set label 93 sprintf("tasks at W = %d%s, repeat %d · one bar per task, coloured by the worker that ran it · dashed: lower bound of the makespan", \
     WG, NONSERIAL < NS ? " (serial: 1)" : "", GR[1]) at screen sx(PX_L), screen sy(PX_T2 - 22) left font ",11" textcolor rgb "#111111"
 # worker colours, drawn by hand at the right end of the first Gantt's label line
 CMP_WSHOW = pdl_min(GWMAX, 9)
@@ -310,7 +320,7 @@ do for [s = 1:NS] {
     set label 1 sprintf("%s · %d worker%s · makespan %s s%s%s", SNAME[s], GW[s], GW[s] == 1 ? "" : "s", fmt_s(GK[s]), \
         GBAD[s] > 0 ? sprintf(" · %d failed", GBAD[s]) : "", GP[s] eq "" ? " · timeline not found" : "") \
         at screen sx(PX_L), screen sy(GY[s] - 8) left font ",10" textcolor rgb scol(s)
-    cmp_ideal = BASE / GW[s]
+    cmp_ideal = GWRAN[s] > 0 ? pdl_max(GBUSY[s] / GWRAN[s], GLONG[s]) : BASE / GW[s]
     set arrow 1 from cmp_ideal, graph 0 to cmp_ideal, graph 1 nohead dt (8, 5) lw 1.3 lc rgb "#444444" front
     cmp_hh = GN[s] <= 40 ? 0.36 : 0.45
     cmp_f = GP[s]

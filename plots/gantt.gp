@@ -1,4 +1,4 @@
-# plots/gantt.gp -- Gantt chart of a pdl timeline (format "pdl-timeline" 1 or 2).
+# plots/gantt.gp -- Gantt chart of a pdl timeline (format "pdl-timeline" 1 to 4).
 #
 #   gnuplot -e "data='run.tsv'; out='run.png'" plots/gantt.gp
 #   gnuplot -e "data='run.tsv'" plots/gantt.gp          # writes run.png
@@ -11,6 +11,11 @@
 # (largest end) is outlined in black and labelled.  A thin strip left of the
 # bars shows the worker that ran each task.  Bottom panel: tasks in flight
 # over time against the worker count, so idle workers show up as grey.
+# The dashed line is the lower bound of any makespan on the workers that ran
+# tasks: max(task time / workers, longest task).  Up to 40 tasks, each row is
+# labelled "id · worker  URL" (the URL in short, its host above the labels
+# when all share one).  In an SVG each bar carries a tooltip (plots/tips.awk):
+# URL, worker, phases, bytes, status and attempts.
 # Needs gnuplot >= 5.4, awk and sort; loads common.gp from its own directory.
 # Columns are looked up by name in the header line, metadata keys by name.
 
@@ -24,11 +29,18 @@ if (pdl_empty) { exit }
 
 # ---- geometry (pixels) ------------------------------------------------------
 LABELLED = (N <= 40)                       # one y label per task
+WK_N = int(WK_max) + 1                     # workers (lanes) in the strip's legend
+# labelled rows: "3 · w1  /delay/300", the URL in short
+LBL_LEN = 8
+if (LABELLED && CI_url > 0) {
+    stats data every ::1 using (strlen(sprintf("%d · w%d  %s", c_id(0), c_w(0), pdl_short(c_url(0))))) name "LBL" nooutput
+    LBL_LEN = LBL_max
+}
 PX_W   = 1200
 PX_H1  = LABELLED ? pdl_max(130, 20 * N) : pdl_min(760, pdl_max(480, 14 * N))
 ROWPX  = PX_H1 * 1.0 / (ID_max - ID_min + 1)   # pixels per task row
 STRIP  = ROWPX >= 1.5                      # worker strip readable?
-PX_SL  = LABELLED ? 84 : 80                # left edge of the worker strip
+PX_SL  = LABELLED ? pdl_max(84, 7.0 * LBL_LEN + 16) : 80   # left edge of the worker strip
 PX_SW  = STRIP ? 9 : 0                     # worker strip width
 PX_L   = PX_SL + PX_SW + 6                 # left edge of the plots
 PX_R   = 22
@@ -37,7 +49,7 @@ LG_Y   = 58
 LG_XMAX = PX_W - PX_R
 LG_ROWS = (LG_WIDTH - 22 > LG_XMAX - LG_X) ? 2 : 1
 PX_WK  = LG_Y + 18 * LG_ROWS + 4           # worker legend row
-PX_T   = (W > 1 && STRIP ? PX_WK + 16 : PX_WK)   # top of the Gantt panel
+PX_T   = (WK_N > 1 && STRIP ? PX_WK + 16 : PX_WK)   # top of the Gantt panel
 PX_GAP = 14
 PX_H2  = 150
 PX_B   = 58
@@ -69,7 +81,7 @@ pdl_binner = sprintf("LC_ALL=C awk -v exact=%d -v nb=%d -v bw=%.9g '", exists("i
     "exact { if (NR > 1 && $1 != t) print t, c; t = $1 } " . \
     "!exact { add($1 + 0) } " . \
     "{ c += $2; if (c > mx) mx = c } " . \
-    "END { if (exact) print t, c; else { add(nb * bw); for (b = 0; b < nb; b++) print b * bw, acc[b] / bw; print nb * bw, 0 }; print \"#max\", mx + 0 }'"
+    "END { if (exact) print t, c; else { add(nb * bw); for (b = 0; b < nb; b++) { v = sprintf(\"%.4g\", acc[b] / bw); if (b == 0 || v != pv) print b * bw, v; pv = v } print nb * bw, 0 }; print \"#max\", mx + 0 }'"
 set datafile separator whitespace
 set table $INF
 plot "< " . pdl_events . " | " . pdl_binner using 1:2 with table
@@ -104,31 +116,34 @@ if (LABELLED) {
 }
 unset colorbox
 set style fill solid 1.0 noborder
-if (W > 1 && STRIP) {
+if (WK_N > 1 && STRIP) {
     set label 90 "worker:" at screen sx(PX_L), screen sy(PX_WK) left font ",9" textcolor rgb C_TEXT
 }
-if (W > 9 && STRIP) {
-    set cbrange [-0.5 : W - 0.5]
+if (WK_N > 9 && STRIP) {
+    set cbrange [-0.5 : WK_N - 0.5]
     set colorbox horizontal user origin screen sx(PX_L + 82), screen sy(PX_WK + 5) size screen sx(240), screen (10.0 / PX_H) noborder
     unset cbtics
     set label 93 "w0" at screen sx(PX_L + 60), screen sy(PX_WK) left font ",9" textcolor rgb C_TEXT
-    set label 94 sprintf("w%d", W - 1) at screen sx(PX_L + 328), screen sy(PX_WK) left font ",9" textcolor rgb C_TEXT
+    set label 94 sprintf("w%d", WK_N - 1) at screen sx(PX_L + 328), screen sy(PX_WK) left font ",9" textcolor rgb C_TEXT
 }
-if (W > 1 && W <= 9 && STRIP) {
-    do for [w = 0:W-1] {
+if (WK_N > 1 && WK_N <= 9 && STRIP) {
+    do for [w = 0:WK_N-1] {
         set object 200 + w rect from screen sx(PX_L + 60 + 50 * w), screen sy(PX_WK + 5) to screen sx(PX_L + 75 + 50 * w), screen sy(PX_WK - 5) fc rgb wcol(w) fs solid 1.0 noborder
         set label 200 + w sprintf("w%d", w) at screen sx(PX_L + 80 + 50 * w), screen sy(PX_WK) left font ",9" textcolor rgb C_TEXT
     }
 }
+if (LABELLED && PDL_URLHOSTS == 1) {
+    set label 89 PDL_URLHOST at screen sx(PX_SL - 6), screen sy(PX_T - 5) right font ",8" textcolor rgb C_SOFT
+}
 SBH = BH > 0.45 ? 0.5 : BH
 pdl_sidebar = sprintf("data every ::1 using (0.5):(c_id(0)):(0):(1):(c_id(0)-%g):(c_id(0)+%g):%s%s with boxxyerror %s notitle", \
     SBH, SBH, \
-    W > 9 ? "(c_w(0))" : "(wcol(c_w(0)))", \
-    LABELLED ? ":ytic(sprintf('%d · w%d', c_id(0), c_w(0)))" : "", \
-    W > 9 ? "lc palette" : "lc rgb variable")
+    WK_N > 9 ? "(c_w(0))" : "(wcol(c_w(0)))", \
+    LABELLED ? ":ytic(sprintf('%d · w%d  %s', c_id(0), c_w(0), pdl_short(c_url(0))))" : "", \
+    WK_N > 9 ? "lc palette" : "lc rgb variable")
 if (STRIP) {
     eval "plot " . pdl_sidebar
-    unset label 90; unset label 93; unset label 94
+    unset label 89; unset label 90; unset label 93; unset label 94
     do for [w = 0:8] { unset object 200 + w; unset label 200 + w }
     unset colorbox
     unset ylabel
@@ -150,7 +165,7 @@ set label 91 pdl_title at screen 0.5, screen sy(16) center font ",13" textcolor 
 set label 92 pdl_subtitle at screen 0.5, screen sy(35) center font ",9" textcolor rgb C_SOFT
 eval PDL_LEGEND_CMD
 
-# ideal makespan
+# the lower bound of the makespan
 set arrow 1 from IDEAL, graph 0 to IDEAL, graph 1 nohead dt (5,3) lw 1.5 lc rgb "#444444" front
 
 # straggler label: left of its bar if there is room, else right, else inside;
@@ -171,7 +186,9 @@ if (SG_START >= 0.30 * XMAX) {
 # status text next to failed bars (small runs only; the straggler has its own)
 FAILTXT = "(c_st(0) . (c_http(0) > 0 ? sprintf(' %d', c_http(0)) : ''))"
 pdl_ft = ""
-if (N <= 60 && NFAIL > 0) {
+# (only if a failed task other than the straggler exists: gnuplot 5.4.4
+# crashes on a labels plot of a one-row file whose only point is skipped)
+if (N <= 60 && NFAIL > SG_FAILED) {
     pdl_ft = sprintf("data every ::1 using (!is_ok(0) && c_id(0) != SG_ID && c_e(0) <= 0.85 * XMAX ? c_e(0) + 0.006 * XMAX : NaN):(c_id(0)):%s with labels left font ',9' tc rgb C_FAIL notitle, ", FAILTXT) . \
              sprintf("data every ::1 using (!is_ok(0) && c_id(0) != SG_ID && c_e(0) > 0.85 * XMAX ? c_s(0) - 0.006 * XMAX : NaN):(c_id(0)):%s with labels right font ',9' tc rgb C_FAIL notitle, ", FAILTXT)
 }
@@ -218,3 +235,4 @@ plot NaN with boxes fs solid 1.0 noborder lc rgb "#D9D9D9" title sprintf("idle c
 
 unset multiplot
 unset output
+eval pdl_tips("gantt", PX_L, PX_W - PX_R, PX_T, PX_H1, ID_min - 0.5, ID_max - ID_min + 1, BH, "")

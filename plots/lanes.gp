@@ -12,7 +12,9 @@
 # panel shows each worker's busy time as % of the makespan (load balance).
 # An mpi run gets one lane per worker of every rank ("r1 w0"), the ranks of
 # one host together under the host's name, a line between hosts and a dashed
-# one between ranks.
+# one between ranks.  The dashed line is the lower bound of the makespan,
+# max(task time / workers that ran, longest task); in an SVG each box has a
+# tooltip (plots/tips.awk).
 # Needs gnuplot >= 5.4 and awk; loads common.gp from its own directory.
 # Columns are looked up by name in the header line, metadata keys by name.
 
@@ -173,3 +175,6 @@ eval "plot $BUSYD using (0):1:(0):2:($1 - LH):($1 + LH) with boxxyerror lc rgb '
 
 unset multiplot
 unset output
+pdl_lb = ""
+if (PDL_RANKED) { do for [r = 1:PDL_R] { pdl_lb = pdl_lb . sprintf("%s%d", r > 1 ? "," : "", PDL_LB[r]) } }
+eval pdl_tips("lanes", PX_L, PX_R, PX_T, PX_H1, -0.5, W, LH, pdl_lb)

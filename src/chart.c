@@ -1,6 +1,8 @@
 /* Drawing a timeline with gnuplot: the scripts live in plots/ and run on
- * their own; this only fills in the file names and runs gnuplot. */
+ * their own; this fills in the file names (and, for a large timeline, the
+ * overview's bins), runs gnuplot and says why it failed. */
 #include "pdl/chart.h"
+#include "pdl/chartdata.h"
 #include "pdl/util.h"
 
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,43 +79,203 @@ static void gp_quote(char *buf, size_t bufsz, const char *s)
     buf[o] = '\0';
 }
 
-/* "data='...'; out='...'" for gnuplot -e. */
-static void settings(char *buf, size_t bufsz, const char *data, const char *out)
+int pdl_chart_out_ok(const char *out, char *err, size_t errsz)
+{
+    char probe[4200];
+    struct stat st;
+    int fd;
+
+    if (!pdl_chart_format_ok(out)) {
+        snprintf(err, errsz, "unknown chart format (use .png, .svg or .pdf)");
+        return -1;
+    }
+    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errsz, "%s", strerror(EISDIR));
+        return -1;
+    }
+    snprintf(probe, sizeof(probe), "%s.part-%ld", out, (long)getpid());
+    fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(err, errsz, "%s", strerror(errno));
+        return -1;
+    }
+    close(fd);
+    unlink(probe);
+    return 0;
+}
+
+struct pdl_chart {
+    char data[4096];
+    const char *view;
+    struct pdl_chart_scan scan;
+    char agg[4200]; /* the overview's bins, a temporary file; "" if none */
+};
+
+/* Writes the overview's bins into a temporary gnuplot file. */
+static int make_overview(struct pdl_chart *ch, char *err, size_t errsz)
+{
+    const char *tmp = getenv("TMPDIR");
+    FILE *f;
+    int fd, rc;
+
+    snprintf(ch->agg, sizeof(ch->agg), "%s/pdl-overview-XXXXXX.gp",
+             tmp && *tmp ? tmp : "/tmp");
+    fd = mkstemps(ch->agg, 3);
+    if (fd < 0 || !(f = fdopen(fd, "w"))) {
+        snprintf(err, errsz, "%s: %s", ch->agg, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        ch->agg[0] = '\0';
+        return PDL_ERR_IO;
+    }
+    rc = pdl_chart_aggregate(ch->data, &ch->scan, f, err, errsz);
+    if (fclose(f) != 0 && rc == PDL_OK) {
+        snprintf(err, errsz, "%s: %s", ch->agg, strerror(errno));
+        rc = PDL_ERR_IO;
+    }
+    return rc;
+}
+
+int pdl_chart_create(struct pdl_chart **chart, const char *data,
+                     const char *view, char *err, size_t errsz)
+{
+    struct pdl_chart *ch = pdl_xcalloc(1, sizeof(*ch));
+    int rc;
+
+    *chart = NULL;
+    if (strcmp(view, "gantt") != 0 && strcmp(view, "lanes") != 0 &&
+        strcmp(view, "overview") != 0) {
+        snprintf(err, errsz, "unknown view \"%.40s\"", view);
+        free(ch);
+        return PDL_ERR_USAGE;
+    }
+    snprintf(ch->data, sizeof(ch->data), "%s", data);
+    rc = pdl_chart_scan_file(data, &ch->scan, err, errsz);
+    if (rc == PDL_OK) {
+        size_t max = strcmp(view, "gantt") == 0   ? PDL_CHART_TASKS_MAX
+                     : strcmp(view, "lanes") == 0 ? PDL_CHART_LANES_MAX
+                                                  : 0;
+        ch->view = ch->scan.rows > max ? "overview" : view;
+    }
+    if (rc == PDL_OK && strcmp(ch->view, "overview") == 0)
+        rc = make_overview(ch, err, errsz);
+    if (rc != PDL_OK) {
+        pdl_chart_destroy(ch);
+        return rc;
+    }
+    *chart = ch;
+    return PDL_OK;
+}
+
+const char *pdl_chart_view(const struct pdl_chart *chart)
+{
+    return chart->view;
+}
+
+size_t pdl_chart_rows(const struct pdl_chart *chart)
+{
+    return chart->scan.rows;
+}
+
+void pdl_chart_destroy(struct pdl_chart *chart)
+{
+    if (!chart)
+        return;
+    if (chart->agg[0])
+        unlink(chart->agg);
+    free(chart);
+}
+
+/* "data='...'; out='...'" (and "; agg='...'") for gnuplot -e. */
+static void settings(char *buf, size_t bufsz, const char *data, const char *out,
+                     const char *agg)
 {
     snprintf(buf, bufsz, "data=");
     gp_quote(buf, bufsz, data);
     strncat(buf, "; out=", bufsz - strlen(buf) - 1);
     gp_quote(buf, bufsz, out);
+    if (agg && *agg) {
+        strncat(buf, "; agg=", bufsz - strlen(buf) - 1);
+        gp_quote(buf, bufsz, agg);
+    }
 }
 
-/* Runs gnuplot -e SETTINGS SCRIPT; returns its exit status, 127 if it could
- * not be started. */
-static int run_gnuplot(const char *set, const char *script)
+/* The last line gnuplot printed that is not blank, trimmed: its reason. */
+static void last_line(const char *text, char *buf, size_t bufsz)
+{
+    const char *end = text + strlen(text), *start;
+
+    while (end > text && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    start = end;
+    while (start > text && start[-1] != '\n')
+        start--;
+    while (start < end && (*start == ' ' || *start == '\t'))
+        start++;
+    snprintf(buf, bufsz, "%.*s", (int)(end - start), start);
+}
+
+/* Runs gnuplot -e SETTINGS SCRIPT with its stderr in text (cut to textsz);
+ * returns its exit status, 127 if it could not be started. */
+static int run_gnuplot(const char *set, const char *script, char *text,
+                       size_t textsz)
 {
     char *argv[] = {"gnuplot", "-e", (char *)set, (char *)script, NULL};
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
+    FILE *cap = tmpfile();
     sigset_t none;
     pid_t pid;
-    int status, rc;
+    int status = 0, rc;
+    size_t n = 0;
 
+    text[0] = '\0';
     /* gnuplot gets a clean signal mask, whatever the caller blocked. */
     sigemptyset(&none);
     posix_spawnattr_init(&attr);
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
     posix_spawn_file_actions_init(&fa);
-    /* gnuplot's chatter is not pdl's output; its errors go to stderr. */
+    /* gnuplot's chatter is not pdl's output; its errors are kept to say
+     * why a chart failed. */
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    if (cap)
+        posix_spawn_file_actions_adddup2(&fa, fileno(cap), 2);
     rc = posix_spawnp(&pid, "gnuplot", &fa, &attr, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
+    while (rc == 0 && waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            rc = errno;
+    if (cap) {
+        rewind(cap);
+        n = fread(text, 1, textsz - 1, cap);
+        text[n] = '\0';
+        fclose(cap);
+    }
     if (rc != 0)
         return 127;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return 127;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    return WIFEXITED(status)     ? WEXITSTATUS(status)
+           : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                 : 128;
+}
+
+/* Copies file from to to; returns 0 or -1. */
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "r"), *out = in ? fopen(to, "w") : NULL;
+    char buf[65536];
+    size_t n;
+    int rc = 0;
+
+    while (out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            rc = -1;
+    if (!out || ferror(in) || fclose(out) != 0)
+        rc = -1;
+    if (in)
+        fclose(in);
+    return rc;
 }
 
 /* Leaves OUT.gp, a script that draws the chart with plain `gnuplot OUT.gp`. */
@@ -134,10 +297,12 @@ static void write_filled(const char *set, const char *script, const char *out,
         path[0] = '\0';
 }
 
-int pdl_chart_render(const char *data, const char *out, const char *view,
-                     char *err, size_t errsz)
+/* Draws with plots/VIEW.gp; agg is the overview's bins or NULL. */
+static int draw(const char *data, const char *out, const char *view,
+                const char *agg, FILE *report, char *err, size_t errsz)
 {
-    char dir[4096], script[4200], set[8192], filled[4400];
+    char dir[4096], script[4200], set[16384], filled[4400], kept[4400];
+    char text[16384], why[1024];
     int rc;
 
     if (!pdl_chart_format_ok(out)) {
@@ -150,15 +315,81 @@ int pdl_chart_render(const char *data, const char *out, const char *view,
         snprintf(err, errsz, "%s: %s", script, strerror(errno));
         return -1;
     }
-    settings(set, sizeof(set), data, out);
-    rc = run_gnuplot(set, script);
-    if (rc == 0)
+    settings(set, sizeof(set), data, out, agg);
+    rc = run_gnuplot(set, script, text, sizeof(text));
+    if (rc == 0) {
+        if (report && text[0])
+            fputs(text, report);
         return 0;
+    }
+    /* The overview's bins are temporary: keep a copy for the command. */
+    snprintf(kept, sizeof(kept), "%s.data.gp", out);
+    if (agg && *agg && copy_file(agg, kept) == 0)
+        settings(set, sizeof(set), data, out, kept);
     write_filled(set, script, out, filled, sizeof(filled));
-    snprintf(err, errsz, "%s; to draw it later: gnuplot -e \"%s\" %s%s%s",
-             rc == 127 ? "gnuplot not found" : "gnuplot failed", set, script,
+    last_line(text, why, sizeof(why));
+    if (rc > 128)
+        snprintf(why, sizeof(why), "killed by signal %d (%s)", rc - 128,
+                 strsignal(rc - 128));
+    snprintf(err, errsz, "%s%s%s; to draw it later: gnuplot -e \"%s\" %s%s%s",
+             rc == 127 ? "gnuplot not found" : "gnuplot failed",
+             why[0] && rc != 127 ? ": " : "", rc != 127 ? why : "", set, script,
              filled[0] ? " (or: gnuplot " : "", filled[0] ? filled : "");
     if (filled[0])
         strncat(err, ")", errsz - strlen(err) - 1);
     return -1;
+}
+
+int pdl_chart_draw(struct pdl_chart *chart, const char *out, FILE *report,
+                   char *err, size_t errsz)
+{
+    return draw(chart->data, out, chart->view, chart->agg, report, err, errsz);
+}
+
+int pdl_chart_render(const char *data, const char *out, const char *view,
+                     char *err, size_t errsz)
+{
+    struct pdl_chart *ch;
+    int rc;
+
+    if (strcmp(view, "compare") == 0)
+        return draw(data, out, view, NULL, stderr, err, errsz);
+    if (pdl_chart_create(&ch, data, view, err, errsz) != PDL_OK)
+        return -1;
+    rc = pdl_chart_draw(ch, out, stderr, err, errsz);
+    pdl_chart_destroy(ch);
+    return rc;
+}
+
+size_t pdl_chart_render_all(const char *data, const char *const *outs, size_t n,
+                            const char *view, FILE *report, bool quiet)
+{
+    char err[20000];
+    struct pdl_chart *ch;
+    size_t failed = 0;
+
+    if (n == 0)
+        return 0;
+    if (pdl_chart_create(&ch, data, view, err, sizeof(err)) != PDL_OK) {
+        for (size_t i = 0; i < n; i++)
+            fprintf(report, "pdl: chart %s: %s: %s\n", outs[i], data, err);
+        return n;
+    }
+    if (!quiet && strcmp(ch->view, view) != 0)
+        fprintf(report,
+                "pdl: chart: %zu tasks, drawn as an overview over time "
+                "(the %s view draws up to %d)\n",
+                ch->scan.rows, strcmp(view, "gantt") == 0 ? "task" : "worker",
+                strcmp(view, "gantt") == 0 ? PDL_CHART_TASKS_MAX
+                                           : PDL_CHART_LANES_MAX);
+    for (size_t i = 0; i < n; i++) {
+        if (pdl_chart_draw(ch, outs[i], report, err, sizeof(err)) != 0) {
+            fprintf(report, "pdl: chart %s: %s\n", outs[i], err);
+            failed++;
+        } else if (!quiet) {
+            fprintf(report, "pdl: chart: %s\n", outs[i]);
+        }
+    }
+    pdl_chart_destroy(ch);
+    return failed;
 }

@@ -81,6 +81,8 @@ static const char usage_text[] =
     "       pdl compare [OPTIONS] LIST...   (see pdl compare --help)\n"
     "       pdl export TIMELINE FILE...     (timeline as .jsonl, .json or "
     ".har)\n"
+    "       pdl chart TIMELINE OUT...       (redraw a timeline; see pdl chart "
+    "--help)\n"
     "Download every URL in the LIST files (one per line; '-' is stdin) and "
     "record\n"
     "when each task ran, in a timeline every mode writes alike.\n"
@@ -133,10 +135,15 @@ static const char usage_text[] =
     "FILE.har\n"
     "                           (HAR 1.2, for browser devtools); repeatable\n"
     "      --chart FILE         draw the run with gnuplot (.png, .svg or "
-    ".pdf)\n"
+    ".pdf);\n"
+    "                           repeatable\n"
     "      --chart-by VIEW      task: one bar per task (default); worker: one "
     "lane\n"
-    "                           per worker, showing idle gaps\n"
+    "                           per worker, showing idle gaps; overview: "
+    "in flight,\n"
+    "                           throughput, lanes and durations over time "
+    "(what\n"
+    "                           the others become above %d or %d tasks)\n"
     "      --progress STYLE     bar: one line redrawn on stderr (the default "
     "when it\n"
     "                           is a terminal); plain: a line at each tenth of "
@@ -201,7 +208,8 @@ static void usage(FILE *out)
         o += (size_t)n;
     }
     fprintf(out, usage_text, modes, PDL_WORKERS_MAX, PDL_WORKERS_DEFAULT,
-            PDL_PER_HOST_DEFAULT, PDL_VERSION);
+            PDL_PER_HOST_DEFAULT, PDL_CHART_TASKS_MAX, PDL_CHART_LANES_MAX,
+            PDL_VERSION);
 }
 
 /* Reports a bad option value in the one error form; returns the exit code. */
@@ -336,12 +344,19 @@ static int word_option(struct pdl_cli *cli, int c, const char *arg)
                              "unknown chart format (use .png, .svg "
                              "or .pdf)",
                              arg);
-        cli->chart = arg;
+        if (cli->ncharts == PDL_CHARTS_MAX)
+            return bad_value("--chart", "too many charts", arg);
+        cli->charts[cli->ncharts++] = arg;
+        cli->chart = cli->charts[0];
         return 0;
     case OPT_CHART_BY:
-        if (strcmp(arg, "task") != 0 && strcmp(arg, "worker") != 0)
-            return bad_value("--chart-by", "must be task or worker", arg);
-        cli->chart_by = strcmp(arg, "task") == 0 ? "gantt" : "lanes";
+        if (strcmp(arg, "task") != 0 && strcmp(arg, "worker") != 0 &&
+            strcmp(arg, "overview") != 0)
+            return bad_value("--chart-by", "must be task, worker or overview",
+                             arg);
+        cli->chart_by = strcmp(arg, "task") == 0     ? "gantt"
+                        : strcmp(arg, "worker") == 0 ? "lanes"
+                                                     : "overview";
         return 0;
     case OPT_PROGRESS:
         if (!pdl_progress_parse(arg, &cli->progress))
@@ -423,6 +438,19 @@ static int check_together(struct pdl_cli *cli)
     if (strcmp(cli->opt.mode, "serial") == 0)
         cli->opt.workers = 1;
     return -1;
+}
+
+int pdl_cli_check_charts(const struct pdl_cli *cli)
+{
+    char err[512];
+
+    for (size_t i = 0; i < cli->ncharts; i++) {
+        if (pdl_chart_out_ok(cli->charts[i], err, sizeof(err)) != 0) {
+            fprintf(stderr, "pdl: --chart: %s: %s\n", cli->charts[i], err);
+            return PDL_EXIT_USAGE;
+        }
+    }
+    return 0;
 }
 
 int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)

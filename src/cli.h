@@ -17,12 +17,16 @@ enum pdl_exit {
 };
 
 #define PDL_EXPORTS_MAX 8
+#define PDL_CHARTS_MAX 8
 
 struct pdl_cli {
     struct pdl_options opt;
     const char *timeline; /* NULL = none */
-    const char *chart;    /* NULL = none */
-    const char *chart_by; /* plots/ script: "gantt" or "lanes" */
+    const char *chart;    /* the first --chart, NULL = none */
+    /* Every --chart, in order; chart is the first. */
+    const char *charts[PDL_CHARTS_MAX];
+    size_t ncharts;
+    const char *chart_by; /* plots/ script: gantt, lanes or overview */
     const char *failed;   /* failed list, NULL = none */
     const char *json;     /* JSON report, "-" = stdout, NULL = none */
     const char *exports[PDL_EXPORTS_MAX];
@@ -38,5 +42,13 @@ struct pdl_cli {
  * or the exit code to end with after --help, --version or a usage error
  * (already reported on stderr in the form `pdl: <what>: <why>`). */
 int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli);
+
+/* Checks that every --chart can be written, before anything is downloaded.
+ * Returns 0, or PDL_EXIT_USAGE (reported on stderr). */
+int pdl_cli_check_charts(const struct pdl_cli *cli);
+
+/* pdl chart TIMELINE OUT... [--by task|worker|overview]: draws a saved
+ * timeline. argv[0] is "chart". Returns the exit code. */
+int pdl_cmd_chart(int argc, char **argv);
 
 #endif

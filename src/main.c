@@ -151,8 +151,8 @@ static size_t outputs_of(const struct pdl_cli *cli, const char **out,
         out[n] = cli->json, what[n++] = "--json";
     for (size_t i = 0; i < cli->nexports; i++)
         out[n] = cli->exports[i], what[n++] = "--export";
-    if (cli->chart)
-        out[n] = cli->chart, what[n++] = "--chart";
+    for (size_t i = 0; i < cli->ncharts; i++)
+        out[n] = cli->charts[i], what[n++] = "--chart";
     return n;
 }
 
@@ -160,7 +160,8 @@ static size_t outputs_of(const struct pdl_cli *cli, const char **out,
  * before anything is downloaded. Returns 0 or the exit code. */
 static int check_outputs(const struct pdl_cli *cli)
 {
-    const char *out[PDL_EXPORTS_MAX + 4], *what[PDL_EXPORTS_MAX + 4];
+    const char *out[PDL_EXPORTS_MAX + PDL_CHARTS_MAX + 4];
+    const char *what[PDL_EXPORTS_MAX + PDL_CHARTS_MAX + 4];
     size_t n = outputs_of(cli, out, what);
 
     for (size_t i = 0; i < n; i++)
@@ -176,14 +177,15 @@ static int check_outputs(const struct pdl_cli *cli)
         if (strcmp(what[i], "--chart") != 0 &&
             pdl_output_check(out[i], stderr) != 0)
             return PDL_EXIT_USAGE;
-    return 0;
+    return pdl_cli_check_charts(cli);
 }
 
 /* pdl's own outputs that land in the output folder keep their names: no
  * body is saved under one of them (it gets a number instead). */
 static void reserve_outputs(struct app *a, int dirfd)
 {
-    const char *out[PDL_EXPORTS_MAX + 4], *what[PDL_EXPORTS_MAX + 4];
+    const char *out[PDL_EXPORTS_MAX + PDL_CHARTS_MAX + 4];
+    const char *what[PDL_EXPORTS_MAX + PDL_CHARTS_MAX + 4];
     size_t n = outputs_of(a->cli, out, what);
     struct stat folder, parent;
 
@@ -263,13 +265,13 @@ static int open_lists(struct app *a)
     }
     /* No more workers than tasks: read that far ahead to know, in files;
      * a pipe is not waited on beyond its first task. */
-    ahead = pdl_sched_prefetch(
-        a->run.sched, pdl_reader_seekable(r) ? cli->opt.workers : 1);
+    ahead = pdl_sched_prefetch(a->run.sched,
+                               pdl_reader_seekable(r) ? cli->opt.workers : 1);
     if (ahead == 0)
         fprintf(stderr, "pdl: no URLs to download\n");
-    a->run.workers = ahead == 0 ? 0 : pdl_reader_seekable(r)
-                                          ? (unsigned)ahead
-                                          : cli->opt.workers;
+    a->run.workers = ahead == 0               ? 0
+                     : pdl_reader_seekable(r) ? (unsigned)ahead
+                                              : cli->opt.workers;
     return 0;
 }
 
@@ -456,16 +458,16 @@ static void write_derived(struct app *a)
     }
 }
 
-/* Draws the chart; a chart that cannot be drawn is reported, but does not
- * change the run's exit status: the downloads are what it reports on. */
-static void draw_chart(struct app *a)
+/* Draws every --chart from the timeline (or, without a timeline file,
+ * from its data kept as CHART.tsv beside the first chart). A chart that
+ * cannot be drawn is reported and makes the exit status 1. */
+static void draw_charts(struct app *a)
 {
     const struct pdl_cli *cli = a->cli;
     const char *tl = a->tl[0].path;
-    char data[4096], err[8192];
+    char data[4096];
 
     if (!tl) {
-        /* The chart needs its data in a file: CHART.tsv beside it. */
         const char *dot = strrchr(cli->chart, '.');
         int n =
             snprintf(data, sizeof(data), "%.*s.tsv",
@@ -473,17 +475,17 @@ static void draw_chart(struct app *a)
                      cli->chart);
         if (n < 0 || (size_t)n >= sizeof(data) || !a->private_tl[0] ||
             rename(a->private_tl, data) != 0) {
-            fprintf(stderr, "pdl: chart %s: cannot keep its data in %s: %s\n",
-                    cli->chart, data, strerror(errno));
+            fprintf(stderr, "pdl: chart %s: cannot keep its data in %.*s: %s\n",
+                    cli->chart, (int)sizeof(data), data, strerror(errno));
+            a->out_failed = true;
             return;
         }
         a->private_tl[0] = '\0';
         tl = data;
     }
-    if (pdl_chart_render(tl, cli->chart, cli->chart_by, err, sizeof(err)))
-        fprintf(stderr, "pdl: chart %s: %s\n", cli->chart, err);
-    else if (!cli->quiet)
-        fprintf(stderr, "pdl: chart: %s\n", cli->chart);
+    if (pdl_chart_render_all(tl, cli->charts, cli->ncharts, cli->chart_by,
+                             stderr, cli->quiet) > 0)
+        a->out_failed = true;
 }
 
 static void finish(struct app *a, struct pdl_stats *st)
@@ -523,7 +525,7 @@ static void finish(struct app *a, struct pdl_stats *st)
             fprintf(stderr, "pdl: timeline: %s\n", a->tl[0].path);
     }
     if (a->cli->chart)
-        draw_chart(a);
+        draw_charts(a);
     if (!a->out_failed)
         pdl_done_forget_partials(a->done);
 }
@@ -669,6 +671,8 @@ int main(int argc, char **argv)
         return export_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "compare") == 0)
         return pdl_compare_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "chart") == 0)
+        return pdl_cmd_chart(argc - 1, argv + 1);
     rc = pdl_cli_parse(argc, argv, &cli);
     if (rc >= 0)
         return rc;

@@ -1,0 +1,130 @@
+/* pdl chart: draw a saved timeline again, in any view and several formats,
+ * reading it once. Option parsing, checks and exit codes only; the drawing
+ * is pdl_chart_*. */
+#include "../cli.h"
+#include "pdl/chart.h"
+#include "pdl/util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char chart_usage[] =
+    "Usage: pdl chart [--by task|worker|overview] TIMELINE OUT...\n"
+    "Draws the timeline TSV of a run (pdl --timeline) with gnuplot into each "
+    "OUT:\n"
+    "*.png, *.svg (bars carry tooltips) or *.pdf. The timeline is read once.\n"
+    "\n"
+    "  -b, --by VIEW   task: one bar per task, split into curl's phases "
+    "(default);\n"
+    "                  worker: one lane per worker, idle gaps and busy "
+    "share;\n"
+    "                  overview: tasks in flight, throughput, lane "
+    "utilisation and\n"
+    "                  task durations over time. Above %d tasks (task) or "
+    "%d\n"
+    "                  (worker) the overview is drawn instead.\n"
+    "  -h, --help      this text\n"
+    "\n"
+    "The scripts are found in $PDL_PLOTS_DIR, else share/pdl/plots beside "
+    "the\n"
+    "installed binary. Exit status: 0 every chart drawn; 1 a chart could not "
+    "be\n"
+    "drawn (gnuplot's reason is given); 2 usage error, a timeline that cannot "
+    "be\n"
+    "read or is not one, an output that cannot be written.\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("pdl chart: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'pdl chart --help'.\n", stderr);
+    return PDL_EXIT_USAGE;
+}
+
+/* The script for a --by word, NULL if none. */
+static const char *view_of(const char *by)
+{
+    if (strcmp(by, "task") == 0)
+        return "gantt";
+    if (strcmp(by, "worker") == 0)
+        return "lanes";
+    if (strcmp(by, "overview") == 0)
+        return "overview";
+    return NULL;
+}
+
+/* Checks every output before anything is drawn. */
+static int check_outputs(char **outs, int n)
+{
+    char err[512];
+
+    for (int i = 0; i < n; i++) {
+        if (pdl_chart_out_ok(outs[i], err, sizeof(err)) != 0) {
+            fprintf(stderr, "pdl chart: %s: %s\n", outs[i], err);
+            return PDL_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+static int draw_all(const char *data, char **outs, int n, const char *view)
+{
+    char err[20000];
+    struct pdl_chart *ch;
+    int rc = PDL_EXIT_OK;
+
+    if (pdl_chart_create(&ch, data, view, err, sizeof(err)) != PDL_OK) {
+        fprintf(stderr, "pdl chart: %s: %s\n", data, err);
+        return PDL_EXIT_USAGE;
+    }
+    if (strcmp(pdl_chart_view(ch), view) != 0)
+        fprintf(stderr,
+                "pdl chart: %zu tasks: drawn as an overview over time "
+                "(--by %s draws up to %d)\n",
+                pdl_chart_rows(ch),
+                strcmp(view, "gantt") == 0 ? "task" : "worker",
+                strcmp(view, "gantt") == 0 ? PDL_CHART_TASKS_MAX
+                                           : PDL_CHART_LANES_MAX);
+    for (int i = 0; i < n; i++) {
+        if (pdl_chart_draw(ch, outs[i], stderr, err, sizeof(err)) != 0) {
+            fprintf(stderr, "pdl chart: %s: %s\n", outs[i], err);
+            rc = PDL_EXIT_FAILED;
+        }
+    }
+    pdl_chart_destroy(ch);
+    return rc;
+}
+
+int pdl_cmd_chart(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"by", required_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *view = "gantt";
+    int c, rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            printf(chart_usage, PDL_CHART_TASKS_MAX, PDL_CHART_LANES_MAX);
+            return PDL_EXIT_OK;
+        }
+        if (c != 'b')
+            return usage_error("%s", "bad option");
+        view = view_of(optarg);
+        if (!view)
+            return usage_error("--by: must be task, worker or overview: \"%s\"",
+                               optarg);
+    }
+    if (argc - optind < 2)
+        return usage_error("%s", argc - optind < 1
+                                     ? "no timeline given"
+                                     : "no output given (.png, .svg or .pdf)");
+    rc = check_outputs(argv + optind + 1, argc - optind - 1);
+    if (rc != 0)
+        return rc;
+    return draw_all(argv[optind], argv + optind + 1, argc - optind - 1, view);
+}
