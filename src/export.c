@@ -58,17 +58,50 @@ static const struct exporter {
 
 /* Writes len bytes of s as a JSON string. Bytes from 0x80 up pass through:
  * the input is taken to be UTF-8. */
+/* Length of the valid UTF-8 sequence at s (at most len bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t len)
+{
+    size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
+    uint32_t cp;
+
+    if (n == 0 || s[0] > 0xf4 || n > len)
+        return 0;
+    cp = s[0] & (0xff >> (n + 1));
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    /* Overlong forms, surrogates and beyond U+10FFFF are not UTF-8. */
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+        (n == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
+        cp > 0x10ffff)
+        return 0;
+    return n;
+}
+
+/* A JSON string: control bytes escaped, and bytes that are not UTF-8 (a
+ * URL may hold any) as U+FFFD, so that the document stays valid JSON. */
 static void json_strn(FILE *out, const char *s, size_t len)
 {
+    const unsigned char *u = (const unsigned char *)s;
+
     fputc('"', out);
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
+        unsigned char c = u[i];
+        size_t n = c >= 0x80 ? utf8_len(u + i, len - i) : 0;
+        if (c == '"' || c == '\\') {
             fprintf(out, "\\%c", c);
-        else if (c < 0x20)
+        } else if (c < 0x20) {
             fprintf(out, "\\u%04x", c);
-        else
+        } else if (c < 0x80) {
             fputc(c, out);
+        } else if (n > 0) {
+            fwrite(u + i, 1, n, out);
+            i += n - 1;
+        } else {
+            fputs("\\ufffd", out);
+        }
     }
     fputc('"', out);
 }

@@ -193,6 +193,21 @@ START_TEST(test_json_escaping)
 }
 END_TEST
 
+/* Bytes that are not UTF-8 (a raw byte in a URL, a sequence cut short, an
+ * overlong form, a surrogate) become U+FFFD: the document stays JSON. */
+START_TEST(test_json_invalid_utf8)
+{
+    struct pdl_result r[1] = {{.status = PDL_ST_OK, .attempts = 1}};
+    const char *urls[] = {"http://h/\xff\xc3(\xc0\xaf\xed\xa0\x80\xf0\x9f\x98\x80"};
+    char *buf = export_of(PDL_EXPORT_JSONL, &sample_info, r, urls, 1);
+
+    ck_assert_msg(strstr(buf, "\"url\":\"http://h/\\ufffd\\ufffd(\\ufffd\\ufffd"
+                              "\\ufffd\\ufffd\\ufffd\xf0\x9f\x98\x80\""),
+                  "%s", buf);
+    free(buf);
+}
+END_TEST
+
 /* ---- Chrome trace ---- */
 
 struct slice {
@@ -764,6 +779,7 @@ static Suite *export_suite(void)
 
     tcase_add_test(tc, test_jsonl_lines);
     tcase_add_test(tc, test_json_escaping);
+    tcase_add_test(tc, test_json_invalid_utf8);
     tcase_add_test(tc, test_chrome_metadata);
     tcase_add_test(tc, test_chrome_tasks);
     tcase_add_test(tc, test_chrome_nesting);
