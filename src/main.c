@@ -396,10 +396,17 @@ static int run_mode(struct app *a, int *rc)
     if (*rc != PDL_OK)
         fprintf(stderr, "pdl: %s mode: could not start all workers: %s\n",
                 a->runner->name, pdl_strerror(*rc));
-    if (sig)
-        fprintf(stderr, "pdl: interrupted by %s: %zu tasks settled\n",
+    if (sig) {
+        struct pdl_stats st;
+        pdl_stats_acc_get(a->acc, &st);
+        fprintf(stderr,
+                "pdl: interrupted by %s: %zu tasks finished, %zu cut short, "
+                "%zu not started\n",
                 sig == SIGINT ? "SIGINT" : "SIGTERM",
-                pdl_results_count(a->run.results) - a->not_run);
+                st.tasks - st.by_status[PDL_ST_INTERRUPTED] -
+                    st.by_status[PDL_ST_PENDING],
+                st.by_status[PDL_ST_INTERRUPTED], st.by_status[PDL_ST_PENDING]);
+    }
     if (a->not_run > 0)
         fprintf(stderr,
                 "pdl: %zu task%s not run (listed in --failed, status "
