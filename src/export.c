@@ -34,6 +34,7 @@ enum phase { PH_DNS, PH_CONNECT, PH_TLS, PH_WAIT, PH_COUNT };
 struct span {
     int64_t start;
     int64_t dur;
+    int64_t retry; /* earlier attempts and back-off: 0 to the final attempt */
     int64_t end[PH_COUNT];
 };
 
@@ -158,6 +159,10 @@ static void span_of(const struct pdl_result *r, struct span *s)
     s->dur = tsv_us(r->end_ns) - s->start;
     if (s->dur < 0)
         s->dur = 0;
+    s->retry = r->attempt_ns > r->start_ns
+                   ? clamp(tsv_us(r->attempt_ns) - s->start, 0, s->dur)
+                   : 0;
+    cur = s->retry;
     for (int k = 0; k < PH_COUNT; k++) {
         s->end[k] = -1;
         if (at[k] <= 0)
@@ -167,10 +172,11 @@ static void span_of(const struct pdl_result *r, struct span *s)
     }
 }
 
-/* When phase k began: when the last earlier phase that happened ended. */
+/* When phase k began: when the last earlier phase that happened ended, or
+ * the final attempt began. */
 static int64_t phase_begin(const struct span *s, int k)
 {
-    int64_t begin = 0;
+    int64_t begin = s->retry;
 
     for (int j = 0; j < k; j++)
         if (s->end[j] >= 0)
@@ -345,6 +351,8 @@ static void chrome_phases(FILE *out, const struct span *s, int32_t tid,
     static const char *const names[PH_COUNT] = {"dns", "connect", "tls",
                                                 "wait"};
 
+    if (s->retry > 0)
+        chrome_phase(out, "retry", s->start, s->retry, tid, id);
     for (int k = 0; k < PH_COUNT; k++) {
         if (s->end[k] < 0)
             continue;
@@ -470,9 +478,10 @@ static void har_response(FILE *out, const struct pdl_result *r)
             (long long)r->bytes);
 }
 
-/* HAR's timings from curl's cumulative phase ends. connect includes ssl,
- * as HAR says; wait runs from the last earlier phase to the first byte (to
- * the end when none came) and receive from there to the end, so dns,
+/* HAR's timings from curl's cumulative phase ends. blocked is the time
+ * earlier attempts and their back-off took; connect includes ssl, as HAR
+ * says; wait runs from the last earlier phase to the first byte (to the
+ * end when none came) and receive from there to the end, so blocked, dns,
  * connect, wait and receive add up to the task's time exactly. */
 static void har_timings(FILE *out, const struct span *s)
 {
@@ -481,8 +490,10 @@ static void har_timings(FILE *out, const struct span *s)
     int64_t first = s->end[PH_WAIT];
     int64_t wait_from = phase_begin(s, PH_WAIT);
 
-    fputs("\"timings\":{\"blocked\":-1,\"dns\":", out);
-    put_ms(out, s->end[PH_DNS]);
+    fputs("\"timings\":{\"blocked\":", out);
+    put_ms(out, s->retry > 0 ? s->retry : -1);
+    fputs(",\"dns\":", out);
+    put_ms(out, s->end[PH_DNS] < 0 ? -1 : s->end[PH_DNS] - s->retry);
     fputs(",\"connect\":", out);
     put_ms(out, conn_end < 0 ? -1 : conn_end - phase_begin(s, PH_CONNECT));
     fputs(",\"ssl\":", out);

@@ -50,26 +50,36 @@ static unsigned max_overlap(const struct pdl_result *r, size_t n)
     return best;
 }
 
-/* Adds where r's time went: setting up (DNS, connect, TLS), waiting for
- * the first byte, and receiving the body. */
+/* Adds where r's time went: earlier attempts and their back-off, setting
+ * up (DNS, connect, TLS), waiting for the first byte, and receiving the
+ * body. Phase ends count from the task's start; the final attempt's
+ * phases begin where the earlier attempts ended. */
 static void add_phases(const struct pdl_result *r, struct pdl_stats *st)
 {
     double total = secs(r->end_ns - r->start_ns);
+    double retry = r->attempt_ns > r->start_ns
+                       ? secs(r->attempt_ns - r->start_ns)
+                       : 0;
     double setup = (double)r->dns_us;
     double first = (double)r->ttfb_us / 1e6;
 
+    if (retry > total)
+        retry = total;
+    st->retrying += retry;
     if (r->connect_us > setup)
         setup = (double)r->connect_us;
     if (r->tls_us > setup)
         setup = (double)r->tls_us;
     setup /= 1e6;
     if (first == 0) {
-        st->other += total; /* no response: time lost to the failure */
+        st->other += total - retry; /* no response: lost to the failure */
         return;
     }
+    setup = setup > retry ? setup - retry : 0;
+    first = first > retry ? first - retry : 0;
     st->setup += setup;
     st->waiting += first > setup ? first - setup : 0;
-    st->receiving += total > first ? total - first : 0;
+    st->receiving += total - retry > first ? total - retry - first : 0;
 }
 
 struct pdl_stats_acc {
@@ -178,12 +188,19 @@ static void fmt_time(double s, char *buf, size_t n)
 static const char *bound_by(const struct pdl_stats *st, double *share,
                             const char **what)
 {
-    double total = st->setup + st->waiting + st->receiving + st->other;
+    double total =
+        st->setup + st->waiting + st->receiving + st->other + st->retrying;
 
     *share = 0;
     *what = "";
     if (total <= 0)
         return "";
+    if (st->retrying > st->waiting && st->retrying > st->receiving &&
+        st->retrying > st->setup) {
+        *share = st->retrying / total;
+        *what = "earlier attempts and back-off before retries";
+        return "";
+    }
     if (st->waiting >= st->receiving && st->waiting >= st->setup) {
         *share = st->waiting / total;
         *what = "waiting for the first byte";

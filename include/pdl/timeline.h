@@ -64,6 +64,7 @@ struct pdl_stats {
     double waiting;   /* request sent, first byte not yet in */
     double receiving; /* from the first byte to the end */
     double other;     /* tasks that got no response at all */
+    double retrying;  /* earlier attempts and back-off before retries */
     /* Task durations of the tasks that ran, seconds. */
     double p50;
     double p95;

@@ -423,6 +423,37 @@ START_TEST(test_har_entries)
 }
 END_TEST
 
+/* A task retried after a back-off: the time before its final attempt is
+ * HAR's "blocked" and a trace slice of its own, never DNS. The final
+ * attempt reused its connection: its DNS ended 20 us into it. */
+START_TEST(test_retry_not_dns)
+{
+    struct pdl_result r[1] = {{.start_ns = 100 * MS,
+                               .end_ns = 200 * MS,
+                               .attempt_ns = 185 * MS,
+                               .dns_us = 85020,
+                               .ttfb_us = 95000,
+                               .bytes = 10,
+                               .http = 200,
+                               .attempts = 2,
+                               .status = PDL_ST_OK}};
+    const char *urls[] = {"http://h/x"};
+    char *har = export_of(PDL_EXPORT_HAR, &sample_info, r, urls, 1);
+    char *trace = export_of(PDL_EXPORT_CHROME, &sample_info, r, urls, 1);
+
+    ck_assert_msg(strstr(har, "\"timings\":{\"blocked\":85.000,\"dns\":0.020,"
+                              "\"connect\":-1,\"ssl\":-1,\"send\":0,"
+                              "\"wait\":9.980,\"receive\":5.000}"),
+                  "%s", har);
+    ck_assert_ptr_nonnull(strstr(trace, "{\"name\":\"retry\",\"cat\":\"phase\","
+                                        "\"ph\":\"X\",\"ts\":100000,\"dur\":85000,"));
+    ck_assert_ptr_nonnull(strstr(trace, "{\"name\":\"dns\",\"cat\":\"phase\","
+                                        "\"ph\":\"X\",\"ts\":185000,\"dur\":20,"));
+    free(har);
+    free(trace);
+}
+END_TEST
+
 START_TEST(test_har_query)
 {
     char *buf = export_sample(PDL_EXPORT_HAR);
@@ -780,6 +811,7 @@ static Suite *export_suite(void)
     tcase_add_test(tc, test_jsonl_lines);
     tcase_add_test(tc, test_json_escaping);
     tcase_add_test(tc, test_json_invalid_utf8);
+    tcase_add_test(tc, test_retry_not_dns);
     tcase_add_test(tc, test_chrome_metadata);
     tcase_add_test(tc, test_chrome_tasks);
     tcase_add_test(tc, test_chrome_nesting);

@@ -497,6 +497,32 @@ START_TEST(test_stats_zero_length)
 }
 END_TEST
 
+/* Back-off before a retry is its own share of the task time, never
+ * connection set-up: the reading does not advise fewer hosts. */
+START_TEST(test_stats_retry_not_setup)
+{
+    struct pdl_result r[1] = {{.start_ns = 0,
+                               .end_ns = 100000000,
+                               .attempt_ns = 85000000,
+                               .dns_us = 85020,
+                               .ttfb_us = 95000,
+                               .attempts = 2,
+                               .status = PDL_ST_OK}};
+    struct pdl_stats st;
+    char s[512];
+
+    pdl_stats_compute(r, 1, &st);
+    ck_assert_double_eq_tol(st.retrying, 0.085, 1e-9);
+    ck_assert_double_eq_tol(st.setup, 0.00002, 1e-9);
+    ck_assert_double_eq_tol(st.waiting, 0.00998, 1e-9);
+    ck_assert_double_eq_tol(st.receiving, 0.005, 1e-9);
+    pdl_stats_sentence(&st, "threads", 1, s, sizeof(s));
+    ck_assert_msg(strstr(s, "earlier attempts and back-off") &&
+                      !strstr(s, "connection-bound"),
+                  "%s", s);
+}
+END_TEST
+
 static Suite *timeline_suite(void)
 {
     Suite *s = suite_create("timeline");
@@ -521,6 +547,7 @@ static Suite *timeline_suite(void)
     tcase_add_test(tc, test_stats_pending_ignored);
     tcase_add_test(tc, test_stats_nothing_ran);
     tcase_add_test(tc, test_stats_zero_length);
+    tcase_add_test(tc, test_stats_retry_not_setup);
     suite_add_tcase(s, tc);
     return s;
 }
