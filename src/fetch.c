@@ -3,6 +3,7 @@
  * task's result record, and transient failures tried again after a backoff
  * with jitter. */
 #include "pdl/fetch.h"
+#include "pdl/resume.h"
 #include "pdl/runner.h"
 #include "pdl/sink.h"
 
@@ -26,6 +27,8 @@ struct pdl_fetcher {
     pdl_monotime task_start;
     pdl_monotime attempt_start;
     struct pdl_sink sink;
+    /* Whether the body continues a partial one (--continue). */
+    struct pdl_resume resume;
     long http;     /* status seen by the body callback, 0 before */
     bool too_big;  /* the body passed --max-filesize */
     int64_t bytes; /* body bytes of this attempt */
@@ -50,20 +53,28 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
     int64_t max = f->job->opt->max_filesize;
     size_t len = size * nmemb;
 
-    if (f->http == 0)
+    if (f->http == 0) {
         curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &f->http);
+        pdl_resume_check(&f->resume, f->curl, &f->sink);
+    }
     f->bytes += (int64_t)len;
     atomic_fetch_add_explicit(&f->board->bytes, (long long)len,
                               memory_order_relaxed);
     /* An error page is not the file: count it, never save it. */
     if (f->http >= 400)
         return len;
+    /* Never append what does not continue the partial body. */
+    if (f->resume.verdict == PDL_RESUME_RESTART)
+        return 0;
     /* libcurl 7.88 enforces its own limit only from Content-Length. */
     if (max > 0 && f->sink.offset + f->bytes > max) {
         f->too_big = true;
         return 0;
     }
-    return pdl_sink_write(&f->sink, data, len, f->http == 206) == 0 ? len : 0;
+    return pdl_sink_write(&f->sink, data, len,
+                          f->resume.verdict == PDL_RESUME_APPEND) == 0
+               ? len
+               : 0;
 }
 
 /* Called by libcurl at least once a second during a transfer: aborts it
@@ -132,6 +143,7 @@ void pdl_fetcher_destroy(struct pdl_fetcher *f)
 {
     if (!f)
         return;
+    pdl_resume_cleanup(&f->resume);
     curl_easy_cleanup(f->curl);
     free(f);
 }
@@ -205,6 +217,8 @@ static void judge(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *r)
         snprintf(why, sizeof(why), "cannot write %s: %s", f->task->name,
                  strerror(f->sink.err));
         pdl_result_fail(r, PDL_ST_WRITE, why);
+    } else if (f->resume.verdict == PDL_RESUME_RESTART) {
+        pdl_result_fail(r, PDL_ST_PROTOCOL, f->resume.why);
     } else if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
         snprintf(why, sizeof(why), "body over --max-filesize (%lld bytes)",
                  (long long)f->job->opt->max_filesize);
@@ -214,7 +228,7 @@ static void judge(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *r)
     } else if (rc != CURLE_OK) {
         pdl_result_fail(r, classify(rc),
                         f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc));
-    } else if (http >= 400) {
+    } else if (http >= 400 && f->resume.verdict != PDL_RESUME_COMPLETE) {
         snprintf(why, sizeof(why), "HTTP %ld", http);
         pdl_result_fail(r, PDL_ST_HTTP, why);
     }
@@ -244,8 +258,11 @@ static CURL *begin_attempt(struct pdl_fetcher *f, struct pdl_result *out)
     pdl_sink_init(&f->sink, f->job->out_dirfd, f->task->name,
                   f->job->opt->resume);
     curl_easy_setopt(f->curl, CURLOPT_URL, f->task->url);
-    curl_easy_setopt(f->curl, CURLOPT_RESUME_FROM_LARGE,
-                     (curl_off_t)f->sink.offset);
+    /* A Range of pdl's own, not CURLOPT_RESUME_FROM_LARGE: libcurl 7.88
+     * would then let through a 206 whose Content-Range has no first byte,
+     * and take a 200 as long as the partial for the whole body unread;
+     * pdl_resume_check judges every reply instead. */
+    pdl_resume_begin(&f->resume, f->curl, &f->sink, f->task->url);
     *out = (struct pdl_result){.worker = (int32_t)f->worker,
                                .start_ns = f->task_start - f->job->t0,
                                .attempt_ns = f->attempt_start - f->job->t0,
@@ -313,11 +330,11 @@ static long backoff_ms(struct pdl_fetcher *f)
     return (long)d;
 }
 
-/* A partial body the server will not continue (416, or a 200 to a range
- * request) is dropped and the download starts over, at once. */
-static bool restart(struct pdl_fetcher *f, CURLcode rc, long http)
+/* A partial body the reply does not continue is dropped and the download
+ * starts over from zero, at once. */
+static bool restart(struct pdl_fetcher *f)
 {
-    if (f->sink.offset == 0 || (http != 416 && rc != CURLE_RANGE_ERROR))
+    if (f->resume.verdict != PDL_RESUME_RESTART)
         return false;
     pdl_sink_forget(&f->sink);
     return f->attempt < 2 * (f->job->opt->retries + 1);
@@ -330,6 +347,8 @@ long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out)
     long wait = -1;
 
     copy_phases(f, &r);
+    /* A reply without a body (a 416, say) is judged here. */
+    pdl_resume_check(&f->resume, f->curl, &f->sink);
     judge(f, rc, &r);
     settle_body(f, &r);
     r.bytes = f->bytes;
@@ -338,7 +357,7 @@ long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out)
     r.end_ns = pdl_now() - f->job->t0;
     if (atomic_load(&f->board->stop))
         wait = -1;
-    else if (restart(f, rc, r.http))
+    else if (restart(f))
         wait = 0;
     else if (transient(&r) && f->attempt <= f->job->opt->retries)
         wait = backoff_ms(f);
