@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -148,7 +149,19 @@ void pdl_fetcher_destroy(struct pdl_fetcher *f)
     free(f);
 }
 
-static enum pdl_status classify(CURLcode rc)
+/* True if the transfer ended on a URL that is not http(s): a redirect led
+ * there. libcurl 7.88 gives the same code to that and to a reply that is
+ * not HTTP at all. */
+static bool left_http(CURL *c)
+{
+    char *url = NULL;
+
+    curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &url);
+    return url && strncasecmp(url, "http://", 7) != 0 &&
+           strncasecmp(url, "https://", 8) != 0;
+}
+
+static enum pdl_status classify(CURL *c, CURLcode rc)
 {
     switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -169,8 +182,11 @@ static enum pdl_status classify(CURLcode rc)
     case CURLE_GOT_NOTHING:
         return PDL_ST_NETWORK;
     case CURLE_TOO_MANY_REDIRECTS:
-    case CURLE_UNSUPPORTED_PROTOCOL:
         return PDL_ST_REDIRECT;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        /* Else "Received HTTP/0.9 when not allowed" (no status line), or
+         * an unsupported HTTP version or status code. */
+        return left_http(c) ? PDL_ST_REDIRECT : PDL_ST_PROTOCOL;
     case CURLE_WRITE_ERROR:
         return PDL_ST_WRITE;
     case CURLE_FILESIZE_EXCEEDED:
@@ -179,6 +195,9 @@ static enum pdl_status classify(CURLcode rc)
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_BAD_CONTENT_ENCODING:
+#if LIBCURL_VERSION_NUM >= 0x080600 /* 8.6.0 names a header too large */
+    case CURLE_TOO_LARGE:
+#endif
         return PDL_ST_PROTOCOL;
     case CURLE_ABORTED_BY_CALLBACK:
         return PDL_ST_INTERRUPTED;
@@ -225,8 +244,15 @@ static void judge(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *r)
         pdl_result_fail(r, PDL_ST_TOO_BIG, why);
     } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
         pdl_result_fail(r, PDL_ST_INTERRUPTED, "interrupted");
+    } else if (rc == CURLE_OUT_OF_MEMORY) {
+        /* How libcurl 7.88 reports a header line over its 100 KiB limit
+         * (CURL_MAX_HTTP_HEADER); a real shortage in libcurl looks the
+         * same, hence both in the message. */
+        pdl_result_fail(r, PDL_ST_PROTOCOL,
+                        "a response header line over libcurl's 100 KiB "
+                        "limit (or out of memory)");
     } else if (rc != CURLE_OK) {
-        pdl_result_fail(r, classify(rc),
+        pdl_result_fail(r, classify(f->curl, rc),
                         f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc));
     } else if (http >= 400 && f->resume.verdict != PDL_RESUME_COMPLETE) {
         snprintf(why, sizeof(why), "HTTP %ld", http);
