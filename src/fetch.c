@@ -3,6 +3,7 @@
  * task's result record, and transient failures tried again after a backoff
  * with jitter. */
 #include "pdl/fetch.h"
+#include "pdl/resume.h"
 #include "pdl/sink.h"
 
 #include <curl/curl.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +26,8 @@ struct pdl_fetcher {
     pdl_monotime task_start;
     pdl_monotime attempt_start;
     struct pdl_sink sink;
+    /* Whether the body continues a partial one (--continue). */
+    struct pdl_resume resume;
     long http;     /* status seen by the body callback, 0 before */
     bool too_big;  /* the body passed --max-filesize */
     int64_t bytes; /* body bytes of this attempt */
@@ -48,20 +52,28 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
     int64_t max = f->cfg.opt->max_filesize;
     size_t len = size * nmemb;
 
-    if (f->http == 0)
+    if (f->http == 0) {
         curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &f->http);
+        pdl_resume_check(&f->resume, f->curl, &f->sink);
+    }
     f->bytes += (int64_t)len;
     atomic_fetch_add_explicit(f->cfg.bytes, (long long)len,
                               memory_order_relaxed);
     /* An error page is not the file: count it, never save it. */
     if (f->http >= 400)
         return len;
+    /* Never append what does not continue the partial body. */
+    if (f->resume.verdict == PDL_RESUME_RESTART)
+        return 0;
     /* libcurl 7.88 enforces its own limit only from Content-Length. */
     if (max > 0 && f->sink.offset + f->bytes > max) {
         f->too_big = true;
         return 0;
     }
-    return pdl_sink_write(&f->sink, data, len, f->http == 206) == 0 ? len : 0;
+    return pdl_sink_write(&f->sink, data, len,
+                          f->resume.verdict == PDL_RESUME_APPEND) == 0
+               ? len
+               : 0;
 }
 
 /* Called by libcurl at least once a second during a transfer: aborts it
@@ -129,11 +141,24 @@ void pdl_fetcher_destroy(struct pdl_fetcher *f)
 {
     if (!f)
         return;
+    pdl_resume_cleanup(&f->resume);
     curl_easy_cleanup(f->curl);
     free(f);
 }
 
-static enum pdl_status classify(CURLcode rc)
+/* True if the transfer ended on a URL that is not http(s): a redirect led
+ * there. libcurl 7.88 gives the same code to that and to a reply that is
+ * not HTTP at all. */
+static bool left_http(CURL *c)
+{
+    char *url = NULL;
+
+    curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &url);
+    return url && strncasecmp(url, "http://", 7) != 0 &&
+           strncasecmp(url, "https://", 8) != 0;
+}
+
+static enum pdl_status classify(CURL *c, CURLcode rc)
 {
     switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -154,8 +179,11 @@ static enum pdl_status classify(CURLcode rc)
     case CURLE_GOT_NOTHING:
         return PDL_ST_NETWORK;
     case CURLE_TOO_MANY_REDIRECTS:
-    case CURLE_UNSUPPORTED_PROTOCOL:
         return PDL_ST_REDIRECT;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        /* Else "Received HTTP/0.9 when not allowed" (no status line), or
+         * an unsupported HTTP version or status code. */
+        return left_http(c) ? PDL_ST_REDIRECT : PDL_ST_PROTOCOL;
     case CURLE_WRITE_ERROR:
         return PDL_ST_WRITE;
     case CURLE_FILESIZE_EXCEEDED:
@@ -164,6 +192,9 @@ static enum pdl_status classify(CURLcode rc)
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_BAD_CONTENT_ENCODING:
+#if LIBCURL_VERSION_NUM >= 0x080600 /* 8.6.0 names a header too large */
+    case CURLE_TOO_LARGE:
+#endif
         return PDL_ST_PROTOCOL;
     case CURLE_ABORTED_BY_CALLBACK:
         return PDL_ST_INTERRUPTED;
@@ -202,16 +233,25 @@ static void judge(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *r)
         snprintf(why, sizeof(why), "cannot write %s: %s", f->task->name,
                  strerror(f->sink.err));
         pdl_result_fail(r, PDL_ST_WRITE, why);
+    } else if (f->resume.verdict == PDL_RESUME_RESTART) {
+        pdl_result_fail(r, PDL_ST_PROTOCOL, f->resume.why);
     } else if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
         snprintf(why, sizeof(why), "body over --max-filesize (%lld bytes)",
                  (long long)f->cfg.opt->max_filesize);
         pdl_result_fail(r, PDL_ST_TOO_BIG, why);
     } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
         pdl_result_fail(r, PDL_ST_INTERRUPTED, "interrupted");
+    } else if (rc == CURLE_OUT_OF_MEMORY) {
+        /* How libcurl 7.88 reports a header line over its 100 KiB limit
+         * (CURL_MAX_HTTP_HEADER); a real shortage in libcurl looks the
+         * same, hence both in the message. */
+        pdl_result_fail(r, PDL_ST_PROTOCOL,
+                        "a response header line over libcurl's 100 KiB "
+                        "limit (or out of memory)");
     } else if (rc != CURLE_OK) {
-        pdl_result_fail(r, classify(rc),
+        pdl_result_fail(r, classify(f->curl, rc),
                         f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc));
-    } else if (http >= 400) {
+    } else if (http >= 400 && f->resume.verdict != PDL_RESUME_COMPLETE) {
         snprintf(why, sizeof(why), "HTTP %ld", http);
         pdl_result_fail(r, PDL_ST_HTTP, why);
     }
@@ -241,8 +281,11 @@ static CURL *begin_attempt(struct pdl_fetcher *f, struct pdl_result *out)
     pdl_sink_init(&f->sink, f->cfg.out_dirfd, f->task->name,
                   f->cfg.opt->resume);
     curl_easy_setopt(f->curl, CURLOPT_URL, f->task->url);
-    curl_easy_setopt(f->curl, CURLOPT_RESUME_FROM_LARGE,
-                     (curl_off_t)f->sink.offset);
+    /* A Range of pdl's own, not CURLOPT_RESUME_FROM_LARGE: libcurl 7.88
+     * would then let through a 206 whose Content-Range has no first byte,
+     * and take a 200 as long as the partial for the whole body unread;
+     * pdl_resume_check judges every reply instead. */
+    pdl_resume_begin(&f->resume, f->curl, &f->sink, f->task->url);
     *out = (struct pdl_result){.worker = (int32_t)f->worker,
                                .start_ns = f->task_start - f->cfg.t0,
                                .attempt_ns = f->attempt_start - f->cfg.t0,
@@ -311,11 +354,11 @@ static long backoff_ms(struct pdl_fetcher *f)
     return (long)d;
 }
 
-/* A partial body the server will not continue (416, or a 200 to a range
- * request) is dropped and the download starts over, at once. */
-static bool restart(struct pdl_fetcher *f, CURLcode rc, long http)
+/* A partial body the reply does not continue is dropped and the download
+ * starts over from zero, at once. */
+static bool restart(struct pdl_fetcher *f)
 {
-    if (f->sink.offset == 0 || (http != 416 && rc != CURLE_RANGE_ERROR))
+    if (f->resume.verdict != PDL_RESUME_RESTART)
         return false;
     pdl_sink_forget(&f->sink);
     return f->attempt < 2 * (f->cfg.opt->retries + 1);
@@ -328,6 +371,8 @@ long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out)
     long wait = -1;
 
     copy_phases(f, &r);
+    /* A reply without a body (a 416, say) is judged here. */
+    pdl_resume_check(&f->resume, f->curl, &f->sink);
     judge(f, rc, &r);
     settle_body(f, &r);
     r.bytes = f->bytes;
@@ -336,7 +381,7 @@ long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out)
     r.end_ns = pdl_now() - f->cfg.t0;
     if (atomic_load(f->cfg.stop))
         wait = -1;
-    else if (restart(f, rc, r.http))
+    else if (restart(f))
         wait = 0;
     else if (transient(&r) && f->attempt <= f->cfg.opt->retries)
         wait = backoff_ms(f);

@@ -12,6 +12,7 @@
 #include "pdl/rerun.h"
 #include "pdl/runner.h"
 #include "pdl/sigwatch.h"
+#include "pdl/sweep.h"
 #include "pdl/timeline.h"
 
 #include <curl/curl.h>
@@ -213,6 +214,29 @@ static void reserve_outputs(struct app *a, int dirfd)
         }
         free(copy);
     }
+}
+
+/* Removes what killed runs left: hidden temporary bodies in the output
+ * folder, and the temporary files beside this run's outputs (a partial
+ * timeline only without --continue, which reads it first and removes it
+ * after). Only files of processes that are gone are touched. */
+static void sweep_debris(const struct pdl_cli *cli, int dirfd)
+{
+    const char *out[PDL_EXPORTS_MAX + PDL_CHARTS_MAX + 4];
+    const char *what[PDL_EXPORTS_MAX + PDL_CHARTS_MAX + 4];
+    size_t n = outputs_of(cli, out, what);
+    long gone = dirfd >= 0 ? pdl_sweep(dirfd) : 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(out[i], "-") == 0 ||
+            (cli->opt.resume && strcmp(what[i], "--timeline") == 0))
+            continue;
+        gone += pdl_sweep_outfile(out[i]);
+    }
+    if (gone > 0 && !cli->quiet)
+        fprintf(stderr,
+                "pdl: removed %ld temporary file%s that killed runs left\n",
+                gone, gone == 1 ? "" : "s");
 }
 
 /* --continue: what earlier runs finished. Returns 0 or the exit code. */
@@ -560,6 +584,8 @@ static int run_app(struct app *a, int dirfd)
     a->run.out_dirfd = dirfd;
     a->run.info = &a->info;
     rc = check_outputs(cli);
+    if (rc == 0)
+        sweep_debris(cli, dirfd);
     if (rc == 0 && !cli->opt.discard) {
         a->namer = pdl_namer_create();
         reserve_outputs(a, dirfd);

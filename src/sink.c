@@ -1,6 +1,7 @@
 /* Body files: written under a temporary name in the output folder through a
  * directory descriptor (so nothing lands outside it), renamed on success. */
 #include "pdl/sink.h"
+#include "pdl/resume.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,6 +81,9 @@ int pdl_sink_commit(struct pdl_sink *s)
         rc = fail(s);
     if (rc != 0)
         unlinkat(s->dirfd, s->tmp, 0);
+    /* Whole or gone, the body needs no record of a partial any more. */
+    if (s->keep)
+        pdl_partial_meta_remove(s->dirfd, s->name);
     return rc;
 }
 
@@ -100,6 +104,8 @@ void pdl_sink_abandon(struct pdl_sink *s)
     }
     if (!worth)
         unlinkat(s->dirfd, s->tmp, 0);
+    if (!worth && s->keep)
+        pdl_partial_meta_remove(s->dirfd, s->name);
 }
 
 void pdl_sink_forget(struct pdl_sink *s)
@@ -110,5 +116,7 @@ void pdl_sink_forget(struct pdl_sink *s)
         close(s->fd);
     s->fd = -1;
     unlinkat(s->dirfd, s->tmp, 0);
+    if (s->keep)
+        pdl_partial_meta_remove(s->dirfd, s->name);
     s->offset = 0;
 }

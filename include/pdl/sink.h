@@ -34,15 +34,16 @@ int pdl_sink_write(struct pdl_sink *s, const char *data, size_t len,
 
 /* Completes the body: closes it (creating an empty file if no byte came)
  * and renames it to its final name. Returns 0, or -1 with s->err set, in
- * which case nothing is left behind. */
+ * which case nothing is left behind. With keep, the partial's record
+ * (pdl/resume.h) goes too. */
 int pdl_sink_commit(struct pdl_sink *s);
 
-/* Gives the body up: closes it and removes it, unless keep is set and it
- * holds bytes worth resuming. */
+/* Gives the body up: closes it and removes it (and its record), unless
+ * keep is set and it holds bytes worth resuming. */
 void pdl_sink_abandon(struct pdl_sink *s);
 
-/* Removes whatever body the sink holds, partial or kept, and starts it
- * over at offset 0. */
+/* Removes whatever body the sink holds, partial or kept, with its record,
+ * and starts it over at offset 0. */
 void pdl_sink_forget(struct pdl_sink *s);
 
 #endif

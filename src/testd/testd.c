@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -70,6 +71,7 @@ typedef int pdl_testd_result;
    fits in MHD's per-connection memory next to the request. */
 #define PDL_TESTD_MAX_NAME 8192u
 #define PDL_TESTD_MAX_HEADER 16384u
+#define PDL_TESTD_MAX_LONG_HEADER (UINT64_C(16) << 20)
 /* How often, and how long at most, a reset waits for the client to
    acknowledge the body before it throws the rest away. */
 #define PDL_TESTD_DRAIN_POLL_NS (2 * PDL_TESTD_NS_PER_MS)
@@ -289,7 +291,23 @@ enum pdl_testd_range {
     "  /range/N        N bytes; honours Range: bytes=A-, A-B and -S with "     \
     "206\n"                                                                    \
     "                  (416 if unsatisfiable); Accept-Ranges: bytes;\n"        \
-    "                  ?ms=M&chunk=K paces the body as /drip does\n"
+    "                  ?ms=M&chunk=K paces the body as /drip does\n"           \
+    "  /range-bad/N[?start=S&last=L&total=T&cut=C&key=K]\n"                    \
+    "                  a Range gets 206 with Content-Range bytes S-L/T and\n"  \
+    "                  bytes S..L (S: the asked start, T: N, L: T-1)\n"        \
+    "  /range-star/N[?cut=C&key=K]\n"                                          \
+    "                  a Range gets 206, Content-Range bytes */N, all N "      \
+    "bytes\n"                                                                  \
+    "  /v1/N, /v2/N[?validator=etag|date&bare416=1&cut=C&key=K]\n"             \
+    "                  one resource at two versions (v2: the bytes shifted\n"  \
+    "                  by one), ETag \"vV-N\" and Last-Modified; honours\n"    \
+    "                  Range bytes=A- and If-Range; 416 bytes */N from A=N\n"  \
+    "  /versioned/N?key=K[&after=F]  /v1/N for the first F (default 1)\n"      \
+    "                  requests with key K, then /v2/N\n"                      \
+    "                  (cut=C: the first request with key K is closed after\n" \
+    "                  C bytes of its Content-Length N)\n"                     \
+    "  /junk           a reply that is not HTTP, then close\n"                 \
+    "  /long-header/N  200 with one header line of N bytes (0..16 MiB)\n"
 
 static const char pdl_testd_root_text[] =
     "pdl-testd " PDL_TESTD_VERSION
@@ -1736,6 +1754,342 @@ pdl_testd_serve_echo_headers(struct pdl_testd_ctx *ctx,
     return pdl_testd_queue(ctx, req, MHD_HTTP_OK, resp, true);
 }
 
+/* ---- resume faults: /range-bad, /range-star, /v1, /v2, /versioned ---- */
+
+/* The first byte "Range: bytes=A-..." asks for (0 for a Range it cannot
+ * read), or -1 without a Range. */
+static int64_t pdl_testd_range_start(const struct pdl_testd_req *req)
+{
+    const char *h = MHD_lookup_connection_value(req->con, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_RANGE);
+    const char *p;
+    uint64_t a = 0;
+
+    if (h == NULL)
+        return -1;
+    p = h + 6;
+    if (strncasecmp(h, "bytes=", 6) != 0 || !pdl_testd_scan_u64(&p, &a) ||
+        a > PDL_TESTD_MAX_BYTES)
+        return 0;
+    return (int64_t)a;
+}
+
+/* True if this request's body is to be cut after ?cut=C bytes: C was given
+ * and this is the first request with its ?key= at this kind of endpoint. */
+static bool pdl_testd_cut_first(struct pdl_testd_ctx *ctx,
+                                const struct pdl_testd_req *req, char kind,
+                                uint64_t cut)
+{
+    const char *key;
+
+    if (cut == UINT64_MAX || pdl_testd_query_key(req, &key) != NULL ||
+        key == NULL)
+        return false;
+    return pdl_testd_flaky_hit(&ctx->flaky, kind, key) == 1;
+}
+
+/* The whole body: n bytes of the pattern from position shift, with a
+ * Content-Length of n but the connection closed after cut bytes if cut is
+ * less, so that a client is left with a partial body. */
+static struct MHD_Response *pdl_testd_whole(const struct pdl_testd_ctx *ctx,
+                                            uint64_t n, uint64_t shift,
+                                            uint64_t cut)
+{
+    const struct pdl_testd_stream tmpl = {
+        .ctx = ctx,
+        .offset = shift,
+        .limit = cut,
+        .at_limit = MHD_CONTENT_READER_END_WITH_ERROR,
+        .rst_fd = -1,
+    };
+
+    if (cut >= n)
+        return pdl_testd_pattern_response(ctx, shift, n);
+    return pdl_testd_stream_response(n, &tmpl);
+}
+
+/* Queues resp with a Content-Range of value (none if NULL). */
+static pdl_testd_result pdl_testd_queue_range(const struct pdl_testd_ctx *ctx,
+                                              const struct pdl_testd_req *req,
+                                              unsigned status,
+                                              struct MHD_Response *resp,
+                                              const char *value)
+{
+    if (resp != NULL) {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+        if (value != NULL)
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, value);
+    }
+    return pdl_testd_queue(ctx, req, status, resp, true);
+}
+
+/*
+ * A server that answers a Range with a 206 that does not continue where
+ * it was asked: Content-Range "bytes S-L/T" and the pattern bytes S..L.
+ */
+static pdl_testd_result
+pdl_testd_serve_range_bad(struct pdl_testd_ctx *ctx,
+                          const struct pdl_testd_req *req, uint64_t n,
+                          void **req_cls)
+{
+    const struct pdl_testd_param specs[] = {
+        {"start", 0, PDL_TESTD_MAX_BYTES, UINT64_MAX, false},
+        {"last", 0, PDL_TESTD_MAX_BYTES, UINT64_MAX, false},
+        {"total", 1, PDL_TESTD_MAX_BYTES, n ? n : 1, false},
+        {"cut", 0, PDL_TESTD_MAX_BYTES, UINT64_MAX, false},
+    };
+    int64_t asked = pdl_testd_range_start(req);
+    uint64_t v[4];
+    uint64_t first, last;
+    pdl_testd_result ret;
+    char value[96];
+
+    (void)req_cls;
+    if (!PDL_TESTD_PARAMS(ctx, req, specs, v, &ret))
+        return ret;
+    if (!pdl_testd_cut_first(ctx, req, 'b', v[3]))
+        v[3] = UINT64_MAX;
+    if (asked < 0 || v[3] != UINT64_MAX)
+        return pdl_testd_queue_range(ctx, req, MHD_HTTP_OK,
+                                     pdl_testd_whole(ctx, n, 0, v[3]), NULL);
+    first = v[0] == UINT64_MAX ? (uint64_t)asked : v[0];
+    last = v[1] == UINT64_MAX ? v[2] - 1 : v[1];
+    if (last < first)
+        return pdl_testd_queue_text(ctx, req, MHD_HTTP_BAD_REQUEST,
+                                    "bad parameters: last before start\n");
+    snprintf(value, sizeof value, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
+             first, last, v[2]);
+    return pdl_testd_queue_range(
+        ctx, req, MHD_HTTP_PARTIAL_CONTENT,
+        pdl_testd_pattern_response(ctx, first, last - first + 1), value);
+}
+
+/* A 206 to any Range, whose Content-Range names no first byte (an
+ * asterisk, then "/N"), with the whole body. */
+static pdl_testd_result
+pdl_testd_serve_range_star(struct pdl_testd_ctx *ctx,
+                           const struct pdl_testd_req *req, uint64_t n,
+                           void **req_cls)
+{
+    static const struct pdl_testd_param specs[] = {
+        {"cut", 0, PDL_TESTD_MAX_BYTES, UINT64_MAX, false},
+    };
+    uint64_t cut;
+    pdl_testd_result ret;
+    char value[64];
+
+    (void)req_cls;
+    if (!PDL_TESTD_PARAMS(ctx, req, specs, &cut, &ret))
+        return ret;
+    if (!pdl_testd_cut_first(ctx, req, 's', cut))
+        cut = UINT64_MAX;
+    if (pdl_testd_range_start(req) < 0 || cut != UINT64_MAX)
+        return pdl_testd_queue_range(ctx, req, MHD_HTTP_OK,
+                                     pdl_testd_whole(ctx, n, 0, cut), NULL);
+    snprintf(value, sizeof value, "bytes */%" PRIu64, n);
+    return pdl_testd_queue_range(ctx, req, MHD_HTTP_PARTIAL_CONTENT,
+                                 pdl_testd_pattern_response(ctx, 0, n), value);
+}
+
+/* One version of a resource that changes: its bytes (the pattern shifted
+ * by version - 1) and its validators. */
+struct pdl_testd_version {
+    uint64_t shift;
+    char etag[48];
+    const char *date;
+    bool send_etag;
+    bool send_date;
+};
+
+static void pdl_testd_version_init(struct pdl_testd_version *ver,
+                                   const struct pdl_testd_req *req,
+                                   unsigned version, uint64_t n)
+{
+    static const char *const dates[] = {"Sat, 01 Jan 2000 00:00:00 GMT",
+                                        "Sun, 02 Jan 2000 00:00:00 GMT"};
+    const char *which = MHD_lookup_connection_value(
+        req->con, MHD_GET_ARGUMENT_KIND, "validator");
+
+    ver->shift = version - 1;
+    snprintf(ver->etag, sizeof ver->etag, "\"v%u-%" PRIu64 "\"", version, n);
+    ver->date = dates[version - 1];
+    ver->send_etag = which == NULL || strcmp(which, "etag") == 0;
+    ver->send_date = which == NULL || strcmp(which, "date") == 0;
+}
+
+/* True if the request's If-Range (if any) names this version. */
+static bool pdl_testd_if_range_holds(const struct pdl_testd_req *req,
+                                     const struct pdl_testd_version *ver)
+{
+    const char *h = MHD_lookup_connection_value(req->con, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_IF_RANGE);
+
+    if (h == NULL)
+        return true;
+    return (ver->send_etag && strcmp(h, ver->etag) == 0) ||
+           (ver->send_date && strcmp(h, ver->date) == 0);
+}
+
+static struct MHD_Response *
+pdl_testd_with_validators(struct MHD_Response *resp,
+                          const struct pdl_testd_version *ver)
+{
+    if (resp != NULL && ver->send_etag)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, ver->etag);
+    if (resp != NULL && ver->send_date)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, ver->date);
+    return resp;
+}
+
+/* Answers for version of resource n: Range "bytes=A-" honoured to the end
+ * unless If-Range names another version, 416 from A = n on. */
+static pdl_testd_result pdl_testd_versioned(struct pdl_testd_ctx *ctx,
+                                            const struct pdl_testd_req *req,
+                                            uint64_t n, unsigned version)
+{
+    static const struct pdl_testd_param specs[] = {
+        {"cut", 0, PDL_TESTD_MAX_BYTES, UINT64_MAX, false},
+        {"bare416", 0, 1, 0, false},
+    };
+    static const char text[] = "range not satisfiable\n";
+    struct pdl_testd_version ver;
+    int64_t asked = pdl_testd_range_start(req);
+    uint64_t v[2];
+    pdl_testd_result ret;
+    char value[96];
+    struct MHD_Response *resp;
+
+    if (!PDL_TESTD_PARAMS(ctx, req, specs, v, &ret))
+        return ret;
+    pdl_testd_version_init(&ver, req, version, n);
+    if (!pdl_testd_cut_first(ctx, req, 'c', v[0]))
+        v[0] = UINT64_MAX;
+    if (v[0] != UINT64_MAX || !pdl_testd_if_range_holds(req, &ver))
+        asked = -1;
+    if (asked < 0) {
+        resp = pdl_testd_whole(ctx, n, ver.shift, v[0]);
+        return pdl_testd_queue_range(
+            ctx, req, MHD_HTTP_OK, pdl_testd_with_validators(resp, &ver), NULL);
+    }
+    if ((uint64_t)asked >= n) {
+        snprintf(value, sizeof value, "bytes */%" PRIu64, n);
+        resp = pdl_testd_text_static(text, sizeof text - 1);
+        return pdl_testd_queue_range(ctx, req, MHD_HTTP_RANGE_NOT_SATISFIABLE,
+                                     pdl_testd_with_validators(resp, &ver),
+                                     v[1] ? NULL : value);
+    }
+    snprintf(value, sizeof value, "bytes %" PRId64 "-%" PRIu64 "/%" PRIu64,
+             asked, n - 1, n);
+    resp = pdl_testd_pattern_response(ctx, (uint64_t)asked + ver.shift,
+                                      n - (uint64_t)asked);
+    return pdl_testd_queue_range(ctx, req, MHD_HTTP_PARTIAL_CONTENT,
+                                 pdl_testd_with_validators(resp, &ver), value);
+}
+
+static pdl_testd_result pdl_testd_serve_v1(struct pdl_testd_ctx *ctx,
+                                           const struct pdl_testd_req *req,
+                                           uint64_t n, void **req_cls)
+{
+    (void)req_cls;
+    return pdl_testd_versioned(ctx, req, n, 1);
+}
+
+static pdl_testd_result pdl_testd_serve_v2(struct pdl_testd_ctx *ctx,
+                                           const struct pdl_testd_req *req,
+                                           uint64_t n, void **req_cls)
+{
+    (void)req_cls;
+    return pdl_testd_versioned(ctx, req, n, 2);
+}
+
+/* Version 1 for the first ?after=F requests with ?key=K, then version 2:
+ * one URL whose resource changes under a client. */
+static pdl_testd_result
+pdl_testd_serve_versioned(struct pdl_testd_ctx *ctx,
+                          const struct pdl_testd_req *req, uint64_t n,
+                          void **req_cls)
+{
+    static const struct pdl_testd_param specs[] = {
+        {"after", 0, PDL_TESTD_MAX_FAIL, 1, false},
+    };
+    uint64_t after;
+    pdl_testd_result ret;
+    const char *key;
+    const char *why = pdl_testd_query_key(req, &key);
+
+    (void)req_cls;
+    if (why == NULL && key == NULL)
+        why = "missing parameter key\n";
+    if (why != NULL)
+        return pdl_testd_queue_text(ctx, req, MHD_HTTP_BAD_REQUEST, why);
+    if (!PDL_TESTD_PARAMS(ctx, req, specs, &after, &ret))
+        return ret;
+    return pdl_testd_versioned(
+        ctx, req, n,
+        pdl_testd_flaky_hit(&ctx->flaky, 'v', key) > after ? 2 : 1);
+}
+
+/* ---- replies that are not HTTP: /junk, /long-header ---- */
+
+/*
+ * Writes len bytes straight to the client's socket, around MHD, waiting
+ * while the (non-blocking) socket is full. The handler then closes the
+ * connection without an answer of MHD's own.
+ */
+static bool pdl_testd_send_raw(int fd, const char *data, size_t len)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+
+    while (fd >= 0 && len > 0) {
+        ssize_t k = send(fd, data, len, MSG_NOSIGNAL);
+
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+            poll(&pfd, 1, 10000) > 0)
+            continue;
+        if (k < 0)
+            return false;
+        data += k;
+        len -= (size_t)k;
+    }
+    return fd >= 0;
+}
+
+static pdl_testd_result pdl_testd_serve_junk(struct pdl_testd_ctx *ctx,
+                                             const struct pdl_testd_req *req,
+                                             uint64_t n, void **req_cls)
+{
+    static const char junk[] = "this is not HTTP\r\n\r\nat all\r\n";
+
+    (void)n;
+    (void)req_cls;
+    pdl_testd_send_raw(pdl_testd_connection_fd(req->con), junk,
+                       sizeof junk - 1);
+    return pdl_testd_close(ctx, req);
+}
+
+/* A 200 whose one header line X-Long holds n bytes. */
+static pdl_testd_result
+pdl_testd_serve_long_header(struct pdl_testd_ctx *ctx,
+                            const struct pdl_testd_req *req, uint64_t n,
+                            void **req_cls)
+{
+    static const char head[] = "HTTP/1.1 200 OK\r\nX-Long: ";
+    static const char tail[] =
+        "\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n";
+    size_t len = sizeof head - 1 + (size_t)n + sizeof tail - 1;
+    char *buf = pdl_testd_xmalloc(len);
+
+    (void)req_cls;
+    memcpy(buf, head, sizeof head - 1);
+    memset(buf + sizeof head - 1, 'a', (size_t)n);
+    memcpy(buf + sizeof head - 1 + n, tail, sizeof tail - 1);
+    pdl_testd_send_raw(pdl_testd_connection_fd(req->con), buf, len);
+    free(buf);
+    return pdl_testd_close(ctx, req);
+}
+
 /* ---- dispatch ---- */
 
 static const struct pdl_testd_route pdl_testd_routes[] = {
@@ -1760,6 +2114,14 @@ static const struct pdl_testd_route pdl_testd_routes[] = {
     {"/disposition", true, 0, 0, pdl_testd_serve_disposition},
     {"/echo-headers", true, 0, 0, pdl_testd_serve_echo_headers},
     {"/range/", false, 0, PDL_TESTD_MAX_BYTES, pdl_testd_serve_range},
+    {"/range-bad/", false, 0, PDL_TESTD_MAX_BYTES, pdl_testd_serve_range_bad},
+    {"/range-star/", false, 0, PDL_TESTD_MAX_BYTES, pdl_testd_serve_range_star},
+    {"/v1/", false, 0, PDL_TESTD_MAX_BYTES, pdl_testd_serve_v1},
+    {"/v2/", false, 0, PDL_TESTD_MAX_BYTES, pdl_testd_serve_v2},
+    {"/versioned/", false, 0, PDL_TESTD_MAX_BYTES, pdl_testd_serve_versioned},
+    {"/junk", true, 0, 0, pdl_testd_serve_junk},
+    {"/long-header/", false, 0, PDL_TESTD_MAX_LONG_HEADER,
+     pdl_testd_serve_long_header},
 };
 
 static pdl_testd_result pdl_testd_dispatch(struct pdl_testd_ctx *ctx,
