@@ -53,8 +53,8 @@ struct pdl_reader {
     uint64_t count, sub;         /* expansions of url, and the next one */
     char *expanded;              /* PDL_LINE_MAX + 1 bytes */
     bool failed;                 /* a list could not be read */
-    bool cut;               /* reading was stopped before the end */
-    const atomic_int *stop; /* set: stop waiting for input; may be NULL */
+    bool cut;                    /* reading was stopped before the end */
+    const atomic_int *stop;      /* set: stop waiting for input; may be NULL */
 };
 
 static void line_alloc(struct line *l)
@@ -100,7 +100,7 @@ struct pdl_reader *pdl_reader_create(const char *const *paths, size_t n,
 
     for (size_t i = 0; i < n; i++) {
         if (open_source(&r->src[i], paths[i], diag) != 0) {
-            r->nsrc = i;
+            r->nsrc = i + 1; /* its name is freed too */
             pdl_reader_destroy(r);
             return NULL;
         }
@@ -490,7 +490,7 @@ struct pdl_reader *pdl_reader_clone_at(const struct pdl_reader *r,
         snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fileno(r->src[i].in));
         c->src[i].in = fopen(proc, "r");
         if (!c->src[i].in) {
-            c->nsrc = i;
+            c->nsrc = i + 1; /* its name is freed too */
             pdl_reader_destroy(c);
             return NULL;
         }
@@ -614,4 +614,18 @@ uint64_t pdl_reader_count_all(const struct pdl_reader *r,
     struct pdl_reader_mark start = {0};
 
     return count_from(r, &start, NULL, NULL, 0, stop);
+}
+
+void pdl_reader_skim(struct pdl_reader *r)
+{
+    struct pdl_task_ref t;
+
+    for (;;) {
+        if (r->url && r->sub < r->count && r->pattern) {
+            r->next_id += r->count - r->sub;
+            r->sub = r->count;
+        }
+        if (pdl_reader_next(r, &t) <= 0)
+            return;
+    }
 }

@@ -199,7 +199,8 @@ struct pdl_done *pdl_done_load(const char *path, size_t *from, char *err,
         pdl_done_destroy(d);
         return NULL;
     }
-    qsort(d->fp, d->n, sizeof(*d->fp), cmp_u64);
+    if (d->n > 0)
+        qsort(d->fp, d->n, sizeof(*d->fp), cmp_u64);
     return d;
 }
 
@@ -229,7 +230,7 @@ bool pdl_done_has(const struct pdl_done *d, const struct pdl_task *t, int dirfd)
     uint64_t fp = fingerprint(t->url);
     struct stat st;
 
-    if (!bsearch(&fp, d->fp, d->n, sizeof(fp), cmp_u64))
+    if (d->n == 0 || !bsearch(&fp, d->fp, d->n, sizeof(fp), cmp_u64))
         return false;
     /* With --discard there is no file to look for: done is done. */
     return dirfd < 0 || (t->name && fstatat(dirfd, t->name, &st, 0) == 0 &&

@@ -342,9 +342,7 @@ static int cut_slices(struct pdl_sched *s, char *err, size_t errsz)
     if (s->cfg.names)
         plan_static_names(s);
     /* The bad lines are reported once, by reading the whole list. */
-    struct pdl_task_ref ref;
-    while (pdl_reader_next(s->reader, &ref) > 0)
-        ;
+    pdl_reader_skim(s->reader);
     return 0;
 }
 

@@ -64,6 +64,11 @@ void pdl_reader_stop_on(struct pdl_reader *r, const atomic_int *stop);
 /* True if reading stopped before the end of the lists. */
 bool pdl_reader_cut(const struct pdl_reader *r);
 
+/* Reads to the end of the lists, reporting their bad lines, without
+ * expanding patterns (the static schedule reports a list's bad lines once,
+ * before its workers read their slices). */
+void pdl_reader_skim(struct pdl_reader *r);
+
 /* Lines reported and skipped so far. */
 size_t pdl_reader_bad(const struct pdl_reader *r);
 
