@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The timeline a run streams: to the user's file, and to a private file
@@ -108,6 +109,25 @@ static void count_repeat(struct app *a, const struct pdl_task *t)
         a->distinct++;
     else
         a->repeats++;
+}
+
+/* Writes out the buffered rows and failed entries, so that a run killed
+ * even with SIGKILL leaves on disk every task settled before the last
+ * flush. */
+static void flush(void *ctx)
+{
+    struct app *a = ctx;
+
+    for (int i = 0; i < 2; i++)
+        if (a->tl[i].w && pdl_timeline_writer_flush(a->tl[i].w) != PDL_OK &&
+            !a->tl[i].out.failed) {
+            fprintf(stderr, "pdl: %s: %s (the run goes on)\n",
+                    a->tl[i].path ? a->tl[i].path : "standard output",
+                    strerror(errno));
+            a->tl[i].out.failed = true;
+        }
+    if (a->failed_out.f)
+        fflush(a->failed_out.f);
 }
 
 static void take(void *ctx, const struct pdl_task *t,
@@ -383,6 +403,64 @@ static void census_stop(struct census *c)
         pthread_join(c->thread, NULL);
 }
 
+/* How often what settled is written out: the most a SIGKILL can lose. */
+#define FLUSH_EVERY_NS 50000000
+
+/* A thread that writes out the results stream's buffers every
+ * FLUSH_EVERY_NS until stopped. */
+struct flusher {
+    struct pdl_results *rs;
+    pthread_t thread;
+    pthread_mutex_t lock; /* guards stop */
+    pthread_cond_t wake;  /* waits on CLOCK_MONOTONIC */
+    bool stop, started;
+};
+
+static void *flush_loop(void *arg)
+{
+    struct flusher *f = arg;
+    struct timespec at;
+
+    pthread_mutex_lock(&f->lock);
+    while (!f->stop) {
+        clock_gettime(CLOCK_MONOTONIC, &at);
+        at.tv_nsec += FLUSH_EVERY_NS;
+        at.tv_sec += at.tv_nsec / 1000000000;
+        at.tv_nsec %= 1000000000;
+        pthread_cond_timedwait(&f->wake, &f->lock, &at);
+        pthread_mutex_unlock(&f->lock);
+        pdl_results_flush(f->rs);
+        pthread_mutex_lock(&f->lock);
+    }
+    pthread_mutex_unlock(&f->lock);
+    return NULL;
+}
+
+static void flusher_start(struct flusher *f, struct pdl_results *rs)
+{
+    pthread_condattr_t ca;
+
+    *f = (struct flusher){.rs = rs};
+    pthread_mutex_init(&f->lock, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&f->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    f->started = pthread_create(&f->thread, NULL, flush_loop, f) == 0;
+}
+
+static void flusher_stop(struct flusher *f)
+{
+    pthread_mutex_lock(&f->lock);
+    f->stop = true;
+    pthread_cond_signal(&f->wake);
+    pthread_mutex_unlock(&f->lock);
+    if (f->started)
+        pthread_join(f->thread, NULL);
+    pthread_cond_destroy(&f->wake);
+    pthread_mutex_destroy(&f->lock);
+}
+
 /* Settles every task that no worker ran (after a stop, or when the
  * workers could not start): not run. */
 static void settle_the_rest(struct app *a)
@@ -402,8 +480,10 @@ static int run_mode(struct app *a, int *rc)
     struct pdl_shared *sh = a->run.shared;
     struct pdl_sigwatch *watch = pdl_sigwatch_start(&sh->stop);
     struct census census = {0};
+    struct flusher flusher;
     int sig;
 
+    flusher_start(&flusher, a->run.results);
     a->run.t0 = pdl_now();
     a->progress = pdl_progress_start(
         &sh->counters, a->cli->quiet ? PDL_PROGRESS_NONE : a->cli->progress,
@@ -414,6 +494,7 @@ static int run_mode(struct app *a, int *rc)
         atomic_store(&sh->stop, 1);
     census_stop(&census);
     settle_the_rest(a);
+    flusher_stop(&flusher);
     pdl_progress_stop(a->progress);
     a->progress = NULL;
     sig = pdl_sigwatch_stop(watch);
@@ -616,7 +697,7 @@ static int run_app(struct app *a, int dirfd)
     if (rc != 0)
         return rc;
     a->run.results = pdl_results_create(&a->run.shared->counters);
-    pdl_results_add(a->run.results, &(struct pdl_consumer){take, a});
+    pdl_results_add(a->run.results, &(struct pdl_consumer){take, flush, a});
     sig = run_mode(a, &rc);
     finish(a, &st);
     return exit_code(a, &st, sig, rc);

@@ -52,6 +52,15 @@ void pdl_results_push(struct pdl_results *rs, const struct pdl_task *t,
         pdl_counters_settled(rs->counters, r);
 }
 
+void pdl_results_flush(struct pdl_results *rs)
+{
+    pthread_mutex_lock(&rs->lock);
+    for (size_t i = 0; i < rs->n; i++)
+        if (rs->c[i].flush)
+            rs->c[i].flush(rs->c[i].ctx);
+    pthread_mutex_unlock(&rs->lock);
+}
+
 size_t pdl_results_count(const struct pdl_results *rs)
 {
     return rs->pushed;

@@ -143,9 +143,11 @@ start(FILE *out, const struct pdl_run_info *info, const struct pdl_stats *st)
     if (st) {
         fprintf(out, "#%s\n%s\n", meta, PDL_TIMELINE_HEADER);
     } else {
-        /* One write a row: a run killed between two rows leaves both
-         * whole. Only a regular file can be completed in place. */
-        setvbuf(out, NULL, _IOLBF, 0);
+        /* Rows are buffered and written out by pdl_timeline_writer_flush
+         * (the run does so every 50 ms): a write per row would cost more
+         * than the rest of a small request. Only a regular file can be
+         * completed in place. */
+        setvbuf(out, NULL, _IOFBF, 65536);
         fflush(out);
         if (fstat(fileno(out), &sb) == 0 && S_ISREG(sb.st_mode))
             w->meta_at = ftello(out);
@@ -168,6 +170,15 @@ int pdl_timeline_writer_row(struct pdl_timeline_writer *w,
 {
     write_row(w->out, (size_t)t->id, r, t->url, w->info);
     check(w);
+    if (w->err)
+        errno = w->err;
+    return w->err ? PDL_ERR_IO : PDL_OK;
+}
+
+int pdl_timeline_writer_flush(struct pdl_timeline_writer *w)
+{
+    if (fflush(w->out) != 0)
+        check(w);
     if (w->err)
         errno = w->err;
     return w->err ? PDL_ERR_IO : PDL_OK;

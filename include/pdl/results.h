@@ -13,6 +13,9 @@ struct pdl_consumer {
      * call at a time, in the order tasks settle. */
     void (*take)(void *ctx, const struct pdl_task *t,
                  const struct pdl_result *r);
+    /* Optional: writes out what take buffered (called with the lock held,
+     * from pdl_results_flush). */
+    void (*flush)(void *ctx);
     void *ctx;
 };
 
@@ -31,6 +34,9 @@ void pdl_results_add(struct pdl_results *rs, const struct pdl_consumer *c);
  * thread. */
 void pdl_results_push(struct pdl_results *rs, const struct pdl_task *t,
                       const struct pdl_result *r);
+
+/* Has every consumer write out what it buffered. Safe from any thread. */
+void pdl_results_flush(struct pdl_results *rs);
 
 /* Records pushed so far. */
 size_t pdl_results_count(const struct pdl_results *rs);

@@ -126,8 +126,7 @@ struct pdl_timeline_writer;
 /* Starts a timeline on out (not owned): the version line, the metadata
  * known at the start (room kept to complete it in place) and the column
  * header. info (not copied) names the host of each row's rank as rows
- * are written. Rows reach the file as they are written (a killed run leaves
- * every finished row). */
+ * are written. Rows are buffered until pdl_timeline_writer_flush. */
 struct pdl_timeline_writer *
 pdl_timeline_writer_start(FILE *out, const struct pdl_run_info *info);
 
@@ -136,6 +135,9 @@ pdl_timeline_writer_start(FILE *out, const struct pdl_run_info *info);
 int pdl_timeline_writer_row(struct pdl_timeline_writer *w,
                             const struct pdl_task *t,
                             const struct pdl_result *r);
+
+/* Writes out the rows buffered so far. Returns PDL_OK or PDL_ERR_IO. */
+int pdl_timeline_writer_flush(struct pdl_timeline_writer *w);
 
 /* Ends the timeline: the "# end" line with the totals of st, and the
  * metadata line completed in place when out is a regular file. Frees w.
