@@ -323,11 +323,29 @@ static const char *check_name(const char *v)
 
 /* Applies the option lines that follow the URL line; the first other line
  * stays read ahead. */
+/* True if reading the next line might wait: a pipe or terminal with
+ * nothing buffered and nothing to read yet. */
+static bool would_wait(struct pdl_reader *r)
+{
+    int fd;
+
+    if (r->cur >= r->nsrc || r->src[r->cur].regular || r->pos < r->len)
+        return false;
+    fd = fileno(r->src[r->cur].in);
+    if (fd < 0)
+        return false;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, 0) == 0;
+}
+
 static void take_options(struct pdl_reader *r)
 {
     char *key, *value;
 
-    while (read_line(r, &r->ahead) && is_option(&r->ahead, &key, &value)) {
+    /* A URL arriving on a pipe is handed out at once: its option lines
+     * count only if they came with it. */
+    while (!would_wait(r) && read_line(r, &r->ahead) &&
+           is_option(&r->ahead, &key, &value)) {
         const char *why = NULL;
         if (strcmp(key, "out") != 0)
             why = "unknown option under a URL (known: out=)";
