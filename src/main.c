@@ -126,8 +126,8 @@ static void flush(void *ctx)
                     strerror(errno));
             a->tl[i].out.failed = true;
         }
-    if (a->failed_out.f)
-        fflush(a->failed_out.f);
+    if (a->failed)
+        pdl_failed_flush(a->failed);
 }
 
 static void take(void *ctx, const struct pdl_task *t,

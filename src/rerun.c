@@ -49,6 +49,16 @@ void pdl_failed_add(struct pdl_failed_writer *w, const struct pdl_task *t,
         w->err = errno ? errno : EIO;
 }
 
+
+int pdl_failed_flush(struct pdl_failed_writer *w)
+{
+    if (!w->err && fflush(w->out) != 0)
+        w->err = errno ? errno : EIO;
+    if (w->err)
+        errno = w->err;
+    return w->err ? PDL_ERR_IO : PDL_OK;
+}
+
 int pdl_failed_end(struct pdl_failed_writer *w)
 {
     int err = w->err;

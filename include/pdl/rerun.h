@@ -24,6 +24,10 @@ struct pdl_failed_writer *pdl_failed_start(FILE *out);
 void pdl_failed_add(struct pdl_failed_writer *w, const struct pdl_task *t,
                     const struct pdl_result *r);
 
+/* Writes out what is buffered; keeps the first error. Returns PDL_OK or
+ * PDL_ERR_IO (errno set). */
+int pdl_failed_flush(struct pdl_failed_writer *w);
+
 /* Frees w. Returns PDL_OK, or PDL_ERR_IO (errno set) if a write failed. */
 int pdl_failed_end(struct pdl_failed_writer *w);
 
