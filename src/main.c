@@ -88,6 +88,9 @@ static void say_failure(struct app *a, const struct pdl_task *t,
         a->not_run++;
         return;
     }
+    /* Cut short by a stop: the interrupt's message counts them. */
+    if (r->status == PDL_ST_INTERRUPTED && atomic_load(&a->run.shared->stop))
+        return;
     snprintf(line, sizeof(line), "pdl: %.700s: %s", t->url,
              r->error[0] ? r->error
                          : pdl_status_token((enum pdl_status)r->status));
