@@ -174,7 +174,8 @@ static bool take_grant(struct follower *F, const struct pdl_mpi_msg *m)
 /* The slots stop taking tasks: the run is stopped or over. */
 static void halt(struct follower *F)
 {
-    atomic_store(&F->run.shared->stop, 1);
+    if (F->run.shared)
+        atomic_store(&F->run.shared->stop, 1);
     pthread_mutex_lock(&F->lock);
     F->no_more = true;
     pthread_cond_broadcast(&F->ready);
