@@ -28,6 +28,9 @@ struct pdl_mpi {
     double clock_error; /* seconds */
     unsigned long long messages, dispatch;
     const struct pdl_results *results; /* to count the records settled */
+    /* Rank 0 between its run and teardown: the other ranks kept waiting
+     * for its goodbye; NULL if none are. */
+    struct pdl_mpi_farewell *farewell;
 };
 
 /* ---- the link (mpi_link.c) ---- */
@@ -150,6 +153,10 @@ void pdl_mpi_held_cleanup(struct pdl_mpi_held *h);
  * hands out run's tasks and settles every record, on rank 0's clock.
  * Returns PDL_OK, PDL_ERR_USAGE (static schedule) or PDL_ERR_SYSTEM. */
 int pdl_mpi_lead(struct pdl_mpi *M, struct pdl_run *run);
+
+/* Rank 0, after the outputs are written: tells the ranks kept waiting
+ * since the run ended that it is over. */
+void pdl_mpi_farewell(struct pdl_mpi *M);
 
 /* Rank 0 never started a run (the lists could not be read, say): the
  * other ranks, waiting for the start, are told there is none. */

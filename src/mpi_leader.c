@@ -490,8 +490,100 @@ static void remember(struct leader *L)
     }
 }
 
-/* After the run: the clocks again (for the error bound), goodbye, and what
- * the ranks that did not finish held. */
+/* Rank 0 between its run and teardown: the other ranks wait for its
+ * goodbye while main writes the outputs, and hear it beat meanwhile, so
+ * that none is taken for lost and none leaves before rank 0 is done (under
+ * plain mpirun, a rank leaving while the job is being stopped makes mpirun
+ * kill the others at once, rank 0 in the middle of its writes). */
+struct pdl_mpi_farewell {
+    struct pdl_mpi_link link;
+    bool *waiting; /* per rank: waits for the goodbye */
+    pdl_monotime *told;
+    int size;
+    uint32_t gone; /* a rank may be dead: skip MPI_Finalize */
+    atomic_int done;
+    pthread_t thread;
+};
+
+/* The farewell's thread: the only one that makes MPI calls meanwhile. */
+static void *linger(void *arg)
+{
+    struct pdl_mpi_farewell *fw = arg;
+    int peer;
+
+    while (!atomic_load(&fw->done)) {
+        pdl_monotime now = pdl_now();
+        for (int r = 1; r < fw->size; r++) {
+            if (!fw->waiting[r] || now - fw->told[r] <= BEAT_NS)
+                continue;
+            fw->told[r] = now;
+            if (pdl_mpi_send(&fw->link, r, TAG_BEAT, NULL, 0) != MPI_SUCCESS)
+                fw->waiting[r] = false;
+        }
+        pdl_mpi_flush(&fw->link, &peer);
+        pdl_mpi_nap(10 * PDL_MPI_MS);
+    }
+    return NULL;
+}
+
+static void farewell_free(struct pdl_mpi_farewell *fw)
+{
+    free(fw->waiting);
+    free(fw->told);
+    free(fw);
+}
+
+/* Says goodbye to the ranks still waiting, and waits a little for it to
+ * go (a rank that died never takes it). */
+static void say_bye(struct pdl_mpi_farewell *fw)
+{
+    for (int r = 1; r < fw->size; r++)
+        if (fw->waiting[r])
+            pdl_mpi_send_copy(&fw->link, r, TAG_BYE, &fw->gone,
+                              sizeof(fw->gone));
+    pdl_mpi_close(&fw->link, 50 * PDL_MPI_MS);
+}
+
+void pdl_mpi_farewell(struct pdl_mpi *M)
+{
+    struct pdl_mpi_farewell *fw = M->farewell;
+
+    if (!fw)
+        return;
+    atomic_store(&fw->done, 1);
+    pthread_join(fw->thread, NULL);
+    say_bye(fw);
+    farewell_free(fw);
+    M->farewell = NULL;
+}
+
+/* Hands rank 0's link over to the farewell, which keeps the ranks that
+ * are still there waiting until pdl_mpi_farewell. */
+static void linger_start(struct leader *L, uint32_t gone)
+{
+    struct pdl_mpi_farewell *fw = pdl_xcalloc(1, sizeof(*fw));
+
+    fw->link = L->link;
+    memset(&L->link, 0, sizeof(L->link));
+    fw->size = L->M->size;
+    fw->gone = gone;
+    fw->waiting = pdl_xcalloc((size_t)fw->size, sizeof(*fw->waiting));
+    fw->told = pdl_xcalloc((size_t)fw->size, sizeof(*fw->told));
+    for (int r = 1; r < fw->size; r++) {
+        fw->waiting[r] = L->peer[r].state != PEER_LOST;
+        fw->told[r] = L->peer[r].told;
+    }
+    atomic_init(&fw->done, 0);
+    if (pthread_create(&fw->thread, NULL, linger, fw) != 0) {
+        say_bye(fw);
+        farewell_free(fw);
+        return;
+    }
+    L->M->farewell = fw;
+}
+
+/* After the run: the clocks again (for the error bound), and what the
+ * ranks that did not finish held; the goodbye waits for teardown. */
 static void finish(struct leader *L)
 {
     struct pdl_mpi *M = L->M;
@@ -505,11 +597,10 @@ static void finish(struct leader *L)
         if (L->peer[r].state == PEER_DONE &&
             !pdl_mpi_sync_peer(&L->link, r, &L->peer[r].end))
             L->peer[r].end.ok = false;
-    for (int r = 1; r < M->size && !L->broken; r++)
-        if (L->peer[r].state != PEER_LOST)
-            tell(L, r, TAG_BYE, pdl_mpi_dup(&gone, sizeof(gone)), sizeof(gone));
-    /* Not long: a rank that died never takes its goodbye. */
-    pdl_mpi_close(&L->link, 50 * PDL_MPI_MS);
+    if (L->broken)
+        pdl_mpi_close(&L->link, 50 * PDL_MPI_MS);
+    else
+        linger_start(L, gone);
     report_silent(L);
     settle_held(L);
     remember(L);

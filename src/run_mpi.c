@@ -118,8 +118,9 @@ static unsigned mpi_total_workers(void *ctx, unsigned workers)
     return M ? workers * (unsigned)M->size : workers;
 }
 
-/* Ends MPI. On rank 0 it first releases the other ranks if no run was
- * started (the lists could not be read, say). */
+/* Ends MPI. On rank 0 it first releases the other ranks: from waiting for
+ * a run that never started (the lists could not be read, say), or from
+ * waiting for the goodbye while the outputs were written. */
 static void mpi_teardown(void *ctx)
 {
     struct pdl_mpi *M = ctx;
@@ -128,6 +129,7 @@ static void mpi_teardown(void *ctx)
         return;
     if (M->rank == 0 && !M->started)
         pdl_mpi_cancel(M);
+    pdl_mpi_farewell(M);
     /* MPI_Finalize waits for every rank, a dead one too: after a loss the
      * others leave without it (mpirun --enable-recovery lets them). */
     if (!M->no_finalize)
