@@ -16,7 +16,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 /* Starts MPI with the signals that pdl's watcher takes blocked, so that
@@ -102,7 +101,9 @@ static void mpi_describe(void *ctx, struct pdl_run_info *info)
     if (!M || !M->described)
         return;
     tasks = pdl_results_count(M->results);
-    /* -w counts per rank, as the workers of the run do (total_workers). */
+    /* main counts the workers over all ranks (total_workers) but -w of one
+     * rank: count -w over all ranks too, or the metadata would read as if
+     * fewer workers were asked for than ran. */
     info->workers_asked *= (unsigned)M->size;
     info->ranks = (unsigned)M->size;
     info->rank_hosts = M->hosts;
