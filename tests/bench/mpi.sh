@@ -24,9 +24,10 @@ trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
 for i in $(seq "$n"); do echo "http://127.0.0.1:$(cat "$work/port")/delay/$ms?n=$i"; done >"$work/list"
 
-# The value of metadata key $2 in timeline $1.
+# The value of metadata key $2 in timeline $1: on its metadata line or, for
+# the keys known only at the end (version 4), on its "# end" line.
 meta() {
-    sed -n 2p "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+    grep '^#' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | tail -1
 }
 
 echo "| ranks | -w | makespan (s) | ideal (s) | efficiency | command wall (s) | max in flight | messages per task | clock error (µs) |"

@@ -55,8 +55,8 @@ expect_eq "$(column "$t" id | sort -n | tail -1)" 30 "last id"
 expect_eq "$(column "$t" rank | sort -u | tr '\n' ' ')" "0 1 2 " "ranks that ran tasks"
 expect_eq "$(column "$t" host | sort -u | wc -l)" 1 "hosts (one machine)"
 expect_eq "$(column "$t" status | grep -c '^ok$')" 30 "ok rows"
-head -1 "$t" | grep -qx "# pdl-timeline 3" || fail "timeline version: $(head -1 "$t")"
-sed -n 2p "$t" | grep -q "^# mode=mpi workers=2 tasks=31 ok=30 failed=1 " ||
+head -1 "$t" | grep -qx "# pdl-timeline 4" || fail "timeline version: $(head -1 "$t")"
+sed -n 2p "$t" | grep -q "^# mode=mpi workers=6 tasks=31 ok=30 failed=1 " ||
     fail "metadata line: $(sed -n 2p "$t")"
 for key in ranks=3 rank_hosts= clock_error_us= mpi_messages= messages_per_task=; do
     expect_grep "$t" " $key" "metadata"
@@ -121,18 +121,38 @@ check_accounted() {
     expect_eq "$(grep '^http' "$failed" | sort -u | wc -l)" "$listed" "$what: failed URLs listed once"
 }
 
-# Runs the slow list, kills rank 2 after $2 seconds; $1 names the case, the
-# rest are mpirun options.
+# True once process $1 has a connection to the test server open, that is
+# once it has started a task (MPI's own connections go to other ports).
+has_transfer() {
+    local port inodes
+    port=$(printf ':%04X' "$(cat "$WORK/port")")
+    inodes=$(ls -l "/proc/$1/fd" 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ')
+    [ -n "$inodes" ] || return 1
+    cat "/proc/$1/net/tcp" "/proc/$1/net/tcp6" 2>/dev/null |
+        awk -v port="$port" -v inodes=" $inodes" '
+            $4 == "01" && substr($3, length($3) - 4) == port &&
+                index(inodes, " " $10 " ") { found = 1 }
+            END { exit !found }'
+}
+
+# Runs the slow list and kills rank 2 as soon as it has started a task
+# (MPI may take long to start the ranks: a fixed delay could kill it before
+# it had any work); $1 names the case, the rest are mpirun options.
 run_and_kill() {
-    local name=$1 after=$2 pid victim
-    shift 2
+    local name=$1 pid victim
+    shift
     "$MPIRUN" "${MPI_FLAGS[@]}" "$@" -n 3 "$PDL" --mode mpi -w 2 -q \
         -o "$WORK/$name" -t "$WORK/$name.tsv" --failed "$WORK/$name.failed" \
         "$WORK/slow.txt" >"$WORK/$name.out" 2>"$WORK/$name.err" &
     pid=$!
     victim=$(rank_pid "$pid" 2)
     [ -n "$victim" ] || fail "$name: rank 2 not found"
-    sleep "$after"
+    for _ in $(seq 1200); do
+        has_transfer "$victim" && break
+        kill -0 "$victim" 2>/dev/null || fail "$name: rank 2 ended before it started a task"
+        sleep 0.05
+    done
+    has_transfer "$victim" || fail "$name: rank 2 started no task in 60 s"
     kill -KILL "$victim"
     set +e
     wait "$pid"
@@ -142,7 +162,7 @@ run_and_kill() {
 
 # Plain mpirun ends every rank when one dies: rank 0 still writes the failed
 # list, in the second mpirun leaves it before SIGKILL.
-run_and_kill plain 1.5
+run_and_kill plain
 [ "$KILLED_RC" -ne 0 ] || fail "plain: mpirun exited 0 after a rank was killed"
 expect_grep "$WORK/plain.err" "pdl: mpi: rank 2 (" "plain: message"
 expect_grep "$WORK/plain.err" "sent nothing after the stop" "plain: message"
@@ -156,7 +176,7 @@ expect_eq "$(ls -A "$WORK/plain" | grep -vc '^\.')" 18 "plain: files after the r
 # With --enable-recovery pdl notices the silent rank itself, lets the others
 # finish, and lists what the lost rank held.
 if [ -n "$OPEN_MPI" ]; then
-    run_and_kill recovery 1.5 --enable-recovery
+    run_and_kill recovery --enable-recovery
     expect_grep "$WORK/recovery.err" "pdl: mpi: rank 2 (" "recovery: message"
     expect_grep "$WORK/recovery.err" "lost: nothing heard from it for" "recovery: message"
     check_accounted "$WORK/recovery" "$WORK/recovery.failed" recovery
