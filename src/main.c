@@ -610,6 +610,11 @@ static void finish(struct app *a, struct pdl_stats *st)
     /* The workers that ran, not those asked for (a short list). */
     if (!a->runner->total_workers && ran < a->info.workers)
         a->info.workers = ran;
+    /* The timeline keeps one process's (one rank's) workers, as its lanes
+     * are drawn; the summary counts them all. */
+    unsigned all = a->runner->total_workers
+                       ? a->runner->total_workers(a->mode_ctx, a->info.workers)
+                       : a->info.workers;
     if (a->runner->describe)
         a->runner->describe(a->mode_ctx, &a->info);
     pdl_stats_acc_get(a->acc, st);
@@ -635,7 +640,7 @@ static void finish(struct app *a, struct pdl_stats *st)
                 a->distinct >= DUP_TRACK ? "at least " : "", a->repeats,
                 st->tasks);
     if (!a->cli->quiet) {
-        pdl_summary_print(stderr, st, a->info.mode, a->info.workers);
+        pdl_summary_print(stderr, st, a->info.mode, all);
         if (a->tl[0].path && !a->out_failed)
             fprintf(stderr, "pdl: timeline: %s\n", a->tl[0].path);
     }
@@ -689,8 +694,6 @@ static int run_app(struct app *a, int dirfd)
     pdl_gate_init(&a->run.shared->gate, cli->opt.rate, cli->opt.per_host,
                   cli->opt.per_host_loopback);
     pdl_run_info_init(&a->info, cli->opt.mode, a->run.workers);
-    if (a->runner->total_workers)
-        a->info.workers = a->runner->total_workers(a->mode_ctx, a->run.workers);
     a->info.workers_asked = cli->opt.workers;
     a->acc = pdl_stats_acc_create();
     a->urls = pdl_namer_create();

@@ -101,10 +101,6 @@ static void mpi_describe(void *ctx, struct pdl_run_info *info)
     if (!M || !M->described)
         return;
     tasks = pdl_results_count(M->results);
-    /* main counts the workers over all ranks (total_workers) but -w of one
-     * rank: count -w over all ranks too, or the metadata would read as if
-     * fewer workers were asked for than ran. */
-    info->workers_asked *= (unsigned)M->size;
     info->ranks = (unsigned)M->size;
     info->rank_hosts = M->hosts;
     info->clock_error = M->clock_error;
