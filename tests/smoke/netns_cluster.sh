@@ -31,7 +31,10 @@ cluster_require() {
     [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
     command -v ip >/dev/null || skip "ip (iproute2) not found"
     command -v unshare >/dev/null || skip "unshare not found"
-    [ -n "$MPIRUN" ] || skip "mpirun not found"
+    [ -n "$MPIRUN" ] && command -v "$MPIRUN" >/dev/null || skip "mpirun not found"
+    # The real path: Open MPI takes its prefix from it (/bin/mpirun on a
+    # merged /usr would give "/").
+    MPIRUN=$(readlink -f "$(command -v "$MPIRUN")")
     "$MPIRUN" --version 2>&1 | grep -qiE "open mpi|openrte" ||
         skip "the rsh agent set-up here is Open MPI's; $MPIRUN is another MPI"
     [ -n "$IPTABLES" ] || skip "iptables not found (it forwards to pdl-testd)"
