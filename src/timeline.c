@@ -69,6 +69,17 @@ static void write_row(FILE *out, size_t id, const struct pdl_result *r,
     fputc('\n', out);
 }
 
+/* The metadata line is padded to this width when first written, so that
+ * it can be completed in place at the end. */
+#define META_WIDTH 1024
+
+struct pdl_timeline_writer {
+    FILE *out;
+    const struct pdl_run_info *info; /* hosts of the rows */
+    off_t meta_at; /* offset of the metadata line; -1 if out cannot seek */
+    int err;       /* errno of the first failure */
+};
+
 /* The keys of an mpi run: its ranks, their hosts (a comma-separated list in
  * rank order), how well their clocks were aligned and the messages. */
 static void write_mpi_meta(FILE *out, const struct pdl_run_info *info)
@@ -87,36 +98,38 @@ static void write_mpi_meta(FILE *out, const struct pdl_run_info *info)
             info->clock_error * 1e6, info->messages, info->messages_per_task);
 }
 
-/* The metadata line is padded to this width when first written, so that
- * it can be completed in place at the end. */
-#define META_WIDTH 1024
-
-struct pdl_timeline_writer {
-    FILE *out;
-    const struct pdl_run_info *info; /* hosts of the rows */
-    off_t meta_at; /* offset of the metadata line; -1 if out cannot seek */
-    int err;       /* errno of the first failure */
-};
-
-/* The metadata keys, without the leading "#" and the line end. */
-static int format_meta(char *buf, size_t n, const struct pdl_run_info *info,
-                       const struct pdl_stats *st)
+/* The metadata keys, without the leading "#" and the line end, in a string
+ * the caller frees; *len is its length. With st the run is over: its totals
+ * and, for an mpi run, its ranks. */
+static char *format_meta(const struct pdl_run_info *info,
+                         const struct pdl_stats *st, size_t *len)
 {
-    int k = snprintf(buf, n, " mode=%s workers=%u", info->mode, info->workers);
+    char *buf = NULL;
+    FILE *out = open_memstream(&buf, len);
 
+    /* Out of memory: a line with nothing known beats no timeline. */
+    if (!out) {
+        *len = 0;
+        return pdl_xstrdup("");
+    }
+    fprintf(out, " mode=%s workers=%u", info->mode, info->workers);
     if (info->workers_asked && info->workers_asked != info->workers)
-        k += snprintf(buf + k, n - (size_t)k, " workers_asked=%u",
-                      info->workers_asked);
+        fprintf(out, " workers_asked=%u", info->workers_asked);
     if (st)
-        k += snprintf(buf + k, n - (size_t)k,
-                      " tasks=%zu ok=%zu failed=%zu wall=%.6f", st->tasks,
-                      st->ok, st->failed, st->wall);
-    k += snprintf(buf + k, n - (size_t)k,
-                  " started=%s epoch=%.6f host=%s pdl=%s order=completion "
-                  "complete=%d",
-                  info->started, info->epoch, info->host, info->version,
-                  st ? 1 : 0);
-    return k;
+        fprintf(out, " tasks=%zu ok=%zu failed=%zu wall=%.6f", st->tasks,
+                st->ok, st->failed, st->wall);
+    fprintf(out,
+            " started=%s epoch=%.6f host=%s pdl=%s order=completion "
+            "complete=%d",
+            info->started, info->epoch, info->host, info->version, st ? 1 : 0);
+    if (st && info->rank_hosts)
+        write_mpi_meta(out, info);
+    if (fclose(out) != 0 || !buf) {
+        free(buf);
+        *len = 0;
+        return pdl_xstrdup("");
+    }
+    return buf;
 }
 
 static void check(struct pdl_timeline_writer *w)
@@ -131,15 +144,15 @@ static struct pdl_timeline_writer *
 start(FILE *out, const struct pdl_run_info *info, const struct pdl_stats *st)
 {
     struct pdl_timeline_writer *w = pdl_xcalloc(1, sizeof(*w));
-    char meta[META_WIDTH * 8];
     struct stat sb;
-    int k;
+    size_t k;
+    char *meta;
 
     w->out = out;
     w->info = info;
     w->meta_at = -1;
     fprintf(out, "# pdl-timeline %d\n", PDL_TIMELINE_VERSION);
-    k = format_meta(meta, sizeof(meta), info, st);
+    meta = format_meta(info, st, &k);
     if (st) {
         fprintf(out, "#%s\n%s\n", meta, PDL_TIMELINE_HEADER);
     } else {
@@ -151,9 +164,11 @@ start(FILE *out, const struct pdl_run_info *info, const struct pdl_stats *st)
         fflush(out);
         if (fstat(fileno(out), &sb) == 0 && S_ISREG(sb.st_mode))
             w->meta_at = ftello(out);
-        fprintf(out, "#%s%*s\n%s\n", meta, META_WIDTH - 2 - k, "",
+        fprintf(out, "#%s%*s\n%s\n", meta,
+                k < META_WIDTH - 2 ? (int)(META_WIDTH - 2 - k) : 0, "",
                 PDL_TIMELINE_HEADER);
     }
+    free(meta);
     check(w);
     return w;
 }
@@ -188,8 +203,9 @@ int pdl_timeline_writer_end(struct pdl_timeline_writer *w,
                             const struct pdl_run_info *info,
                             const struct pdl_stats *st)
 {
-    char meta[META_WIDTH * 8];
-    int k = format_meta(meta, sizeof(meta), info, st), err;
+    size_t k;
+    char *meta = format_meta(info, st, &k);
+    int err;
 
     fprintf(w->out, "# end tasks=%zu ok=%zu failed=%zu wall=%.6f complete=1",
             st->tasks, st->ok, st->failed, st->wall);
@@ -202,11 +218,12 @@ int pdl_timeline_writer_end(struct pdl_timeline_writer *w,
     /* The metadata line, completed where it stands, if it still fits. */
     if (!w->err && w->meta_at >= 0 && k < META_WIDTH - 2 &&
         fseeko(w->out, w->meta_at, SEEK_SET) == 0) {
-        fprintf(w->out, "#%s%*s", meta, META_WIDTH - 2 - k, "");
+        fprintf(w->out, "#%s%*s", meta, (int)(META_WIDTH - 2 - k), "");
         if (fflush(w->out) != 0 || fseeko(w->out, 0, SEEK_END) != 0)
             check(w);
     }
     check(w);
+    free(meta);
     err = w->err;
     free(w);
     if (err)
