@@ -47,6 +47,23 @@ for mode in $MODES; do
     rm -rf "$out"
 done
 
+# Names stay stable across the runs of one workflow: two URLs that want the
+# same name, the second failing at first. The first run saves "dup" (the
+# first URL) and would have saved the second as "dup.1"; running the failed
+# list saves it as "dup.1", never over the first URL's "dup".
+printf '%s\n  out=dup\n%s\n  out=dup\n' "$BASE/bytes/30" "$BASE/flaky?key=dup$$" >"$WORK/dup.txt"
+set +e
+"$PDL" -q -o "$WORK/dups" -t "$WORK/d1.tsv" --failed "$WORK/dfail.txt" "$WORK/dup.txt" 2>/dev/null
+rc=$?
+set -e
+expect_eq "$rc" 1 "names: first run exit"
+expect_eq "$(ls -A "$WORK/dups" | tr '\n' ' ')" "dup " "names: first run files"
+expect_grep "$WORK/dfail.txt" "  out=dup.1" "names: the failed list keeps the planned name"
+"$PDL" -q -o "$WORK/dups" -t "$WORK/d2.tsv" "$WORK/dfail.txt" ||
+    fail "names: rerun of the failed list exited $?"
+expect_eq "$(ls -A "$WORK/dups" | sort | tr '\n' ' ')" "dup dup.1 " "names: files after the rerun"
+expected_bytes 30 | cmp -s - "$WORK/dups/dup" || fail "names: the first URL's file was replaced"
+
 # Without --continue nothing partial is kept.
 set +e
 "$PDL" -w 1 --timeout 1s -o "$WORK/plain" -t "$WORK/p.tsv" - \
