@@ -163,6 +163,11 @@ void pdl_resume_begin(struct pdl_resume *r, CURL *c, struct pdl_sink *s,
 {
     pdl_resume_cleanup(r);
     r->url = url;
+    /* Without --continue nothing is kept and no range asked for: nothing to
+     * set up per request (its options are never set on this handle). */
+    r->off = !s->keep || s->dirfd < 0;
+    if (r->off)
+        return;
     if (s->keep && s->dirfd >= 0)
         r->text = pdl_partial_meta_load(s->dirfd, s->name, &r->known);
     if (s->offset > 0 && (!resumable(r, s) || !set_if_range(r)))
@@ -263,6 +268,10 @@ enum pdl_resume_verdict pdl_resume_check(struct pdl_resume *r, CURL *c,
     if (r->judged)
         return r->verdict;
     r->judged = true;
+    if (r->off) {
+        r->verdict = PDL_RESUME_FRESH;
+        return r->verdict;
+    }
     read_reply(c, &rc);
     r->verdict = pdl_resume_judge(r->text ? &r->known : NULL, have, &rc.reply);
     if (r->verdict == PDL_RESUME_RESTART)

@@ -95,6 +95,7 @@ struct pdl_resume {
     char range[32];                /* "HAVE-" */
     enum pdl_resume_verdict verdict;
     bool judged;             /* verdict is this attempt's */
+    bool off;                /* nothing kept (no --continue): always FRESH */
     char why[PDL_ERROR_MAX]; /* why a RESTART, for the record */
 };
 
