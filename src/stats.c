@@ -184,46 +184,65 @@ static void fmt_time(double s, char *buf, size_t n)
         snprintf(buf, n, "%d min %02d s", (int)(s / 60), (int)s % 60);
 }
 
-/* Names what bounded the run, from where the task time went. */
-static const char *bound_by(const struct pdl_stats *st, double *share,
-                            const char **what)
+/* Names where the task time went, and its share. */
+static void where(const struct pdl_stats *st, double *share, const char **what)
 {
+    const struct {
+        double v;
+        const char *name;
+    } part[] = {
+        {st->waiting, "waiting for the first byte"},
+        {st->receiving, "receiving bodies"},
+        {st->setup, "connecting (DNS, TCP, TLS)"},
+        {st->retrying, "earlier attempts and back-off before retries"},
+    };
     double total =
         st->setup + st->waiting + st->receiving + st->other + st->retrying;
+    size_t best = 0;
 
-    *share = 0;
-    *what = "";
-    if (total <= 0)
-        return "";
-    if (st->retrying > st->waiting && st->retrying > st->receiving &&
-        st->retrying > st->setup) {
-        *share = st->retrying / total;
-        *what = "earlier attempts and back-off before retries";
-        return "";
-    }
-    if (st->waiting >= st->receiving && st->waiting >= st->setup) {
-        *share = st->waiting / total;
-        *what = "waiting for the first byte";
-        return *share >= 0.5 ? ": I/O-bound, more workers would help" : "";
-    }
-    if (st->receiving >= st->setup) {
-        *share = st->receiving / total;
-        *what = "receiving bodies";
-        return *share >= 0.5 ? ": bandwidth-bound" : "";
-    }
-    *share = st->setup / total;
-    *what = "connecting (DNS, TCP, TLS)";
-    return *share >= 0.5 ? ": connection-bound, keep-alive or fewer hosts "
-                           "would help"
-                         : "";
+    for (size_t i = 1; i < sizeof(part) / sizeof(part[0]); i++)
+        if (part[i].v > part[best].v)
+            best = i;
+    *share = total > 0 ? part[best].v / total : 0;
+    *what = total > 0 ? part[best].name : "";
+}
+
+/* What would help, as the numbers say it, or "". Workers that sat idle
+ * mean more of them would not. */
+static void advice(const struct pdl_stats *st, unsigned workers, double share,
+                   const char *what, char *buf, size_t n)
+{
+    double idle = workers ? 1 - st->concurrency / workers : 0;
+    char longest[32];
+
+    buf[0] = '\0';
+    if (share < 0.5)
+        return;
+    fmt_time(st->longest, longest, sizeof(longest));
+    if (idle > 0.2 && workers > 1)
+        snprintf(buf, n,
+                 ": workers sat idle %.0f%% of the time, so more of them "
+                 "would not help; the longest task (%s) and the end of the "
+                 "list bounded the run",
+                 100 * idle, longest);
+    else if (strcmp(what, "waiting for the first byte") == 0)
+        snprintf(buf, n, ": I/O-bound with every worker busy, more workers "
+                         "would help");
+    else if (strcmp(what, "receiving bodies") == 0)
+        snprintf(buf, n, ": bandwidth-bound");
+    else if (strcmp(what, "connecting (DNS, TCP, TLS)") == 0)
+        snprintf(buf, n, ": connection-bound, keep-alive or fewer hosts would "
+                         "help");
 }
 
 size_t pdl_stats_sentence(const struct pdl_stats *st, const char *mode,
                           unsigned workers, char *buf, size_t n)
 {
-    char wall[32];
-    double share, ideal = st->busy / (workers ? workers : 1);
-    const char *what, *verdict = bound_by(st, &share, &what);
+    char wall[32], help[256];
+    double share, bound = st->busy / (workers ? workers : 1);
+    size_t ran = st->tasks - st->by_status[PDL_ST_SKIPPED] -
+                 st->by_status[PDL_ST_PENDING];
+    const char *what;
     int k;
 
     if (st->wall <= 0 || st->busy <= 0)
@@ -231,18 +250,27 @@ size_t pdl_stats_sentence(const struct pdl_stats *st, const char *mode,
                                 "%s x%u: nothing ran long enough to "
                                 "measure",
                                 mode, workers);
-    /* No schedule beats the longest task, nor busy time spread evenly. */
-    if (st->longest > ideal)
-        ideal = st->longest;
+    where(st, &share, &what);
     fmt_time(st->wall, wall, sizeof(wall));
+    if (ran <= 1) {
+        k = snprintf(buf, n, "%s x%u: one task, %s", mode, workers, wall);
+        if (k >= 0 && (size_t)k < n && *what)
+            k += snprintf(buf + k, n - (size_t)k, "; %.0f%% of it was %s",
+                          100 * share, what);
+        return k < 0 ? 0 : (size_t)k;
+    }
+    /* No schedule beats the longest task, nor busy time spread evenly. */
+    if (st->longest > bound)
+        bound = st->longest;
+    advice(st, workers, share, what, help, sizeof(help));
     k = snprintf(buf, n,
                  "%s x%u: %s, %.1fx faster than one task at a time, "
-                 "%.0f%% of ideal",
+                 "%.0f%% of the lower bound",
                  mode, workers, wall, st->busy / st->wall,
-                 100 * ideal / st->wall);
+                 100 * bound / st->wall);
     if (k >= 0 && (size_t)k < n && *what)
         k += snprintf(buf + k, n - (size_t)k, "; %.0f%% of task time was %s%s",
-                      100 * share, what, verdict);
+                      100 * share, what, help);
     return k < 0 ? 0 : (size_t)k;
 }
 

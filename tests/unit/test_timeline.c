@@ -523,6 +523,33 @@ START_TEST(test_stats_retry_not_setup)
 }
 END_TEST
 
+/* The reading follows from the numbers: one task claims no speed-up, and
+ * idle workers are not told to be more. */
+START_TEST(test_sentence_honest)
+{
+    struct pdl_result one[1] = {
+        {.end_ns = 300000000, .ttfb_us = 299000, .status = PDL_ST_OK}};
+    struct pdl_result idle[3] = {
+        {.end_ns = 600000000, .ttfb_us = 599000, .status = PDL_ST_OK},
+        {.end_ns = 100000000, .ttfb_us = 99000, .status = PDL_ST_OK},
+        {.end_ns = 100000000, .ttfb_us = 99000, .status = PDL_ST_OK}};
+    struct pdl_stats st;
+    char s[512];
+
+    pdl_stats_compute(one, 1, &st);
+    pdl_stats_sentence(&st, "threads", 1, s, sizeof(s));
+    ck_assert_msg(strstr(s, "one task, 300 ms") && !strstr(s, "faster") &&
+                      !strstr(s, "would help"),
+                  "%s", s);
+    pdl_stats_compute(idle, 3, &st);
+    pdl_stats_sentence(&st, "threads", 3, s, sizeof(s));
+    ck_assert_msg(strstr(s, "workers sat idle 56% of the time, so more of "
+                            "them would not help") &&
+                      strstr(s, "100% of the lower bound"),
+                  "%s", s);
+}
+END_TEST
+
 static Suite *timeline_suite(void)
 {
     Suite *s = suite_create("timeline");
@@ -548,6 +575,7 @@ static Suite *timeline_suite(void)
     tcase_add_test(tc, test_stats_nothing_ran);
     tcase_add_test(tc, test_stats_zero_length);
     tcase_add_test(tc, test_stats_retry_not_setup);
+    tcase_add_test(tc, test_sentence_honest);
     suite_add_tcase(s, tc);
     return s;
 }
