@@ -4,6 +4,7 @@
  * the outputs, the exit code. */
 #include "cli.h"
 #include "pdl/chart.h"
+#include "pdl/predict.h"
 #include "pdl/compare.h"
 #include "pdl/export.h"
 #include "pdl/outdir.h"
@@ -706,6 +707,8 @@ int main(int argc, char **argv)
         return pdl_compare_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "chart") == 0)
         return pdl_cmd_chart(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "predict") == 0)
+        return pdl_cmd_predict(argc - 1, argv + 1);
     rc = pdl_cli_parse(argc, argv, &cli);
     if (rc >= 0)
         return rc;
