@@ -380,6 +380,7 @@ static void json_in_flight(FILE *out, const struct pdl_predict_slot *s,
                            size_t n)
 {
     double *ev = pdl_xcalloc(4 * n + 1, sizeof(*ev));
+    const char *sep = "";
     long c = 0;
 
     for (size_t i = 0; i < n; i++) {
@@ -391,7 +392,8 @@ static void json_in_flight(FILE *out, const struct pdl_predict_slot *s,
         c += (long)ev[2 * i + 1];
         if (i + 1 < 2 * n && ev[2 * i + 2] == ev[2 * i])
             continue;
-        fprintf(out, "%s[%.6f, %ld]", i ? ", " : "", ev[2 * i], c);
+        fprintf(out, "%s[%.6f, %ld]", sep, ev[2 * i], c);
+        sep = ", ";
     }
     free(ev);
 }
