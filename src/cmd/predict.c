@@ -237,10 +237,13 @@ static int parse_args(int argc, char **argv, struct predict_cli *cli)
         if (rc != 0)
             return rc;
     }
-    if (argc - optind != 1)
-        return usage_error("TIMELINE",
-                           argc - optind < 1 ? "none given" : "only one",
-                           argc - optind < 1 ? "" : argv[optind + 1]);
+    if (argc - optind < 1) {
+        fputs("pdl predict: no timeline given\nTry 'pdl predict --help'.\n",
+              stderr);
+        return PDL_EXIT_USAGE;
+    }
+    if (argc - optind > 1)
+        return usage_error("TIMELINE", "only one is read", argv[optind + 1]);
     cli->timeline = argv[optind];
     if (cli->chart && pdl_chart_out_ok(cli->chart, err, sizeof(err)) != 0) {
         fprintf(stderr, "pdl predict: --chart %s: %s\n", cli->chart, err);
