@@ -13,7 +13,8 @@
 #   (2) the measured run's lanes (from its timeline) and the predicted lanes
 #       of one configuration under them, on the same time axis; a bar per
 #       task coloured by worker, predicted connection set-up in orange, a
-#       dashed line at each makespan.
+#       dashed line at each makespan.  Not drawn (lanes=0) above 10,000
+#       tasks, the limit of pdl chart's worker view.
 # Needs gnuplot >= 5.4 and awk; loads common.gp from its own directory (on
 # the measured timeline: terminal, colours, column accessors).
 
@@ -48,6 +49,7 @@ P_GS    = prd_meta("gantt_schedule")
 P_GK    = prd_meta("gantt_makespan") + 0.0
 P_GB    = prd_meta("gantt_bound") + 0.0
 P_TASKS = prd_meta("tasks") + 0
+P_LANES = prd_meta("lanes") eq "0" ? 0 : 1
 P_TL    = system("LC_ALL=C awk -F '\t' '$1 == \"# timeline\" { print $2; exit }' " . prd_q)
 array P_SNAME[2]
 do for [s = 1:P_NS] {
@@ -77,8 +79,11 @@ do for [s = 0:P_NS - 1] {
     P_KMAX = pdl_max(P_KMAX, PS_max_y)
 }
 P_WMIN = pdl_min(P_WMIN, P_MW); P_WMAX = pdl_max(P_WMAX, P_MW)
-stats pred index P_NS every ::1 using 2 nooutput name "PG"
-P_GLANES = int(PG_max) + 1
+P_GLANES = 1
+if (P_LANES) {
+    stats pred index P_NS every ::1 using 2 nooutput name "PG"
+    P_GLANES = int(PG_max) + 1
+}
 P_XMAX = pdl_max(P_MWALL, P_GK)
 P_XMAX = P_XMAX > 0 ? P_XMAX * 1.02 : 1
 P_LOGX = P_WMAX >= 4 * P_WMIN
@@ -91,7 +96,7 @@ PX_T2 = PX_T1 + PX_H1 + 90
 PX_H2 = pdl_max(40, prd_lane(W) * W)
 PX_T3 = PX_T2 + PX_H2 + 60
 PX_H3 = pdl_max(40, prd_lane(P_GLANES) * P_GLANES)
-PX_H = PX_T3 + PX_H3 + 50
+PX_H = P_LANES ? PX_T3 + PX_H3 + 50 : PX_T1 + PX_H1 + 70
 sx(px) = px * 1.0 / PX_W
 sy(px) = 1.0 - px * 1.0 / PX_H
 
@@ -136,6 +141,12 @@ unset logscale x
 unset key
 
 # ---- (2) measured and predicted lanes on one time axis ---------------------------
+# (not above pdl chart's limit of the worker view: lanes=0 in the data)
+if (!P_LANES) {
+    unset multiplot
+    unset output
+    exit
+}
 set xrange [0 : P_XMAX]
 set xtics autofreq
 set mxtics

@@ -1,6 +1,6 @@
 /* What-if prediction. A timeline's tasks are measured (each one's time split
  * into connection set-up and the rest, each host's set-up cost, the start
- * offset and the gap between a worker's tasks), then replayed in a
+ * offset and pdl's own gap between a worker's tasks), then replayed in a
  * discrete-event simulation of the scheduler, the gate and the kept-alive
  * connections of another configuration. Times are integer nanoseconds so
  * that events at one instant compare exactly. */
@@ -150,30 +150,55 @@ static void number_conns(struct pdl_predict_model *m, char **urls)
     free(k);
 }
 
+struct keyed_setup {
+    size_t conn;
+    int64_t setup;
+};
+
+static int cmp_keyed_setup(const void *a, const void *b)
+{
+    const struct keyed_setup *x = a, *y = b;
+
+    if (x->conn != y->conn)
+        return x->conn < y->conn ? -1 : 1;
+    return (x->setup > y->setup) - (x->setup < y->setup);
+}
+
 /* Each key's set-up cost: the median over its tasks that opened a
  * connection, else over all such tasks, else 0. */
 static void estimate_setup(struct pdl_predict_model *m, const int64_t *own)
 {
-    int64_t *v = pdl_xcalloc(m->n + 1, sizeof(*v)), all;
+    struct keyed_setup *k = pdl_xcalloc(m->n + 1, sizeof(*k));
+    int64_t *v = pdl_xcalloc(m->n + 1, sizeof(*v));
     size_t nv = 0;
 
     for (size_t i = 0; i < m->n; i++)
-        if (own[i] > 0)
+        if (own[i] > 0) {
+            k[nv] = (struct keyed_setup){m->t[i].conn, own[i]};
             v[nv++] = own[i];
+        }
     m->setups = nv;
-    all = m->setup_median = median(v, nv);
+    m->setup_median = median(v, nv);
     m->setup = pdl_xcalloc(m->nconn, sizeof(*m->setup));
-    for (size_t c = 0; c < m->nconn; c++) {
-        nv = 0;
-        for (size_t i = 0; i < m->n; i++)
-            if (m->t[i].conn == c && own[i] > 0)
-                v[nv++] = own[i];
-        m->setup[c] = nv ? median(v, nv) : all;
+    for (size_t c = 0; c < m->nconn; c++)
+        m->setup[c] = m->setup_median;
+    /* Sorted by key, then by set-up: each key's run is in order. */
+    qsort(k, nv, sizeof(*k), cmp_keyed_setup);
+    for (size_t a = 0, b; a < nv; a = b) {
+        for (b = a; b < nv && k[b].conn == k[a].conn; b++)
+            ;
+        size_t len = b - a, mid = a + len / 2;
+        m->setup[k[a].conn] =
+            len % 2 ? k[mid].setup : (k[mid - 1].setup + k[mid].setup) / 2;
     }
     free(v);
+    free(k);
 }
 
-/* The median gap between a worker's end and its next start. */
+/* The gap between a worker's end and its next start that is pdl's own
+ * (handing the task out, the record back): the lower quartile, since the
+ * longer gaps are waits at the gate (--rate, --per-host), which the
+ * simulation adds by itself. */
 static int64_t estimate_gap(const struct pdl_result *const *rs, size_t n)
 {
     int64_t *v = pdl_xcalloc(n + 1, sizeof(*v)), g;
@@ -185,7 +210,8 @@ static int64_t estimate_gap(const struct pdl_result *const *rs, size_t n)
             b->start_ns >= a->end_ns)
             v[nv++] = b->start_ns - a->end_ns;
     }
-    g = median(v, nv);
+    qsort(v, nv, sizeof(*v), cmp_i64);
+    g = nv ? v[nv / 4] : 0;
     free(v);
     return g;
 }

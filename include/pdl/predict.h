@@ -93,7 +93,8 @@ struct pdl_predict_facts {
     size_t setups;     /* recorded tasks that opened a connection */
     double setup;      /* median set-up of those tasks */
     double offset;     /* the first task's start */
-    double gap;        /* median gap from a worker's end to its next start */
+    double gap;        /* pdl's own gap from a worker's end to its next start
+                          (the lower quartile: longer ones are gate waits) */
     double busy;       /* recorded task time, summed */
     double longest;    /* the longest recorded task */
     size_t longest_id; /* and its id */

@@ -481,19 +481,22 @@ static int save_json(const char *path, const struct report *r)
 }
 
 /* The chart's data: the metadata, one block of (W, makespan, bound) per
- * schedule, then the predicted Gantt (id, worker, start, end, setup). */
+ * schedule, then the predicted Gantt (id, worker, start, end, setup), left
+ * empty (lanes=0) above PDL_CHART_LANES_MAX tasks. */
 static void write_chart_data(FILE *out, const struct report *r,
                              const char *timeline)
 {
     const struct predict_cli *c = r->cli;
+    /* Lanes of more tasks than the worker view draws would be a blur. */
+    size_t lanes = r->tl->count <= PDL_CHART_LANES_MAX ? r->facts.tasks : 0;
 
     fprintf(out, "# pdl-predict 1\n");
     fprintf(out,
             "# mode=%s measured_workers=%u measured_wall=%.6f tasks=%zu "
-            "schedules=%zu gantt_workers=%u gantt_schedule=%s "
+            "lanes=%d schedules=%zu gantt_workers=%u gantt_schedule=%s "
             "gantt_makespan=%.6f gantt_bound=%.6f\n",
             r->tl->info.mode, r->tl->info.workers, r->wall, r->facts.tasks,
-            c->nschedules, r->gantt.res.workers,
+            lanes > 0, c->nschedules, r->gantt.res.workers,
             schedule_name(r->gantt.cfg.schedule), r->gantt.res.makespan,
             r->gantt.res.bound);
     fprintf(out, "# timeline\t%s\n", timeline);
@@ -507,7 +510,7 @@ static void write_chart_data(FILE *out, const struct report *r,
         fputs("\n\n", out);
     }
     fputs("# gantt\nid\tworker\tstart\tend\tsetup\n", out);
-    for (size_t i = 0; i < r->facts.tasks; i++)
+    for (size_t i = 0; i < lanes; i++)
         fprintf(out, "%zu\t%u\t%.6f\t%.6f\t%.6f\n", r->slots[i].id,
                 r->slots[i].worker, r->slots[i].start, r->slots[i].end,
                 r->slots[i].setup);

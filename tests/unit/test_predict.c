@@ -311,6 +311,35 @@ START_TEST(setup_pooled_async)
 }
 END_TEST
 
+START_TEST(setup_median_per_host)
+{
+    /* near: set-ups of 10, 12 and 30 ms (median 12); far: 50 ms. */
+    const struct row rows[] = {
+        {0, 0, 0, 100, 10, PDL_ST_OK, "http://near.example/a", 0},
+        {1, 1, 0, 100, 12, PDL_ST_OK, "http://near.example/b", 0},
+        {2, 2, 0, 100, 30, PDL_ST_OK, "http://NEAR.example/c", 0},
+        {3, 3, 0, 150, 50, PDL_ST_OK, FAR, 0},
+    };
+    struct pdl_timeline tl = make(rows, 4, "threads");
+    struct pdl_predict_model *m = pdl_predict_model_create(&tl);
+    struct pdl_predict_facts f;
+    struct pdl_predict_config c;
+    struct pdl_predict_result r;
+
+    pdl_predict_model_facts(m, &f);
+    ck_assert_uint_eq(f.hosts, 2);
+    ck_assert_uint_eq(f.setups, 4);
+    ck_assert_double_eq_tol(f.setup, 0.021, EPS);
+    /* One worker: 12 ms, then 90 + 88 + 70 ms; 50 ms, then 100 ms. */
+    pdl_predict_config_init(&c, 1);
+    pdl_predict_run(m, &c, &r, NULL);
+    ck_assert_double_eq_tol(r.makespan, 0.41, EPS);
+    ck_assert_double_eq_tol(r.setup, 0.062, EPS);
+    pdl_predict_model_destroy(m);
+    unmake(&tl);
+}
+END_TEST
+
 START_TEST(worker_cache_of_hosts)
 {
     /* One worker alternating two hosts keeps a connection to each. */
@@ -474,6 +503,7 @@ static Suite *suite(void)
     tcase_add_test(tc, rate_spaces_starts);
     tcase_add_test(tc, setup_per_worker);
     tcase_add_test(tc, setup_pooled_async);
+    tcase_add_test(tc, setup_median_per_host);
     tcase_add_test(tc, worker_cache_of_hosts);
     tcase_add_test(tc, rows_left_out_and_sorted);
     tcase_add_test(tc, nothing_to_replay);
