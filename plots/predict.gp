@@ -13,7 +13,8 @@
 #   (2) the measured run's lanes (from its timeline) and the predicted lanes
 #       of one configuration under them, on the same time axis; a bar per
 #       task coloured by worker, predicted connection set-up in orange, a
-#       dashed line at each makespan.  Not drawn (lanes=0) above 10,000
+#       dashed line at each makespan;
+#   (3) tasks in flight over time, measured and predicted (steps).  Not drawn (lanes=0) above 10,000
 #       tasks, the limit of pdl chart's worker view.
 # Needs gnuplot >= 5.4 and awk; loads common.gp from its own directory (on
 # the measured timeline: terminal, colours, column accessors).
@@ -96,7 +97,9 @@ PX_T2 = PX_T1 + PX_H1 + 90
 PX_H2 = pdl_max(40, prd_lane(W) * W)
 PX_T3 = PX_T2 + PX_H2 + 60
 PX_H3 = pdl_max(40, prd_lane(P_GLANES) * P_GLANES)
-PX_H = P_LANES ? PX_T3 + PX_H3 + 50 : PX_T1 + PX_H1 + 70
+PX_T4 = PX_T3 + PX_H3 + 60
+PX_H4 = 120
+PX_H = P_LANES ? PX_T4 + PX_H4 + 50 : PX_T1 + PX_H1 + 70
 sx(px) = px * 1.0 / PX_W
 sy(px) = 1.0 - px * 1.0 / PX_H
 
@@ -172,7 +175,6 @@ set tmargin at screen sy(PX_T3)
 set bmargin at screen sy(PX_T3 + PX_H3)
 set yrange [P_GLANES - 0.5 : -0.5]
 set ytics 0, (P_GLANES > 16 ? pdl_max(1, int(P_GLANES / 8)) : 1)
-set xlabel "seconds from the run's start" textcolor rgb C_TEXT offset 0, 0.4
 set label 3 sprintf("predicted: %d worker%s, %s, makespan %s s (lower bound %s s); connection set-up in orange", \
     P_GW, P_GW == 1 ? "" : "s", P_GS, fmt_s(P_GK), fmt_s(P_GB)) \
     at screen sx(PX_L), screen sy(PX_T3 - 10) left font ",11" textcolor rgb "#111111"
@@ -183,5 +185,24 @@ plot pred index P_NS every ::1 using (($3 + $4) / 2):2:3:4:($2 - 0.4):($2 + 0.4)
         with boxxyerror fs solid 1.0 noborder lc rgb C_CON notitle
 unset label 3
 unset arrow 3
+
+# ---- (3) tasks in flight over time, measured and predicted ------------------------
+# Each task's start counts +1 and its end -1; at one instant ends come first
+# (tab-separated, as common.gp reads data).
+prd_steps = "| LC_ALL=C sort -k1,1g -k2,2n | LC_ALL=C awk -v OFS='\t' '{ c += $2; print $1, c }'"
+prd_meas_sh = "< LC_ALL=C awk -F '\t' '/^#/ { next } $1 == \"id\" { for (i = 1; i <= NF; i++) { if ($i == \"start\") cs = i; if ($i == \"end\") ce = i; if ($i == \"status\") st = i }; next } " . \
+    "cs && $st != \"not-run\" && $st != \"skipped\" { print $cs, 1; print $ce, -1 }' " . pdl_q . " " . prd_steps
+prd_pred_sh = "< LC_ALL=C awk -F '\t' '/^# gantt$/ { g = 1; next } g && $1 ~ /^[0-9]+$/ { print $3, 1; print $4, -1 }' " . prd_q . " " . prd_steps
+set tmargin at screen sy(PX_T4)
+set bmargin at screen sy(PX_T4 + PX_H4)
+set yrange [0 : pdl_max(W, P_GLANES) * 1.15 + 0.5]
+set ytics autofreq
+set ylabel "in flight" textcolor rgb C_TEXT
+set xlabel "seconds from the run's start" textcolor rgb C_TEXT offset 0, 0.4
+set key top right Left reverse samplen 2 font ",9" textcolor rgb C_TEXT opaque box lc rgb "#DDDDDD"
+set label 4 "tasks in flight" at screen sx(PX_L), screen sy(PX_T4 - 10) left font ",11" textcolor rgb "#111111"
+plot prd_meas_sh using 1:2 with steps lw 2 lc rgb "#444444" title sprintf("measured, %d worker%s", W, W == 1 ? "" : "s"), \
+     prd_pred_sh using 1:2 with steps lw 2 lc rgb P_COL[1] title sprintf("predicted, %d worker%s", P_GW, P_GW == 1 ? "" : "s")
+unset label 4
 unset multiplot
 unset output
