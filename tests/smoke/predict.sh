@@ -83,7 +83,7 @@ for mode in ${PDL_PREDICT_MODES:-threads}; do
 done
 
 # ---- the table, the replay of the measured run, JSON, chart ------------------
-expect_grep "$WORK/pred.txt" "30 tasks run by threads with 2 workers" "table"
+expect_grep "$WORK/pred.txt" "30 tasks run by $mode with 2 workers" "table"
 expect_grep "$WORK/pred.txt" "replayed as measured (W=2 dynamic)" "table"
 "$PDL" predict "$WORK/run.tsv" -w 2,4 --json "$WORK/p.json" >/dev/null 2>"$WORK/err" ||
     fail "predict --json exited $?: $(cat "$WORK/err")"
