@@ -352,7 +352,8 @@ int pdl_chart_render(const char *data, const char *out, const char *view,
     struct pdl_chart *ch;
     int rc;
 
-    if (strcmp(view, "compare") == 0)
+    /* These scripts read their own summaries, not a timeline. */
+    if (strcmp(view, "compare") == 0 || strcmp(view, "predict") == 0)
         return draw(data, out, view, NULL, stderr, err, errsz);
     if (pdl_chart_create(&ch, data, view, err, errsz) != PDL_OK)
         return -1;

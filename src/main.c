@@ -4,6 +4,7 @@
  * the outputs, the exit code. */
 #include "cli.h"
 #include "pdl/chart.h"
+#include "pdl/predict.h"
 #include "pdl/compare.h"
 #include "pdl/export.h"
 #include "pdl/outdir.h"
@@ -603,6 +604,38 @@ static void draw_charts(struct app *a)
         a->out_failed = true;
 }
 
+/* Most tasks whose timeline is read back for the what-if clause: it is
+ * held in memory for that (some 300 bytes a task). */
+#define PREDICT_MAX_TASKS 20000
+
+/* What other worker counts and orders would have given, from the timeline
+ * just written: only for runs with pdl's defaults but W (the prediction
+ * assumes them) and of a size that is read back quickly. */
+static void say_prediction(const struct app *a, const struct pdl_stats *st,
+                           unsigned workers)
+{
+    const struct pdl_options *o = &a->cli->opt;
+    const char *path = timeline_file(a);
+    struct pdl_timeline tl;
+    char err[256], line[512];
+    FILE *in;
+
+    if (!path || st->tasks < 2 || st->tasks > PREDICT_MAX_TASKS ||
+        a->runner->total_workers || o->rate > 0 || o->chunk > 1 ||
+        o->schedule != PDL_SCHED_DYNAMIC || o->per_host_loopback ||
+        o->per_host != PDL_PER_HOST_DEFAULT)
+        return;
+    in = fopen(path, "r");
+    if (!in)
+        return;
+    if (pdl_timeline_read(in, &tl, err, sizeof(err)) == PDL_OK) {
+        if (pdl_predict_sentence(&tl, workers, line, sizeof(line)) > 0)
+            fprintf(stderr, "pdl: %s\n", line);
+        pdl_timeline_cleanup(&tl);
+    }
+    fclose(in);
+}
+
 static void finish(struct app *a, struct pdl_stats *st)
 {
     unsigned ran = atomic_load(&a->run.shared->counters.ran);
@@ -641,6 +674,7 @@ static void finish(struct app *a, struct pdl_stats *st)
                 st->tasks);
     if (!a->cli->quiet) {
         pdl_summary_print(stderr, st, a->info.mode, all);
+        say_prediction(a, st, all);
         if (a->tl[0].path && !a->out_failed)
             fprintf(stderr, "pdl: timeline: %s\n", a->tl[0].path);
     }
@@ -793,6 +827,8 @@ int main(int argc, char **argv)
         return pdl_compare_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "chart") == 0)
         return pdl_cmd_chart(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "predict") == 0)
+        return pdl_cmd_predict(argc - 1, argv + 1);
     rc = pdl_cli_parse(argc, argv, &cli);
     if (rc >= 0)
         return rc;

@@ -1,0 +1,620 @@
+/* pdl predict: replay a recorded timeline's tasks under other configurations
+ * and print (and write as JSON, and draw) the predicted makespans. Option
+ * parsing, wiring and output only; the simulation is pdl_predict_*. */
+#include "../cli.h"
+#include "pdl/chart.h"
+#include "pdl/parse.h"
+#include "pdl/predict.h"
+#include "pdl/util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PREDICT_W_MAX 64 /* items in one --workers list */
+
+static const char predict_usage[] =
+    "Usage: pdl predict TIMELINE [options]\n"
+    "Replays the tasks of a recorded run (pdl --timeline) in a simulation "
+    "of pdl's\n"
+    "scheduler, per-host cap, rate and kept-alive connections, and predicts "
+    "the\n"
+    "makespan of each configuration, with the lower bound max(task time / "
+    "W,\n"
+    "longest task) and the efficiency against it. Nothing is downloaded.\n"
+    "\n"
+    "  -w, --workers LIST     worker counts to predict, e.g. 1,2,4,8 "
+    "(default\n"
+    "                         1,2,4,8,16)\n"
+    "  --schedule LIST        dynamic, static or both: dynamic,static "
+    "(default\n"
+    "                         dynamic)\n"
+    "  --chunk N              dynamic: tasks taken at a time (default 1)\n"
+    "  --per-host N           at most N transfers per host at once, "
+    "loopback\n"
+    "                         hosts too; 0 = none (default: pdl's, 8 "
+    "sparing\n"
+    "                         loopback hosts)\n"
+    "  --rate R               at most R starts per second (10/s, 600/m)\n"
+    "  --order HOW            list (the list's order, default) or "
+    "longest-first\n"
+    "                         (by recorded duration)\n"
+    "  --gantt W              the configuration whose tasks are drawn and "
+    "written\n"
+    "                         (default: the largest W)\n"
+    "  --chart FILE           draw makespan against W (lower bound, measured "
+    "point),\n"
+    "                         the predicted lanes under the measured ones and "
+    "tasks\n"
+    "                         in flight over time: .png, .svg or .pdf; its "
+    "data is\n"
+    "                         kept beside it as FILE's name with "
+    ".predict.tsv\n"
+    "  --json FILE            the same as a JSON document; - is stdout\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "Exit status: 0 done; 1 the chart could not be drawn; 2 usage error, a "
+    "timeline\n"
+    "that cannot be read or has no task that ran.\n";
+
+struct predict_cli {
+    const char *timeline;
+    unsigned workers[PREDICT_W_MAX];
+    size_t nworkers;
+    enum pdl_schedule schedules[2];
+    size_t nschedules;
+    struct pdl_predict_config base; /* everything but workers, schedule */
+    unsigned gantt;                 /* 0: the largest W */
+    const char *chart;
+    const char *json;
+};
+
+/* One configuration predicted. */
+struct row {
+    struct pdl_predict_config cfg;
+    struct pdl_predict_result res;
+};
+
+static int usage_error(const char *opt, const char *why, const char *arg)
+{
+    fprintf(stderr, "pdl predict: %s: %s: \"%s\"\n", opt, why, arg);
+    fputs("Try 'pdl predict --help'.\n", stderr);
+    return PDL_EXIT_USAGE;
+}
+
+/* "1,2,4,8" into w (at most max, each 1..1024, none twice). Returns 0, or
+ * -1 with *why set. */
+static int parse_workers(const char *arg, unsigned *w, size_t max, size_t *n,
+                         const char **why)
+{
+    char item[32];
+    const char *p = arg;
+
+    *n = 0;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        long v;
+        snprintf(item, sizeof(item), "%.*s", (int)(len < 31 ? len : 31), p);
+        if (len == 0 || len > 30 || !pdl_parse_long(item, 1, 1024, &v)) {
+            *why = "must be whole numbers from 1 to 1024, e.g. 1,2,4,8";
+            return -1;
+        }
+        for (size_t i = 0; i < *n; i++)
+            if (w[i] == (unsigned)v) {
+                *why = "a number listed twice";
+                return -1;
+            }
+        if (*n == max) {
+            *why = "too many numbers";
+            return -1;
+        }
+        w[(*n)++] = (unsigned)v;
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
+}
+
+static int parse_schedules(const char *arg, struct predict_cli *cli)
+{
+    if (strcmp(arg, "dynamic") == 0 || strcmp(arg, "static") == 0) {
+        cli->schedules[0] =
+            arg[0] == 'd' ? PDL_SCHED_DYNAMIC : PDL_SCHED_STATIC;
+        cli->nschedules = 1;
+        return 0;
+    }
+    if (strcmp(arg, "dynamic,static") == 0 ||
+        strcmp(arg, "static,dynamic") == 0) {
+        cli->schedules[0] =
+            arg[0] == 'd' ? PDL_SCHED_DYNAMIC : PDL_SCHED_STATIC;
+        cli->schedules[1] =
+            arg[0] == 'd' ? PDL_SCHED_STATIC : PDL_SCHED_DYNAMIC;
+        cli->nschedules = 2;
+        return 0;
+    }
+    return usage_error("--schedule", "must be dynamic, static or both", arg);
+}
+
+enum {
+    OPT_SCHEDULE = 256,
+    OPT_CHUNK,
+    OPT_PER_HOST,
+    OPT_RATE,
+    OPT_ORDER,
+    OPT_GANTT,
+    OPT_CHART,
+    OPT_JSON
+};
+
+/* One option's value into cli. Returns 0 or the exit code. */
+static int set_option(int c, const char *arg, struct predict_cli *cli)
+{
+    const char *why = NULL;
+    long v;
+
+    switch (c) {
+    case 'w':
+        if (parse_workers(arg, cli->workers, PREDICT_W_MAX, &cli->nworkers,
+                          &why) != 0)
+            return usage_error("--workers", why, arg);
+        return 0;
+    case OPT_SCHEDULE:
+        return parse_schedules(arg, cli);
+    case OPT_CHUNK:
+    case OPT_PER_HOST:
+    case OPT_GANTT:
+        if (!pdl_parse_long(arg, c == OPT_PER_HOST ? 0 : 1, 1024, &v))
+            return usage_error(c == OPT_CHUNK   ? "--chunk"
+                               : c == OPT_GANTT ? "--gantt"
+                                                : "--per-host",
+                               c == OPT_PER_HOST
+                                   ? "must be a whole number from 0 to 1024"
+                                   : "must be a whole number from 1 to 1024",
+                               arg);
+        if (c == OPT_CHUNK)
+            cli->base.chunk = (unsigned)v;
+        else if (c == OPT_GANTT)
+            cli->gantt = (unsigned)v;
+        else
+            cli->base.per_host = (unsigned)v, cli->base.loopback_too = true;
+        return 0;
+    case OPT_RATE:
+        if (!pdl_parse_rate(arg, &cli->base.rate))
+            return usage_error("--rate", "must be like 10/s, 600/m or 2/h",
+                               arg);
+        return 0;
+    case OPT_ORDER:
+        if (strcmp(arg, "list") != 0 && strcmp(arg, "longest-first") != 0)
+            return usage_error("--order", "must be list or longest-first", arg);
+        cli->base.order = arg[0] == 'l' && arg[1] == 'o'
+                              ? PDL_PREDICT_LONGEST_FIRST
+                              : PDL_PREDICT_LIST;
+        return 0;
+    case OPT_CHART:
+        cli->chart = arg;
+        return 0;
+    case OPT_JSON:
+        cli->json = arg;
+        return 0;
+    }
+    fputs("Try 'pdl predict --help'.\n", stderr);
+    return PDL_EXIT_USAGE;
+}
+
+/* Fills cli from argv. Returns -1 to go on, or the exit code. */
+static int parse_args(int argc, char **argv, struct predict_cli *cli)
+{
+    static const struct option opts[] = {
+        {"workers", required_argument, NULL, 'w'},
+        {"schedule", required_argument, NULL, OPT_SCHEDULE},
+        {"chunk", required_argument, NULL, OPT_CHUNK},
+        {"per-host", required_argument, NULL, OPT_PER_HOST},
+        {"rate", required_argument, NULL, OPT_RATE},
+        {"order", required_argument, NULL, OPT_ORDER},
+        {"gantt", required_argument, NULL, OPT_GANTT},
+        {"chart", required_argument, NULL, OPT_CHART},
+        {"json", required_argument, NULL, OPT_JSON},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const unsigned defaults[] = {1, 2, 4, 8, 16};
+    char err[512];
+    int c, rc;
+
+    memset(cli, 0, sizeof(*cli));
+    pdl_predict_config_init(&cli->base, 1);
+    memcpy(cli->workers, defaults, sizeof(defaults));
+    cli->nworkers = sizeof(defaults) / sizeof(defaults[0]);
+    cli->nschedules = 1;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(predict_usage, stdout);
+            return PDL_EXIT_OK;
+        }
+        rc = set_option(c, optarg, cli);
+        if (rc != 0)
+            return rc;
+    }
+    if (argc - optind < 1) {
+        fputs("pdl predict: no timeline given\nTry 'pdl predict --help'.\n",
+              stderr);
+        return PDL_EXIT_USAGE;
+    }
+    if (argc - optind > 1)
+        return usage_error("TIMELINE", "only one is read", argv[optind + 1]);
+    cli->timeline = argv[optind];
+    if (cli->chart && pdl_chart_out_ok(cli->chart, err, sizeof(err)) != 0) {
+        fprintf(stderr, "pdl predict: --chart %s: %s\n", cli->chart, err);
+        return PDL_EXIT_USAGE;
+    }
+    return -1;
+}
+
+static int read_timeline(const char *path, struct pdl_timeline *tl)
+{
+    char err[512] = "";
+    FILE *f = fopen(path, "r");
+    int rc;
+
+    if (!f) {
+        fprintf(stderr, "pdl predict: %s: %s\n", path, strerror(errno));
+        return PDL_EXIT_USAGE;
+    }
+    rc = pdl_timeline_read(f, tl, err, sizeof(err));
+    fclose(f);
+    if (rc != PDL_OK) {
+        fprintf(stderr, "pdl predict: %s: %s\n", path,
+                rc == PDL_ERR_IO ? strerror(errno) : err);
+        return PDL_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* The measured makespan: the last end of any row (the metadata's wall). */
+static double measured_wall(const struct pdl_timeline *tl)
+{
+    int64_t end = 0;
+
+    for (size_t i = 0; i < tl->count; i++)
+        if (tl->results[i].attempts > 0 && tl->results[i].end_ns > end)
+            end = tl->results[i].end_ns;
+    return end / 1e9;
+}
+
+static const char *schedule_name(enum pdl_schedule s)
+{
+    return s == PDL_SCHED_STATIC ? "static" : "dynamic";
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+struct report {
+    const struct predict_cli *cli;
+    const struct pdl_timeline *tl;
+    struct pdl_predict_facts facts;
+    double wall;       /* measured */
+    struct row replay; /* the measured configuration, replayed */
+    struct row *rows;  /* every configuration */
+    size_t nrows;
+    struct row gantt; /* the one drawn */
+    struct pdl_predict_slot *slots;
+};
+
+static void print_table(FILE *out, const struct report *r)
+{
+    const struct pdl_predict_facts *f = &r->facts;
+    double d = r->wall > 0 ? (r->replay.res.makespan - r->wall) / r->wall : 0;
+
+    fprintf(out,
+            "pdl predict: %s: %zu tasks run by %s with %u worker%s, "
+            "makespan %.3f s\n",
+            r->cli->timeline, f->tasks, r->tl->info.mode, r->tl->info.workers,
+            r->tl->info.workers == 1 ? "" : "s", r->wall);
+    fprintf(out,
+            "  model: %zu host%s, %zu connection%s set up (median %.3f ms), "
+            "first start %.3f ms, %.3f ms between a worker's tasks%s\n",
+            f->hosts, f->hosts == 1 ? "" : "s", f->setups,
+            f->setups == 1 ? "" : "s", f->setup * 1e3, f->offset * 1e3,
+            f->gap * 1e3,
+            f->shared_conns ? ", connections pooled (async)" : "");
+    fprintf(out, "  replayed as measured (W=%u %s): %.3f s, %+.1f %%\n",
+            r->replay.res.workers, schedule_name(r->replay.cfg.schedule),
+            r->replay.res.makespan, 100 * d);
+    fprintf(out, "%6s  %-8s %10s %12s %11s %9s %12s\n", "W", "schedule",
+            "makespan", "lower bound", "efficiency", "speed-up", "connections");
+    for (size_t i = 0; i < r->nrows; i++) {
+        const struct row *w = &r->rows[i];
+        fprintf(out, "%6u  %-8s %8.3f s %10.3f s %9.1f %% %8.2fx %12zu\n",
+                w->cfg.workers, schedule_name(w->cfg.schedule), w->res.makespan,
+                w->res.bound, 100 * w->res.efficiency, w->res.speedup,
+                w->res.connections);
+    }
+}
+
+static void json_config(FILE *out, const struct pdl_predict_config *c)
+{
+    fprintf(out,
+            "\"workers\": %u, \"schedule\": \"%s\", \"chunk\": %u, "
+            "\"per_host\": %u, \"per_host_loopback\": %s, \"rate\": %.9g, "
+            "\"order\": \"%s\"",
+            c->workers, schedule_name(c->schedule), c->chunk ? c->chunk : 1,
+            c->per_host, c->loopback_too ? "true" : "false", c->rate,
+            c->order == PDL_PREDICT_LONGEST_FIRST ? "longest-first" : "list");
+}
+
+static void json_result(FILE *out, const struct pdl_predict_result *p)
+{
+    fprintf(out,
+            "\"workers_used\": %u, \"makespan\": %.6f, \"bound\": %.6f, "
+            "\"efficiency\": %.6f, \"speedup\": %.6f, \"connections\": %zu, "
+            "\"setup\": %.6f, \"max_in_flight\": %u, \"gate_waiting\": %.6f",
+            p->workers, p->makespan, p->bound, p->efficiency, p->speedup,
+            p->connections, p->setup, p->in_flight, p->gate_waiting);
+}
+
+/* A string as JSON (the timeline's path). */
+static void json_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fprintf(out, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            fprintf(out, "\\u%04x", (unsigned char)*s);
+        else
+            fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+    const double *x = a, *y = b;
+
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]); /* an end before a start */
+}
+
+/* Tasks in flight over time, as [time, count] after each change. */
+static void json_in_flight(FILE *out, const struct pdl_predict_slot *s,
+                           size_t n)
+{
+    double *ev = pdl_xcalloc(4 * n + 1, sizeof(*ev));
+    const char *sep = "";
+    long c = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        ev[4 * i] = s[i].start, ev[4 * i + 1] = 1;
+        ev[4 * i + 2] = s[i].end, ev[4 * i + 3] = -1;
+    }
+    qsort(ev, 2 * n, 2 * sizeof(*ev), cmp_event);
+    for (size_t i = 0; i < 2 * n; i++) {
+        c += (long)ev[2 * i + 1];
+        if (i + 1 < 2 * n && ev[2 * i + 2] == ev[2 * i])
+            continue;
+        fprintf(out, "%s[%.6f, %ld]", sep, ev[2 * i], c);
+        sep = ", ";
+    }
+    free(ev);
+}
+
+static void json_gantt(FILE *out, const struct report *r)
+{
+    size_t n = r->facts.tasks;
+
+    fputs("  \"gantt\": {", out);
+    json_config(out, &r->gantt.cfg);
+    fputs(", ", out);
+    json_result(out, &r->gantt.res);
+    fputs(",\n    \"tasks\": [", out);
+    for (size_t i = 0; i < n; i++) {
+        const struct pdl_predict_slot *s = &r->slots[i];
+        fprintf(out,
+                "%s\n      {\"id\": %zu, \"worker\": %u, \"start\": %.6f, "
+                "\"end\": %.6f, \"setup\": %.6f, \"asked\": %.6f}",
+                i ? "," : "", s->id, s->worker, s->start, s->end, s->setup,
+                s->asked);
+    }
+    fputs("],\n    \"in_flight\": [", out);
+    json_in_flight(out, r->slots, n);
+    fputs("]}\n", out);
+}
+
+static void write_json(FILE *out, const struct report *r)
+{
+    const struct pdl_predict_facts *f = &r->facts;
+
+    fputs("{\"pdl\": \"" PDL_VERSION "\", \"format\": 1, \"timeline\": ", out);
+    json_str(out, r->cli->timeline);
+    fprintf(out,
+            ",\n  \"measured\": {\"mode\": \"%s\", \"workers\": %u, "
+            "\"makespan\": %.6f, \"tasks\": %zu, \"busy\": %.6f, "
+            "\"longest\": %.6f, \"longest_id\": %zu},\n",
+            r->tl->info.mode, r->tl->info.workers, r->wall, f->tasks, f->busy,
+            f->longest, f->longest_id);
+    fprintf(out,
+            "  \"model\": {\"hosts\": %zu, \"setups\": %zu, \"setup\": %.6f, "
+            "\"offset\": %.6f, \"gap\": %.6f, \"shared_connections\": %s},\n",
+            f->hosts, f->setups, f->setup, f->offset, f->gap,
+            f->shared_conns ? "true" : "false");
+    fputs("  \"replay\": {", out);
+    json_config(out, &r->replay.cfg);
+    fputs(", ", out);
+    json_result(out, &r->replay.res);
+    fputs("},\n  \"predictions\": [", out);
+    for (size_t i = 0; i < r->nrows; i++) {
+        fputs(i ? ",\n    {" : "\n    {", out);
+        json_config(out, &r->rows[i].cfg);
+        fputs(", ", out);
+        json_result(out, &r->rows[i].res);
+        fputc('}', out);
+    }
+    fputs("],\n", out);
+    json_gantt(out, r);
+    fputs("}\n", out);
+}
+
+/* Writes the JSON document to path (- is stdout) through a temporary file.
+ * Returns 0 or the exit code. */
+static int save_json(const char *path, const struct report *r)
+{
+    char tmp[4200];
+    FILE *f;
+
+    if (strcmp(path, "-") == 0) {
+        write_json(stdout, r);
+        return fflush(stdout) == 0 ? 0 : PDL_EXIT_USAGE;
+    }
+    snprintf(tmp, sizeof(tmp), "%s.part", path);
+    f = fopen(tmp, "w");
+    if (f) {
+        write_json(f, r);
+        if (fclose(f) == 0 && rename(tmp, path) == 0)
+            return 0;
+        remove(tmp);
+    }
+    fprintf(stderr, "pdl predict: --json %s: %s\n", path, strerror(errno));
+    return PDL_EXIT_USAGE;
+}
+
+/* The chart's data: the metadata, one block of (W, makespan, bound) per
+ * schedule, then the predicted Gantt (id, worker, start, end, setup), left
+ * empty (lanes=0) above PDL_CHART_LANES_MAX tasks. */
+static void write_chart_data(FILE *out, const struct report *r,
+                             const char *timeline)
+{
+    const struct predict_cli *c = r->cli;
+    /* Lanes of more tasks than the worker view draws would be a blur. */
+    size_t lanes = r->tl->count <= PDL_CHART_LANES_MAX ? r->facts.tasks : 0;
+
+    fprintf(out, "# pdl-predict 1\n");
+    fprintf(out,
+            "# mode=%s measured_workers=%u measured_wall=%.6f tasks=%zu "
+            "lanes=%d schedules=%zu gantt_workers=%u gantt_schedule=%s "
+            "gantt_makespan=%.6f gantt_bound=%.6f\n",
+            r->tl->info.mode, r->tl->info.workers, r->wall, r->facts.tasks,
+            lanes > 0, c->nschedules, r->gantt.res.workers,
+            schedule_name(r->gantt.cfg.schedule), r->gantt.res.makespan,
+            r->gantt.res.bound);
+    fprintf(out, "# timeline\t%s\n", timeline);
+    for (size_t s = 0; s < c->nschedules; s++) {
+        fprintf(out, "# %s\nworkers\tmakespan\tbound\n",
+                schedule_name(c->schedules[s]));
+        for (size_t i = 0; i < r->nrows; i++)
+            if (r->rows[i].cfg.schedule == c->schedules[s])
+                fprintf(out, "%u\t%.6f\t%.6f\n", r->rows[i].cfg.workers,
+                        r->rows[i].res.makespan, r->rows[i].res.bound);
+        fputs("\n\n", out);
+    }
+    fputs("# gantt\nid\tworker\tstart\tend\tsetup\n", out);
+    for (size_t i = 0; i < lanes; i++)
+        fprintf(out, "%zu\t%u\t%.6f\t%.6f\t%.6f\n", r->slots[i].id,
+                r->slots[i].worker, r->slots[i].start, r->slots[i].end,
+                r->slots[i].setup);
+}
+
+/* Draws --chart from its data, kept beside it as NAME.predict.tsv. */
+static int draw_chart(const struct report *r)
+{
+    const char *out = r->cli->chart, *dot = strrchr(out, '.');
+    char data[4200], err[20000], *abs = realpath(r->cli->timeline, NULL);
+    FILE *f;
+    int rc = 0;
+
+    snprintf(data, sizeof(data), "%.*s.predict.tsv",
+             (int)(dot ? dot - out : (long)strlen(out)), out);
+    f = fopen(data, "w");
+    if (!f) {
+        fprintf(stderr, "pdl predict: --chart %s: %s: %s\n", out, data,
+                strerror(errno));
+        free(abs);
+        return PDL_EXIT_FAILED;
+    }
+    write_chart_data(f, r, abs ? abs : r->cli->timeline);
+    free(abs);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "pdl predict: --chart %s: %s: %s\n", out, data,
+                strerror(errno));
+        return PDL_EXIT_FAILED;
+    }
+    if (pdl_chart_render(data, out, "predict", err, sizeof(err)) != 0) {
+        fprintf(stderr, "pdl predict: --chart %s: %s\n", out, err);
+        rc = PDL_EXIT_FAILED;
+    }
+    return rc;
+}
+
+/* ---- the command ----------------------------------------------------------
+ */
+
+/* Predicts every configuration, the measured one and the Gantt's. */
+static void predict_all(const struct pdl_predict_model *m, struct report *r)
+{
+    const struct predict_cli *c = r->cli;
+    unsigned gw = c->gantt;
+
+    r->nrows = c->nworkers * c->nschedules;
+    r->rows = pdl_xcalloc(r->nrows, sizeof(*r->rows));
+    for (size_t s = 0; s < c->nschedules; s++)
+        for (size_t i = 0; i < c->nworkers; i++) {
+            struct row *w = &r->rows[s * c->nworkers + i];
+            w->cfg = c->base;
+            w->cfg.workers = c->workers[i];
+            w->cfg.schedule = c->schedules[s];
+            pdl_predict_run(m, &w->cfg, &w->res, NULL);
+            if (!c->gantt && w->cfg.workers > gw)
+                gw = w->cfg.workers;
+        }
+    r->replay.cfg = c->base;
+    r->replay.cfg.workers = r->tl->info.workers ? r->tl->info.workers : 1;
+    r->replay.cfg.schedule = c->schedules[0];
+    pdl_predict_run(m, &r->replay.cfg, &r->replay.res, NULL);
+    r->gantt.cfg = c->base;
+    r->gantt.cfg.workers = gw;
+    r->gantt.cfg.schedule = c->schedules[0];
+    r->slots = pdl_xcalloc(pdl_predict_model_tasks(m), sizeof(*r->slots));
+    pdl_predict_run(m, &r->gantt.cfg, &r->gantt.res, r->slots);
+}
+
+int pdl_cmd_predict(int argc, char **argv)
+{
+    struct predict_cli cli;
+    struct pdl_timeline tl;
+    struct pdl_predict_model *m;
+    struct report r;
+    int rc = parse_args(argc, argv, &cli);
+
+    if (rc >= 0)
+        return rc;
+    rc = read_timeline(cli.timeline, &tl);
+    if (rc != 0)
+        return rc;
+    m = pdl_predict_model_create(&tl);
+    if (!m) {
+        fprintf(stderr, "pdl predict: %s: no task ran: nothing to replay\n",
+                cli.timeline);
+        pdl_timeline_cleanup(&tl);
+        return PDL_EXIT_USAGE;
+    }
+    memset(&r, 0, sizeof(r));
+    r.cli = &cli;
+    r.tl = &tl;
+    r.wall = measured_wall(&tl);
+    pdl_predict_model_facts(m, &r.facts);
+    predict_all(m, &r);
+    if (!cli.json || strcmp(cli.json, "-") != 0)
+        print_table(stdout, &r);
+    if (cli.json)
+        rc = save_json(cli.json, &r);
+    if (rc == 0 && cli.chart)
+        rc = draw_chart(&r);
+    free(r.slots);
+    free(r.rows);
+    pdl_predict_model_destroy(m);
+    pdl_timeline_cleanup(&tl);
+    return rc;
+}
