@@ -312,7 +312,7 @@ const char *pdl_testd_query_key(const struct pdl_testd_req *req,
     return NULL;
 }
 
-/* ---- /bytes ---- */
+/* ---- the pattern ---- */
 
 /* Copies n bytes of the endless pattern, from position pos, into buf. */
 void pdl_testd_fill(const struct pdl_testd_ctx *ctx, uint64_t pos, char *buf,
@@ -331,7 +331,8 @@ void pdl_testd_fill(const struct pdl_testd_ctx *ctx, uint64_t pos, char *buf,
     }
 }
 
-/* ---- pattern streams: /reset-after, /huge, /no-length, /range ---- */
+/* ---- bodies read from the pattern: /reset-after, /huge, /no-length, /range
+ * ---- */
 
 /*
  * Resets the TCP connection on fd: connecting a TCP socket to AF_UNSPEC

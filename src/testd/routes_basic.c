@@ -11,7 +11,7 @@
 
 #include "internal.h"
 
-/* ---- /delay and /hang ---- */
+/* ---- /delay (and the wait /hang shares) ---- */
 
 /*
  * Suspends the request for ms, to be answered by finish after the resume.
@@ -68,6 +68,8 @@ pdl_testd_result pdl_testd_serve_delay(struct pdl_testd_ctx *ctx,
                                     "shutting down\n");
     return MHD_YES;
 }
+
+/* ---- /bytes ---- */
 
 /* Fills buf with the pattern bytes at pos; MHD never asks past the end. */
 static ssize_t pdl_testd_bytes_read(void *cls, uint64_t pos, char *buf,

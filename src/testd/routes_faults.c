@@ -15,6 +15,8 @@
 
 #include "internal.h"
 
+/* ---- /hang ---- */
+
 /* A /hang ends as it lived: without a single byte of answer. */
 static pdl_testd_result pdl_testd_hang_finish(const struct pdl_testd_ctx *ctx,
                                               const struct pdl_testd_req *req,
