@@ -273,7 +273,8 @@ static void settle_body(struct pdl_fetcher *f, struct pdl_result *r)
 static CURL *begin_attempt(struct pdl_fetcher *f, struct pdl_result *out)
 {
     f->attempt++;
-    f->attempt_start = pdl_now();
+    /* The first attempt starts with the task, on the same clock reading. */
+    f->attempt_start = f->attempt == 1 ? f->task_start : pdl_now();
     f->http = 0;
     f->too_big = false;
     f->bytes = 0;
