@@ -4,10 +4,15 @@
 #include "pdl/chart.h"
 #include "pdl/export.h"
 #include "pdl/parse.h"
+#include "pdl/request.h"
 #include "pdl/runner.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,7 +41,17 @@ enum {
     OPT_RATE,
     OPT_PER_HOST,
     OPT_PROGRESS,
-    OPT_JSON
+    OPT_JSON,
+    /* Requests (request.c). */
+    OPT_USER,
+    OPT_NETRC,
+    OPT_COOKIE,
+    OPT_COOKIE_JAR,
+    OPT_COMPRESSED,
+    OPT_PROXY,
+    OPT_RESOLVE,
+    OPT_CONNECT_TO,
+    OPT_CHECKSUMS
 };
 
 static const struct option longopts[] = {
@@ -69,6 +84,16 @@ static const struct option longopts[] = {
     {"insecure", no_argument, NULL, 'k'},
     {"no-glob", no_argument, NULL, OPT_NO_GLOB},
     {"user-agent", required_argument, NULL, OPT_USER_AGENT},
+    {"header", required_argument, NULL, 'H'},
+    {"user", required_argument, NULL, OPT_USER},
+    {"netrc", no_argument, NULL, OPT_NETRC},
+    {"cookie", required_argument, NULL, OPT_COOKIE},
+    {"cookie-jar", required_argument, NULL, OPT_COOKIE_JAR},
+    {"compressed", no_argument, NULL, OPT_COMPRESSED},
+    {"proxy", required_argument, NULL, OPT_PROXY},
+    {"resolve", required_argument, NULL, OPT_RESOLVE},
+    {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
+    {"checksums", required_argument, NULL, OPT_CHECKSUMS},
     {"progress", required_argument, NULL, OPT_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -176,6 +201,37 @@ static const char usage_text[] =
     "  -k, --insecure           do not verify TLS certificates (never the "
     "default)\n"
     "      --user-agent STR     User-Agent header (default pdl/%s)\n"
+    "\n"
+    "What requests carry:\n"
+    "  -H, --header \"N: v\"     add a header to every request; repeatable; "
+    "@FILE\n"
+    "                           reads one header a line (\"N:\" drops one "
+    "libcurl\n"
+    "                           adds). A URL's own: an indented header=N: v "
+    "line\n"
+    "      --user USER:PASS     credentials for every request (Basic auth)\n"
+    "      --netrc              credentials from ~/.netrc where it has the "
+    "host\n"
+    "      --cookie DATA|FILE   send cookies \"n=v; n2=v2\", or read a cookie "
+    "file\n"
+    "                           (Netscape format, or Set-Cookie lines)\n"
+    "      --cookie-jar FILE    write every cookie at the end (one store for "
+    "all\n"
+    "                           workers; per process with --mode processes)\n"
+    "      --compressed         ask for a compressed body, save it "
+    "decompressed\n"
+    "      --proxy URL          use this proxy (default: http_proxy, "
+    "https_proxy,\n"
+    "                           no_proxy from the environment)\n"
+    "      --resolve H:P:ADDR   connect to ADDR for host H, port P; "
+    "repeatable\n"
+    "      --connect-to H1:P1:H2:P2  connect to H2:P2 for H1:P1; repeatable\n"
+    "      --checksums FILE     sha256sum-style \"HEX  NAME\" lines: a body "
+    "whose\n"
+    "                           SHA-256 differs fails (status checksum), no "
+    "file\n"
+    "                           is left. A URL's own: checksum=sha256:HEX "
+    "under it\n"
     "  T is seconds, or a number with ms, s, m or h. SIZE is bytes, or a "
     "number\n"
     "  with k, M or G (powers of 1024).\n"
@@ -258,6 +314,133 @@ static int get_size(int c, const char *arg, int64_t *out)
         return 0;
     snprintf(opt, sizeof(opt), "--%s", name_of(c));
     return bad_value(opt, "not a size (e.g. 500000, 64k, 10M, 2G)", arg);
+}
+
+/* Appends v to a list of strings the cli owns. */
+static void push(const char ***v, size_t *n, const char *s)
+{
+    *v = pdl_xrealloc((void *)*v, *n + 1, sizeof(**v));
+    (*v)[(*n)++] = s;
+}
+
+/* One -H value: checked, then kept. */
+static int add_header(struct pdl_cli *cli, const char *h, const char *shown)
+{
+    const char *why = pdl_request_check_header(h);
+
+    if (why)
+        return bad_value(shown, why, h);
+    push(&cli->headers, &cli->nheaders, h);
+    return 0;
+}
+
+/* -H @FILE: one header a line; blank lines and '#' comments skipped. */
+static int header_file(struct pdl_cli *cli, const char *path)
+{
+    FILE *in = fopen(path, "r");
+    char *line = NULL, shown[64];
+    size_t cap = 0;
+    long no = 0;
+    ssize_t n;
+    int rc = 0;
+
+    if (!in)
+        return bad_value("--header", strerror(errno), path);
+    while (rc == 0 && (n = getline(&line, &cap, in)) >= 0) {
+        no++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0 || line[0] == '#')
+            continue;
+        snprintf(shown, sizeof(shown), "--header: %s:%ld", path, no);
+        rc = add_header(cli, pdl_xstrdup(line), shown);
+    }
+    free(line);
+    fclose(in);
+    return rc;
+}
+
+/* A file pdl will read: it must be readable now. */
+static int readable(const char *opt, const char *path)
+{
+    FILE *f = fopen(path, "r");
+
+    if (!f)
+        return bad_value(opt, strerror(errno), path);
+    fclose(f);
+    return 0;
+}
+
+/* A file pdl will write at the end: its folder must be writable now. */
+static int writable(const char *opt, const char *path)
+{
+    char *copy = pdl_xstrdup(path);
+    int rc = 0;
+
+    if (!*path)
+        rc = bad_value(opt, "empty file name", path);
+    else if (access(dirname(copy), W_OK) != 0)
+        rc = bad_value(opt, strerror(errno), path);
+    free(copy);
+    return rc;
+}
+
+/* Options that shape the requests (request.c). Same returns as
+ * value_option. */
+static int request_option(struct pdl_cli *cli, int c, const char *arg)
+{
+    struct pdl_options *o = &cli->opt;
+    const char *why = NULL;
+    char err[256];
+
+    switch (c) {
+    case 'H':
+        return arg[0] == '@' ? header_file(cli, arg + 1)
+                             : add_header(cli, arg, "--header");
+    case OPT_USER:
+        why = pdl_request_check_userpwd(arg);
+        o->userpwd = arg;
+        break;
+    case OPT_NETRC:
+        o->netrc = true;
+        return 0;
+    case OPT_COOKIE:
+        o->cookie = arg;
+        if (!pdl_request_cookie_is_data(arg))
+            return readable("--cookie", arg);
+        if (strpbrk(arg, "\r\n"))
+            why = "holds a line break";
+        break;
+    case OPT_COOKIE_JAR:
+        o->cookie_jar = arg;
+        return writable("--cookie-jar", arg);
+    case OPT_COMPRESSED:
+        o->compressed = true;
+        return 0;
+    case OPT_PROXY:
+        why = pdl_request_check_proxy(arg);
+        o->proxy = arg;
+        break;
+    case OPT_RESOLVE:
+        why = pdl_request_check_resolve(arg);
+        push(&cli->resolve, &cli->nresolve, arg);
+        break;
+    case OPT_CONNECT_TO:
+        why = pdl_request_check_connect_to(arg);
+        push(&cli->connect_to, &cli->nconnect_to, arg);
+        break;
+    case OPT_CHECKSUMS:
+        pdl_checksums_destroy(cli->checksums);
+        cli->checksums = pdl_checksums_load(arg, err, sizeof(err));
+        o->checksums = cli->checksums;
+        return cli->checksums ? 0 : bad_value("--checksums", err, arg);
+    default:
+        return -1;
+    }
+    if (!why)
+        return 0;
+    snprintf(err, sizeof(err), "--%s", name_of(c));
+    return bad_value(err, why, arg);
 }
 
 /* Options that take a checked value. Returns 0, an exit code, or -1 if c
@@ -461,13 +644,15 @@ int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
     pdl_options_init(&cli->opt);
     cli->timeline = "pdl-timeline.tsv";
     cli->chart_by = "gantt";
-    while ((c = getopt_long(argc, argv, "m:w:o:t:kqhV", longopts, NULL)) !=
+    while ((c = getopt_long(argc, argv, "m:w:o:t:kqhVH:", longopts, NULL)) !=
            -1) {
         int rc = value_option(cli, c, optarg);
         if (rc < 0)
             rc = word_option(cli, c, optarg);
         if (rc < 0)
             rc = flag_option(cli, c, optarg);
+        if (rc < 0)
+            rc = request_option(cli, c, optarg);
         if (rc > 0)
             return rc;
         if (rc == 0)
@@ -485,5 +670,11 @@ int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
     }
     cli->lists = argv + optind;
     cli->nlists = argc - optind;
+    cli->opt.headers = cli->headers;
+    cli->opt.nheaders = cli->nheaders;
+    cli->opt.resolve = cli->resolve;
+    cli->opt.nresolve = cli->nresolve;
+    cli->opt.connect_to = cli->connect_to;
+    cli->opt.nconnect_to = cli->nconnect_to;
     return check_together(cli);
 }

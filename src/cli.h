@@ -36,6 +36,14 @@ struct pdl_cli {
     bool no_glob; /* take [ ] { } in URLs literally */
     char **lists;
     int nlists;
+    /* Repeatable request options, in order (opt points at them). */
+    const char **headers;
+    size_t nheaders;
+    const char **resolve;
+    size_t nresolve;
+    const char **connect_to;
+    size_t nconnect_to;
+    struct pdl_checksums *checksums; /* --checksums, loaded */
 };
 
 /* Fills cli from argv (pointers into argv are kept). Returns -1 to go on,

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,24 +37,71 @@ static int fail(struct pdl_sink *s)
     return -1;
 }
 
+void pdl_sink_expect(struct pdl_sink *s, const uint8_t want[32])
+{
+    s->verify = true;
+    memcpy(s->want, want, sizeof(s->want));
+    pdl_sha256_init(&s->hash);
+}
+
+/* Feeds the hash with the partial body a resumed download continues. */
+static int hash_partial(struct pdl_sink *s)
+{
+    char buf[65536];
+    ssize_t n;
+    int fd = openat(s->dirfd, s->tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+    if (fd < 0)
+        return fail(s);
+    while ((n = read(fd, buf, sizeof(buf))) > 0)
+        pdl_sha256_update(&s->hash, buf, (size_t)n);
+    if (n < 0)
+        fail(s);
+    close(fd);
+    return n < 0 ? -1 : 0;
+}
+
 static int open_body(struct pdl_sink *s, bool resume)
 {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
+    bool append = resume && s->offset > 0;
 
-    flags |= (resume && s->offset > 0) ? O_APPEND : O_TRUNC;
+    flags |= append ? O_APPEND : O_TRUNC;
     if (!resume)
         s->offset = 0;
+    if (s->verify)
+        pdl_sha256_init(&s->hash);
+    if (s->verify && append && hash_partial(s) != 0)
+        return -1;
     s->fd = openat(s->dirfd, s->tmp, flags, 0644);
     return s->fd < 0 ? fail(s) : 0;
+}
+
+/* False (and the body refused) if its digest is not the expected one. */
+static bool digest_ok(struct pdl_sink *s)
+{
+    uint8_t got[32];
+    char hex[65];
+
+    if (!s->verify)
+        return true;
+    pdl_sha256_final(&s->hash, got);
+    s->mismatch = memcmp(got, s->want, sizeof(got)) != 0;
+    pdl_sha256_hex(got, hex);
+    snprintf(s->why, sizeof(s->why), "checksum mismatch: got sha256:%.16s...",
+             hex);
+    return !s->mismatch;
 }
 
 int pdl_sink_write(struct pdl_sink *s, const char *data, size_t len,
                    bool resume)
 {
+    if (s->dirfd >= 0 && s->fd < 0 && open_body(s, resume) != 0)
+        return -1;
+    if (s->verify)
+        pdl_sha256_update(&s->hash, data, len);
     if (s->dirfd < 0)
         return 0;
-    if (s->fd < 0 && open_body(s, resume) != 0)
-        return -1;
     while (len > 0) {
         ssize_t n = write(s->fd, data, len);
         if (n < 0 && errno == EINTR)
@@ -71,12 +119,14 @@ int pdl_sink_commit(struct pdl_sink *s)
     int rc = 0;
 
     if (s->dirfd < 0)
-        return 0;
+        return digest_ok(s) ? 0 : -1;
     if (s->fd < 0 && open_body(s, s->offset > 0) != 0)
         return -1;
     if (close(s->fd) != 0)
         rc = fail(s);
     s->fd = -1;
+    if (rc == 0 && !digest_ok(s))
+        rc = -1;
     if (rc == 0 && renameat(s->dirfd, s->tmp, s->dirfd, s->name) != 0)
         rc = fail(s);
     if (rc != 0)

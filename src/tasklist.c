@@ -140,6 +140,7 @@ void pdl_task_clear(struct pdl_task *t)
 {
     free(t->url);
     free(t->name);
+    free(t->opts);
     memset(t, 0, sizeof(*t));
 }
 
