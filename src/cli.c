@@ -51,7 +51,9 @@ enum {
     OPT_PROXY,
     OPT_RESOLVE,
     OPT_CONNECT_TO,
-    OPT_CHECKSUMS
+    OPT_CHECKSUMS,
+    OPT_NO_CLOBBER,
+    OPT_CONTENT_DISPOSITION
 };
 
 static const struct option longopts[] = {
@@ -94,6 +96,9 @@ static const struct option longopts[] = {
     {"resolve", required_argument, NULL, OPT_RESOLVE},
     {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
     {"checksums", required_argument, NULL, OPT_CHECKSUMS},
+    {"no-clobber", no_argument, NULL, OPT_NO_CLOBBER},
+    {"content-disposition", no_argument, NULL, OPT_CONTENT_DISPOSITION},
+    {"force-directories", no_argument, NULL, 'x'},
     {"progress", required_argument, NULL, OPT_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -137,6 +142,16 @@ static const char usage_text[] =
     "Where bodies go:\n"
     "  -o, --output DIR         save into DIR, created if missing (default .)\n"
     "      --discard            do not save bodies (for measurements)\n"
+    "      --no-clobber         skip a URL whose file is there (status "
+    "skipped)\n"
+    "      --content-disposition  name a body as the server's "
+    "Content-Disposition\n"
+    "                           says (cleaned like URL names; a name taken "
+    "is\n"
+    "                           numbered, never replaced)\n"
+    "  -x, --force-directories  save under HOST/PATH/ folders inside the "
+    "output\n"
+    "                           folder, as wget -x\n"
     "      --continue           skip what the last run's timeline records as "
     "done\n"
     "                           and whose file is there; keep partial bodies "
@@ -429,6 +444,15 @@ static int request_option(struct pdl_cli *cli, int c, const char *arg)
         why = pdl_request_check_connect_to(arg);
         push(&cli->connect_to, &cli->nconnect_to, arg);
         break;
+    case OPT_NO_CLOBBER:
+        o->no_clobber = true;
+        return 0;
+    case OPT_CONTENT_DISPOSITION:
+        o->content_disposition = true;
+        return 0;
+    case 'x':
+        o->force_dirs = true;
+        return 0;
     case OPT_CHECKSUMS:
         pdl_checksums_destroy(cli->checksums);
         cli->checksums = pdl_checksums_load(arg, err, sizeof(err));
@@ -618,6 +642,14 @@ static int check_together(struct pdl_cli *cli)
               stderr);
         return PDL_EXIT_USAGE;
     }
+    /* --continue finds a body by its planned name in the output folder. */
+    if (cli->opt.resume &&
+        (cli->opt.force_dirs || cli->opt.content_disposition)) {
+        fprintf(stderr, "pdl: --continue: cannot find bodies saved with %s\n",
+                cli->opt.force_dirs ? "--force-directories"
+                                    : "--content-disposition");
+        return PDL_EXIT_USAGE;
+    }
     if (strcmp(cli->opt.mode, "serial") == 0)
         cli->opt.workers = 1;
     return -1;
@@ -644,7 +676,7 @@ int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
     pdl_options_init(&cli->opt);
     cli->timeline = "pdl-timeline.tsv";
     cli->chart_by = "gantt";
-    while ((c = getopt_long(argc, argv, "m:w:o:t:kqhVH:", longopts, NULL)) !=
+    while ((c = getopt_long(argc, argv, "m:w:o:t:kqhVH:x", longopts, NULL)) !=
            -1) {
         int rc = value_option(cli, c, optarg);
         if (rc < 0)

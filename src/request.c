@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 
 /* ---- value checks ---- */
 
@@ -350,6 +352,7 @@ struct pdl_request {
     struct curl_slist *connect_to; /* --connect-to */
     struct curl_slist *task;       /* -H, header= and If-Range of a task */
     bool shared;                   /* attached to the cookie store */
+    struct pdl_sink *sink;         /* the attempt's, for a server's name */
 };
 
 static struct curl_slist *to_slist(const char *const *v, size_t n, bool *ok)
@@ -405,6 +408,135 @@ static bool set_access(CURL *c, const struct pdl_options *o)
     return ok;
 }
 
+/* ---- names ---- */
+
+/* A name for the file from one path component or a server's name: the
+ * rules of pdl_name_from_url (percent-decoded, bytes outside
+ * [A-Za-z0-9._+=,@-] as '_', no leading dot, at most PDL_NAME_MAX bytes).
+ * Empty if text is. */
+static void clean_name(const char *text, size_t len, char *out, size_t outsz)
+{
+    char url[PDL_NAME_MAX * 3 + 16];
+    size_t o = (size_t)snprintf(url, sizeof(url), "http://h/");
+
+    out[0] = '\0';
+    if (len == 0)
+        return;
+    /* '?' and '#' would end the path: as '_' they are what they become. */
+    for (size_t i = 0; i < len && o + 1 < sizeof(url); i++)
+        url[o++] = (text[i] == '?' || text[i] == '#') ? '_' : text[i];
+    url[o] = '\0';
+    pdl_name_from_url(url, out, outsz);
+}
+
+/* The folders -x puts url's body in: its host (lowercase, with the port),
+ * then each folder of its path, each cleaned as a file name, each ended
+ * by '/'. At most 32 levels. */
+static void url_dirs(const char *url, char *out, size_t outsz)
+{
+    const char *p = strstr(url, "://"), *e;
+    char comp[PDL_NAME_MAX + 1];
+    size_t o;
+
+    p = p ? p + 3 : url;
+    e = p + strcspn(p, "/?#");
+    for (const char *at = p; at < e; at++)
+        if (*at == '@')
+            p = at + 1; /* never the credentials */
+    clean_name(p, (size_t)(e - p), comp, sizeof(comp));
+    for (char *c = comp; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    o = (size_t)snprintf(out, outsz, "%s/", comp[0] ? comp : "_");
+    for (int level = 1; level < 32 && *e == '/'; level++) {
+        p = e + 1;
+        e = p + strcspn(p, "/?#");
+        if (*e != '/')
+            break; /* the last segment names the file, not a folder */
+        clean_name(p, (size_t)(e - p), comp, sizeof(comp));
+        if (comp[0] && o + strlen(comp) + 2 < outsz)
+            o += (size_t)snprintf(out + o, outsz - o, "%s/", comp);
+    }
+}
+
+/* The file name in a Content-Disposition value: filename*= (RFC 6266, its
+ * charset and language dropped) before filename=, quoted or not. Only the
+ * last path component counts. Empty if there is none. */
+static void disposition_name(const char *v, char *out, size_t outsz)
+{
+    char raw[PDL_NAME_MAX * 2];
+    const char *star = strcasestr(v, "filename*="), *p;
+    size_t n = 0;
+
+    p = star ? star + 10 : strcasestr(v, "filename=");
+    out[0] = '\0';
+    if (!p)
+        return;
+    if (!star)
+        p += 9;
+    if (star && strstr(p, "''"))
+        p = strstr(p, "''") + 2;
+    if (*p == '"') {
+        for (p++; *p && *p != '"' && n + 1 < sizeof(raw); p++) {
+            if (*p == '\\' && p[1])
+                p++;
+            raw[n++] = *p;
+        }
+    } else {
+        for (; *p && *p != ';' && *p != ' ' && *p != '\r' && *p != '\n' &&
+               n + 1 < sizeof(raw);
+             p++)
+            raw[n++] = *p;
+    }
+    raw[n] = '\0';
+    /* "../../etc/passwd" and "C:\\x" count by their last part; an encoded
+     * "%2F" is decoded and then cleaned to '_' like any other. */
+    const char *base = raw;
+    for (const char *c = raw; *c; c++)
+        if (*c == '/' || *c == '\\')
+            base = c + 1;
+    clean_name(base, strlen(base), out, outsz);
+}
+
+/* libcurl's header callback: a new response forgets the last one's name;
+ * Content-Disposition gives one. */
+static size_t on_header(char *data, size_t size, size_t n, void *userdata)
+{
+    struct pdl_request *q = userdata;
+    size_t len = size * n;
+    char line[PDL_NAME_MAX * 3];
+
+    if (!q->sink)
+        return len;
+    if (len >= 5 && strncmp(data, "HTTP/", 5) == 0)
+        q->sink->alt[0] = '\0';
+    else if (len > 20 && strncasecmp(data, "content-disposition:", 20) == 0) {
+        snprintf(line, sizeof(line), "%.*s", (int)(len - 20), data + 20);
+        disposition_name(line, q->sink->alt, sizeof(q->sink->alt));
+    }
+    return len;
+}
+
+bool pdl_request_exists(const struct pdl_options *opt, int dirfd,
+                        const struct pdl_task *t, struct pdl_result *r)
+{
+    char path[4096 + PDL_NAME_MAX + 1];
+    struct stat st;
+
+    if (!opt->no_clobber || dirfd < 0 || !t->name)
+        return false;
+    if (opt->force_dirs)
+        url_dirs(t->url, path, sizeof(path) - PDL_NAME_MAX - 1);
+    else
+        path[0] = '\0';
+    snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s", t->name);
+    if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return false;
+    *r = (struct pdl_result){.status = PDL_ST_SKIPPED};
+    snprintf(r->error, sizeof(r->error), "exists (--no-clobber)");
+    return true;
+}
+
 struct pdl_request *pdl_request_create(CURL *c, const struct pdl_options *opt)
 {
     struct pdl_request *q = pdl_xcalloc(1, sizeof(*q));
@@ -419,6 +551,11 @@ struct pdl_request *pdl_request_create(CURL *c, const struct pdl_options *opt)
         ok = curl_easy_setopt(c, CURLOPT_RESOLVE, q->resolve) == CURLE_OK;
     if (ok && q->connect_to)
         ok = curl_easy_setopt(c, CURLOPT_CONNECT_TO, q->connect_to) == CURLE_OK;
+    if (ok && opt->content_disposition) {
+        ok = curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) ==
+                 CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_HEADERDATA, q) == CURLE_OK;
+    }
     ok = ok && set_access(c, opt) && set_cookies(q, opt);
     if (!ok) {
         pdl_request_destroy(q);
@@ -500,6 +637,12 @@ void pdl_request_task(struct pdl_request *q, const struct pdl_task *t,
     char text[80];
     const uint8_t *want = NULL;
 
+    q->sink = s;
+    if (q->opt->force_dirs) {
+        char dirs[4096];
+        url_dirs(t->url, dirs, sizeof(dirs));
+        pdl_sink_subdir(s, dirs);
+    }
     curl_slist_free_all(q->task);
     q->task = task_list(q, t, extra);
     curl_easy_setopt(q->curl, CURLOPT_HTTPHEADER,

@@ -14,6 +14,10 @@ void pdl_sink_init(struct pdl_sink *s, int dirfd, const char *name, bool keep)
 {
     struct stat st;
 
+    /* The folder of the last attempt, kept open until now for its
+     * partial body's sake. */
+    if (s->own_dirfd)
+        close(s->dirfd);
     *s =
         (struct pdl_sink){.dirfd = dirfd, .name = name, .keep = keep, .fd = -1};
     if (dirfd < 0)
@@ -61,11 +65,48 @@ static int hash_partial(struct pdl_sink *s)
     return n < 0 ? -1 : 0;
 }
 
+void pdl_sink_subdir(struct pdl_sink *s, const char *rel)
+{
+    char comp[PDL_NAME_MAX + 1];
+    int fd = s->dirfd;
+
+    if (s->dirfd < 0)
+        return;
+    for (const char *p = rel; *p; p += strcspn(p, "/"), p += *p == '/') {
+        size_t n = strcspn(p, "/");
+        int next = -1;
+        if (n == 0)
+            continue;
+        snprintf(comp, sizeof(comp), "%.*s", (int)n, p);
+        if (mkdirat(fd, comp, 0755) == 0 || errno == EEXIST)
+            next = openat(fd, comp,
+                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0)
+            fail(s);
+        if (fd != s->dirfd)
+            close(fd);
+        if (next < 0)
+            return;
+        fd = next;
+    }
+    if (fd != s->dirfd) {
+        s->dirfd = fd;
+        s->own_dirfd = true;
+    }
+    /* A partial body to resume is in that folder. */
+    struct stat st;
+    if (s->keep && fstatat(s->dirfd, s->tmp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISREG(st.st_mode))
+        s->offset = st.st_size;
+}
+
 static int open_body(struct pdl_sink *s, bool resume)
 {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
     bool append = resume && s->offset > 0;
 
+    if (s->err)
+        return -1; /* its folder could not be made */
     flags |= append ? O_APPEND : O_TRUNC;
     if (!resume)
         s->offset = 0;
@@ -75,6 +116,40 @@ static int open_body(struct pdl_sink *s, bool resume)
         return -1;
     s->fd = openat(s->dirfd, s->tmp, flags, 0644);
     return s->fd < 0 ? fail(s) : 0;
+}
+
+/* Moves the body to to, failing with EEXIST if a file has that name. */
+static int move_new(struct pdl_sink *s, const char *to)
+{
+    if (renameat2(s->dirfd, s->tmp, s->dirfd, to, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL) /* EINVAL: the file system cannot; link instead */
+        return -1;
+    if (linkat(s->dirfd, s->tmp, s->dirfd, to, 0) != 0)
+        return -1;
+    unlinkat(s->dirfd, s->tmp, 0);
+    return 0;
+}
+
+/* Renames the body to the name the server gave, or to "stem.N.ext" when a
+ * file has it: a name nobody planned must not replace another body. */
+static int rename_alt(struct pdl_sink *s)
+{
+    char name[PDL_NAME_MAX + 32];
+    const char *dot = strrchr(s->alt, '.');
+    int stem =
+        (int)(dot && dot != s->alt ? dot - s->alt : (long)strlen(s->alt));
+
+    snprintf(name, sizeof(name), "%s", s->alt);
+    for (int n = 1; n <= 1000; n++) {
+        if (move_new(s, name) == 0)
+            return 0;
+        if (errno != EEXIST)
+            return -1;
+        snprintf(name, sizeof(name), "%.*s.%d%s", stem, s->alt, n,
+                 s->alt + stem);
+    }
+    return -1;
 }
 
 /* False (and the body refused) if its digest is not the expected one. */
@@ -127,7 +202,10 @@ int pdl_sink_commit(struct pdl_sink *s)
     s->fd = -1;
     if (rc == 0 && !digest_ok(s))
         rc = -1;
-    if (rc == 0 && renameat(s->dirfd, s->tmp, s->dirfd, s->name) != 0)
+    if (rc == 0 && s->alt[0] && rename_alt(s) != 0)
+        rc = fail(s);
+    else if (rc == 0 && !s->alt[0] &&
+             renameat(s->dirfd, s->tmp, s->dirfd, s->name) != 0)
         rc = fail(s);
     if (rc != 0)
         unlinkat(s->dirfd, s->tmp, 0);

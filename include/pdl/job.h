@@ -57,6 +57,10 @@ struct pdl_options {
     size_t nresolve;
     const char *const *connect_to; /* --connect-to h1:p1:h2:p2 lines */
     size_t nconnect_to;
+    /* Names. */
+    bool no_clobber;          /* a body whose file exists is skipped */
+    bool content_disposition; /* a name from Content-Disposition, if any */
+    bool force_dirs;          /* -x: bodies under host/path/ folders */
     /* Expected digests by file name (--checksums); NULL = none. */
     const struct pdl_checksums *checksums;
 };

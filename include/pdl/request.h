@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "pdl/job.h"
+#include "pdl/result.h"
 #include "pdl/sink.h"
 #include "pdl/tasklist.h"
 
@@ -70,6 +71,11 @@ void pdl_request_destroy(struct pdl_request *q);
  * the rename. Call after pdl_sink_init and pdl_resume_begin. */
 void pdl_request_task(struct pdl_request *q, const struct pdl_task *t,
                       const struct curl_slist *extra, struct pdl_sink *s);
+
+/* With --no-clobber: true if t's file is already in dirfd (in its -x
+ * folders), and then *r is its record: skipped, "exists (--no-clobber)". */
+bool pdl_request_exists(const struct pdl_options *opt, int dirfd,
+                        const struct pdl_task *t, struct pdl_result *r);
 
 /* The text of one of t's options ("header", "checksum"): the n-th line
  * "key=value" of t->opts with that key, copied into out without the key.

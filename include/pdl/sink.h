@@ -23,6 +23,11 @@ struct pdl_sink {
     bool verify;
     uint8_t want[32];
     struct pdl_sha256 hash;
+    /* Where the body is saved, when not as name in dirfd: alt is a name
+     * the server gave (--content-disposition), own_dirfd a folder under
+     * dirfd the sink opened (--force-directories) and closes. */
+    char alt[PDL_NAME_MAX + 1];
+    bool own_dirfd;
     bool mismatch; /* commit refused a body whose digest differs */
     char why[96];  /* "checksum mismatch: got sha256:..." */
 };
@@ -38,6 +43,12 @@ void pdl_sink_init(struct pdl_sink *s, int dirfd, const char *name, bool keep);
  * are read once when it is opened). Call after pdl_sink_init. */
 void pdl_sink_expect(struct pdl_sink *s, const uint8_t want[32]);
 
+/* Makes the body go into the folder rel (one or more '/'-separated names,
+ * none "." or "..", none hidden) under dirfd, created as needed one level
+ * at a time with mkdirat, never following a symbolic link. On failure
+ * s->err is set and every write fails. Call after pdl_sink_init. */
+void pdl_sink_subdir(struct pdl_sink *s, const char *rel);
+
 /* Appends len bytes. The file is opened on the first call: continuing the
  * partial body if resume is true, else starting it over. Returns 0, or -1
  * with s->err set. */
@@ -45,7 +56,9 @@ int pdl_sink_write(struct pdl_sink *s, const char *data, size_t len,
                    bool resume);
 
 /* Completes the body: closes it (creating an empty file if no byte came)
- * and renames it to its final name. Returns 0, or -1 with s->err set, or
+ * and renames it to its final name (or to s->alt, never replacing a file
+that is there: a name taken becomes "stem.N.ext"). Returns 0, or -1 with s->err
+set, or
  * -1 with s->mismatch set if its digest is not the expected one; in either
  * case nothing is left behind. With keep, the partial's record
  * (pdl/resume.h) goes too. */
