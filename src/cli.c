@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -99,6 +100,7 @@ static const struct option longopts[] = {
     {"no-clobber", no_argument, NULL, OPT_NO_CLOBBER},
     {"content-disposition", no_argument, NULL, OPT_CONTENT_DISPOSITION},
     {"force-directories", no_argument, NULL, 'x'},
+    {"config", required_argument, NULL, 'K'},
     {"progress", required_argument, NULL, OPT_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -251,6 +253,13 @@ static const char usage_text[] =
     "number\n"
     "  with k, M or G (powers of 1024).\n"
     "\n"
+    "  -K, --config FILE        read options from FILE first (default\n"
+    "                           $XDG_CONFIG_HOME/pdl/pdlrc, else\n"
+    "                           ~/.config/pdl/pdlrc): one long option a line,\n"
+    "                           \"workers = 8\" or \"--workers 8\"; the "
+    "command "
+    "line\n"
+    "                           wins; -q as the first argument skips it\n"
     "  -h, --help               this text\n"
     "  -V, --version            version and libcurl in use\n"
     "\n"
@@ -453,6 +462,8 @@ static int request_option(struct pdl_cli *cli, int c, const char *arg)
     case 'x':
         o->force_dirs = true;
         return 0;
+    case 'K':
+        return 0; /* read before the loop (config_args) */
     case OPT_CHECKSUMS:
         pdl_checksums_destroy(cli->checksums);
         cli->checksums = pdl_checksums_load(arg, err, sizeof(err));
@@ -668,6 +679,164 @@ int pdl_cli_check_charts(const struct pdl_cli *cli)
     return 0;
 }
 
+/* ---- the config file ---- */
+
+/* The -K/--config FILE of argv, or NULL. */
+static const char *config_named(int argc, char **argv)
+{
+    const char *file = NULL;
+
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if ((strcmp(argv[i], "-K") == 0 || strcmp(argv[i], "--config") == 0) &&
+            i + 1 < argc)
+            file = argv[++i];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            file = argv[i] + 9;
+        else if (strncmp(argv[i], "-K", 2) == 0)
+            file = argv[i] + 2;
+    }
+    return file;
+}
+
+/* The default config file: $XDG_CONFIG_HOME/pdl/pdlrc, else
+ * ~/.config/pdl/pdlrc; "" if neither variable is set. */
+static void config_default(char *out, size_t outsz)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+    if (xdg && *xdg)
+        snprintf(out, outsz, "%s/pdl/pdlrc", xdg);
+    else if (home && *home)
+        snprintf(out, outsz, "%s/.config/pdl/pdlrc", home);
+    else
+        out[0] = '\0';
+}
+
+static const struct option *long_named(const char *name, size_t n)
+{
+    for (size_t i = 0; longopts[i].name; i++)
+        if (strlen(longopts[i].name) == n &&
+            strncmp(longopts[i].name, name, n) == 0)
+            return &longopts[i];
+    return NULL;
+}
+
+/* Trims s in place at both ends; drops one pair of double quotes. */
+static char *trim(char *s)
+{
+    char *e = s + strlen(s);
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    while (e > s && strchr(" \t\r\n", e[-1]))
+        e--;
+    *e = '\0';
+    if (e - s >= 2 && s[0] == '"' && e[-1] == '"') {
+        e[-1] = '\0';
+        s++;
+    }
+    return s;
+}
+
+/* One line of a config file, as "--name" and perhaps a value appended to
+ * args. Returns NULL, or why the line is refused. */
+static const char *config_line(char *line, char ***args, size_t *n)
+{
+    char *s = trim(line), *v;
+    size_t len;
+    const struct option *o;
+
+    if (*s == '\0' || *s == '#')
+        return NULL;
+    if (strncmp(s, "--", 2) == 0)
+        s += 2;
+    len = strcspn(s, " \t=");
+    o = long_named(s, len);
+    if (!o)
+        return "unknown option";
+    if (o->val == 'K')
+        return "--config cannot be given in a config file";
+    v = s + len;
+    v += strspn(v, " \t");
+    if (*v == '=')
+        v = trim(v + 1);
+    if (o->has_arg == required_argument && *v == '\0')
+        return "needs a value";
+    if (o->has_arg == no_argument && *v != '\0')
+        return "takes no value";
+    char opt[64];
+    snprintf(opt, sizeof(opt), "--%s", o->name);
+    *args = pdl_xrealloc(*args, *n + 2, sizeof(**args));
+    (*args)[(*n)++] = pdl_xstrdup(opt);
+    if (o->has_arg == required_argument)
+        (*args)[(*n)++] = pdl_xstrdup(v);
+    return NULL;
+}
+
+/* Reads the config file into args. A missing default file is no error; a
+ * missing -K file is. Returns 0 or PDL_EXIT_USAGE (reported). */
+static int config_read(const char *path, bool named, char ***args, size_t *n)
+{
+    FILE *in = fopen(path, "r");
+    char *line = NULL, quoted[128];
+    size_t cap = 0;
+    long no = 0;
+    int rc = 0;
+    struct stat st;
+
+    /* No default file (or a home that is not ours to read: a run as
+     * another user) is no error; one that is there but unreadable is. */
+    if (!in && !named && stat(path, &st) != 0)
+        return 0;
+    if (!in)
+        return bad_value("--config", strerror(errno), path);
+    while (rc == 0 && getline(&line, &cap, in) >= 0) {
+        const char *why;
+        no++;
+        pdl_quote(line, strcspn(line, "\r\n"), quoted, sizeof(quoted));
+        why = config_line(line, args, n);
+        if (why) {
+            fprintf(stderr, "pdl: %s:%ld: %s: \"%s\"\n", path, no, why, quoted);
+            rc = PDL_EXIT_USAGE;
+        }
+    }
+    free(line);
+    fclose(in);
+    return rc;
+}
+
+/* argv with the config file's options put first, so that the command line
+ * wins. Returns 0 or an exit code. */
+static int config_args(int *argc, char ***argv)
+{
+    const char *named = config_named(*argc, *argv);
+    char path[4096], **args = NULL;
+    size_t n = 0;
+    int rc;
+
+    if (*argc > 1 && strcmp((*argv)[1], "-q") == 0)
+        return 0;
+    if (!named)
+        config_default(path, sizeof(path));
+    else
+        snprintf(path, sizeof(path), "%s", named);
+    if (!path[0])
+        return 0;
+    rc = config_read(path, named != NULL, &args, &n);
+    if (rc != 0 || n == 0) {
+        free(args);
+        return rc;
+    }
+    char **all = pdl_xcalloc((size_t)*argc + n + 1, sizeof(*all));
+    all[0] = (*argv)[0];
+    memcpy(all + 1, args, n * sizeof(*all));
+    memcpy(all + 1 + n, *argv + 1, (size_t)(*argc - 1) * sizeof(*all));
+    free(args);
+    *argc += (int)n;
+    *argv = all;
+    return 0;
+}
+
 int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
 {
     int c;
@@ -676,7 +845,10 @@ int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
     pdl_options_init(&cli->opt);
     cli->timeline = "pdl-timeline.tsv";
     cli->chart_by = "gantt";
-    while ((c = getopt_long(argc, argv, "m:w:o:t:kqhVH:x", longopts, NULL)) !=
+    c = config_args(&argc, &argv);
+    if (c != 0)
+        return c;
+    while ((c = getopt_long(argc, argv, "m:w:o:t:kqhVH:xK:", longopts, NULL)) !=
            -1) {
         int rc = value_option(cli, c, optarg);
         if (rc < 0)
