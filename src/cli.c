@@ -347,6 +347,13 @@ static void push(const char ***v, size_t *n, const char *s)
     (*v)[(*n)++] = s;
 }
 
+/* Makes s the cli's to free. */
+static char *own(struct pdl_cli *cli, char *s)
+{
+    push((const char ***)&cli->owned, &cli->nowned, s);
+    return s;
+}
+
 /* One -H value: checked, then kept. */
 static int add_header(struct pdl_cli *cli, const char *h, const char *shown)
 {
@@ -377,7 +384,7 @@ static int header_file(struct pdl_cli *cli, const char *path)
         if (n == 0 || line[0] == '#')
             continue;
         snprintf(shown, sizeof(shown), "--header: %s:%ld", path, no);
-        rc = add_header(cli, pdl_xstrdup(line), shown);
+        rc = add_header(cli, own(cli, pdl_xstrdup(line)), shown);
     }
     free(line);
     fclose(in);
@@ -666,6 +673,19 @@ static int check_together(struct pdl_cli *cli)
     return -1;
 }
 
+void pdl_cli_cleanup(struct pdl_cli *cli)
+{
+    for (size_t i = 0; i < cli->nowned; i++)
+        free(cli->owned[i]);
+    free(cli->owned);
+    free(cli->argv);
+    free(cli->headers);
+    free(cli->resolve);
+    free(cli->connect_to);
+    pdl_checksums_destroy(cli->checksums);
+    memset(cli, 0, sizeof(*cli));
+}
+
 int pdl_cli_check_charts(const struct pdl_cli *cli)
 {
     char err[512];
@@ -740,7 +760,8 @@ static char *trim(char *s)
 
 /* One line of a config file, as "--name" and perhaps a value appended to
  * args. Returns NULL, or why the line is refused. */
-static const char *config_line(char *line, char ***args, size_t *n)
+static const char *config_line(struct pdl_cli *cli, char *line, char ***args,
+                               size_t *n)
 {
     char *s = trim(line), *v;
     size_t len;
@@ -767,15 +788,16 @@ static const char *config_line(char *line, char ***args, size_t *n)
     char opt[64];
     snprintf(opt, sizeof(opt), "--%s", o->name);
     *args = pdl_xrealloc(*args, *n + 2, sizeof(**args));
-    (*args)[(*n)++] = pdl_xstrdup(opt);
+    (*args)[(*n)++] = own(cli, pdl_xstrdup(opt));
     if (o->has_arg == required_argument)
-        (*args)[(*n)++] = pdl_xstrdup(v);
+        (*args)[(*n)++] = own(cli, pdl_xstrdup(v));
     return NULL;
 }
 
 /* Reads the config file into args. A missing default file is no error; a
  * missing -K file is. Returns 0 or PDL_EXIT_USAGE (reported). */
-static int config_read(const char *path, bool named, char ***args, size_t *n)
+static int config_read(struct pdl_cli *cli, const char *path, bool named,
+                       char ***args, size_t *n)
 {
     FILE *in = fopen(path, "r");
     char *line = NULL, quoted[128];
@@ -794,7 +816,7 @@ static int config_read(const char *path, bool named, char ***args, size_t *n)
         const char *why;
         no++;
         pdl_quote(line, strcspn(line, "\r\n"), quoted, sizeof(quoted));
-        why = config_line(line, args, n);
+        why = config_line(cli, line, args, n);
         if (why) {
             fprintf(stderr, "pdl: %s:%ld: %s: \"%s\"\n", path, no, why, quoted);
             rc = PDL_EXIT_USAGE;
@@ -807,7 +829,7 @@ static int config_read(const char *path, bool named, char ***args, size_t *n)
 
 /* argv with the config file's options put first, so that the command line
  * wins. Returns 0 or an exit code. */
-static int config_args(int *argc, char ***argv)
+static int config_args(struct pdl_cli *cli, int *argc, char ***argv)
 {
     const char *named = config_named(*argc, *argv);
     char path[4096], **args = NULL;
@@ -822,7 +844,7 @@ static int config_args(int *argc, char ***argv)
         snprintf(path, sizeof(path), "%s", named);
     if (!path[0])
         return 0;
-    rc = config_read(path, named != NULL, &args, &n);
+    rc = config_read(cli, path, named != NULL, &args, &n);
     if (rc != 0 || n == 0) {
         free(args);
         return rc;
@@ -834,6 +856,7 @@ static int config_args(int *argc, char ***argv)
     free(args);
     *argc += (int)n;
     *argv = all;
+    cli->argv = all;
     return 0;
 }
 
@@ -845,7 +868,7 @@ int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
     pdl_options_init(&cli->opt);
     cli->timeline = "pdl-timeline.tsv";
     cli->chart_by = "gantt";
-    c = config_args(&argc, &argv);
+    c = config_args(cli, &argc, &argv);
     if (c != 0)
         return c;
     while ((c = getopt_long(argc, argv, "m:w:o:t:kqhVH:xK:", longopts, NULL)) !=

@@ -707,8 +707,10 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "chart") == 0)
         return pdl_cmd_chart(argc - 1, argv + 1);
     rc = pdl_cli_parse(argc, argv, &cli);
-    if (rc >= 0)
+    if (rc >= 0) {
+        pdl_cli_cleanup(&cli);
         return rc;
+    }
     runner = pdl_runner_find(cli.opt.mode);
     if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
         fputs("pdl: libcurl could not be initialised\n", stderr);
@@ -720,5 +722,6 @@ int main(int argc, char **argv)
     if (runner->teardown)
         runner->teardown(mode_ctx);
     curl_global_cleanup();
+    pdl_cli_cleanup(&cli);
     return rc;
 }

@@ -287,41 +287,50 @@ const uint8_t *pdl_checksums_find(const struct pdl_checksums *c,
 
 /* ---- the shared cookie store ---- */
 
-/* One store per process, for every handle that uses cookies. The share's
- * own lock serialises libcurl's use of it across threads; share_lock
- * guards the store's creation and its count of handles. */
+/* One store per process, for every handle that uses cookies. libcurl
+ * takes the share's locks around every use of the store (one mutex per
+ * kind of data, as libcurl may hold one kind while taking another);
+ * share_lock guards the store's creation and its count of handles. */
 static pthread_mutex_t share_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t cookie_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t data_lock[CURL_LOCK_DATA_LAST];
+static pthread_once_t data_lock_once = PTHREAD_ONCE_INIT;
 static CURLSH *share;
 static unsigned share_users;
 
-static void lock_cookies(CURL *c, curl_lock_data d, curl_lock_access a, void *u)
+static void data_lock_init(void)
 {
-    (void)c;
-    (void)d;
-    (void)a;
-    (void)u;
-    pthread_mutex_lock(&cookie_lock);
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_init(&data_lock[i], NULL);
 }
 
-static void unlock_cookies(CURL *c, curl_lock_data d, void *u)
+static void lock_data(CURL *c, curl_lock_data d, curl_lock_access a, void *u)
 {
     (void)c;
-    (void)d;
+    (void)a;
     (void)u;
-    pthread_mutex_unlock(&cookie_lock);
+    if ((unsigned)d < CURL_LOCK_DATA_LAST)
+        pthread_mutex_lock(&data_lock[d]);
+}
+
+static void unlock_data(CURL *c, curl_lock_data d, void *u)
+{
+    (void)c;
+    (void)u;
+    if ((unsigned)d < CURL_LOCK_DATA_LAST)
+        pthread_mutex_unlock(&data_lock[d]);
 }
 
 static CURLSH *share_take(void)
 {
     CURLSH *sh;
 
+    pthread_once(&data_lock_once, data_lock_init);
     pthread_mutex_lock(&share_lock);
     if (!share) {
         share = curl_share_init();
         if (share) {
-            curl_share_setopt(share, CURLSHOPT_LOCKFUNC, lock_cookies);
-            curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlock_cookies);
+            curl_share_setopt(share, CURLSHOPT_LOCKFUNC, lock_data);
+            curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlock_data);
             curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
         }
     }
