@@ -441,7 +441,7 @@ static void clean_name(const char *text, size_t len, char *out, size_t outsz)
 /* The folders -x puts url's body in: its host (lowercase, with the port),
  * then each folder of its path, each cleaned as a file name, each ended
  * by '/'. At most 32 levels. */
-static void url_dirs(const char *url, char *out, size_t outsz)
+void pdl_request_dirs(const char *url, char *out, size_t outsz)
 {
     const char *p = strstr(url, "://"), *e;
     char comp[PDL_NAME_MAX + 1];
@@ -471,7 +471,7 @@ static void url_dirs(const char *url, char *out, size_t outsz)
 /* The file name in a Content-Disposition value: filename*= (RFC 6266, its
  * charset and language dropped) before filename=, quoted or not. Only the
  * last path component counts. Empty if there is none. */
-static void disposition_name(const char *v, char *out, size_t outsz)
+void pdl_request_disposition_name(const char *v, char *out, size_t outsz)
 {
     char raw[PDL_NAME_MAX * 2];
     const char *star = strcasestr(v, "filename*="), *p;
@@ -483,8 +483,11 @@ static void disposition_name(const char *v, char *out, size_t outsz)
         return;
     if (!star)
         p += 9;
-    if (star && strstr(p, "''"))
-        p = strstr(p, "''") + 2;
+    /* charset'language'value (RFC 8187): the value only. */
+    const char *q1 = star ? strchr(p, '\'') : NULL;
+    const char *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
+    if (q2)
+        p = q2 + 1;
     if (*p == '"') {
         for (p++; *p && *p != '"' && n + 1 < sizeof(raw); p++) {
             if (*p == '\\' && p[1])
@@ -521,7 +524,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
         q->sink->alt[0] = '\0';
     else if (len > 20 && strncasecmp(data, "content-disposition:", 20) == 0) {
         snprintf(line, sizeof(line), "%.*s", (int)(len - 20), data + 20);
-        disposition_name(line, q->sink->alt, sizeof(q->sink->alt));
+        pdl_request_disposition_name(line, q->sink->alt, sizeof(q->sink->alt));
     }
     return len;
 }
@@ -535,7 +538,7 @@ bool pdl_request_exists(const struct pdl_options *opt, int dirfd,
     if (!opt->no_clobber || dirfd < 0 || !t->name)
         return false;
     if (opt->force_dirs)
-        url_dirs(t->url, path, sizeof(path) - PDL_NAME_MAX - 1);
+        pdl_request_dirs(t->url, path, sizeof(path) - PDL_NAME_MAX - 1);
     else
         path[0] = '\0';
     snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s", t->name);
@@ -649,7 +652,7 @@ void pdl_request_task(struct pdl_request *q, const struct pdl_task *t,
     q->sink = s;
     if (q->opt->force_dirs) {
         char dirs[4096];
-        url_dirs(t->url, dirs, sizeof(dirs));
+        pdl_request_dirs(t->url, dirs, sizeof(dirs));
         pdl_sink_subdir(s, dirs);
     }
     curl_slist_free_all(q->task);

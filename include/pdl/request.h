@@ -72,6 +72,18 @@ void pdl_request_destroy(struct pdl_request *q);
 void pdl_request_task(struct pdl_request *q, const struct pdl_task *t,
                       const struct curl_slist *extra, struct pdl_sink *s);
 
+/* The folders -x saves url's body in: its host (lowercase, "host_port"
+ * with a port, never the credentials), then each folder of its path, each
+ * component cleaned as pdl_name_from_url cleans a name (never "." or
+ * "..", never hidden), each followed by '/'; at most 32 levels. */
+void pdl_request_dirs(const char *url, char *out, size_t outsz);
+
+/* The file name a Content-Disposition value gives (filename*= before
+ * filename=, quoted or not), its last path component cleaned as
+ * pdl_name_from_url cleans a name; "" if it gives none. out holds at least
+ * PDL_NAME_MAX + 1 bytes. */
+void pdl_request_disposition_name(const char *value, char *out, size_t outsz);
+
 /* With --no-clobber: true if t's file is already in dirfd (in its -x
  * folders), and then *r is its record: skipped, "exists (--no-clobber)". */
 bool pdl_request_exists(const struct pdl_options *opt, int dirfd,

@@ -209,6 +209,57 @@ START_TEST(test_reader_opts)
 }
 END_TEST
 
+static const struct {
+    const char *value, *name;
+} dispositions[] = {
+    {" attachment; filename=\"report.pdf\"", "report.pdf"},
+    {" attachment; filename=plain.txt; size=3", "plain.txt"},
+    {" attachment; filename=\"../../etc/passwd\"", "passwd"},
+    {" attachment; filename=\"C:\\\\dir\\\\x.exe\"", "x.exe"},
+    {" attachment; filename=\"..%2F..%2Fevil.txt\"", "_._.._evil.txt"},
+    {" attachment; filename=\".hidden\"", "_hidden"},
+    {" attachment; filename=\"..\"", "_."},
+    {" attachment; filename=\"a\\\"b;c.txt\"", "a_b_c.txt"},
+    {" attachment; filename=\"x.txt\"; filename*=UTF-8''%E2%82%AC.txt",
+     "___.txt"},
+    {" attachment; filename*=UTF-8'en'star.bin", "star.bin"},
+    {" inline", ""},
+    {" attachment; filename=\"\"", ""},
+};
+
+START_TEST(test_disposition)
+{
+    char out[PDL_NAME_MAX + 1];
+
+    pdl_request_disposition_name(dispositions[_i].value, out, sizeof(out));
+    ck_assert_str_eq(out, dispositions[_i].name);
+}
+END_TEST
+
+static const struct {
+    const char *url, *dirs;
+} dirs[] = {
+    {"http://Example.COM/a/b/c.txt", "example.com/a/b/"},
+    {"http://u:p@h:8080/x/f", "h_8080/x/"},
+    {"http://h/", "h/"},
+    {"http://h", "h/"},
+    {"http://h?q=/x/y", "h/"},
+    {"http://h/a/b?q=/x/y", "h/a/"},
+    {"http://h/a//b/f", "h/a/b/"},
+    {"http://h/../%2e%2e/.git/f", "h/_./_./_git/"},
+    {"http://h/a%2Fb/f", "h/a_b/"},
+    {"http://[::1]:81/d/f", "___1__81/d/"},
+};
+
+START_TEST(test_dirs)
+{
+    char out[4096];
+
+    pdl_request_dirs(dirs[_i].url, out, sizeof(out));
+    ck_assert_str_eq(out, dirs[_i].dirs);
+}
+END_TEST
+
 static Suite *request_suite(void)
 {
     Suite *s = suite_create("request");
@@ -220,6 +271,9 @@ static Suite *request_suite(void)
     tcase_add_test(tc, test_checksums_file);
     tcase_add_test(tc, test_task_opt);
     tcase_add_test(tc, test_reader_opts);
+    tcase_add_loop_test(tc, test_disposition, 0,
+                        sizeof(dispositions) / sizeof(dispositions[0]));
+    tcase_add_loop_test(tc, test_dirs, 0, sizeof(dirs) / sizeof(dirs[0]));
     suite_add_tcase(s, tc);
     return s;
 }
