@@ -369,7 +369,7 @@ static int add_header(struct pdl_cli *cli, const char *h, const char *shown)
 static int header_file(struct pdl_cli *cli, const char *path)
 {
     FILE *in = fopen(path, "r");
-    char *line = NULL, shown[64];
+    char *line = NULL, shown[512];
     size_t cap = 0;
     long no = 0;
     ssize_t n;
@@ -377,7 +377,8 @@ static int header_file(struct pdl_cli *cli, const char *path)
 
     if (!in)
         return bad_value("--header", strerror(errno), path);
-    while (rc == 0 && (n = getline(&line, &cap, in)) >= 0) {
+    for (n = getline(&line, &cap, in); rc == 0 && n >= 0;
+         n = getline(&line, &cap, in)) {
         no++;
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';

@@ -57,7 +57,7 @@ static int hash_partial(struct pdl_sink *s)
 
     if (fd < 0)
         return fail(s);
-    while ((n = read(fd, buf, sizeof(buf))) > 0)
+    for (n = read(fd, buf, sizeof(buf)); n > 0; n = read(fd, buf, sizeof(buf)))
         pdl_sha256_update(&s->hash, buf, (size_t)n);
     if (n < 0)
         fail(s);
