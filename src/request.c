@@ -650,6 +650,7 @@ void pdl_request_task(struct pdl_request *q, const struct pdl_task *t,
     const uint8_t *want = NULL;
 
     q->sink = s;
+    s->no_replace = q->opt->no_clobber;
     if (q->opt->force_dirs) {
         char dirs[4096];
         pdl_request_dirs(t->url, dirs, sizeof(dirs));

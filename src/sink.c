@@ -204,7 +204,10 @@ int pdl_sink_commit(struct pdl_sink *s)
         rc = -1;
     if (rc == 0 && s->alt[0] && rename_alt(s) != 0)
         rc = fail(s);
-    else if (rc == 0 && !s->alt[0] &&
+    else if (rc == 0 && !s->alt[0] && s->no_replace &&
+             move_new(s, s->name) != 0)
+        rc = fail(s);
+    else if (rc == 0 && !s->alt[0] && !s->no_replace &&
              renameat(s->dirfd, s->tmp, s->dirfd, s->name) != 0)
         rc = fail(s);
     if (rc != 0)

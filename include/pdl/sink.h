@@ -28,8 +28,9 @@ struct pdl_sink {
      * dirfd the sink opened (--force-directories) and closes. */
     char alt[PDL_NAME_MAX + 1];
     bool own_dirfd;
-    bool mismatch; /* commit refused a body whose digest differs */
-    char why[96];  /* "checksum mismatch: got sha256:..." */
+    bool no_replace; /* --no-clobber: a file that appeared meanwhile stays */
+    bool mismatch;   /* commit refused a body whose digest differs */
+    char why[96];    /* "checksum mismatch: got sha256:..." */
 };
 
 /* Prepares s for one attempt at name. With keep, the temporary name is

@@ -3,8 +3,11 @@
  * checksum= lines under a URL. */
 #include "pdl/reader.h"
 #include "pdl/request.h"
+#include "pdl/sha256.h"
+#include "pdl/sink.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,6 +263,83 @@ START_TEST(test_dirs)
 }
 END_TEST
 
+/* The sink: a body whose digest differs is refused and leaves nothing; with
+ * no_replace a file that appeared meanwhile is kept; -x folders are made
+ * and a symbolic link in the way is refused. */
+static int temp_dir(char *path, size_t size)
+{
+    snprintf(path, size, "/tmp/pdl-unit-sink.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(path));
+    return open(path, O_RDONLY | O_DIRECTORY);
+}
+
+static void read_file(int dirfd, const char *name, char *out, size_t size)
+{
+    int fd = openat(dirfd, name, O_RDONLY);
+    ssize_t n;
+
+    ck_assert_int_ge(fd, 0);
+    n = read(fd, out, size - 1);
+    ck_assert_int_ge(n, 0);
+    out[n] = '\0';
+    close(fd);
+}
+
+START_TEST(test_sink_checks)
+{
+    char dir[64], cmd[128], text[32];
+    uint8_t want[32];
+    struct pdl_sink s = {0};
+    struct pdl_sha256 h;
+    int dirfd = temp_dir(dir, sizeof(dir));
+
+    pdl_sha256_init(&h);
+    pdl_sha256_update(&h, "abc", 3);
+    pdl_sha256_final(&h, want);
+    /* The right digest, in two writes. */
+    pdl_sink_init(&s, dirfd, "good", false);
+    pdl_sink_expect(&s, want);
+    ck_assert_int_eq(pdl_sink_write(&s, "a", 1, false), 0);
+    ck_assert_int_eq(pdl_sink_write(&s, "bc", 2, false), 0);
+    ck_assert_int_eq(pdl_sink_commit(&s), 0);
+    read_file(dirfd, "good", text, sizeof(text));
+    ck_assert_str_eq(text, "abc");
+    /* A wrong one: refused, nothing left. */
+    pdl_sink_init(&s, dirfd, "bad", false);
+    pdl_sink_expect(&s, want);
+    ck_assert_int_eq(pdl_sink_write(&s, "abd", 3, false), 0);
+    ck_assert_int_ne(pdl_sink_commit(&s), 0);
+    ck_assert(s.mismatch);
+    ck_assert_ptr_nonnull(strstr(s.why, "checksum mismatch: got sha256:"));
+    ck_assert_int_ne(faccessat(dirfd, "bad", F_OK, 0), 0);
+    ck_assert_int_ne(faccessat(dirfd, s.tmp, F_OK, 0), 0);
+    /* no_replace: a file that appeared during the download stays. */
+    pdl_sink_init(&s, dirfd, "good", false);
+    s.no_replace = true;
+    ck_assert_int_eq(pdl_sink_write(&s, "new", 3, false), 0);
+    ck_assert_int_ne(pdl_sink_commit(&s), 0);
+    read_file(dirfd, "good", text, sizeof(text));
+    ck_assert_str_eq(text, "abc");
+    ck_assert_int_ne(faccessat(dirfd, s.tmp, F_OK, 0), 0);
+    /* Folders, and a symbolic link in the way. */
+    pdl_sink_init(&s, dirfd, "f", false);
+    pdl_sink_subdir(&s, "h/a/b/");
+    ck_assert_int_eq(pdl_sink_write(&s, "x", 1, false), 0);
+    ck_assert_int_eq(pdl_sink_commit(&s), 0);
+    ck_assert_int_eq(faccessat(dirfd, "h/a/b/f", F_OK, 0), 0);
+    ck_assert_int_eq(symlinkat("/tmp", dirfd, "link"), 0);
+    pdl_sink_init(&s, dirfd, "f", false);
+    pdl_sink_subdir(&s, "link/x/");
+    ck_assert_int_ne(s.err, 0);
+    ck_assert_int_ne(pdl_sink_write(&s, "x", 1, false), 0);
+    ck_assert_int_ne(pdl_sink_commit(&s), 0);
+    pdl_sink_init(&s, -1, NULL, false); /* closes the folder of the last */
+    close(dirfd);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static Suite *request_suite(void)
 {
     Suite *s = suite_create("request");
@@ -274,6 +354,7 @@ static Suite *request_suite(void)
     tcase_add_loop_test(tc, test_disposition, 0,
                         sizeof(dispositions) / sizeof(dispositions[0]));
     tcase_add_loop_test(tc, test_dirs, 0, sizeof(dirs) / sizeof(dirs[0]));
+    tcase_add_test(tc, test_sink_checks);
     suite_add_tcase(s, tc);
     return s;
 }
