@@ -4,10 +4,16 @@
 #include "pdl/chart.h"
 #include "pdl/export.h"
 #include "pdl/parse.h"
+#include "pdl/request.h"
 #include "pdl/runner.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,7 +42,19 @@ enum {
     OPT_RATE,
     OPT_PER_HOST,
     OPT_PROGRESS,
-    OPT_JSON
+    OPT_JSON,
+    /* Requests (request.c). */
+    OPT_USER,
+    OPT_NETRC,
+    OPT_COOKIE,
+    OPT_COOKIE_JAR,
+    OPT_COMPRESSED,
+    OPT_PROXY,
+    OPT_RESOLVE,
+    OPT_CONNECT_TO,
+    OPT_CHECKSUMS,
+    OPT_NO_CLOBBER,
+    OPT_CONTENT_DISPOSITION
 };
 
 static const struct option longopts[] = {
@@ -69,6 +87,20 @@ static const struct option longopts[] = {
     {"insecure", no_argument, NULL, 'k'},
     {"no-glob", no_argument, NULL, OPT_NO_GLOB},
     {"user-agent", required_argument, NULL, OPT_USER_AGENT},
+    {"header", required_argument, NULL, 'H'},
+    {"user", required_argument, NULL, OPT_USER},
+    {"netrc", no_argument, NULL, OPT_NETRC},
+    {"cookie", required_argument, NULL, OPT_COOKIE},
+    {"cookie-jar", required_argument, NULL, OPT_COOKIE_JAR},
+    {"compressed", no_argument, NULL, OPT_COMPRESSED},
+    {"proxy", required_argument, NULL, OPT_PROXY},
+    {"resolve", required_argument, NULL, OPT_RESOLVE},
+    {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
+    {"checksums", required_argument, NULL, OPT_CHECKSUMS},
+    {"no-clobber", no_argument, NULL, OPT_NO_CLOBBER},
+    {"content-disposition", no_argument, NULL, OPT_CONTENT_DISPOSITION},
+    {"force-directories", no_argument, NULL, 'x'},
+    {"config", required_argument, NULL, 'K'},
     {"progress", required_argument, NULL, OPT_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -112,6 +144,16 @@ static const char usage_text[] =
     "Where bodies go:\n"
     "  -o, --output DIR         save into DIR, created if missing (default .)\n"
     "      --discard            do not save bodies (for measurements)\n"
+    "      --no-clobber         skip a URL whose file is there (status "
+    "skipped)\n"
+    "      --content-disposition  name a body as the server's "
+    "Content-Disposition\n"
+    "                           says (cleaned like URL names; a name taken "
+    "is\n"
+    "                           numbered, never replaced)\n"
+    "  -x, --force-directories  save under HOST/PATH/ folders inside the "
+    "output\n"
+    "                           folder, as wget -x\n"
     "      --continue           skip what the last run's timeline records as "
     "done\n"
     "                           and whose file is there; keep partial bodies "
@@ -180,6 +222,44 @@ static const char usage_text[] =
     "number\n"
     "  with k, M or G (powers of 1024).\n"
     "\n"
+    "What requests carry:\n"
+    "  -H, --header \"N: v\"      add a header to every request; repeatable; "
+    "@FILE\n"
+    "                           reads one header a line (\"N:\" drops one "
+    "libcurl\n"
+    "                           adds). A URL's own: an indented header=N: v "
+    "line\n"
+    "      --user USER:PASS     credentials for every request (Basic auth)\n"
+    "      --netrc              credentials from ~/.netrc where it has the "
+    "host\n"
+    "      --cookie DATA|FILE   send cookies \"n=v; n2=v2\", or read a cookie "
+    "file\n"
+    "                           (Netscape format, or Set-Cookie lines)\n"
+    "      --cookie-jar FILE    write every cookie at the end (one store for "
+    "all\n"
+    "                           workers; per process with --mode processes)\n"
+    "      --compressed         ask for a compressed body, save it "
+    "decompressed\n"
+    "      --proxy URL          use this proxy (default: http_proxy, "
+    "https_proxy,\n"
+    "                           no_proxy from the environment)\n"
+    "      --resolve H:P:ADDR   connect to ADDR for host H, port P; "
+    "repeatable\n"
+    "      --connect-to H1:P1:H2:P2  connect to H2:P2 for H1:P1; repeatable\n"
+    "      --checksums FILE     sha256sum-style \"HEX  NAME\" lines: a body "
+    "whose\n"
+    "                           SHA-256 differs fails (status checksum), no "
+    "file\n"
+    "                           is left. A URL's own: checksum=sha256:HEX "
+    "under it\n"
+    "\n"
+    "  -K, --config FILE        read options from FILE first (default\n"
+    "                           $XDG_CONFIG_HOME/pdl/pdlrc, else\n"
+    "                           ~/.config/pdl/pdlrc): one long option a line,\n"
+    "                           \"workers = 8\" or \"--workers 8\"; the "
+    "command "
+    "line\n"
+    "                           wins; -q as the first argument skips it\n"
     "  -h, --help               this text\n"
     "  -V, --version            version and libcurl in use\n"
     "\n"
@@ -258,6 +338,152 @@ static int get_size(int c, const char *arg, int64_t *out)
         return 0;
     snprintf(opt, sizeof(opt), "--%s", name_of(c));
     return bad_value(opt, "not a size (e.g. 500000, 64k, 10M, 2G)", arg);
+}
+
+/* Appends v to a list of strings the cli owns. */
+static void push(const char ***v, size_t *n, const char *s)
+{
+    *v = pdl_xrealloc((void *)*v, *n + 1, sizeof(**v));
+    (*v)[(*n)++] = s;
+}
+
+/* Makes s the cli's to free. */
+static char *own(struct pdl_cli *cli, char *s)
+{
+    push((const char ***)&cli->owned, &cli->nowned, s);
+    return s;
+}
+
+/* One -H value: checked, then kept. */
+static int add_header(struct pdl_cli *cli, const char *h, const char *shown)
+{
+    const char *why = pdl_request_check_header(h);
+
+    if (why)
+        return bad_value(shown, why, h);
+    push(&cli->headers, &cli->nheaders, h);
+    return 0;
+}
+
+/* -H @FILE: one header a line; blank lines and '#' comments skipped. */
+static int header_file(struct pdl_cli *cli, const char *path)
+{
+    FILE *in = fopen(path, "r");
+    char *line = NULL, shown[512];
+    size_t cap = 0;
+    long no = 0;
+    ssize_t n;
+    int rc = 0;
+
+    if (!in)
+        return bad_value("--header", strerror(errno), path);
+    for (n = getline(&line, &cap, in); rc == 0 && n >= 0;
+         n = getline(&line, &cap, in)) {
+        no++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0 || line[0] == '#')
+            continue;
+        snprintf(shown, sizeof(shown), "--header: %s:%ld", path, no);
+        rc = add_header(cli, own(cli, pdl_xstrdup(line)), shown);
+    }
+    free(line);
+    fclose(in);
+    return rc;
+}
+
+/* A file pdl will read: it must be readable now. */
+static int readable(const char *opt, const char *path)
+{
+    FILE *f = fopen(path, "r");
+
+    if (!f)
+        return bad_value(opt, strerror(errno), path);
+    fclose(f);
+    return 0;
+}
+
+/* A file pdl will write at the end: its folder must be writable now. */
+static int writable(const char *opt, const char *path)
+{
+    char *copy = pdl_xstrdup(path);
+    int rc = 0;
+
+    if (!*path)
+        rc = bad_value(opt, "empty file name", path);
+    else if (access(dirname(copy), W_OK) != 0)
+        rc = bad_value(opt, strerror(errno), path);
+    free(copy);
+    return rc;
+}
+
+/* Options that shape the requests (request.c). Same returns as
+ * value_option. */
+static int request_option(struct pdl_cli *cli, int c, const char *arg)
+{
+    struct pdl_options *o = &cli->opt;
+    const char *why = NULL;
+    char err[256];
+
+    switch (c) {
+    case 'H':
+        return arg[0] == '@' ? header_file(cli, arg + 1)
+                             : add_header(cli, arg, "--header");
+    case OPT_USER:
+        why = pdl_request_check_userpwd(arg);
+        o->userpwd = arg;
+        break;
+    case OPT_NETRC:
+        o->netrc = true;
+        return 0;
+    case OPT_COOKIE:
+        o->cookie = arg;
+        if (!pdl_request_cookie_is_data(arg))
+            return readable("--cookie", arg);
+        if (strpbrk(arg, "\r\n"))
+            why = "holds a line break";
+        break;
+    case OPT_COOKIE_JAR:
+        o->cookie_jar = arg;
+        return writable("--cookie-jar", arg);
+    case OPT_COMPRESSED:
+        o->compressed = true;
+        return 0;
+    case OPT_PROXY:
+        why = pdl_request_check_proxy(arg);
+        o->proxy = arg;
+        break;
+    case OPT_RESOLVE:
+        why = pdl_request_check_resolve(arg);
+        push(&cli->resolve, &cli->nresolve, arg);
+        break;
+    case OPT_CONNECT_TO:
+        why = pdl_request_check_connect_to(arg);
+        push(&cli->connect_to, &cli->nconnect_to, arg);
+        break;
+    case OPT_NO_CLOBBER:
+        o->no_clobber = true;
+        return 0;
+    case OPT_CONTENT_DISPOSITION:
+        o->content_disposition = true;
+        return 0;
+    case 'x':
+        o->force_dirs = true;
+        return 0;
+    case 'K':
+        return 0; /* read before the loop (config_args) */
+    case OPT_CHECKSUMS:
+        pdl_checksums_destroy(cli->checksums);
+        cli->checksums = pdl_checksums_load(arg, err, sizeof(err));
+        o->checksums = cli->checksums;
+        return cli->checksums ? 0 : bad_value("--checksums", err, arg);
+    default:
+        return -1;
+    }
+    if (!why)
+        return 0;
+    snprintf(err, sizeof(err), "--%s", name_of(c));
+    return bad_value(err, why, arg);
 }
 
 /* Options that take a checked value. Returns 0, an exit code, or -1 if c
@@ -435,9 +661,30 @@ static int check_together(struct pdl_cli *cli)
               stderr);
         return PDL_EXIT_USAGE;
     }
+    /* --continue finds a body by its planned name in the output folder. */
+    if (cli->opt.resume &&
+        (cli->opt.force_dirs || cli->opt.content_disposition)) {
+        fprintf(stderr, "pdl: --continue: cannot find bodies saved with %s\n",
+                cli->opt.force_dirs ? "--force-directories"
+                                    : "--content-disposition");
+        return PDL_EXIT_USAGE;
+    }
     if (strcmp(cli->opt.mode, "serial") == 0)
         cli->opt.workers = 1;
     return -1;
+}
+
+void pdl_cli_cleanup(struct pdl_cli *cli)
+{
+    for (size_t i = 0; i < cli->nowned; i++)
+        free(cli->owned[i]);
+    free(cli->owned);
+    free(cli->argv);
+    free(cli->headers);
+    free(cli->resolve);
+    free(cli->connect_to);
+    pdl_checksums_destroy(cli->checksums);
+    memset(cli, 0, sizeof(*cli));
 }
 
 int pdl_cli_check_charts(const struct pdl_cli *cli)
@@ -453,6 +700,167 @@ int pdl_cli_check_charts(const struct pdl_cli *cli)
     return 0;
 }
 
+/* ---- the config file ---- */
+
+/* The -K/--config FILE of argv, or NULL. */
+static const char *config_named(int argc, char **argv)
+{
+    const char *file = NULL;
+
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if ((strcmp(argv[i], "-K") == 0 || strcmp(argv[i], "--config") == 0) &&
+            i + 1 < argc)
+            file = argv[++i];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            file = argv[i] + 9;
+        else if (strncmp(argv[i], "-K", 2) == 0)
+            file = argv[i] + 2;
+    }
+    return file;
+}
+
+/* The default config file: $XDG_CONFIG_HOME/pdl/pdlrc, else
+ * ~/.config/pdl/pdlrc; "" if neither variable is set. */
+static void config_default(char *out, size_t outsz)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+    if (xdg && *xdg)
+        snprintf(out, outsz, "%s/pdl/pdlrc", xdg);
+    else if (home && *home)
+        snprintf(out, outsz, "%s/.config/pdl/pdlrc", home);
+    else
+        out[0] = '\0';
+}
+
+static const struct option *long_named(const char *name, size_t n)
+{
+    for (size_t i = 0; longopts[i].name; i++)
+        if (strlen(longopts[i].name) == n &&
+            strncmp(longopts[i].name, name, n) == 0)
+            return &longopts[i];
+    return NULL;
+}
+
+/* Trims s in place at both ends; drops one pair of double quotes. */
+static char *trim(char *s)
+{
+    char *e = s + strlen(s);
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    while (e > s && strchr(" \t\r\n", e[-1]))
+        e--;
+    *e = '\0';
+    if (e - s >= 2 && s[0] == '"' && e[-1] == '"') {
+        e[-1] = '\0';
+        s++;
+    }
+    return s;
+}
+
+/* One line of a config file, as "--name" and perhaps a value appended to
+ * args. Returns NULL, or why the line is refused. */
+static const char *config_line(struct pdl_cli *cli, char *line, char ***args,
+                               size_t *n)
+{
+    char *s = trim(line), *v;
+    size_t len;
+    const struct option *o;
+
+    if (*s == '\0' || *s == '#')
+        return NULL;
+    if (strncmp(s, "--", 2) == 0)
+        s += 2;
+    len = strcspn(s, " \t=");
+    o = long_named(s, len);
+    if (!o)
+        return "unknown option";
+    if (o->val == 'K')
+        return "--config cannot be given in a config file";
+    v = s + len;
+    v += strspn(v, " \t");
+    if (*v == '=')
+        v = trim(v + 1);
+    if (o->has_arg == required_argument && *v == '\0')
+        return "needs a value";
+    if (o->has_arg == no_argument && *v != '\0')
+        return "takes no value";
+    char opt[64];
+    snprintf(opt, sizeof(opt), "--%s", o->name);
+    *args = pdl_xrealloc(*args, *n + 2, sizeof(**args));
+    (*args)[(*n)++] = own(cli, pdl_xstrdup(opt));
+    if (o->has_arg == required_argument)
+        (*args)[(*n)++] = own(cli, pdl_xstrdup(v));
+    return NULL;
+}
+
+/* Reads the config file into args. A missing default file is no error; a
+ * missing -K file is. Returns 0 or PDL_EXIT_USAGE (reported). */
+static int config_read(struct pdl_cli *cli, const char *path, bool named,
+                       char ***args, size_t *n)
+{
+    FILE *in = fopen(path, "r");
+    char *line = NULL, quoted[128];
+    size_t cap = 0;
+    long no = 0;
+    int rc = 0;
+    struct stat st;
+
+    /* No default file (or a home that is not ours to read: a run as
+     * another user) is no error; one that is there but unreadable is. */
+    if (!in && !named && stat(path, &st) != 0)
+        return 0;
+    if (!in)
+        return bad_value("--config", strerror(errno), path);
+    while (rc == 0 && getline(&line, &cap, in) >= 0) {
+        const char *why;
+        no++;
+        pdl_quote(line, strcspn(line, "\r\n"), quoted, sizeof(quoted));
+        why = config_line(cli, line, args, n);
+        if (why) {
+            fprintf(stderr, "pdl: %s:%ld: %s: \"%s\"\n", path, no, why, quoted);
+            rc = PDL_EXIT_USAGE;
+        }
+    }
+    free(line);
+    fclose(in);
+    return rc;
+}
+
+/* argv with the config file's options put first, so that the command line
+ * wins. Returns 0 or an exit code. */
+static int config_args(struct pdl_cli *cli, int *argc, char ***argv)
+{
+    const char *named = config_named(*argc, *argv);
+    char path[4096], **args = NULL;
+    size_t n = 0;
+    int rc;
+
+    if (*argc > 1 && strcmp((*argv)[1], "-q") == 0)
+        return 0;
+    if (!named)
+        config_default(path, sizeof(path));
+    else
+        snprintf(path, sizeof(path), "%s", named);
+    if (!path[0])
+        return 0;
+    rc = config_read(cli, path, named != NULL, &args, &n);
+    if (rc != 0 || n == 0) {
+        free(args);
+        return rc;
+    }
+    char **all = pdl_xcalloc((size_t)*argc + n + 1, sizeof(*all));
+    all[0] = (*argv)[0];
+    memcpy(all + 1, args, n * sizeof(*all));
+    memcpy(all + 1 + n, *argv + 1, (size_t)(*argc - 1) * sizeof(*all));
+    free(args);
+    *argc += (int)n;
+    *argv = all;
+    cli->argv = all;
+    return 0;
+}
+
 int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
 {
     int c;
@@ -461,13 +869,18 @@ int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
     pdl_options_init(&cli->opt);
     cli->timeline = "pdl-timeline.tsv";
     cli->chart_by = "gantt";
-    while ((c = getopt_long(argc, argv, "m:w:o:t:kqhV", longopts, NULL)) !=
+    c = config_args(cli, &argc, &argv);
+    if (c != 0)
+        return c;
+    while ((c = getopt_long(argc, argv, "m:w:o:t:kqhVH:xK:", longopts, NULL)) !=
            -1) {
         int rc = value_option(cli, c, optarg);
         if (rc < 0)
             rc = word_option(cli, c, optarg);
         if (rc < 0)
             rc = flag_option(cli, c, optarg);
+        if (rc < 0)
+            rc = request_option(cli, c, optarg);
         if (rc > 0)
             return rc;
         if (rc == 0)
@@ -485,5 +898,11 @@ int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
     }
     cli->lists = argv + optind;
     cli->nlists = argc - optind;
+    cli->opt.headers = cli->headers;
+    cli->opt.nheaders = cli->nheaders;
+    cli->opt.resolve = cli->resolve;
+    cli->opt.nresolve = cli->nresolve;
+    cli->opt.connect_to = cli->connect_to;
+    cli->opt.nconnect_to = cli->nconnect_to;
     return check_together(cli);
 }

@@ -36,12 +36,27 @@ struct pdl_cli {
     bool no_glob; /* take [ ] { } in URLs literally */
     char **lists;
     int nlists;
+    /* Repeatable request options, in order (opt points at them). */
+    const char **headers;
+    size_t nheaders;
+    const char **resolve;
+    size_t nresolve;
+    const char **connect_to;
+    size_t nconnect_to;
+    struct pdl_checksums *checksums; /* --checksums, loaded */
+    char **owned; /* strings made while parsing (-H @FILE, the config) */
+    size_t nowned;
+    char **argv; /* argv with the config file's options, NULL if none */
 };
 
 /* Fills cli from argv (pointers into argv are kept). Returns -1 to go on,
  * or the exit code to end with after --help, --version or a usage error
  * (already reported on stderr in the form `pdl: <what>: <why>`). */
 int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli);
+
+/* Frees what pdl_cli_parse allocated (whatever it returned); the cli's
+ * strings and options are gone after it. */
+void pdl_cli_cleanup(struct pdl_cli *cli);
 
 /* Checks that every --chart can be written, before anything is downloaded.
  * Returns 0, or PDL_EXIT_USAGE (reported on stderr). */

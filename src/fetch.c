@@ -3,6 +3,7 @@
  * task's result record, and transient failures tried again after a backoff
  * with jitter. */
 #include "pdl/fetch.h"
+#include "pdl/request.h"
 #include "pdl/resume.h"
 #include "pdl/sink.h"
 
@@ -18,6 +19,7 @@
 struct pdl_fetcher {
     struct pdl_fetch_config cfg;
     CURL *curl;
+    struct pdl_request *req; /* what the user's options add to requests */
     unsigned worker;
     uint64_t rng; /* xorshift state for backoff jitter */
     /* The task in progress. */
@@ -134,6 +136,11 @@ struct pdl_fetcher *pdl_fetcher_create(const struct pdl_fetch_config *cfg,
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
+    f->req = pdl_request_create(c, cfg->opt);
+    if (!f->req) {
+        pdl_fetcher_destroy(f);
+        return NULL;
+    }
     return f;
 }
 
@@ -142,6 +149,7 @@ void pdl_fetcher_destroy(struct pdl_fetcher *f)
     if (!f)
         return;
     pdl_resume_cleanup(&f->resume);
+    pdl_request_destroy(f->req);
     curl_easy_cleanup(f->curl);
     free(f);
 }
@@ -265,7 +273,11 @@ static void settle_body(struct pdl_fetcher *f, struct pdl_result *r)
         pdl_sink_abandon(&f->sink);
         return;
     }
-    if (pdl_sink_commit(&f->sink) != 0)
+    if (pdl_sink_commit(&f->sink) == 0)
+        return;
+    if (f->sink.mismatch)
+        pdl_result_fail(r, PDL_ST_CHECKSUM, f->sink.why);
+    else
         judge(f, CURLE_OK, r);
 }
 
@@ -287,6 +299,7 @@ static CURL *begin_attempt(struct pdl_fetcher *f, struct pdl_result *out)
      * and take a 200 as long as the partial for the whole body unread;
      * pdl_resume_check judges every reply instead. */
     pdl_resume_begin(&f->resume, f->curl, &f->sink, f->task->url);
+    pdl_request_task(f->req, f->task, f->resume.headers, &f->sink);
     *out = (struct pdl_result){.worker = (int32_t)f->worker,
                                .start_ns = f->task_start - f->cfg.t0,
                                .attempt_ns = f->attempt_start - f->cfg.t0,

@@ -830,8 +830,10 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "predict") == 0)
         return pdl_cmd_predict(argc - 1, argv + 1);
     rc = pdl_cli_parse(argc, argv, &cli);
-    if (rc >= 0)
+    if (rc >= 0) {
+        pdl_cli_cleanup(&cli);
         return rc;
+    }
     runner = pdl_runner_find(cli.opt.mode);
     if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
         fputs("pdl: libcurl could not be initialised\n", stderr);
@@ -843,5 +845,6 @@ int main(int argc, char **argv)
     if (runner->teardown)
         runner->teardown(mode_ctx);
     curl_global_cleanup();
+    pdl_cli_cleanup(&cli);
     return rc;
 }

@@ -3,6 +3,7 @@
  * two line buffers and a block, whatever the length of the lists. */
 #include "pdl/reader.h"
 #include "pdl/glob.h"
+#include "pdl/request.h"
 #include "pdl/util.h"
 
 #include <errno.h>
@@ -49,6 +50,8 @@ struct pdl_reader {
     struct line url_line, ahead;
     char *url;                   /* inside url_line.text, terminated */
     char name[PDL_NAME_MAX + 1]; /* out= of url, "" if none */
+    char *opts;                  /* its other option lines, '\n'-ended */
+    size_t opts_len;             /* 0 if none */
     struct pdl_glob *pattern;    /* NULL: url is one task */
     uint64_t count, sub;         /* expansions of url, and the next one */
     char *expanded;              /* PDL_LINE_MAX + 1 bytes */
@@ -90,6 +93,7 @@ static struct pdl_reader *reader_alloc(size_t n, bool glob, FILE *diag)
     line_alloc(&r->url_line);
     line_alloc(&r->ahead);
     r->expanded = pdl_xmalloc(PDL_LINE_MAX + 1);
+    r->opts = pdl_xmalloc(PDL_OPTS_MAX + 1);
     return r;
 }
 
@@ -135,6 +139,7 @@ void pdl_reader_destroy(struct pdl_reader *r)
     free(r->url_line.text);
     free(r->ahead.text);
     free(r->expanded);
+    free(r->opts);
     free(r);
 }
 
@@ -321,6 +326,42 @@ static const char *check_name(const char *v)
     return NULL;
 }
 
+/* Checks one header= or checksum= value; NULL if it is good. */
+static const char *check_opt(const struct pdl_reader *r, const char *key,
+                             const char *value)
+{
+    uint8_t digest[32];
+
+    if (strcmp(key, "header") == 0)
+        return pdl_request_check_header(value)
+                   ? "header= must be \"Name: value\" (no control bytes)"
+                   : NULL;
+    if (r->pattern)
+        return "checksum= cannot check the URLs of a pattern";
+    if (pdl_checksum_parse(value, digest))
+        return "checksum= must be sha256: and 64 hex digits";
+    if (strstr(r->opts, "checksum="))
+        return "a second checksum= under one URL";
+    return NULL;
+}
+
+/* Keeps a header= or checksum= line for the task, as "key=value\n". */
+static const char *keep_opt(struct pdl_reader *r, const char *key,
+                            const char *value)
+{
+    const char *why = check_opt(r, key, value);
+    size_t n = strlen(key) + strlen(value) + 2;
+
+    if (why)
+        return why;
+    if (r->opts_len + n > PDL_OPTS_MAX)
+        return "too many option lines under one URL";
+    snprintf(r->opts + r->opts_len, PDL_OPTS_MAX + 1 - r->opts_len, "%s=%s\n",
+             key, value);
+    r->opts_len += n;
+    return NULL;
+}
+
 /* Applies the option lines that follow the URL line; the first other line
  * stays read ahead. */
 /* True if reading the next line might wait: a pipe or terminal with
@@ -342,17 +383,23 @@ static void take_options(struct pdl_reader *r)
 {
     char *key, *value;
 
+    r->opts[0] = '\0';
+    r->opts_len = 0;
     /* A URL arriving on a pipe is handed out at once: its option lines
      * count only if they came with it. */
     while (!would_wait(r) && read_line(r, &r->ahead) &&
            is_option(&r->ahead, &key, &value)) {
         const char *why = NULL;
-        if (strcmp(key, "out") != 0)
-            why = "unknown option under a URL (known: out=)";
+        if (strcmp(key, "header") == 0 || strcmp(key, "checksum") == 0)
+            why = keep_opt(r, key, value);
+        else if (strcmp(key, "out") != 0)
+            why = "unknown option under a URL (known: out=, header=, "
+                  "checksum=)";
         else if (r->pattern)
             why = "out= cannot name the URLs of a pattern";
         else if (!(why = check_name(value)))
             snprintf(r->name, sizeof(r->name), "%s", value);
+        value[-1] = '='; /* the line as it was, for the report */
         if (why)
             report(r, &r->ahead, why);
         r->ahead.valid = false;
@@ -367,6 +414,8 @@ static bool start_url(struct pdl_reader *r, char *url)
 
     r->url = url;
     r->name[0] = '\0';
+    r->opts[0] = '\0';
+    r->opts_len = 0;
     r->sub = 0;
     r->count = 1;
     pdl_glob_destroy(r->pattern);
@@ -461,6 +510,7 @@ int pdl_reader_next(struct pdl_reader *r, struct pdl_task_ref *t)
             *t = (struct pdl_task_ref){.id = r->next_id++,
                                        .url = url,
                                        .name = r->name[0] ? r->name : NULL,
+                                       .opts = r->opts_len ? r->opts : NULL,
                                        .source = r->src[r->url_line.src].path,
                                        .line = r->url_line.number};
             return 1;

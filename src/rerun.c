@@ -45,6 +45,14 @@ void pdl_failed_add(struct pdl_failed_writer *w, const struct pdl_task *t,
             pdl_status_token((enum pdl_status)r->status), why, t->url);
     if (t->name)
         fprintf(w->out, "  out=%s\n", t->name);
+    /* Its header= and checksum= lines, so that a rerun sends and checks
+     * the same. */
+    for (const char *p = t->opts; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        fprintf(w->out, "  %.*s\n", (int)n, p);
+        p += n + (nl != NULL);
+    }
     if (!w->err && ferror(w->out))
         w->err = errno ? errno : EIO;
 }

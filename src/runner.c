@@ -1,6 +1,7 @@
 /* The runner table, the run's shared area, and the loop every blocking
  * worker runs: take, wait at the gate, fetch (with retries), settle. */
 #include "pdl/runner.h"
+#include "pdl/request.h"
 #include "pdl/rerun.h"
 
 #include <string.h>
@@ -50,9 +51,10 @@ bool pdl_run_take(struct pdl_run *run, unsigned worker, struct pdl_task *t)
         if (!(worker == PDL_WORKER_ANY ? pdl_sched_take_any(run->sched, t)
                                        : pdl_sched_take(run->sched, worker, t)))
             return false;
-        if (!run->done || !pdl_done_has(run->done, t, run->out_dirfd))
-            return true;
         struct pdl_result r = {.status = PDL_ST_SKIPPED};
+        bool done = run->done && pdl_done_has(run->done, t, run->out_dirfd);
+        if (!done && !pdl_request_exists(run->opt, run->out_dirfd, t, &r))
+            return true;
         pdl_run_settle(run, t, &r);
         pdl_task_clear(t);
     }

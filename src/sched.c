@@ -99,7 +99,8 @@ static void fill(struct pdl_sched *s, const struct pdl_task_ref *ref,
     *t = (struct pdl_task){.id = ref->id,
                            .url = pdl_xstrdup(ref->url),
                            .source = ref->source,
-                           .line = ref->line};
+                           .line = ref->line,
+                           .opts = ref->opts ? pdl_xstrdup(ref->opts) : NULL};
     if (!s->cfg.names)
         return;
     if (ref->name)

@@ -22,6 +22,7 @@ static const char *const tokens[PDL_ST_COUNT] = {
     [PDL_ST_INTERRUPTED] = "interrupted",
     [PDL_ST_ERROR] = "error",
     [PDL_ST_SKIPPED] = "skipped",
+    [PDL_ST_CHECKSUM] = "checksum",
 };
 
 const char *pdl_status_token(enum pdl_status st)

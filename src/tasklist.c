@@ -128,6 +128,7 @@ void pdl_tasklist_cleanup(struct pdl_tasklist *list)
     for (size_t i = 0; i < list->count; i++) {
         free(list->tasks[i].url);
         free(list->tasks[i].name);
+        free(list->tasks[i].opts);
     }
     for (size_t i = 0; i < list->nsources; i++)
         free(list->sources[i]);
@@ -140,6 +141,7 @@ void pdl_task_clear(struct pdl_task *t)
 {
     free(t->url);
     free(t->name);
+    free(t->opts);
     memset(t, 0, sizeof(*t));
 }
 
@@ -175,6 +177,8 @@ int pdl_tasklist_read(struct pdl_tasklist *list, FILE *in, const char *name,
         pdl_tasklist_add(list, t.url, source, t.line);
         if (t.name)
             list->tasks[list->count - 1].name = pdl_xstrdup(t.name);
+        if (t.opts)
+            list->tasks[list->count - 1].opts = pdl_xstrdup(t.opts);
     }
     list->bad += pdl_reader_bad(r);
     pdl_reader_destroy(r);

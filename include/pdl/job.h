@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include "pdl/tasklist.h"
+
+struct pdl_checksums;
 #include "pdl/util.h"
 
 #define PDL_WORKERS_DEFAULT 8
@@ -42,6 +44,25 @@ struct pdl_options {
     bool per_host_loopback; /* cap loopback hosts too (--per-host given) */
     bool insecure;          /* skip TLS verification (--insecure) */
     bool resume;            /* --continue: keep and resume partial bodies */
+    /* What every request carries (request.c sets them on each handle). */
+    const char *const *headers; /* -H "Name: value" lines, in order */
+    size_t nheaders;
+    const char *userpwd;    /* --user user:pass; NULL = none */
+    bool netrc;             /* --netrc: credentials from ~/.netrc if any */
+    const char *cookie;     /* --cookie: "n=v; ..." to send, or a file */
+    const char *cookie_jar; /* --cookie-jar: write every cookie at the end */
+    bool compressed;        /* --compressed: ask for gzip, br, ... */
+    const char *proxy;      /* --proxy URL; NULL = libcurl's (environment) */
+    const char *const *resolve; /* --resolve host:port:addr lines */
+    size_t nresolve;
+    const char *const *connect_to; /* --connect-to h1:p1:h2:p2 lines */
+    size_t nconnect_to;
+    /* Names. */
+    bool no_clobber;          /* a body whose file exists is skipped */
+    bool content_disposition; /* a name from Content-Disposition, if any */
+    bool force_dirs;          /* -x: bodies under host/path/ folders */
+    /* Expected digests by file name (--checksums); NULL = none. */
+    const struct pdl_checksums *checksums;
 };
 
 /* Sets every option to its documented default. */

@@ -22,6 +22,7 @@ struct pdl_task_ref {
     const char *name;   /* given with "out=" under the URL; NULL if not */
     const char *source; /* the list's name, "(stdin)" for "-" */
     long line;          /* 1-based line in that list */
+    const char *opts;   /* header= and checksum= lines, '\n'-ended; NULL */
 };
 
 /* Where a reader stands, so that another reader can start there: the

@@ -27,6 +27,7 @@ enum pdl_status {
     PDL_ST_INTERRUPTED, /* the run was stopped while it ran */
     PDL_ST_ERROR,       /* any other failure */
     PDL_ST_SKIPPED,     /* complete from an earlier run (--continue) */
+    PDL_ST_CHECKSUM,    /* the body's SHA-256 is not the expected one */
     PDL_ST_COUNT
 };
 

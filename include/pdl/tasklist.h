@@ -16,12 +16,19 @@
  * for a collision counter and the temporary suffix. */
 #define PDL_NAME_MAX 200
 
+/* Most bytes of the header= and checksum= lines under one URL. */
+#define PDL_OPTS_MAX 16384
+
 struct pdl_task {
     uint64_t id;        /* 0-based, in list order */
     char *url;          /* owned */
     char *name;         /* output file name, owned; NULL until planned */
     const char *source; /* list it came from, owned by the list */
     long line;          /* 1-based line in that list */
+    /* The option lines under its URL other than out=, as "key=value"
+     * lines each ended by '\n' (header=..., checksum=sha256:...), owned;
+     * NULL if none. One string, so that it travels as one field. */
+    char *opts;
 };
 
 struct pdl_tasklist {

@@ -11,7 +11,9 @@ cmake --install "$build" --prefix "$WORK/prefix" >"$WORK/install.log" 2>&1 ||
     fail "cmake --install: $(tail -5 "$WORK/install.log")"
 for f in bin/pdl bin/pdl-testd share/man/man1/pdl.1 share/man/man1/pdl-testd.1 \
     share/pdl/plots/gantt.gp share/pdl/plots/lanes.gp share/pdl/plots/common.gp \
-    share/pdl/plots/compare.gp share/pdl/urls/demo.txt; do
+    share/pdl/plots/compare.gp share/pdl/urls/demo.txt \
+    share/bash-completion/completions/pdl share/zsh/vendor-completions/_pdl \
+    share/fish/vendor_completions.d/pdl.fish; do
     [ -s "$WORK/prefix/$f" ] || fail "not installed: $f"
 done
 "$WORK/prefix/bin/pdl" --version | grep -q '^pdl ' || fail "installed pdl --version"
@@ -36,5 +38,6 @@ if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
     "$WORK/root/usr/bin/pdl" --version | grep -q '^pdl ' || fail "packaged pdl does not run"
     [ -s "$WORK/root/usr/share/pdl/plots/gantt.gp" ] || fail "package lacks the gnuplot scripts"
     [ -s "$WORK/root/usr/share/man/man1/pdl.1" ] || fail "package lacks the man page"
+    [ -s "$WORK/root/usr/share/bash-completion/completions/pdl" ] || fail "package lacks the bash completion"
 fi
 echo "install: ok"

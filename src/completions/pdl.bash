@@ -1,0 +1,58 @@
+# bash completion for pdl. Installed as
+# share/bash-completion/completions/pdl; the options are those of src/cli.c
+# (tests/smoke/completions.sh checks that none is missing).
+
+_pdl() {
+    local cur prev words cword
+    _init_completion 2>/dev/null || {
+        cur=${COMP_WORDS[COMP_CWORD]}
+        prev=${COMP_WORDS[COMP_CWORD - 1]}
+        cword=$COMP_CWORD
+    }
+    local opts="--mode --workers --schedule --chunk --rate --per-host --output
+        --discard --continue --timeline --no-timeline --failed --export --json
+        --chart --chart-by --retries --retry-delay --retry-max-wait
+        --connect-timeout --timeout --speed-limit --speed-time --max-filesize
+        --limit-rate --max-redirs --insecure --no-glob --user-agent --header
+        --user --netrc --cookie --cookie-jar --compressed --proxy --resolve
+        --connect-to --checksums --no-clobber --content-disposition
+        --force-directories --config --progress --quiet --help --version"
+
+    if [ "$cword" -eq 1 ] && [[ $cur != -* ]]; then
+        COMPREPLY=($(compgen -W "compare export chart" -- "$cur"))
+        COMPREPLY+=($(compgen -f -- "$cur"))
+        return
+    fi
+    case $prev in
+    -m | --mode)
+        COMPREPLY=($(compgen -W "serial threads processes async mpi" -- "$cur"))
+        return ;;
+    --schedule)
+        COMPREPLY=($(compgen -W "dynamic static" -- "$cur"))
+        return ;;
+    --chart-by)
+        COMPREPLY=($(compgen -W "task worker overview" -- "$cur"))
+        return ;;
+    --progress)
+        COMPREPLY=($(compgen -W "bar plain none" -- "$cur"))
+        return ;;
+    -o | --output)
+        COMPREPLY=($(compgen -d -- "$cur"))
+        return ;;
+    -t | --timeline | --failed | --export | --json | --chart | --cookie | \
+        --cookie-jar | --checksums | -K | --config)
+        COMPREPLY=($(compgen -f -- "$cur"))
+        return ;;
+    -w | --workers | --chunk | --rate | --per-host | --retries | --retry-delay | \
+        --retry-max-wait | --connect-timeout | --timeout | --speed-limit | \
+        --speed-time | --max-filesize | --limit-rate | --max-redirs | \
+        --user-agent | -H | --header | --user | --proxy | --resolve | --connect-to)
+        return ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    else
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+}
+complete -o filenames -F _pdl pdl
