@@ -129,13 +129,17 @@ static bool unpack_task(const char **p, const char *end, struct pdl_task *t)
         return false;
     memcpy(&g, *p, sizeof(g));
     *p += sizeof(g);
-    if ((size_t)(end - *p) < (size_t)g.url_len + g.name_len || g.url_len == 0)
+    if ((size_t)(end - *p) < (size_t)g.url_len + g.name_len + g.opts_len ||
+        g.url_len == 0)
         return false;
     *t = (struct pdl_task){
         .id = g.id,
         .url = pdl_xstrndup(*p, g.url_len),
-        .name = g.name_len ? pdl_xstrndup(*p + g.url_len, g.name_len) : NULL};
-    *p += (size_t)g.url_len + g.name_len;
+        .name = g.name_len ? pdl_xstrndup(*p + g.url_len, g.name_len) : NULL,
+        .opts = g.opts_len
+                    ? pdl_xstrndup(*p + g.url_len + g.name_len, g.opts_len)
+                    : NULL};
+    *p += (size_t)g.url_len + g.name_len + g.opts_len;
     return true;
 }
 

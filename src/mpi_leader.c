@@ -106,20 +106,23 @@ static uint32_t left_after(struct leader *L)
 static size_t packed_size(const struct pdl_task *t)
 {
     return sizeof(struct grant_task) + strlen(t->url) +
-           (t->name ? strlen(t->name) : 0);
+           (t->name ? strlen(t->name) : 0) + (t->opts ? strlen(t->opts) : 0);
 }
 
 static size_t pack_task(char *p, const struct pdl_task *t)
 {
     struct grant_task g = {.id = t->id,
                            .url_len = (uint32_t)strlen(t->url),
-                           .name_len = t->name ? (uint32_t)strlen(t->name) : 0};
+                           .name_len = t->name ? (uint32_t)strlen(t->name) : 0,
+                           .opts_len = t->opts ? (uint32_t)strlen(t->opts) : 0};
 
     memcpy(p, &g, sizeof(g));
     memcpy(p + sizeof(g), t->url, g.url_len);
     if (g.name_len)
         memcpy(p + sizeof(g) + g.url_len, t->name, g.name_len);
-    return sizeof(g) + g.url_len + g.name_len;
+    if (g.opts_len)
+        memcpy(p + sizeof(g) + g.url_len + g.name_len, t->opts, g.opts_len);
+    return sizeof(g) + g.url_len + g.name_len + g.opts_len;
 }
 
 /* Answers rank r's request for want tasks with a grant of what it asked

@@ -77,6 +77,7 @@ struct grant_task {
     uint64_t id;
     uint32_t url_len;
     uint32_t name_len; /* 0: no name (--discard) */
+    uint32_t opts_len; /* per-URL option lines (header=, checksum=) */
 };
 
 struct result_entry {

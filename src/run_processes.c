@@ -27,9 +27,11 @@ struct task_msg {
     int64_t line;
     uint32_t url_len;  /* with the terminator */
     uint32_t name_len; /* 0: no name */
+    uint32_t opts_len; /* 0: no per-URL options; else with the terminator */
 };
 
-#define MSG_MAX (sizeof(struct task_msg) + PDL_LINE_MAX + PDL_NAME_MAX + 64)
+#define MSG_MAX                                                                \
+    (sizeof(struct task_msg) + PDL_LINE_MAX + PDL_NAME_MAX + PDL_OPTS_MAX + 64)
 
 struct result_msg {
     uint64_t id;
@@ -87,14 +89,16 @@ static bool child_take(void *ctx, unsigned worker, struct pdl_task *t)
     if (n < (ssize_t)sizeof(m))
         return false; /* no more tasks, or the parent is gone */
     memcpy(&m, c->buf, sizeof(m));
-    if (m.url_len == 0 || (size_t)n != sizeof(m) + m.url_len + m.name_len)
+    if (m.url_len == 0 ||
+        (size_t)n != sizeof(m) + m.url_len + m.name_len + m.opts_len)
         return false;
     char *url = c->buf + sizeof(m);
-    *t = (struct pdl_task){.id = m.id,
-                           .url = pdl_xstrdup(url),
-                           .name =
-                               m.name_len ? pdl_xstrdup(url + m.url_len) : NULL,
-                           .line = (long)m.line};
+    *t = (struct pdl_task){
+        .id = m.id,
+        .url = pdl_xstrdup(url),
+        .name = m.name_len ? pdl_xstrdup(url + m.url_len) : NULL,
+        .opts = m.opts_len ? pdl_xstrdup(url + m.url_len + m.name_len) : NULL,
+        .line = (long)m.line};
     return true;
 }
 
@@ -187,13 +191,17 @@ static void feed(struct pool *p, unsigned w)
     }
     size_t ul = strlen(k->task.url) + 1;
     size_t nl = k->task.name ? strlen(k->task.name) + 1 : 0;
-    struct task_msg m = {k->task.id, k->task.line, (uint32_t)ul, (uint32_t)nl};
-    buf = pdl_xmalloc(sizeof(m) + ul + nl);
+    size_t ol = k->task.opts ? strlen(k->task.opts) + 1 : 0;
+    struct task_msg m = {k->task.id, k->task.line, (uint32_t)ul, (uint32_t)nl,
+                         (uint32_t)ol};
+    buf = pdl_xmalloc(sizeof(m) + ul + nl + ol);
     memcpy(buf, &m, sizeof(m));
     memcpy(buf + sizeof(m), k->task.url, ul);
     if (nl)
         memcpy(buf + sizeof(m) + ul, k->task.name, nl);
-    if (send(k->sock, buf, sizeof(m) + ul + nl, MSG_NOSIGNAL) < 0)
+    if (ol)
+        memcpy(buf + sizeof(m) + ul + nl, k->task.opts, ol);
+    if (send(k->sock, buf, sizeof(m) + ul + nl + ol, MSG_NOSIGNAL) < 0)
         pdl_sched_give_back(p->run->sched, w, &k->task); /* it died */
     else
         k->sent = true;

@@ -10,7 +10,7 @@ start_server
 expected_bytes 1000 >"$WORK/ref"
 GOOD=$(sha256sum "$WORK/ref" | cut -d' ' -f1)
 BAD=$(printf x | sha256sum | cut -d' ' -f1)
-PER_URL_MODES=${PDL_PER_URL_MODES:-serial threads async}
+PER_URL_MODES=${PDL_PER_URL_MODES:-$MODES}
 
 cat >"$WORK/own.txt" <<LIST
 $BASE/bytes/1000

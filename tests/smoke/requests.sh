@@ -7,9 +7,8 @@
 start_server
 PORT=${BASE##*:}
 
-# Per-URL lines travel to worker processes only once the processes mode's
-# wire format carries struct pdl_task's opts.
-PER_URL_MODES=${PDL_PER_URL_MODES:-serial threads async}
+# Per-URL lines travel with each task, to worker processes too.
+PER_URL_MODES=${PDL_PER_URL_MODES:-$MODES}
 
 # The headers /echo-headers saw for list $1 (one URL, saved as e.txt), run
 # in mode $2 with the options that follow.
