@@ -9,17 +9,6 @@
 
 #define EXT_MAX 16
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool name_char_ok(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -33,9 +22,9 @@ static size_t append_clean(char *out, size_t olen, size_t cap, const char *src,
 {
     for (size_t i = 0; i < len && olen < cap; i++) {
         unsigned char c = (unsigned char)src[i];
-        if (c == '%' && i + 2 < len && hexval(src[i + 1]) >= 0 &&
-            hexval(src[i + 2]) >= 0) {
-            c = (unsigned char)(hexval(src[i + 1]) * 16 + hexval(src[i + 2]));
+        if (c == '%' && i + 2 < len && pdl_hex_value(src[i + 1]) >= 0 &&
+            pdl_hex_value(src[i + 2]) >= 0) {
+            c = (unsigned char)(pdl_hex_value(src[i + 1]) * 16 + pdl_hex_value(src[i + 2]));
             i += 2;
         }
         out[olen++] = (c != '\0' && name_char_ok(c)) ? (char)c : '_';

@@ -147,24 +147,13 @@ bool pdl_request_cookie_is_data(const char *s)
     return strchr(s, '=') != NULL;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* 64 hex digits at s into digest; false if s is not exactly that. */
 static bool parse_hex(const char *s, size_t n, uint8_t digest[32])
 {
     if (n != 64)
         return false;
     for (size_t i = 0; i < 32; i++) {
-        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        int hi = pdl_hex_value(s[2 * i]), lo = pdl_hex_value(s[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         digest[i] = (uint8_t)(hi << 4 | lo);

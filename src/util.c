@@ -106,3 +106,14 @@ void pdl_quote(const char *s, size_t len, char *out, size_t outsz)
     }
     out[o] = '\0';
 }
+
+int pdl_hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

@@ -40,4 +40,7 @@ char *pdl_xstrndup(const char *s, size_t n);
  * control bytes and non-ASCII as \xNN, cut to fit with "..." at the end. */
 void pdl_quote(const char *s, size_t len, char *out, size_t outsz);
 
+/* The value of hexadecimal digit c, or -1. */
+int pdl_hex_value(char c);
+
 #endif
