@@ -66,4 +66,11 @@ int pdl_cli_check_charts(const struct pdl_cli *cli);
  * timeline. argv[0] is "chart". Returns the exit code. */
 int pdl_cmd_chart(int argc, char **argv);
 
+/* pdl [OPTIONS] LIST...: the run. Returns the exit code. */
+int pdl_cmd_run(int argc, char **argv);
+
+/* pdl export TIMELINE FILE...: a timeline in other formats. Returns the
+ * exit code. */
+int pdl_cmd_export(int argc, char **argv);
+
 #endif
