@@ -126,7 +126,6 @@ struct pdl_fetcher *pdl_fetcher_create(const struct pdl_fetch_config *cfg,
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
     set_protocols(c);
     set_limits(c, cfg->opt);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, cfg->opt->user_agent);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, f->errbuf);

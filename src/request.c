@@ -367,6 +367,45 @@ static struct curl_slist *to_slist(const char *const *v, size_t n, bool *ok)
     return l;
 }
 
+/* True if a variable libcurl reads for a proxy is set. */
+static bool proxy_in_environment(void)
+{
+    static const char *const names[] = {
+        "http_proxy", "https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const char *v = getenv(names[i]);
+        if (v && *v)
+            return true;
+    }
+    return false;
+}
+
+/* The User-Agent as a header line, made once: libcurl formats
+ * CURLOPT_USERAGENT anew for every request. A -H User-Agent wins. */
+static bool add_user_agent(struct pdl_request *q, const struct pdl_options *o)
+{
+    struct curl_slist *l;
+    char *line;
+
+    for (const struct curl_slist *h = q->headers; h; h = h->next)
+        if (strncasecmp(h->data, "User-Agent:", 11) == 0 ||
+            strncasecmp(h->data, "User-Agent;", 11) == 0)
+            return true;
+    if (!o->user_agent || !*o->user_agent)
+        return true;
+    size_t n = strlen(o->user_agent) + 13;
+    line = pdl_xmalloc(n);
+    snprintf(line, n, "User-Agent: %s", o->user_agent);
+    l = curl_slist_append(NULL, line);
+    free(line);
+    if (!l)
+        return false;
+    l->next = q->headers;
+    q->headers = l;
+    return true;
+}
+
 static bool set_cookies(struct pdl_request *q, const struct pdl_options *o)
 {
     CURL *c = q->curl;
@@ -403,6 +442,11 @@ static bool set_access(CURL *c, const struct pdl_options *o)
         ok = ok && curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK;
     if (o->proxy)
         ok = ok && curl_easy_setopt(c, CURLOPT_PROXY, o->proxy) == CURLE_OK;
+    else if (!proxy_in_environment())
+        /* libcurl looks the proxy variables up on every transfer (some
+         * 1,500 instructions of each small request); they cannot change
+         * during a run, so when none is set, say so once. */
+        ok = ok && curl_easy_setopt(c, CURLOPT_PROXY, "") == CURLE_OK;
     return ok;
 }
 
@@ -546,6 +590,7 @@ struct pdl_request *pdl_request_create(CURL *c, const struct pdl_options *opt)
     q->curl = c;
     q->opt = opt;
     q->headers = to_slist(opt->headers, opt->nheaders, &ok);
+    ok = ok && add_user_agent(q, opt);
     q->resolve = to_slist(opt->resolve, opt->nresolve, &ok);
     q->connect_to = to_slist(opt->connect_to, opt->nconnect_to, &ok);
     if (ok && q->resolve)
