@@ -19,6 +19,15 @@ enum pdl_schedule {
     PDL_SCHED_STATIC   /* the list cut into W contiguous slices up front */
 };
 
+/* Which HTTP version to ask for (--http1.1, --http2,
+ * --http2-prior-knowledge); the default is libcurl's. */
+enum pdl_http_want {
+    PDL_HTTP_DEFAULT,
+    PDL_HTTP_1_1,
+    PDL_HTTP_2,      /* over TLS by ALPN; http:// stays HTTP/1.1 */
+    PDL_HTTP_2_PRIOR /* HTTP/2 at once, http:// too */
+};
+
 struct pdl_options {
     const char *mode; /* runner name */
     unsigned workers; /* 1..PDL_WORKERS_MAX */
@@ -30,18 +39,20 @@ struct pdl_options {
     long timeout_ms;         /* whole transfer; 0 = none */
     long max_redirs;         /* redirects followed per task */
     const char *user_agent;
-    int retries;            /* extra attempts after a transient failure */
-    long retry_delay_ms;    /* first backoff; doubles each attempt */
-    long retry_max_ms;      /* cap of one wait, Retry-After included */
-    long speed_limit;       /* bytes/s below which a transfer is too slow */
-    long speed_time_s;      /* ... for this long; 0 = no low-speed limit */
-    int64_t max_filesize;   /* bytes; 0 = no limit */
-    int64_t limit_rate;     /* bytes/s per transfer; 0 = no limit */
-    double rate;            /* task starts per second, all workers; 0 none */
-    unsigned per_host;      /* transfers per host at once; 0 = no cap */
-    bool per_host_loopback; /* cap loopback hosts too (--per-host given) */
-    bool insecure;          /* skip TLS verification (--insecure) */
-    bool resume;            /* --continue: keep and resume partial bodies */
+    int retries;             /* extra attempts after a transient failure */
+    long retry_delay_ms;     /* first backoff; doubles each attempt */
+    long retry_max_ms;       /* cap of one wait, Retry-After included */
+    long speed_limit;        /* bytes/s below which a transfer is too slow */
+    long speed_time_s;       /* ... for this long; 0 = no low-speed limit */
+    int64_t max_filesize;    /* bytes; 0 = no limit */
+    int64_t limit_rate;      /* bytes/s per transfer; 0 = no limit */
+    double rate;             /* task starts per second, all workers; 0 none */
+    unsigned per_host;       /* transfers per host at once; 0 = no cap */
+    bool per_host_loopback;  /* cap loopback hosts too (--per-host given) */
+    bool insecure;           /* skip TLS verification (--insecure) */
+    bool resume;             /* --continue: keep and resume partial bodies */
+    enum pdl_http_want http; /* HTTP version asked for */
+    const char *cacert;      /* --cacert: CA bundle file; NULL = system's */
 };
 
 /* Sets every option to its documented default. */
