@@ -36,7 +36,12 @@ enum {
     OPT_RATE,
     OPT_PER_HOST,
     OPT_PROGRESS,
-    OPT_JSON
+    OPT_JSON,
+    /* Connections and protocols. */
+    OPT_HTTP1_1,
+    OPT_HTTP2,
+    OPT_HTTP2_PRIOR,
+    OPT_CACERT
 };
 
 static const struct option longopts[] = {
@@ -67,6 +72,11 @@ static const struct option longopts[] = {
     {"limit-rate", required_argument, NULL, OPT_LIMIT_RATE},
     {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
     {"insecure", no_argument, NULL, 'k'},
+    /* Connections and protocols. */
+    {"http1.1", no_argument, NULL, OPT_HTTP1_1},
+    {"http2", no_argument, NULL, OPT_HTTP2},
+    {"http2-prior-knowledge", no_argument, NULL, OPT_HTTP2_PRIOR},
+    {"cacert", required_argument, NULL, OPT_CACERT},
     {"no-glob", no_argument, NULL, OPT_NO_GLOB},
     {"user-agent", required_argument, NULL, OPT_USER_AGENT},
     {"progress", required_argument, NULL, OPT_PROGRESS},
@@ -175,6 +185,17 @@ static const char usage_text[] =
     "      --max-redirs N       follow at most N redirects (default 10)\n"
     "  -k, --insecure           do not verify TLS certificates (never the "
     "default)\n"
+    "      --cacert FILE        verify TLS certificates against the CAs in "
+    "FILE\n"
+    "      --http1.1            speak HTTP/1.1 only\n"
+    "      --http2              ask for HTTP/2 over TLS (ALPN); in async mode "
+    "the\n"
+    "                           transfers to one host then share one "
+    "connection\n"
+    "                           as streams (threads and processes: one per "
+    "worker)\n"
+    "      --http2-prior-knowledge  HTTP/2 at once, http:// too (no "
+    "upgrade)\n"
     "      --user-agent STR     User-Agent header (default pdl/%s)\n"
     "  T is seconds, or a number with ms, s, m or h. SIZE is bytes, or a "
     "number\n"
@@ -403,6 +424,19 @@ static int flag_option(struct pdl_cli *cli, int c, const char *arg)
         return 0;
     case 'k':
         cli->opt.insecure = true;
+        return 0;
+    /* Connections and protocols. */
+    case OPT_HTTP1_1:
+        cli->opt.http = PDL_HTTP_1_1;
+        return 0;
+    case OPT_HTTP2:
+        cli->opt.http = PDL_HTTP_2;
+        return 0;
+    case OPT_HTTP2_PRIOR:
+        cli->opt.http = PDL_HTTP_2_PRIOR;
+        return 0;
+    case OPT_CACERT:
+        cli->opt.cacert = arg;
         return 0;
     case OPT_NO_GLOB:
         cli->no_glob = true;
