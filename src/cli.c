@@ -149,8 +149,11 @@ static const char usage_text[] =
     "                           repeatable\n"
     "      --chart-by VIEW      task: one bar per task (default); worker: one "
     "lane\n"
-    "                           per worker, showing idle gaps; overview: "
-    "in flight,\n"
+    "                           per worker, showing idle gaps; connection: "
+    "one lane\n"
+    "                           per connection, showing reuse, set-up and "
+    "idle time;\n"
+    "                           overview: in flight,\n"
     "                           throughput, lanes and durations over time "
     "(what\n"
     "                           the others become above %d or %d tasks)\n"
@@ -372,12 +375,14 @@ static int word_option(struct pdl_cli *cli, int c, const char *arg)
         return 0;
     case OPT_CHART_BY:
         if (strcmp(arg, "task") != 0 && strcmp(arg, "worker") != 0 &&
-            strcmp(arg, "overview") != 0)
-            return bad_value("--chart-by", "must be task, worker or overview",
+            strcmp(arg, "connection") != 0 && strcmp(arg, "overview") != 0)
+            return bad_value("--chart-by",
+                             "must be task, worker, connection or overview",
                              arg);
-        cli->chart_by = strcmp(arg, "task") == 0     ? "gantt"
-                        : strcmp(arg, "worker") == 0 ? "lanes"
-                                                     : "overview";
+        cli->chart_by = strcmp(arg, "task") == 0         ? "gantt"
+                        : strcmp(arg, "worker") == 0     ? "lanes"
+                        : strcmp(arg, "connection") == 0 ? "conns"
+                                                         : "overview";
         return 0;
     case OPT_PROGRESS:
         if (!pdl_progress_parse(arg, &cli->progress))

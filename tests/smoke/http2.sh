@@ -135,3 +135,13 @@ set -e
 expect_eq "$rc" 1 "without --cacert: exit status"
 expect_eq "$(column "$WORK/v.tsv" status | sort -u)" "tls" "without --cacert: status"
 echo "http1.1: 16 connections, each reused; TLS verified"
+
+# The connection view: a lane per connection, named by its local port.
+if command -v gnuplot >/dev/null; then
+    "$PDL" chart --by connection "$WORK/h1.tsv" "$WORK/h1.svg" 2>"$WORK/err" || fail "chart --by connection: $(cat "$WORK/err")"
+    expect_grep "$WORK/h1.svg" "16 connections, 48 tasks on one opened earlier" "connection view: subtitle"
+    expect_grep "$WORK/h1.svg" ":$(column "$WORK/h1.tsv" conn | head -1)" "connection view: a lane"
+    "$PDL" -q -m async -w 16 --http2 --cacert "$P/cert.pem" --discard -t "$WORK/c.tsv" \
+        --chart-by connection --chart "$WORK/h2.png" "$WORK/list.txt" 2>"$WORK/err" || fail "--chart-by connection: $(cat "$WORK/err")"
+    [ -s "$WORK/h2.png" ] || fail "--chart-by connection drew nothing"
+fi
