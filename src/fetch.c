@@ -118,6 +118,15 @@ static void set_http_version(CURL *c, const struct pdl_options *o)
                                            : CURL_HTTP_VERSION_NONE;
 
     curl_easy_setopt(c, CURLOPT_HTTP_VERSION, v);
+    /* libcurl before 8.0 fails every request after the first on an HTTP/2
+     * connection made by prior knowledge ("Error in the HTTP2 framing
+     * layer", curl issue 10634): there, one connection per transfer. */
+    if (o->http == PDL_HTTP_2_PRIOR &&
+        curl_version_info(CURLVERSION_NOW)->version_num < 0x080000) {
+        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+        return;
+    }
     if (o->http == PDL_HTTP_2 || o->http == PDL_HTTP_2_PRIOR)
         curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
 }

@@ -33,7 +33,11 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
 head -c 1048576 /dev/urandom >"$P/www/f0"
 for i in $(seq 1 63); do ln "$P/www/f0" "$P/www/f$i"; done
 
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+PORT=$(free_port)
+PORT2=$(free_port)
 user=
 [ "$(id -u)" = 0 ] && user="user root;"
 cat >"$P/nginx.conf" <<EOF
@@ -56,6 +60,10 @@ http {
         listen 127.0.0.1:$PORT ssl http2;
         ssl_certificate $P/cert.pem;
         ssl_certificate_key $P/key.pem;
+        root $P/www;
+    }
+    server {
+        listen 127.0.0.1:$PORT2 http2;
         root $P/www;
     }
 }
@@ -135,6 +143,20 @@ set -e
 expect_eq "$rc" 1 "without --cacert: exit status"
 expect_eq "$(column "$WORK/v.tsv" status | sort -u)" "tls" "without --cacert: status"
 echo "http1.1: 16 connections, each reused; TLS verified"
+
+# HTTP/2 without TLS, by prior knowledge. libcurl before 8.0 cannot reuse
+# such a connection (curl issue 10634): pdl then opens one per transfer.
+for i in $(seq 0 15); do echo "http://127.0.0.1:$PORT2/f$i"; done >"$WORK/h2c.txt"
+"$PDL" -q -m async -w 4 --http2-prior-knowledge --discard -t "$WORK/h2c.tsv" \
+    "$WORK/h2c.txt" 2>"$WORK/err" || fail "--http2-prior-knowledge: $(cat "$WORK/err")"
+expect_eq "$(column "$WORK/h2c.tsv" status | sort -u)" "ok" "h2c: every task ok"
+expect_eq "$(column "$WORK/h2c.tsv" http_version | sort -u)" "2" "h2c: http_version"
+curl_num=$("$PDL" --version | sed -n 's/.*libcurl\/\([0-9]*\)\..*/\1/p')
+if [ "${curl_num:-0}" -ge 8 ]; then
+    expect_eq "$(distinct "$WORK/h2c.tsv" conn)" 1 "h2c: distinct connections"
+else
+    expect_eq "$(distinct "$WORK/h2c.tsv" conn)" 16 "h2c: one connection per transfer (libcurl < 8)"
+fi
 
 # The connection view: a lane per connection, named by its local port.
 if command -v gnuplot >/dev/null; then
