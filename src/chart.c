@@ -144,7 +144,7 @@ int pdl_chart_create(struct pdl_chart **chart, const char *data,
 
     *chart = NULL;
     if (strcmp(view, "gantt") != 0 && strcmp(view, "lanes") != 0 &&
-        strcmp(view, "overview") != 0) {
+        strcmp(view, "conns") != 0 && strcmp(view, "overview") != 0) {
         snprintf(err, errsz, "unknown view \"%.40s\"", view);
         free(ch);
         return PDL_ERR_USAGE;
@@ -154,6 +154,7 @@ int pdl_chart_create(struct pdl_chart **chart, const char *data,
     if (rc == PDL_OK) {
         size_t max = strcmp(view, "gantt") == 0   ? PDL_CHART_TASKS_MAX
                      : strcmp(view, "lanes") == 0 ? PDL_CHART_LANES_MAX
+                     : strcmp(view, "conns") == 0 ? PDL_CHART_LANES_MAX
                                                   : 0;
         ch->view = ch->scan.rows > max ? "overview" : view;
     }
@@ -380,7 +381,10 @@ size_t pdl_chart_render_all(const char *data, const char *const *outs, size_t n,
         fprintf(report,
                 "pdl: chart: %zu tasks, drawn as an overview over time "
                 "(the %s view draws up to %d)\n",
-                ch->scan.rows, strcmp(view, "gantt") == 0 ? "task" : "worker",
+                ch->scan.rows,
+                strcmp(view, "gantt") == 0   ? "task"
+                : strcmp(view, "conns") == 0 ? "connection"
+                                             : "worker",
                 strcmp(view, "gantt") == 0 ? PDL_CHART_TASKS_MAX
                                            : PDL_CHART_LANES_MAX);
     for (size_t i = 0; i < n; i++) {

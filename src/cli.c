@@ -54,7 +54,12 @@ enum {
     OPT_CONNECT_TO,
     OPT_CHECKSUMS,
     OPT_NO_CLOBBER,
-    OPT_CONTENT_DISPOSITION
+    OPT_CONTENT_DISPOSITION,
+    /* Connections and protocols. */
+    OPT_HTTP1_1,
+    OPT_HTTP2,
+    OPT_HTTP2_PRIOR,
+    OPT_CACERT
 };
 
 static const struct option longopts[] = {
@@ -85,6 +90,11 @@ static const struct option longopts[] = {
     {"limit-rate", required_argument, NULL, OPT_LIMIT_RATE},
     {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
     {"insecure", no_argument, NULL, 'k'},
+    /* Connections and protocols. */
+    {"http1.1", no_argument, NULL, OPT_HTTP1_1},
+    {"http2", no_argument, NULL, OPT_HTTP2},
+    {"http2-prior-knowledge", no_argument, NULL, OPT_HTTP2_PRIOR},
+    {"cacert", required_argument, NULL, OPT_CACERT},
     {"no-glob", no_argument, NULL, OPT_NO_GLOB},
     {"user-agent", required_argument, NULL, OPT_USER_AGENT},
     {"header", required_argument, NULL, 'H'},
@@ -181,8 +191,11 @@ static const char usage_text[] =
     "                           repeatable\n"
     "      --chart-by VIEW      task: one bar per task (default); worker: one "
     "lane\n"
-    "                           per worker, showing idle gaps; overview: "
-    "in flight,\n"
+    "                           per worker, showing idle gaps; connection: "
+    "one lane\n"
+    "                           per connection, showing reuse, set-up and "
+    "idle time;\n"
+    "                           overview: in flight,\n"
     "                           throughput, lanes and durations over time "
     "(what\n"
     "                           the others become above %d or %d tasks)\n"
@@ -217,6 +230,19 @@ static const char usage_text[] =
     "      --max-redirs N       follow at most N redirects (default 10)\n"
     "  -k, --insecure           do not verify TLS certificates (never the "
     "default)\n"
+    "      --cacert FILE        verify TLS certificates against the CAs in "
+    "FILE\n"
+    "      --http1.1            speak HTTP/1.1 only\n"
+    "      --http2              ask for HTTP/2 over TLS (ALPN); in async mode "
+    "the\n"
+    "                           transfers to one host then share one "
+    "connection\n"
+    "                           as streams (threads and processes: one per "
+    "worker)\n"
+    "      --http2-prior-knowledge  HTTP/2 at once, http:// too (no "
+    "upgrade;\n"
+    "                           one connection per transfer with libcurl < "
+    "8.0)\n"
     "      --user-agent STR     User-Agent header (default pdl/%s)\n"
     "  T is seconds, or a number with ms, s, m or h. SIZE is bytes, or a "
     "number\n"
@@ -577,12 +603,14 @@ static int word_option(struct pdl_cli *cli, int c, const char *arg)
         return 0;
     case OPT_CHART_BY:
         if (strcmp(arg, "task") != 0 && strcmp(arg, "worker") != 0 &&
-            strcmp(arg, "overview") != 0)
-            return bad_value("--chart-by", "must be task, worker or overview",
+            strcmp(arg, "connection") != 0 && strcmp(arg, "overview") != 0)
+            return bad_value("--chart-by",
+                             "must be task, worker, connection or overview",
                              arg);
-        cli->chart_by = strcmp(arg, "task") == 0     ? "gantt"
-                        : strcmp(arg, "worker") == 0 ? "lanes"
-                                                     : "overview";
+        cli->chart_by = strcmp(arg, "task") == 0         ? "gantt"
+                        : strcmp(arg, "worker") == 0     ? "lanes"
+                        : strcmp(arg, "connection") == 0 ? "conns"
+                                                         : "overview";
         return 0;
     case OPT_PROGRESS:
         if (!pdl_progress_parse(arg, &cli->progress))
@@ -629,6 +657,19 @@ static int flag_option(struct pdl_cli *cli, int c, const char *arg)
         return 0;
     case 'k':
         cli->opt.insecure = true;
+        return 0;
+    /* Connections and protocols. */
+    case OPT_HTTP1_1:
+        cli->opt.http = PDL_HTTP_1_1;
+        return 0;
+    case OPT_HTTP2:
+        cli->opt.http = PDL_HTTP_2;
+        return 0;
+    case OPT_HTTP2_PRIOR:
+        cli->opt.http = PDL_HTTP_2_PRIOR;
+        return 0;
+    case OPT_CACERT:
+        cli->opt.cacert = arg;
         return 0;
     case OPT_NO_GLOB:
         cli->no_glob = true;

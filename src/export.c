@@ -239,6 +239,26 @@ static size_t task_id(const struct batch *b, size_t i)
 
 /* ---- JSON lines ---- */
 
+/* The connection columns of the timeline; null where unknown. */
+static void jsonl_connection(FILE *out, const struct pdl_result *r)
+{
+    char remote[PDL_REMOTE_IP_MAX + 16];
+    const char *v = pdl_http_version_text(r);
+
+    fprintf(out, ",\"conn\":%d,\"new_conn\":%d,\"http_version\":", r->conn,
+            r->new_conn ? 1 : 0);
+    if (*v)
+        json_str(out, v);
+    else
+        fputs("null", out);
+    pdl_remote_text(r, remote, sizeof(remote));
+    fputs(",\"remote\":", out);
+    if (*remote)
+        json_str(out, remote);
+    else
+        fputs("null", out);
+}
+
 static void jsonl_task(FILE *out, size_t id, const struct pdl_result *r,
                        const char *url)
 {
@@ -257,6 +277,7 @@ static void jsonl_task(FILE *out, size_t id, const struct pdl_result *r,
         fputs(",\"error\":", out);
         json_error(out, r);
     }
+    jsonl_connection(out, r);
     fputs("}\n", out);
 }
 
@@ -454,15 +475,34 @@ static void har_query(FILE *out, const char *url)
     fputc(']', out);
 }
 
+/* HAR's name of the HTTP version r spoke ("HTTP/1.1", "HTTP/2"), "" when
+ * unknown (timelines before version 4, or no response). */
+static const char *har_version(const struct pdl_result *r)
+{
+    switch (r->http_version) {
+    case 10:
+        return "HTTP/1.0";
+    case 11:
+        return "HTTP/1.1";
+    case 20:
+        return "HTTP/2";
+    case 30:
+        return "HTTP/3";
+    default:
+        return "";
+    }
+}
+
 /* The request as pdl sends it; the URL without its fragment, which HAR
  * leaves out and curl never sends. */
-static void har_request(FILE *out, const char *url)
+static void har_request(FILE *out, const char *url, const struct pdl_result *r)
 {
     fputs("\"request\":{\"method\":\"GET\",\"url\":", out);
     json_strn(out, url, strcspn(url, "#"));
-    fputs(",\"httpVersion\":\"HTTP/1.1\",\"cookies\":[],\"headers\":[],"
-          "\"queryString\":",
-          out);
+    fprintf(out,
+            ",\"httpVersion\":\"%s\",\"cookies\":[],\"headers\":[],"
+            "\"queryString\":",
+            har_version(r));
     har_query(out, url);
     fputs(",\"headersSize\":-1,\"bodySize\":0}", out);
 }
@@ -474,8 +514,7 @@ static void har_response(FILE *out, const struct pdl_result *r)
             "\"httpVersion\":\"%s\",\"cookies\":[],\"headers\":[],"
             "\"content\":{\"size\":%lld,\"mimeType\":\"\"},"
             "\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":%lld}",
-            r->http, r->http ? "HTTP/1.1" : "", (long long)r->bytes,
-            (long long)r->bytes);
+            r->http, har_version(r), (long long)r->bytes, (long long)r->bytes);
 }
 
 /* HAR's timings from curl's cumulative phase ends. blocked is the time
@@ -506,6 +545,19 @@ static void har_timings(FILE *out, const struct span *s)
     fputc('}', out);
 }
 
+/* The optional serverIPAddress and connection (the local port, which names
+ * the connection) of an entry, when known. */
+static void har_connection(FILE *out, const struct pdl_result *r)
+{
+    char ip[PDL_REMOTE_IP_MAX];
+
+    snprintf(ip, sizeof(ip), "%s", r->remote_ip);
+    if (ip[0] && strspn(ip, "0123456789abcdefABCDEF.:%") == strlen(ip))
+        fprintf(out, ",\"serverIPAddress\":\"%s\"", ip);
+    if (r->conn > 0)
+        fprintf(out, ",\"connection\":\"%d\"", r->conn);
+}
+
 static void har_entry(FILE *out, int64_t epoch_us, size_t id,
                       const struct pdl_result *r, const char *url)
 {
@@ -517,11 +569,12 @@ static void har_entry(FILE *out, int64_t epoch_us, size_t id,
     fputs(",\"time\":", out);
     put_ms(out, s.dur);
     fputc(',', out);
-    har_request(out, url);
+    har_request(out, url, r);
     fputc(',', out);
     har_response(out, r);
     fputs(",\"cache\":{},", out);
     har_timings(out, &s);
+    har_connection(out, r);
     fprintf(out, ",\"_pdl_id\":%zu,\"_pdl_worker\":%d,\"_pdl_status\":", id,
             r->worker);
     json_status(out, r);

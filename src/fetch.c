@@ -105,6 +105,32 @@ static void set_limits(CURL *c, const struct pdl_options *o)
 
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
+    if (o->cacert)
+        curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
+}
+
+/* The HTTP version asked for. Only with HTTP/2 does a transfer wait for a
+ * connection being set up to learn whether it can share it (PIPEWAIT): with
+ * HTTP/1.1 it would then wait for a whole request before opening its own. */
+static void set_http_version(CURL *c, const struct pdl_options *o)
+{
+    long v = o->http == PDL_HTTP_1_1       ? CURL_HTTP_VERSION_1_1
+             : o->http == PDL_HTTP_2       ? CURL_HTTP_VERSION_2TLS
+             : o->http == PDL_HTTP_2_PRIOR ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE
+                                           : CURL_HTTP_VERSION_NONE;
+
+    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, v);
+    /* libcurl before 8.0 fails every request after the first on an HTTP/2
+     * connection made by prior knowledge ("Error in the HTTP2 framing
+     * layer", curl issue 10634): there, one connection per transfer. */
+    if (o->http == PDL_HTTP_2_PRIOR &&
+        curl_version_info(CURLVERSION_NOW)->version_num < 0x080000) {
+        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+        return;
+    }
+    if (o->http == PDL_HTTP_2 || o->http == PDL_HTTP_2_PRIOR)
+        curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
 }
 
 struct pdl_fetcher *pdl_fetcher_create(const struct pdl_fetch_config *cfg,
@@ -126,6 +152,7 @@ struct pdl_fetcher *pdl_fetcher_create(const struct pdl_fetch_config *cfg,
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
     set_protocols(c);
     set_limits(c, cfg->opt);
+    set_http_version(c, cfg->opt);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, f->errbuf);
@@ -225,6 +252,30 @@ static void copy_phases(struct pdl_fetcher *f, struct pdl_result *r)
         r->tls_us = t + shift;
     if (curl_easy_getinfo(f->curl, CURLINFO_STARTTRANSFER_TIME_T, &t) == 0 && t)
         r->ttfb_us = t + shift;
+}
+
+/* The connection the final attempt used: its local port names it, whether
+ * it was opened for this transfer, the HTTP version spoken and the peer. */
+static void copy_connection(CURL *c, struct pdl_result *r)
+{
+    long port = 0, rport = 0, connects = 0, version = 0;
+    char *ip = NULL;
+
+    if (curl_easy_getinfo(c, CURLINFO_LOCAL_PORT, &port) == CURLE_OK)
+        r->conn = (int32_t)port;
+    if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK)
+        r->new_conn = port > 0 && connects > 0;
+    if (curl_easy_getinfo(c, CURLINFO_PRIMARY_PORT, &rport) == CURLE_OK)
+        r->remote_port = (int32_t)rport;
+    if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip)
+        snprintf(r->remote_ip, sizeof(r->remote_ip), "%s", ip);
+    if (curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &version) != CURLE_OK)
+        version = 0;
+    r->http_version = version == CURL_HTTP_VERSION_1_0   ? 10
+                      : version == CURL_HTTP_VERSION_1_1 ? 11
+                      : version == CURL_HTTP_VERSION_2_0 ? 20
+                      : version == CURL_HTTP_VERSION_3   ? 30
+                                                         : 0;
 }
 
 /* Turns the transfer's outcome into status and error text. */
@@ -384,6 +435,7 @@ long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out)
     long wait = -1;
 
     copy_phases(f, &r);
+    copy_connection(f->curl, &r);
     /* A reply without a body (a 416, say) is judged here. */
     pdl_resume_check(&f->resume, f->curl, &f->sink);
     judge(f, rc, &r);

@@ -3,7 +3,8 @@
  * the timeline is the transfer slot. Only W handles exist, however long the
  * list. A slot that must wait (its host is at --per-host, its turn under
  * --rate has not come, or a retry's backoff) keeps a due time instead of
- * blocking the loop. */
+ * blocking the loop. With --http2 the transfers to one host are streams
+ * of one connection (multiplexed). */
 #include "pdl/fetch.h"
 #include "pdl/runner.h"
 
@@ -225,6 +226,9 @@ static int run_async(struct pdl_run *run, void *ctx)
     if (!l.multi)
         return PDL_ERR_CURL;
     curl_multi_setopt(l.multi, CURLMOPT_MAXCONNECTS, (long)l.n);
+    /* HTTP/2 transfers to one host share a connection as streams (with
+     * PIPEWAIT, asked for by --http2, they wait for it to be set up). */
+    curl_multi_setopt(l.multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
     l.slot = pdl_xcalloc(l.n, sizeof(*l.slot));
     for (unsigned s = 0; s < l.n && rc == PDL_OK; s++) {
         l.slot[s].fetcher = pdl_fetcher_create(&fc, s);

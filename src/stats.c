@@ -57,9 +57,8 @@ static unsigned max_overlap(const struct pdl_result *r, size_t n)
 static void add_phases(const struct pdl_result *r, struct pdl_stats *st)
 {
     double total = secs(r->end_ns - r->start_ns);
-    double retry = r->attempt_ns > r->start_ns
-                       ? secs(r->attempt_ns - r->start_ns)
-                       : 0;
+    double retry =
+        r->attempt_ns > r->start_ns ? secs(r->attempt_ns - r->start_ns) : 0;
     double setup = (double)r->dns_us;
     double first = (double)r->ttfb_us / 1e6;
 
@@ -80,6 +79,20 @@ static void add_phases(const struct pdl_result *r, struct pdl_stats *st)
     st->setup += setup;
     st->waiting += first > setup ? first - setup : 0;
     st->receiving += total - retry > first ? total - retry - first : 0;
+}
+
+/* Counts r's connection as opened or reused, and the version it spoke. */
+static void add_connection(const struct pdl_result *r, struct pdl_stats *st)
+{
+    static const int32_t versions[] = {10, 11, 20, 30};
+
+    if (r->conn > 0 && r->new_conn)
+        st->conns_opened++;
+    else if (r->conn > 0)
+        st->conns_reused++;
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
+        if (r->http_version == versions[i])
+            st->by_version[i]++;
 }
 
 struct pdl_stats_acc {
@@ -146,6 +159,7 @@ void pdl_stats_acc_add(struct pdl_stats_acc *a, size_t id,
     if (d > a->longest)
         a->longest = d;
     add_phases(r, st);
+    add_connection(r, st);
     pdl_hist_add(&a->hist, d / 1000);
     note_slow(st, id, secs(d), url);
 }
@@ -288,6 +302,32 @@ static void fmt_bytes(int64_t b, char *buf, size_t n)
     snprintf(buf, n, u == 0 ? "%.0f %s" : "%.1f %s", v, unit[u]);
 }
 
+/* "conns    12 opened, 188 reused (HTTP/1.1)"; with several versions,
+ * how many tasks spoke each. Nothing for a timeline without connections. */
+static void print_connections(FILE *out, const struct pdl_stats *st)
+{
+    static const char *const names[] = {"HTTP/1.0", "HTTP/1.1", "HTTP/2",
+                                        "HTTP/3"};
+    size_t kinds = 0;
+    bool first = true;
+
+    if (st->conns_opened + st->conns_reused == 0)
+        return;
+    for (size_t i = 0; i < 4; i++)
+        kinds += st->by_version[i] > 0;
+    fprintf(out, "pdl:   conns    %zu opened, %zu reused", st->conns_opened,
+            st->conns_reused);
+    for (size_t i = 0; i < 4 && kinds > 0; i++) {
+        if (st->by_version[i] == 0)
+            continue;
+        fprintf(out, "%s%s", first ? " (" : ", ", names[i]);
+        if (kinds > 1)
+            fprintf(out, " %zu", st->by_version[i]);
+        first = false;
+    }
+    fputs(kinds > 0 ? ")\n" : "\n", out);
+}
+
 static void print_failures_by_reason(FILE *out, const struct pdl_stats *st)
 {
     bool first = true;
@@ -329,6 +369,7 @@ void pdl_summary_print(FILE *out, const struct pdl_stats *st, const char *mode,
         fprintf(out, "pdl:   %-8s %8s  %s\n", i == 0 ? "slowest" : "", a,
                 st->slowest_url[i]);
     }
+    print_connections(out, st);
     print_failures_by_reason(out, st);
     pdl_stats_sentence(st, mode, workers, sentence, sizeof(sentence));
     fprintf(out, "pdl: %s\n", sentence);

@@ -41,6 +41,79 @@ static void write_field(FILE *out, const char *e, size_t max)
         fputc((e[i] == '\t' || e[i] == '\n' || e[i] == '\r') ? ' ' : e[i], out);
 }
 
+const char *pdl_http_version_text(const struct pdl_result *r)
+{
+    switch (r->http_version) {
+    case 10:
+        return "1.0";
+    case 11:
+        return "1.1";
+    case 20:
+        return "2";
+    case 30:
+        return "3";
+    default:
+        return "";
+    }
+}
+
+int pdl_http_version_parse(const char *s)
+{
+    static const char *const names[] = {"1.0", "1.1", "2", "3"};
+    static const int codes[] = {10, 11, 20, 30};
+
+    if (!*s)
+        return 0;
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+        if (strcmp(s, names[i]) == 0)
+            return codes[i];
+    return -1;
+}
+
+void pdl_remote_text(const struct pdl_result *r, char *buf, size_t n)
+{
+    const char *ip = r->remote_ip;
+    bool v6 = strchr(ip, ':') != NULL;
+
+    /* Only what an address may hold: no tab or line break in a field. */
+    if (!ip[0] || strspn(ip, "0123456789abcdefABCDEF.:%") != strlen(ip))
+        snprintf(buf, n, "%s", "");
+    else
+        snprintf(buf, n, "%s%s%s:%d", v6 ? "[" : "", ip, v6 ? "]" : "",
+                 r->remote_port);
+}
+
+bool pdl_remote_parse(const char *s, struct pdl_result *r)
+{
+    const char *colon = strrchr(s, ':'), *ip = s;
+    size_t len;
+    char *end;
+    long port;
+
+    r->remote_ip[0] = '\0';
+    r->remote_port = 0;
+    if (!*s)
+        return true;
+    if (!colon)
+        return false;
+    len = (size_t)(colon - s);
+    if (s[0] == '[') {
+        if (len < 2 || s[len - 1] != ']')
+            return false;
+        ip = s + 1;
+        len -= 2;
+    }
+    errno = 0;
+    port = strtol(colon + 1, &end, 10);
+    if (errno || end == colon + 1 || *end || port < 0 || port > 65535 ||
+        len == 0 || len >= sizeof(r->remote_ip))
+        return false;
+    memcpy(r->remote_ip, ip, len);
+    r->remote_ip[len] = '\0';
+    r->remote_port = (int32_t)port;
+    return true;
+}
+
 /* The host that ran r: its rank's in an mpi run, else the run's. */
 static const char *host_of(const struct pdl_run_info *info,
                            const struct pdl_result *r)
@@ -54,6 +127,8 @@ static const char *host_of(const struct pdl_run_info *info,
 static void write_row(FILE *out, size_t id, const struct pdl_result *r,
                       const char *url, const struct pdl_run_info *info)
 {
+    char remote[PDL_REMOTE_IP_MAX + 16];
+
     fprintf(out,
             "%zu\t%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%lld\t%d\t%s\t%d\t"
             "%.6f\t%s\t",
@@ -66,7 +141,9 @@ static void write_row(FILE *out, size_t id, const struct pdl_result *r,
     write_field(out, r->error, PDL_ERROR_MAX);
     fprintf(out, "\t%d\t", r->rank);
     write_field(out, host_of(info, r), 255);
-    fputc('\n', out);
+    pdl_remote_text(r, remote, sizeof(remote));
+    fprintf(out, "\t%d\t%d\t%s\t%s\n", r->conn, r->new_conn ? 1 : 0,
+            pdl_http_version_text(r), remote);
 }
 
 /* The metadata line is padded to this width when first written, so that

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NFIELDS 17 /* versions 3 and 4; version 2 has 15, version 1 has 13 */
+#define NFIELDS 21 /* version 4; 3 has 17, 2 has 15, 1 has 13 */
 #define RANKS_MAX (1 << 20)
 
 struct reader {
@@ -159,13 +159,31 @@ static int split(char *s, char **f, int max)
     return n;
 }
 
+/* Version 4's connection columns: conn, new_conn, http_version, remote. */
+static int parse_connection(char **f, struct pdl_result *r)
+{
+    long long conn, fresh;
+    int version = pdl_http_version_parse(f[2]);
+
+    if (!parse_ll(f[0], 0, 65535, &conn) || !parse_ll(f[1], 0, 1, &fresh) ||
+        version < 0 || !pdl_remote_parse(f[3], r))
+        return -1;
+    r->conn = (int32_t)conn;
+    r->new_conn = (int32_t)fresh;
+    r->http_version = version;
+    return 0;
+}
+
 static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
                      pdl_timeline_row_fn *row, void *ctx)
 {
     char *f[NFIELDS];
     struct pdl_result r = {0};
     long long id, v[4], rank = 0;
-    int st, nf = rd->version == 1 ? 13 : rd->version == 2 ? 15 : NFIELDS;
+    int st, nf = rd->version == 1   ? 13
+                 : rd->version == 2 ? 15
+                 : rd->version == 3 ? 17
+                                    : NFIELDS;
 
     if (split(s, f, nf) != nf)
         return fail(rd, "expected %d tab-separated fields", nf);
@@ -176,9 +194,11 @@ static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
     if (nf > 13)
         snprintf(r.error, sizeof(r.error), "%.*s", (int)sizeof(r.error) - 1,
                  f[14]);
-    if (nf == NFIELDS &&
+    if (nf >= 17 &&
         (!parse_ll(f[15], 0, RANKS_MAX - 1, &rank) || f[16][0] == '\0'))
         return fail(rd, "bad rank or host field");
+    if (nf == NFIELDS && parse_connection(f + 17, &r) != 0)
+        return fail(rd, "bad conn, new_conn, http_version or remote field");
     if (!parse_ll(f[0], 0, (long long)1 << 40, &id) ||
         !parse_ll(f[1], -1, 1 << 30, &v[0]) ||
         !parse_ll(f[8], 0, INT64_MAX, &v[1]) ||
@@ -199,7 +219,7 @@ static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
     r.attempts = (int32_t)v[3];
     r.status = st;
     r.rank = (int32_t)rank;
-    if (nf == NFIELDS)
+    if (nf >= 17)
         note_host(tl, rank, f[16]);
     row(ctx, (size_t)id, &r, url);
     return PDL_OK;
@@ -248,6 +268,7 @@ static int parse_head(struct reader *rd, struct pdl_timeline *tl)
         return fail(rd, "no column header");
     if (strcmp(s, version == 1   ? PDL_TIMELINE_HEADER_V1
                   : version == 2 ? PDL_TIMELINE_HEADER_V2
+                  : version == 3 ? PDL_TIMELINE_HEADER_V3
                                  : PDL_TIMELINE_HEADER))
         return fail(rd, "unexpected column header");
     return PDL_OK;

@@ -21,6 +21,15 @@ enum pdl_schedule {
     PDL_SCHED_STATIC   /* the list cut into W contiguous slices up front */
 };
 
+/* Which HTTP version to ask for (--http1.1, --http2,
+ * --http2-prior-knowledge); the default is libcurl's. */
+enum pdl_http_want {
+    PDL_HTTP_DEFAULT,
+    PDL_HTTP_1_1,
+    PDL_HTTP_2,      /* over TLS by ALPN; http:// stays HTTP/1.1 */
+    PDL_HTTP_2_PRIOR /* HTTP/2 at once, http:// too */
+};
+
 struct pdl_options {
     const char *mode; /* runner name */
     unsigned workers; /* 1..PDL_WORKERS_MAX */
@@ -44,6 +53,8 @@ struct pdl_options {
     bool per_host_loopback; /* cap loopback hosts too (--per-host given) */
     bool insecure;          /* skip TLS verification (--insecure) */
     bool resume;            /* --continue: keep and resume partial bodies */
+    enum pdl_http_want http; /* HTTP version asked for */
+    const char *cacert;      /* --cacert: CA bundle file; NULL = system's */
     /* What every request carries (request.c sets them on each handle). */
     const char *const *headers; /* -H "Name: value" lines, in order */
     size_t nheaders;

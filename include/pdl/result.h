@@ -37,6 +37,7 @@ const char *pdl_status_token(enum pdl_status st);
 enum pdl_status pdl_status_parse(const char *tok);
 
 #define PDL_ERROR_MAX 120
+#define PDL_REMOTE_IP_MAX 48 /* an IPv6 address in text, and its nul */
 
 struct pdl_result {
     int64_t start_ns; /* offsets from the run's start */
@@ -55,7 +56,15 @@ struct pdl_result {
     int32_t attempts; /* 0 if never started */
     int32_t status;   /* enum pdl_status */
     int32_t rank;     /* the mpi mode's rank that ran it; 0 in other modes */
-    char error[PDL_ERROR_MAX]; /* why it failed, "" if it did not */
+    /* The connection of the final attempt. libcurl 7.88 has no connection
+     * id: the local port names it (unique per live TCP connection on one
+     * host). 0 = no connection was made or reused. */
+    int32_t conn;
+    int32_t new_conn;     /* 1: opened for this task; 0: reused or none */
+    int32_t http_version; /* 10, 11, 20 or 30; 0 unknown */
+    int32_t remote_port;  /* 0 unknown */
+    char remote_ip[PDL_REMOTE_IP_MAX]; /* numeric, "" unknown */
+    char error[PDL_ERROR_MAX];         /* why it failed, "" if it did not */
 };
 
 static inline int pdl_result_ok(const struct pdl_result *r)

@@ -3,6 +3,7 @@
 #ifndef PDL_TIMELINE_H
 #define PDL_TIMELINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
@@ -13,7 +14,10 @@
 /* Version 4 writes rows as tasks settle (completion order, not id order),
  * its metadata line first with what is known at the start (complete=0) and
  * completed in place at the end, and ends with a "# end" line of totals;
- * its columns are version 3's. Version 3 added rank and host (where the mpi
+ * it adds the connection of each task: conn (its local port, 0 none),
+ * new_conn (1: opened for the task), http_version (1.0, 1.1, 2, 3; empty
+ * unknown) and remote (ip:port, [ip]:port for IPv6; empty unknown).
+ * Version 3 added rank and host (where the mpi
  * mode ran each task; rank 0 and this host in other modes); version 2
  * added attempt_start and error. Versions 1 to 3 are still read. */
 #define PDL_TIMELINE_VERSION 4
@@ -23,7 +27,9 @@
 #define PDL_TIMELINE_HEADER_V2                                                 \
     "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\tstatus\t"   \
     "attempts\tattempt_start\turl\terror"
-#define PDL_TIMELINE_HEADER PDL_TIMELINE_HEADER_V2 "\trank\thost"
+#define PDL_TIMELINE_HEADER_V3 PDL_TIMELINE_HEADER_V2 "\trank\thost"
+#define PDL_TIMELINE_HEADER                                                    \
+    PDL_TIMELINE_HEADER_V3 "\tconn\tnew_conn\thttp_version\tremote"
 
 /* The run as a whole, written as the metadata line. */
 struct pdl_run_info {
@@ -69,6 +75,12 @@ struct pdl_stats {
     double p50;
     double p95;
     size_t by_status[PDL_ST_COUNT]; /* tasks per outcome */
+    /* Connections of the tasks' final attempts: opened for a task, or
+     * reused from an earlier one (or shared as an HTTP/2 stream); and the
+     * tasks that spoke HTTP/1.0, 1.1, 2 and 3. */
+    size_t conns_opened;
+    size_t conns_reused;
+    size_t by_version[4];
 #define PDL_SLOWEST 3
     size_t slowest[PDL_SLOWEST];        /* ids of the longest tasks */
     double slowest_s[PDL_SLOWEST];      /* and their durations */
@@ -109,7 +121,8 @@ size_t pdl_stats_sentence(const struct pdl_stats *st, const char *mode,
 
 /* Prints the end-of-run summary as a compact table on out, each line
  * starting "pdl: ": counts and bytes, wall and task time, concurrency,
- * latency percentiles, the slowest tasks, failures by reason, and the
+ * latency percentiles, the slowest tasks, connections opened and reused
+ * with the HTTP versions spoken, failures by reason, and the
  * sentence of pdl_stats_sentence. */
 void pdl_summary_print(FILE *out, const struct pdl_stats *st, const char *mode,
                        unsigned workers);
@@ -164,6 +177,16 @@ int pdl_timeline_read(FILE *in, struct pdl_timeline *tl, char *err,
                       size_t errsz);
 
 void pdl_timeline_cleanup(struct pdl_timeline *tl);
+
+/* The HTTP version of r as the timeline writes it ("1.1", "2"; "" if
+ * unknown), and back: 0 for "" and -1 for anything else. */
+const char *pdl_http_version_text(const struct pdl_result *r);
+int pdl_http_version_parse(const char *s);
+
+/* Writes r's remote address into buf as "ip:port" ("[ip]:port" for IPv6;
+ * "" if unknown), and back into r (false if s is not such an address). */
+void pdl_remote_text(const struct pdl_result *r, char *buf, size_t n);
+bool pdl_remote_parse(const char *s, struct pdl_result *r);
 
 /* Called for each row of a timeline, in file order. */
 typedef void pdl_timeline_row_fn(void *ctx, size_t id,

@@ -10,7 +10,8 @@
 #include <string.h>
 
 static const char chart_usage[] =
-    "Usage: pdl chart [--by task|worker|overview] TIMELINE OUT...\n"
+    "Usage: pdl chart [--by task|worker|connection|overview] TIMELINE "
+    "OUT...\n"
     "Draws the timeline TSV of a run (pdl --timeline) with gnuplot into each "
     "OUT:\n"
     "*.png, *.svg (bars carry tooltips) or *.pdf. The timeline is read once.\n"
@@ -19,11 +20,14 @@ static const char chart_usage[] =
     "(default);\n"
     "                  worker: one lane per worker, idle gaps and busy "
     "share;\n"
+    "                  connection: one lane per connection (version 4 "
+    "timelines),\n"
+    "                  its reuse, set-up and idle time;\n"
     "                  overview: tasks in flight, throughput, lane "
     "utilisation and\n"
     "                  task durations over time. Above %d tasks (task) or "
     "%d\n"
-    "                  (worker) the overview is drawn instead.\n"
+    "                  (worker, connection) the overview is drawn instead.\n"
     "  -h, --help      this text\n"
     "\n"
     "The scripts are found in $PDL_PLOTS_DIR, else share/pdl/plots beside "
@@ -49,6 +53,8 @@ static const char *view_of(const char *by)
         return "gantt";
     if (strcmp(by, "worker") == 0)
         return "lanes";
+    if (strcmp(by, "connection") == 0)
+        return "conns";
     if (strcmp(by, "overview") == 0)
         return "overview";
     return NULL;
@@ -83,7 +89,9 @@ static int draw_all(const char *data, char **outs, int n, const char *view)
                 "pdl chart: %zu tasks: drawn as an overview over time "
                 "(--by %s draws up to %d)\n",
                 pdl_chart_rows(ch),
-                strcmp(view, "gantt") == 0 ? "task" : "worker",
+                strcmp(view, "gantt") == 0   ? "task"
+                : strcmp(view, "conns") == 0 ? "connection"
+                                             : "worker",
                 strcmp(view, "gantt") == 0 ? PDL_CHART_TASKS_MAX
                                            : PDL_CHART_LANES_MAX);
     for (int i = 0; i < n; i++) {
@@ -116,8 +124,9 @@ int pdl_cmd_chart(int argc, char **argv)
             return usage_error("%s", "bad option");
         view = view_of(optarg);
         if (!view)
-            return usage_error("--by: must be task, worker or overview: \"%s\"",
-                               optarg);
+            return usage_error(
+                "--by: must be task, worker, connection or overview: \"%s\"",
+                optarg);
     }
     if (argc - optind < 2)
         return usage_error("%s", argc - optind < 1

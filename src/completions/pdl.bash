@@ -16,10 +16,11 @@ _pdl() {
         --limit-rate --max-redirs --insecure --no-glob --user-agent --header
         --user --netrc --cookie --cookie-jar --compressed --proxy --resolve
         --connect-to --checksums --no-clobber --content-disposition
-        --force-directories --config --progress --quiet --help --version"
+        --force-directories --config --http1.1 --http2 --http2-prior-knowledge
+        --cacert --progress --quiet --help --version"
 
     if [ "$cword" -eq 1 ] && [[ $cur != -* ]]; then
-        COMPREPLY=($(compgen -W "compare export chart" -- "$cur"))
+        COMPREPLY=($(compgen -W "compare export chart predict" -- "$cur"))
         COMPREPLY+=($(compgen -f -- "$cur"))
         return
     fi
@@ -31,7 +32,7 @@ _pdl() {
         COMPREPLY=($(compgen -W "dynamic static" -- "$cur"))
         return ;;
     --chart-by)
-        COMPREPLY=($(compgen -W "task worker overview" -- "$cur"))
+        COMPREPLY=($(compgen -W "task worker connection overview" -- "$cur"))
         return ;;
     --progress)
         COMPREPLY=($(compgen -W "bar plain none" -- "$cur"))

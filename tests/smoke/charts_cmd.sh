@@ -49,7 +49,7 @@ expect_run 2 "pdl chart: $WORK/cut.tsv: line 6: expected 17 tab-separated fields
 expect_run 2 "pdl chart: $WORK/x.gif: unknown chart format (use .png, .svg or .pdf)" chart "$t5" "$WORK/x.png" "$WORK/x.gif"
 [ ! -e "$WORK/x.png" ] || fail "a chart was drawn although another output was refused"
 expect_run 2 "pdl chart: $WORK/no/such/x.png: No such file or directory" chart "$t5" "$WORK/no/such/x.png"
-expect_run 2 "--by: must be task, worker or overview" chart --by lane "$t5" "$WORK/x.png"
+expect_run 2 "--by: must be task, worker, connection or overview" chart --by lane "$t5" "$WORK/x.png"
 
 # One timeline, three formats, each view.
 for by in task worker overview; do

@@ -24,7 +24,12 @@ static const struct pdl_result sample[] = {
      .worker = 0,
      .http = 200,
      .attempts = 1,
-     .status = PDL_ST_OK},
+     .status = PDL_ST_OK,
+     .conn = 40001,
+     .new_conn = 1,
+     .http_version = 11,
+     .remote_ip = "10.0.0.1",
+     .remote_port = 80},
     {.start_ns = 5 * MS,
      .end_ns = 1500 * MS,
      .dns_us = 1,
@@ -36,7 +41,12 @@ static const struct pdl_result sample[] = {
      .http = 500,
      .attempts = 2,
      .status = PDL_ST_HTTP,
-     .error = "HTTP 500"},
+     .error = "HTTP 500",
+     .conn = 40002,
+     .new_conn = 1,
+     .http_version = 20,
+     .remote_ip = "::1",
+     .remote_port = 443},
     {.start_ns = 2000001000,
      .end_ns = 3999999000,
      .worker = 1,
@@ -51,7 +61,11 @@ static const struct pdl_result sample[] = {
      .worker = 0,
      .http = 200,
      .attempts = 1,
-     .status = PDL_ST_OK},
+     .status = PDL_ST_OK,
+     .conn = 40001,
+     .http_version = 11,
+     .remote_ip = "10.0.0.1",
+     .remote_port = 80},
 };
 
 static const char *const sample_urls[] = {
@@ -142,27 +156,34 @@ START_TEST(test_jsonl_lines)
         line, "{\"id\":0,\"worker\":0,\"start\":0.500000,\"end\":0.750000,"
               "\"dns\":0.000012,\"connect\":0.000345,\"tls\":0.000000,"
               "\"ttfb\":0.100001,\"bytes\":1000,\"http\":200,\"status\":\"ok\","
-              "\"attempts\":1,\"url\":\"http://h/a.txt\"}");
+              "\"attempts\":1,\"url\":\"http://h/a.txt\",\"conn\":40001,"
+              "\"new_conn\":1,\"http_version\":\"1.1\","
+              "\"remote\":\"10.0.0.1:80\"}");
     line_of(buf, 1, line, sizeof(line));
     ck_assert_str_eq(
         line,
         "{\"id\":1,\"worker\":1,\"start\":0.005000,\"end\":1.500000,"
         "\"dns\":0.000001,\"connect\":0.000002,\"tls\":0.000003,"
         "\"ttfb\":0.000004,\"bytes\":17,\"http\":500,\"status\":\"http\","
-        "\"attempts\":2,\"url\":\"https://h/b?x=1\",\"error\":\"HTTP 500\"}");
+        "\"attempts\":2,\"url\":\"https://h/b?x=1\",\"error\":\"HTTP 500\","
+        "\"conn\":40002,\"new_conn\":1,\"http_version\":\"2\","
+        "\"remote\":\"[::1]:443\"}");
     line_of(buf, 2, line, sizeof(line));
     ck_assert_str_eq(
         line, "{\"id\":2,\"worker\":1,\"start\":2.000001,\"end\":3.999999,"
               "\"dns\":0.000000,\"connect\":0.000000,\"tls\":0.000000,"
               "\"ttfb\":0.000000,\"bytes\":0,\"http\":0,\"status\":\"dns\","
               "\"attempts\":1,\"url\":\"http://nosuch.invalid/\","
-              "\"error\":\"Could not resolve host: nosuch.invalid\"}");
+              "\"error\":\"Could not resolve host: nosuch.invalid\","
+              "\"conn\":0,\"new_conn\":0,\"http_version\":null,"
+              "\"remote\":null}");
     line_of(buf, 3, line, sizeof(line));
     ck_assert_ptr_nonnull(strstr(line, "\"status\":\"not-run\""));
     ck_assert_ptr_null(strstr(line, "\"error\""));
     line_of(buf, 4, line, sizeof(line));
     ck_assert_ptr_nonnull(
-        strstr(line, ",\"url\":\"http://h/q\\\"uo\\\\te?a=1&b=x\"}"));
+        strstr(line, ",\"url\":\"http://h/q\\\"uo\\\\te?a=1&b=x\",\"conn\":"
+                     "40001,\"new_conn\":0,"));
     free(buf);
 }
 END_TEST
@@ -178,14 +199,15 @@ START_TEST(test_json_escaping)
         {.status = PDL_ST_ERROR, .attempts = 1},
     };
     const char *urls[] = {"http://h/\xe2\x82\xac\n", "http://h/x"};
-    char *buf, want[sizeof(r[1].error) + 16];
+    char *buf, want[sizeof(r[1].error) + 32];
 
     memset(r[1].error, 'e', sizeof(r[1].error));
     buf = export_of(PDL_EXPORT_JSONL, &sample_info, r, urls, 2);
-    snprintf(want, sizeof(want), "\"error\":\"%.*s\"}\n",
+    snprintf(want, sizeof(want), "\"error\":\"%.*s\",\"conn\":0,",
              (int)sizeof(r[1].error), r[1].error);
     ck_assert_ptr_nonnull(strstr(
-        buf, "\"error\":\"a\\\"b\\\\c\\u0009d\\u0001\\u001f\x7f \xc3\xa9\"}"));
+        buf, "\"error\":\"a\\\"b\\\\c\\u0009d\\u0001\\u001f\x7f \xc3\xa9\","
+             "\"conn\":0"));
     ck_assert_ptr_nonnull(
         strstr(buf, "\"url\":\"http://h/\xe2\x82\xac\\u000a\""));
     ck_assert_ptr_nonnull(strstr(buf, want));
@@ -198,7 +220,8 @@ END_TEST
 START_TEST(test_json_invalid_utf8)
 {
     struct pdl_result r[1] = {{.status = PDL_ST_OK, .attempts = 1}};
-    const char *urls[] = {"http://h/\xff\xc3(\xc0\xaf\xed\xa0\x80\xf0\x9f\x98\x80"};
+    const char *urls[] = {
+        "http://h/\xff\xc3(\xc0\xaf\xed\xa0\x80\xf0\x9f\x98\x80"};
     char *buf = export_of(PDL_EXPORT_JSONL, &sample_info, r, urls, 1);
 
     ck_assert_msg(strstr(buf, "\"url\":\"http://h/\\ufffd\\ufffd(\\ufffd\\ufffd"
@@ -401,8 +424,17 @@ START_TEST(test_har_entries)
         "\"headersSize\":-1,\"bodySize\":1000},\"cache\":{},"
         "\"timings\":{\"blocked\":-1,\"dns\":0.012,\"connect\":0.333,"
         "\"ssl\":-1,\"send\":0,\"wait\":99.656,\"receive\":149.999},"
+        "\"serverIPAddress\":\"10.0.0.1\",\"connection\":\"40001\","
         "\"_pdl_id\":0,\"_pdl_worker\":0,\"_pdl_status\":\"ok\","
         "\"_pdl_attempts\":1,\"_pdl_error\":\"\"}"));
+    /* The version spoken, the connection and the server's address. */
+    ck_assert_ptr_nonnull(
+        strstr(buf, "\"url\":\"https://h/b?x=1\",\"httpVersion\":\"HTTP/2\","));
+    ck_assert_ptr_nonnull(strstr(buf, "\"response\":{\"status\":500,"
+                                      "\"statusText\":\"\","
+                                      "\"httpVersion\":\"HTTP/2\","));
+    ck_assert_ptr_nonnull(
+        strstr(buf, "\"serverIPAddress\":\"::1\",\"connection\":\"40002\","));
     /* connect includes ssl. */
     ck_assert_ptr_nonnull(strstr(
         buf, "\"timings\":{\"blocked\":-1,\"dns\":0.001,\"connect\":0.002,"
@@ -445,10 +477,12 @@ START_TEST(test_retry_not_dns)
                               "\"connect\":-1,\"ssl\":-1,\"send\":0,"
                               "\"wait\":9.980,\"receive\":5.000}"),
                   "%s", har);
-    ck_assert_ptr_nonnull(strstr(trace, "{\"name\":\"retry\",\"cat\":\"phase\","
-                                        "\"ph\":\"X\",\"ts\":100000,\"dur\":85000,"));
-    ck_assert_ptr_nonnull(strstr(trace, "{\"name\":\"dns\",\"cat\":\"phase\","
-                                        "\"ph\":\"X\",\"ts\":185000,\"dur\":20,"));
+    ck_assert_ptr_nonnull(strstr(trace,
+                                 "{\"name\":\"retry\",\"cat\":\"phase\","
+                                 "\"ph\":\"X\",\"ts\":100000,\"dur\":85000,"));
+    ck_assert_ptr_nonnull(strstr(trace,
+                                 "{\"name\":\"dns\",\"cat\":\"phase\","
+                                 "\"ph\":\"X\",\"ts\":185000,\"dur\":20,"));
     free(har);
     free(trace);
 }
@@ -773,7 +807,7 @@ START_TEST(test_file_bad_timeline)
     tmp_path(tsv, sizeof(tsv), "bad.tsv");
     f = fopen(tsv, "w");
     ck_assert_ptr_nonnull(f);
-    fputs("# pdl-timeline 3\n" PDL_TIMELINE_HEADER "\n0\t0\tx\n", f);
+    fputs("# pdl-timeline 3\n" PDL_TIMELINE_HEADER_V3 "\n0\t0\tx\n", f);
     fclose(f);
     tmp_path(out, sizeof(out), "x.har");
     ck_assert_int_eq(pdl_export_file(tsv, out, err, sizeof(err)),

@@ -21,7 +21,12 @@ static const struct pdl_result sample[] = {
      .worker = 0,
      .http = 200,
      .attempts = 1,
-     .status = PDL_ST_OK},
+     .status = PDL_ST_OK,
+     .conn = 40001,
+     .new_conn = 1,
+     .http_version = 11,
+     .remote_ip = "10.0.0.1",
+     .remote_port = 80},
     {.start_ns = 5000000,
      .end_ns = 1500000000,
      .dns_us = 1,
@@ -34,7 +39,11 @@ static const struct pdl_result sample[] = {
      .attempts = 2,
      .status = PDL_ST_HTTP,
      .attempt_ns = 1000000000,
-     .error = "HTTP 500"},
+     .error = "HTTP 500",
+     .conn = 40002,
+     .http_version = 20,
+     .remote_ip = "fe80::1",
+     .remote_port = 443},
     {.start_ns = 2000001000,
      .end_ns = 3999999000,
      .dns_us = 0,
@@ -105,16 +114,19 @@ START_TEST(test_write_text)
         "started=2024-05-01T12:34:56Z epoch=1714566896.250001 host=box1 "
         "pdl=0.1.0 order=completion complete=1\n"
         "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\t"
-        "status\tattempts\tattempt_start\turl\terror\trank\thost\n"
+        "status\tattempts\tattempt_start\turl\terror\trank\thost\t"
+        "conn\tnew_conn\thttp_version\tremote\n"
         "0\t0\t0.000001\t0.250123\t0.000012\t0.000345\t0.000000\t0.100001\t"
-        "123456\t200\tok\t1\t0.000001\thttp://h/a.txt\t\t0\tbox1\n"
+        "123456\t200\tok\t1\t0.000001\thttp://h/a.txt\t\t0\tbox1\t"
+        "40001\t1\t1.1\t10.0.0.1:80\n"
         "1\t3\t0.005000\t1.500000\t0.000001\t0.000002\t0.000003\t0.000004\t"
-        "0\t500\thttp\t2\t1.000000\thttps://h/b?x=1\tHTTP 500\t0\tbox1\n"
+        "0\t500\thttp\t2\t1.000000\thttps://h/b?x=1\tHTTP 500\t0\tbox1\t"
+        "40002\t0\t2\t[fe80::1]:443\n"
         "2\t1\t2.000001\t3.999999\t0.000000\t0.000000\t0.000000\t0.000000\t"
         "0\t0\tdns\t1\t2.000001\thttp://nosuch.invalid/\t"
-        "Could not resolve host\t0\tbox1\n"
+        "Could not resolve host\t0\tbox1\t0\t0\t\t\n"
         "3\t0\t0.000000\t0.000000\t0.000000\t0.000000\t0.000000\t0.000000\t"
-        "0\t0\tnot-run\t0\t0.000000\thttp://h/never\t\t0\tbox1\n"
+        "0\t0\tnot-run\t0\t0.000000\thttp://h/never\t\t0\tbox1\t0\t0\t\t\n"
         "# end tasks=4 ok=1 failed=3 wall=3.999999 complete=1\n");
     ck_assert_uint_eq(len, strlen(buf));
     free(buf);
@@ -137,6 +149,11 @@ static void assert_same_result(const struct pdl_result *got,
     ck_assert_int_eq(got->status, want->status);
     ck_assert_int_eq(got->attempt_ns,
                      want->attempt_ns ? want->attempt_ns : want->start_ns);
+    ck_assert_int_eq(got->conn, want->conn);
+    ck_assert_int_eq(got->new_conn, want->new_conn);
+    ck_assert_int_eq(got->http_version, want->http_version);
+    ck_assert_str_eq(got->remote_ip, want->remote_ip);
+    ck_assert_int_eq(got->remote_port, want->remote_port);
     /* Tabs in error texts become spaces: they would split the row. */
     for (size_t i = 0; i < sizeof(got->error); i++) {
         char w = want->error[i] == '\t' ? ' ' : want->error[i];
@@ -256,13 +273,99 @@ START_TEST(test_read_empty_list)
 
     ck_assert_int_eq(
         read_text(
-            "# pdl-timeline 3\n# mode=serial workers=1\n" PDL_TIMELINE_HEADER
+            "# pdl-timeline 3\n# mode=serial workers=1\n" PDL_TIMELINE_HEADER_V3
             "\n",
             &tl, err, sizeof(err)),
         PDL_OK);
     ck_assert_uint_eq(tl.count, 0);
     ck_assert_str_eq(tl.info.mode, "serial");
     pdl_timeline_cleanup(&tl);
+}
+END_TEST
+
+/* A version 3 file (no connection columns) still reads: its connections
+ * are unknown. */
+START_TEST(test_read_v3)
+{
+    struct pdl_timeline tl;
+    char err[128] = "";
+
+    ck_assert_int_eq(
+        read_text(
+            "# pdl-timeline 3\n# mode=threads "
+            "workers=2\n" PDL_TIMELINE_HEADER_V3
+            "\n0\t1\t0.1\t0.2\t0.001\t0.002\t0\t0.05\t10\t200\tok\t1\t0.1\t"
+            "http://h/a\t\t0\tbox1\n",
+            &tl, err, sizeof(err)),
+        PDL_OK);
+    ck_assert_str_eq(err, "");
+    ck_assert_uint_eq(tl.count, 1);
+    ck_assert_int_eq(tl.results[0].http, 200);
+    ck_assert_int_eq(tl.results[0].conn, 0);
+    ck_assert_int_eq(tl.results[0].new_conn, 0);
+    ck_assert_int_eq(tl.results[0].http_version, 0);
+    ck_assert_str_eq(tl.results[0].remote_ip, "");
+    pdl_timeline_cleanup(&tl);
+    /* A version 4 file needs the connection columns. */
+    ck_assert_int_eq(read_text("# pdl-timeline 4\n" PDL_TIMELINE_HEADER_V3 "\n",
+                               &tl, err, sizeof(err)),
+                     PDL_ERR_FORMAT);
+    ck_assert_str_eq(err, "line 2: unexpected column header");
+}
+END_TEST
+
+/* Connection fields that are not what pdl writes are refused. */
+START_TEST(test_read_bad_connection)
+{
+    static const char *const bad[] = {
+        "70000\t1\t2\t127.0.0.1:443", "1\t2\t2\t127.0.0.1:443",
+        "1\t1\t1.5\t127.0.0.1:443",   "1\t1\t2\t127.0.0.1",
+        "1\t1\t2\t[::1:443",          "1\t1\t2\t127.0.0.1:99999",
+    };
+    char text[1024], err[128];
+    struct pdl_timeline tl;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text),
+                 "# pdl-timeline 4\n" PDL_TIMELINE_HEADER
+                 "\n0\t1\t0.1\t0.2\t0\t0\t0\t0.05\t10\t200\tok\t1\t0.1\t"
+                 "http://h/a\t\t0\tbox1\t%s\n",
+                 bad[i]);
+        ck_assert_int_eq(read_text(text, &tl, err, sizeof(err)),
+                         PDL_ERR_FORMAT);
+        ck_assert_str_eq(err, "line 3: bad conn, new_conn, http_version or "
+                              "remote field");
+    }
+}
+END_TEST
+
+/* The summary counts connections opened and reused, and the versions. */
+START_TEST(test_stats_connections)
+{
+    struct pdl_result r[4] = {
+        {.end_ns = MS,
+         .status = PDL_ST_OK,
+         .conn = 5,
+         .new_conn = 1,
+         .http_version = 20},
+        {.end_ns = MS, .status = PDL_ST_OK, .conn = 5, .http_version = 20},
+        {.end_ns = MS, .status = PDL_ST_OK, .conn = 5, .http_version = 20},
+        {.end_ns = MS, .status = PDL_ST_DNS},
+    };
+    struct pdl_stats st;
+    char *buf = NULL;
+    size_t len;
+    FILE *out = open_memstream(&buf, &len);
+
+    pdl_stats_compute(r, 4, &st);
+    ck_assert_uint_eq(st.conns_opened, 1);
+    ck_assert_uint_eq(st.conns_reused, 2);
+    ck_assert_uint_eq(st.by_version[2], 3);
+    pdl_summary_print(out, &st, "async", 4);
+    fclose(out);
+    ck_assert_ptr_nonnull(
+        strstr(buf, "pdl:   conns    1 opened, 2 reused (HTTP/2)\n"));
+    free(buf);
 }
 END_TEST
 
@@ -560,6 +663,8 @@ static Suite *timeline_suite(void)
     tcase_add_test(tc, test_round_trip_every_status);
     tcase_add_test(tc, test_round_trip_extremes);
     tcase_add_test(tc, test_read_empty_list);
+    tcase_add_test(tc, test_read_v3);
+    tcase_add_test(tc, test_read_bad_connection);
     tcase_add_loop_test(tc, test_read_malformed, 0,
                         sizeof(bad_cases) / sizeof(bad_cases[0]));
     tcase_add_test(tc, test_read_small_err_buffer);
@@ -568,6 +673,7 @@ static Suite *timeline_suite(void)
 
     tc = tcase_create("stats");
     tcase_add_test(tc, test_stats_sample);
+    tcase_add_test(tc, test_stats_connections);
     tcase_add_test(tc, test_stats_serial);
     tcase_add_test(tc, test_stats_back_to_back);
     tcase_add_test(tc, test_stats_four_overlap);
