@@ -131,15 +131,12 @@ static double secs(int64_t ns)
     return (double)ns / 1e9;
 }
 
-/* ns to us through the very text the timeline writes ("%.6f" seconds), so
- * that a direct export and one made from the timeline agree to the last
- * digit, even where ns ends in exactly 500. */
+/* ns to us as the timeline rounds them (to the nearest microsecond, half
+ * up, never below 0), so that a direct export and one made from the
+ * timeline agree to the last digit. */
 static int64_t tsv_us(int64_t ns)
 {
-    char buf[48];
-
-    snprintf(buf, sizeof(buf), "%.6f", secs(ns));
-    return llround(strtod(buf, NULL) * 1e6);
+    return ns < 0 ? 0 : (ns + 500) / 1000;
 }
 
 static int64_t clamp(int64_t v, int64_t lo, int64_t hi)
