@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # pdl next to the tools people use instead (curl -Z, wget2, aria2c, xargs +
-# curl), against the bundled pdl-testd on 127.0.0.1. A measurement, never a
-# pass/fail test.
+# curl), against a private nginx (tests/bench/nginx.sh) or the bundled
+# pdl-testd on 127.0.0.1. A measurement, never a pass/fail test.
 #
-# Usage: tests/bench/bench.sh [BUILD_DIR] [--quick]
+# Usage: tests/bench/bench.sh [BUILD_DIR] [--quick] [--server nginx|testd]
 #   BUILD_DIR  holds pdl and pdl-testd (default: build, from the repo's top)
 #   --quick    1 repeat and smaller workloads (about 2 minutes)
+#   --server   the server the lists point at (default nginx: a real server,
+#              1 worker process; testd: pdl-testd)
 # Environment:
 #   OUT=DIR      results folder (default /tmp/pdl-bench-results)
-#   REPEATS=N    repeats of every configuration (default 3; --quick: 1)
+#   REPEATS=N    repeats of every configuration (default 5; --quick: 1)
 #   SCALE_W=N    workers/parallelism for the scale workload (default 64)
 #   WORKLOADS=".."  which of latency rate bandwidth scale to run (default all)
+#   TOOLS=".."   which other tools to run (default: curl wget2 aria2c xargs)
+# 1,000,000 requests at W=64 are measured by tests/bench/million.sh.
 #
 # Writes to OUT: report.md (the markdown table, also printed on stdout),
 # runs.tsv (one line per run), wrk.tsv (the server alone), medians.tsv,
@@ -18,6 +22,11 @@
 # run that failed or complained.
 #
 # Method
+# - The server: --server nginx (default) starts Debian's nginx privately
+#   (tests/bench/nginx.sh: 1 worker, keep-alive, access_log off, static
+#   /bytes files, echo_sleep for /delay); --server testd starts pdl-testd.
+#   Both serve the same bodies. The scale workload always uses pdl-testd
+#   (its start-up probe needs pdl-testd's request log).
 # - Every run is `timeout -k 5 LIMIT /usr/bin/time -f '%e %U %S %M' CMD`:
 #   wall time is taken by the script around it with $EPOCHREALTIME (µs
 #   resolution; %e only has 10 ms), user+system CPU and peak RSS come from
@@ -32,7 +41,8 @@
 #   wget2 silently fetches a repeated URL only once.
 # - Repeats are round-robin: repeat r runs every workload, every W, every
 #   tool once, the tool order rotated by one per repeat, so slow drifts of
-#   this shared, noisy machine spread over all tools. Figures are medians.
+#   this shared, noisy machine spread over all tools. Figures are medians
+#   with min-max.
 # - Before the runs, wrk measures the server alone at the same connection
 #   counts on the same endpoints; a tool figure within 80% of that ceiling
 #   is flagged, since the server may then be what limits it.
@@ -88,20 +98,28 @@
 #    req/s is not comparable with the rate workload's.
 #    aria2c is left out here: at 20,000 URLs it already takes ~250 MB and
 #    ~10 s.
-set -u -o pipefail
+set -euo pipefail
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-build="" quick=0
-for a in "$@"; do
-    case $a in
+build="" quick=0 server_kind=nginx
+while [ $# -gt 0 ]; do
+    case $1 in
     --quick) quick=1 ;;
-    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "bench.sh: unknown option $a" >&2; exit 2 ;;
-    *) build=$a ;;
+    --server) [ $# -ge 2 ] || { echo "bench.sh: --server needs nginx or testd" >&2; exit 2; }
+        server_kind=$2; shift ;;
+    --server=*) server_kind=${1#--server=} ;;
+    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
+    *) build=$1 ;;
     esac
+    shift
 done
+case $server_kind in
+nginx | testd) ;;
+*) echo "bench.sh: --server must be nginx or testd, not $server_kind" >&2; exit 2 ;;
+esac
 build=${build:-$repo/build}
 build=$(cd "$build" 2>/dev/null && pwd) || { echo "bench.sh: no build folder" >&2; exit 2; }
 pdl=$build/pdl testd=$build/pdl-testd
@@ -115,7 +133,7 @@ if [ "$quick" = 1 ]; then
     REPEATS=${REPEATS:-1}
     LAT_N=40 RATE_N=10000 XARGS_N=200 BW_N=8 BW_SIZE=$((64 << 20)) SCALE_N=20000 WRK_D=1
 else
-    REPEATS=${REPEATS:-3}
+    REPEATS=${REPEATS:-5}
     LAT_N=200 RATE_N=20000 XARGS_N=1000 BW_N=8 BW_SIZE=$((64 << 20)) SCALE_N=100000 WRK_D=3
 fi
 SCALE_W=${SCALE_W:-64}
@@ -126,10 +144,12 @@ LAT_WS="1 4 16 64 200" RATE_WS="1 4 16 64" BW_WS="1 2 8"
 
 have() { command -v "$1" >/dev/null 2>&1; }
 others=""
-for t in curl wget2 aria2c xargs; do
+for t in ${TOOLS:-curl wget2 aria2c xargs}; do
     if have "$t"; then others="$others $t"; else echo "bench.sh: $t not found, left out" >&2; fi
 done
 have curl || others=${others/ xargs/}
+# shellcheck source=nginx.sh
+[ "$server_kind" = nginx ] && . "$here/nginx.sh"
 have wrk || echo "bench.sh: wrk not found: no server ceiling" >&2
 
 mkdir -p "$OUT/logs" || exit 2
@@ -138,19 +158,29 @@ work=$(mktemp -d /dev/shm/pdl-bench.XXXXXX) || exit 2
 aria_dir=$work/aria
 server="" sentinel="" reader=""
 cleanup() {
-    for p in $server $sentinel $reader; do kill "$p" 2>/dev/null; done
-    for p in $server $sentinel $reader; do wait "$p" 2>/dev/null; done
+    local p
+    for p in $server $sentinel $reader; do kill "$p" 2>/dev/null || true; done
+    for p in $server $sentinel $reader; do wait "$p" 2>/dev/null || true; done
+    [ "$server_kind" = nginx ] && pdl_nginx_stop "$work/nginx"
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- servers ----
-"$testd" --port 0 --port-file "$work/port" >/dev/null 2>"$work/testd.err" &
-server=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
-[ -s "$work/port" ] || { echo "bench.sh: pdl-testd did not start" >&2; exit 1; }
-base=http://127.0.0.1:$(cat "$work/port")
+if [ "$server_kind" = nginx ]; then
+    pdl_nginx_start "$work/nginx" --sizes "16 64 $BW_SIZE" >/dev/null ||
+        { echo "bench.sh: nginx did not start" >&2; exit 1; }
+    base=$NGINX_URL
+    server_desc="$("$PDL_NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'), 1 worker process (tests/bench/nginx.sh), pid $NGINX_PID"
+else
+    "$testd" --port 0 --port-file "$work/port" >/dev/null 2>"$work/testd.err" &
+    server=$!
+    for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
+    [ -s "$work/port" ] || { echo "bench.sh: pdl-testd did not start" >&2; exit 1; }
+    base=http://127.0.0.1:$(cat "$work/port")
+    server_desc="pdl-testd ($("$testd" --version 2>&1 | head -1))"
+fi
 
 # ---- lists: LIST (plain), LIST.curl (curl -K), LIST.aria (aria2 -i) ----
 mklists() { # FILE: writes FILE.curl and FILE.aria from FILE
@@ -168,8 +198,8 @@ for l in latency rate bandwidth; do mklists "$work/$l"; done
 # stderr stamps the first request's log line with $EPOCHREALTIME, then
 # drains the rest. A fresh one per run, so no run can see another's line.
 sentinel_stop() {
-    [ -n "$sentinel" ] && { kill "$sentinel" 2>/dev/null; wait "$sentinel" 2>/dev/null; }
-    [ -n "$reader" ] && { kill "$reader" 2>/dev/null; wait "$reader" 2>/dev/null; }
+    if [ -n "$sentinel" ]; then kill "$sentinel" 2>/dev/null || true; wait "$sentinel" 2>/dev/null || true; fi
+    if [ -n "$reader" ]; then kill "$reader" 2>/dev/null || true; wait "$reader" 2>/dev/null || true; fi
     sentinel="" reader=""
 }
 sentinel_start() {
@@ -197,6 +227,7 @@ sentinel_start() {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "host: $(uname -srm), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
     echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "server: $server_desc at $base"
     echo "pdl: $("$pdl" --version 2>&1 | head -1) (git $(git -C "$repo" rev-parse --short HEAD 2>/dev/null)$(git -C "$repo" diff --quiet 2>/dev/null || echo '+dirty'))"
     have curl && echo "curl: $(curl --version | head -1 | cut -d' ' -f1-3)"
     have wget2 && echo "wget2: $(wget2 --version 2>/dev/null | head -1)"
@@ -212,12 +243,11 @@ measure() {
     local limit=$1 in=$2 t1 line
     shift 2
     rm -f "$work/time.out"
-    M_T0=$EPOCHREALTIME
-    timeout -k 5 "$limit" /usr/bin/time -f '%e %U %S %M' -o "$work/time.out" "$@" <"$in" >/dev/null 2>"$work/err"
-    M_RC=$?
+    M_T0=$EPOCHREALTIME M_RC=0
+    timeout -k 5 "$limit" /usr/bin/time -f '%e %U %S %M' -o "$work/time.out" "$@" <"$in" >/dev/null 2>"$work/err" || M_RC=$?
     t1=$EPOCHREALTIME
     M_WALL=$(awk -v a="$M_T0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
-    line=$(tail -n 1 "$work/time.out" 2>/dev/null)
+    line=$(tail -n 1 "$work/time.out" 2>/dev/null) || line=""
     set -- $line
     if [ $# -eq 4 ]; then M_USER=$2 M_SYS=$3 M_RSS=$4; else M_USER=NA M_SYS=NA M_RSS=NA; fi
 }
@@ -264,7 +294,7 @@ run() {
         [ "$ok" = "$n" ] || echo "timeline says ok=$ok of $n" >>"$work/err"
         [ -n "$makespan" ] || makespan=NA
     fi
-    [ "$tool" = aria2c ] && rm -rf "$aria_dir"
+    if [ "$tool" = aria2c ]; then rm -rf "$aria_dir"; fi
     nruns=$((nruns + 1))
     if [ "$M_RC" != 0 ] || [ -s "$work/err" ]; then
         local log=$OUT/logs/$wl-w$w-$tool-r$rep.log
@@ -299,7 +329,7 @@ printf "workload\tW\tendpoint\trps\tMiBps\tlat_avg_s\n" >"$OUT/wrk.tsv"
 wrk_one() { # WORKLOAD W PATH
     local th=2 out
     [ "$2" -lt 2 ] && th=1
-    out=$(timeout -k 5 $((WRK_D + 30)) wrk -t"$th" -c"$2" -d"${WRK_D}s" "$base$3" 2>&1)
+    out=$(timeout -k 5 $((WRK_D + 30)) wrk -t"$th" -c"$2" -d"${WRK_D}s" "$base$3" 2>&1) || true
     echo "$out" >"$OUT/logs/wrk-$1-c$2.txt"
     echo "$out" | awk -v wl="$1" -v w="$2" -v p="$3" '
         /^ +Latency/ { v = $2; u = v; sub(/[0-9.]+/, "", u); v += 0; lat = (u == "s") ? v : (u == "ms") ? v / 1e3 : (u == "us") ? v / 1e6 : (u == "m") ? v * 60 : "NA" }

@@ -1,0 +1,312 @@
+/* libcurl's own floor per request: N GETs of BASE?i=0..N-1 with as little
+ * around libcurl as possible (one reused easy handle, or W handles on one
+ * curl_multi, or W threads with a handle each), and, one by one, the
+ * options pdl sets, to price each. Not part of the build: bench scripts
+ * compile it with `cc -O2 floor.c -lcurl -lpthread` (see floor.sh).
+ *
+ * Usage: floor [-m easy|multi|threads] [-w W] [-n N] [-o OPT,OPT...] BASE
+ *   OPTs (pdl's settings in src/fetch.c): progress (NOPROGRESS 0 with an
+ *   XFERINFOFUNCTION), buf256k (BUFFERSIZE 256 KiB), limits (redirects,
+ *   timeouts, LOW_SPEED 1 B/s for 30 s, MAXFILESIZE 0, MAX_RECV_SPEED 0),
+ *   follow (FOLLOWLOCATION), protocols, useragent, errbuf, resume
+ *   (RESUME_FROM_LARGE 0 per transfer), getinfo (response code and four
+ *   phase times per transfer, as pdl reads them), noproxy (PROXY ""),
+ *   uaheader (the User-Agent as a CURLOPT_HTTPHEADER line instead of
+ *   CURLOPT_USERAGENT, which libcurl formats anew for every request),
+ *   url (URL set anew before each transfer, as pdl does, instead of
+ *   only when it changes: always on, listed for clarity), pdl (all of the
+ *   above but noproxy).
+ * Prints one line: mode, W, N, options, wall s, req/s, CPU µs/req. */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+    OPT_PROGRESS = 1 << 0,
+    OPT_BUF256K = 1 << 1,
+    OPT_LIMITS = 1 << 2,
+    OPT_FOLLOW = 1 << 3,
+    OPT_PROTOCOLS = 1 << 4,
+    OPT_USERAGENT = 1 << 5,
+    OPT_ERRBUF = 1 << 6,
+    OPT_RESUME = 1 << 7,
+    OPT_GETINFO = 1 << 8,
+    OPT_NOPROXY = 1 << 9,
+    OPT_UAHEADER = 1 << 10,
+};
+
+static const struct {
+    const char *name;
+    unsigned bits;
+} opt_names[] = {
+    {"progress", OPT_PROGRESS}, {"buf256k", OPT_BUF256K},
+    {"limits", OPT_LIMITS},     {"follow", OPT_FOLLOW},
+    {"protocols", OPT_PROTOCOLS}, {"useragent", OPT_USERAGENT},
+    {"errbuf", OPT_ERRBUF},     {"resume", OPT_RESUME},
+    {"getinfo", OPT_GETINFO},   {"noproxy", OPT_NOPROXY},
+    {"uaheader", OPT_UAHEADER}, {"url", 0},
+    {"pdl", OPT_PROGRESS | OPT_BUF256K | OPT_LIMITS | OPT_FOLLOW |
+                OPT_PROTOCOLS | OPT_USERAGENT | OPT_ERRBUF | OPT_RESUME |
+                OPT_GETINFO},
+};
+
+struct worker {
+    CURL *h;
+    char url[512];
+    char errbuf[CURL_ERROR_SIZE];
+    long long bytes;
+    unsigned long failed;
+};
+
+static const char *base;
+static unsigned opts;
+static unsigned long total;
+static atomic_ulong next_id;
+static struct curl_slist *ua_header;
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *p)
+{
+    struct worker *w = p;
+
+    (void)data;
+    w->bytes += (long long)(size * nmemb);
+    return size * nmemb;
+}
+
+static int on_progress(void *p, curl_off_t a, curl_off_t b, curl_off_t c,
+                       curl_off_t d)
+{
+    (void)p, (void)a, (void)b, (void)c, (void)d;
+    return 0;
+}
+
+static void setup(struct worker *w)
+{
+    CURL *h = curl_easy_init();
+
+    if (!h) {
+        fputs("floor: curl_easy_init failed\n", stderr);
+        exit(1);
+    }
+    w->h = h;
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, w);
+    if (opts & OPT_FOLLOW)
+        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    if (opts & OPT_PROTOCOLS) {
+        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    }
+    if (opts & OPT_LIMITS) {
+        curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 30000L);
+        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 0L);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 30L);
+        curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)0);
+        curl_easy_setopt(h, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)0);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    }
+    if (opts & OPT_USERAGENT)
+        curl_easy_setopt(h, CURLOPT_USERAGENT, "pdl/0.1.0");
+    if (opts & OPT_ERRBUF)
+        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, w->errbuf);
+    if (opts & OPT_BUF256K)
+        curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
+    if (opts & OPT_PROGRESS) {
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, w);
+    }
+    if (opts & OPT_UAHEADER)
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, ua_header);
+    if (opts & OPT_NOPROXY)
+        curl_easy_setopt(h, CURLOPT_PROXY, "");
+}
+
+/* Points w's handle at request id. */
+static void prepare(struct worker *w, unsigned long id)
+{
+    snprintf(w->url, sizeof w->url, "%s?i=%lu", base, id);
+    curl_easy_setopt(w->h, CURLOPT_URL, w->url);
+    if (opts & OPT_ERRBUF)
+        w->errbuf[0] = '\0';
+    if (opts & OPT_RESUME)
+        curl_easy_setopt(w->h, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)0);
+}
+
+static void finish(struct worker *w, CURLcode rc)
+{
+    long code = 0;
+
+    curl_easy_getinfo(w->h, CURLINFO_RESPONSE_CODE, &code);
+    if (opts & OPT_GETINFO) {
+        curl_off_t t;
+        curl_easy_getinfo(w->h, CURLINFO_NAMELOOKUP_TIME_T, &t);
+        curl_easy_getinfo(w->h, CURLINFO_CONNECT_TIME_T, &t);
+        curl_easy_getinfo(w->h, CURLINFO_APPCONNECT_TIME_T, &t);
+        curl_easy_getinfo(w->h, CURLINFO_STARTTRANSFER_TIME_T, &t);
+    }
+    if (rc != CURLE_OK || code != 200)
+        w->failed++;
+}
+
+static void *easy_loop(void *p)
+{
+    struct worker *w = p;
+    unsigned long id;
+
+    while ((id = atomic_fetch_add(&next_id, 1)) < total) {
+        prepare(w, id);
+        finish(w, curl_easy_perform(w->h));
+    }
+    return NULL;
+}
+
+static void run_threads(struct worker *ws, unsigned n)
+{
+    pthread_t *t = calloc(n, sizeof *t);
+
+    for (unsigned i = 0; i < n; i++)
+        if (pthread_create(&t[i], NULL, easy_loop, &ws[i]) != 0) {
+            fputs("floor: pthread_create failed\n", stderr);
+            exit(1);
+        }
+    for (unsigned i = 0; i < n; i++)
+        pthread_join(t[i], NULL);
+    free(t);
+}
+
+/* W handles on one multi handle; a finished one is re-added at once. */
+static void run_multi(struct worker *ws, unsigned n)
+{
+    CURLM *m = curl_multi_init();
+    unsigned long id = 0;
+    int running = 1, left;
+    CURLMsg *msg;
+
+    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)n);
+    for (unsigned i = 0; i < n && id < total; i++) {
+        curl_easy_setopt(ws[i].h, CURLOPT_PRIVATE, &ws[i]);
+        prepare(&ws[i], id++);
+        curl_multi_add_handle(m, ws[i].h);
+    }
+    while (running) {
+        curl_multi_perform(m, &running);
+        while ((msg = curl_multi_info_read(m, &left))) {
+            struct worker *w;
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&w);
+            finish(w, msg->data.result);
+            curl_multi_remove_handle(m, w->h);
+            if (id < total) {
+                prepare(w, id++);
+                curl_multi_add_handle(m, w->h);
+                running = 1;
+            }
+        }
+        if (running)
+            curl_multi_poll(m, NULL, 0, 1000, NULL);
+    }
+    curl_multi_cleanup(m);
+}
+
+static unsigned parse_opts(char *s)
+{
+    unsigned bits = 0;
+
+    for (char *tok = s, *end; tok; tok = end) {
+        size_t i;
+        end = strchr(tok, ',');
+        if (end)
+            *end++ = '\0';
+        for (i = 0; i < sizeof opt_names / sizeof opt_names[0]; i++)
+            if (strcmp(tok, opt_names[i].name) == 0)
+                break;
+        if (i == sizeof opt_names / sizeof opt_names[0]) {
+            fprintf(stderr, "floor: unknown option %s\n", tok);
+            exit(2);
+        }
+        bits |= opt_names[i].bits;
+    }
+    return bits;
+}
+
+static double seconds(const struct timeval *tv)
+{
+    return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = "easy";
+    char *optlist = NULL;
+    unsigned w = 1;
+    struct timespec t0, t1;
+    struct rusage ru;
+    int c;
+
+    total = 20000;
+    while ((c = getopt(argc, argv, "m:w:n:o:")) != -1) {
+        switch (c) {
+        case 'm': mode = optarg; break;
+        case 'w': w = (unsigned)strtoul(optarg, NULL, 10); break;
+        case 'n': total = strtoul(optarg, NULL, 10); break;
+        case 'o': optlist = strdup(optarg); break;
+        default: return 2;
+        }
+    }
+    if (optind != argc - 1 || w == 0 ||
+        (strcmp(mode, "easy") && strcmp(mode, "multi") &&
+         strcmp(mode, "threads"))) {
+        fputs("usage: floor [-m easy|multi|threads] [-w W] [-n N] "
+              "[-o OPT,...] BASE\n", stderr);
+        return 2;
+    }
+    base = argv[optind];
+    if (optlist) {
+        char *copy = strdup(optlist);
+        opts = parse_opts(copy);
+        free(copy);
+    }
+    if (strcmp(mode, "easy") == 0)
+        w = 1;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    ua_header = curl_slist_append(NULL, "User-Agent: pdl/0.1.0");
+    struct worker *ws = calloc(w, sizeof *ws);
+    for (unsigned i = 0; i < w; i++)
+        setup(&ws[i]);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (strcmp(mode, "multi") == 0)
+        run_multi(ws, w);
+    else
+        run_threads(ws, w);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    getrusage(RUSAGE_SELF, &ru);
+    unsigned long failed = 0;
+    for (unsigned i = 0; i < w; i++) {
+        failed += ws[i].failed;
+        curl_easy_cleanup(ws[i].h);
+    }
+    double wall = (double)(t1.tv_sec - t0.tv_sec) +
+                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    double cpu = seconds(&ru.ru_utime) + seconds(&ru.ru_stime);
+    printf("%s\t%u\t%lu\t%s\t%.3f\t%.0f\t%.1f\t%lu\n", mode, w, total,
+           optlist ? optlist : "-", wall, (double)total / wall,
+           cpu / (double)total * 1e6, failed);
+    free(ws);
+    free(optlist);
+    curl_slist_free_all(ua_header);
+    curl_global_cleanup();
+    return failed ? 1 : 0;
+}
