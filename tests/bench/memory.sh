@@ -62,7 +62,7 @@ measure() {
 row() {
     awk -v n="$1" -v t="$2" -v wall="$3" -v rss="$4" -v wk="$5" -v first="$6" 'BEGIN {
         printf "| %d | %s | %.2f | %.0f | %.1f | %s | %s |\n", n, t, wall,
-            wall > 0 ? n / wall : 0, rss / 1024, wk > 0 ? sprintf("%.1f", wk / 1024) : "-", first }'
+            (wall > 0 ? n / wall : 0), rss / 1024, (wk > 0 ? sprintf("%.1f", wk / 1024) : "-"), first }'
 }
 
 echo "| URLs | tool | wall s | req/s | peak RSS MiB | largest worker MiB | first request ms |"
