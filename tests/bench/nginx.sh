@@ -14,6 +14,7 @@
 # or sourced:  . tests/bench/nginx.sh; pdl_nginx_start DIR [...]  (exports
 #   the variables above); pdl_nginx_stop DIR.  A caller's trap should call
 #   stop: the master runs in the background (daemon on, pid file in DIR).
+#   Sourcing it also sets -euo pipefail in the caller.
 #
 # Endpoints (bodies as pdl-testd's, so lists can point at either server):
 #   /bytes/N   a static file of N bytes, the 63-character line
@@ -184,13 +185,13 @@ pdl_nginx_start() { # DIR [--tls] [--workers N] [--sizes "..."]
 }
 
 pdl_nginx_stop() { # DIR
-    local dir=$1 pid i
+    local dir=$1 pid
     [ -f "$dir/nginx.conf" ] || return 0
     if [ -s "$dir/nginx.pid" ]; then
         pid=$(cat "$dir/nginx.pid")
         # The master removes its pid file on exit and takes its workers along.
         if kill -TERM "$pid" 2>/dev/null; then
-            for i in $(seq 100); do
+            for _ in $(seq 100); do
                 kill -0 "$pid" 2>/dev/null || break
                 sleep 0.05
             done
