@@ -24,7 +24,8 @@ static size_t append_clean(char *out, size_t olen, size_t cap, const char *src,
         unsigned char c = (unsigned char)src[i];
         if (c == '%' && i + 2 < len && pdl_hex_value(src[i + 1]) >= 0 &&
             pdl_hex_value(src[i + 2]) >= 0) {
-            c = (unsigned char)(pdl_hex_value(src[i + 1]) * 16 + pdl_hex_value(src[i + 2]));
+            c = (unsigned char)(pdl_hex_value(src[i + 1]) * 16 +
+                                pdl_hex_value(src[i + 2]));
             i += 2;
         }
         out[olen++] = (c != '\0' && name_char_ok(c)) ? (char)c : '_';

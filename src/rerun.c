@@ -57,7 +57,6 @@ void pdl_failed_add(struct pdl_failed_writer *w, const struct pdl_task *t,
         w->err = errno ? errno : EIO;
 }
 
-
 int pdl_failed_flush(struct pdl_failed_writer *w)
 {
     if (!w->err && fflush(w->out) != 0)

@@ -240,13 +240,15 @@ static void advice(const struct pdl_stats *st, unsigned workers, double share,
                  "list bounded the run",
                  100 * idle, longest);
     else if (strcmp(what, "waiting for the first byte") == 0)
-        snprintf(buf, n, ": I/O-bound with every worker busy, more workers "
-                         "would help");
+        snprintf(buf, n,
+                 ": I/O-bound with every worker busy, more workers "
+                 "would help");
     else if (strcmp(what, "receiving bodies") == 0)
         snprintf(buf, n, ": bandwidth-bound");
     else if (strcmp(what, "connecting (DNS, TCP, TLS)") == 0)
-        snprintf(buf, n, ": connection-bound, keep-alive or fewer hosts would "
-                         "help");
+        snprintf(buf, n,
+                 ": connection-bound, keep-alive or fewer hosts would "
+                 "help");
 }
 
 size_t pdl_stats_sentence(const struct pdl_stats *st, const char *mode,

@@ -65,8 +65,9 @@ size_t pdl_chart_render_all(const char *data, const char *const *outs, size_t n,
                             const char *view, FILE *report, bool quiet);
 
 /* Renders the timeline (or, for view "compare", the summary of pdl compare;
- * for "predict", the chart data of pdl predict) in data into out with plots/VIEW.gp. Returns 0, or -1 with err saying why
- * as pdl_chart_draw does. */
+ * for "predict", the chart data of pdl predict) in data into out with
+ * plots/VIEW.gp. Returns 0, or -1 with err saying why as pdl_chart_draw does.
+ */
 int pdl_chart_render(const char *data, const char *out, const char *view,
                      char *err, size_t errsz);
 

@@ -41,18 +41,18 @@ struct pdl_options {
     long timeout_ms;         /* whole transfer; 0 = none */
     long max_redirs;         /* redirects followed per task */
     const char *user_agent;
-    int retries;            /* extra attempts after a transient failure */
-    long retry_delay_ms;    /* first backoff; doubles each attempt */
-    long retry_max_ms;      /* cap of one wait, Retry-After included */
-    long speed_limit;       /* bytes/s below which a transfer is too slow */
-    long speed_time_s;      /* ... for this long; 0 = no low-speed limit */
-    int64_t max_filesize;   /* bytes; 0 = no limit */
-    int64_t limit_rate;     /* bytes/s per transfer; 0 = no limit */
-    double rate;            /* task starts per second, all workers; 0 none */
-    unsigned per_host;      /* transfers per host at once; 0 = no cap */
-    bool per_host_loopback; /* cap loopback hosts too (--per-host given) */
-    bool insecure;          /* skip TLS verification (--insecure) */
-    bool resume;            /* --continue: keep and resume partial bodies */
+    int retries;             /* extra attempts after a transient failure */
+    long retry_delay_ms;     /* first backoff; doubles each attempt */
+    long retry_max_ms;       /* cap of one wait, Retry-After included */
+    long speed_limit;        /* bytes/s below which a transfer is too slow */
+    long speed_time_s;       /* ... for this long; 0 = no low-speed limit */
+    int64_t max_filesize;    /* bytes; 0 = no limit */
+    int64_t limit_rate;      /* bytes/s per transfer; 0 = no limit */
+    double rate;             /* task starts per second, all workers; 0 none */
+    unsigned per_host;       /* transfers per host at once; 0 = no cap */
+    bool per_host_loopback;  /* cap loopback hosts too (--per-host given) */
+    bool insecure;           /* skip TLS verification (--insecure) */
+    bool resume;             /* --continue: keep and resume partial bodies */
     enum pdl_http_want http; /* HTTP version asked for */
     const char *cacert;      /* --cacert: CA bundle file; NULL = system's */
     /* What every request carries (request.c sets them on each handle). */

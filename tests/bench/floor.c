@@ -46,12 +46,18 @@ static const struct {
     const char *name;
     unsigned bits;
 } opt_names[] = {
-    {"progress", OPT_PROGRESS}, {"buf256k", OPT_BUF256K},
-    {"limits", OPT_LIMITS},     {"follow", OPT_FOLLOW},
-    {"protocols", OPT_PROTOCOLS}, {"useragent", OPT_USERAGENT},
-    {"errbuf", OPT_ERRBUF},     {"resume", OPT_RESUME},
-    {"getinfo", OPT_GETINFO},   {"noproxy", OPT_NOPROXY},
-    {"uaheader", OPT_UAHEADER}, {"url", 0},
+    {"progress", OPT_PROGRESS},
+    {"buf256k", OPT_BUF256K},
+    {"limits", OPT_LIMITS},
+    {"follow", OPT_FOLLOW},
+    {"protocols", OPT_PROTOCOLS},
+    {"useragent", OPT_USERAGENT},
+    {"errbuf", OPT_ERRBUF},
+    {"resume", OPT_RESUME},
+    {"getinfo", OPT_GETINFO},
+    {"noproxy", OPT_NOPROXY},
+    {"uaheader", OPT_UAHEADER},
+    {"url", 0},
     {"pdl", OPT_PROGRESS | OPT_BUF256K | OPT_LIMITS | OPT_FOLLOW |
                 OPT_PROTOCOLS | OPT_USERAGENT | OPT_ERRBUF | OPT_RESUME |
                 OPT_GETINFO},
@@ -259,18 +265,28 @@ int main(int argc, char **argv)
     total = 20000;
     while ((c = getopt(argc, argv, "m:w:n:o:")) != -1) {
         switch (c) {
-        case 'm': mode = optarg; break;
-        case 'w': w = (unsigned)strtoul(optarg, NULL, 10); break;
-        case 'n': total = strtoul(optarg, NULL, 10); break;
-        case 'o': optlist = strdup(optarg); break;
-        default: return 2;
+        case 'm':
+            mode = optarg;
+            break;
+        case 'w':
+            w = (unsigned)strtoul(optarg, NULL, 10);
+            break;
+        case 'n':
+            total = strtoul(optarg, NULL, 10);
+            break;
+        case 'o':
+            optlist = strdup(optarg);
+            break;
+        default:
+            return 2;
         }
     }
     if (optind != argc - 1 || w == 0 ||
         (strcmp(mode, "easy") && strcmp(mode, "multi") &&
          strcmp(mode, "threads"))) {
         fputs("usage: floor [-m easy|multi|threads] [-w W] [-n N] "
-              "[-o OPT,...] BASE\n", stderr);
+              "[-o OPT,...] BASE\n",
+              stderr);
         return 2;
     }
     base = argv[optind];

@@ -50,8 +50,8 @@ static void on_signal(int sig)
     stop = 1;
 }
 
-static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_data *nfa,
-                     void *data)
+static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
+                     struct nfq_data *nfa, void *data)
 {
     struct queue *q = data;
     struct nfqnl_msg_packet_hdr *ph = nfq_get_msg_packet_hdr(nfa);
@@ -64,7 +64,8 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_d
     /* A full ring lets the packet through at once rather than lose it. */
     if (q->head - q->tail == RING)
         return nfq_set_verdict(qh, id, NF_ACCEPT, 0, NULL);
-    q->ring[q->head % RING] = (struct held){.id = id, .due_ns = now_ns() + q->delay_ns};
+    q->ring[q->head % RING] =
+        (struct held){.id = id, .due_ns = now_ns() + q->delay_ns};
     q->head++;
     return 0;
 }
@@ -79,7 +80,8 @@ static int64_t release_due(size_t nq)
     for (size_t i = 0; i < nq; i++) {
         struct queue *q = &queues[i];
         while (q->tail != q->head && q->ring[q->tail % RING].due_ns <= now) {
-            nfq_set_verdict(q->qh, q->ring[q->tail % RING].id, NF_ACCEPT, 0, NULL);
+            nfq_set_verdict(q->qh, q->ring[q->tail % RING].id, NF_ACCEPT, 0,
+                            NULL);
             q->tail++;
         }
         if (q->tail != q->head) {
@@ -137,10 +139,12 @@ int main(int argc, char **argv)
     int rc = 1;
 
     if (argc < 2 || nq > MAX_QUEUES) {
-        fprintf(stderr, "usage: %s QUEUE:MS... (at most %d)\n"
-                        "Delays the packets of each NFQUEUE number by MS milliseconds;\n"
-                        "prints \"ready\" once every queue is bound.\n",
-                argv[0], MAX_QUEUES);
+        fprintf(
+            stderr,
+            "usage: %s QUEUE:MS... (at most %d)\n"
+            "Delays the packets of each NFQUEUE number by MS milliseconds;\n"
+            "prints \"ready\" once every queue is bound.\n",
+            argv[0], MAX_QUEUES);
         return 2;
     }
     for (size_t i = 0; i < nq; i++) {
@@ -161,7 +165,8 @@ int main(int argc, char **argv)
         struct queue *q = &queues[i];
         q->qh = nfq_create_queue(h, (uint16_t)q->num, on_packet, q);
         if (q->qh == NULL) {
-            fprintf(stderr, "netdelay: cannot bind queue %u: %s\n", q->num, strerror(errno));
+            fprintf(stderr, "netdelay: cannot bind queue %u: %s\n", q->num,
+                    strerror(errno));
             goto out;
         }
         nfq_set_mode(q->qh, NFQNL_COPY_META, 0);
