@@ -6,6 +6,7 @@
 #include "pdl/job.h"
 #include "pdl/outdir.h"
 #include "pdl/parse.h"
+#include "pdl/predict.h"
 #include "pdl/runner.h"
 #include "pdl/timeline.h"
 #include "pdl/util.h"
@@ -912,6 +913,91 @@ static void print_medians(const struct cmp_state *st)
     }
 }
 
+/* The predictions' file: the summary's name with "-predicted" before .tsv. */
+static void predicted_path(const struct cmp_state *st, char *out, size_t n)
+{
+    const char *sp = st->summary_path;
+    size_t len = strlen(sp);
+
+    if (len > 4 && strcmp(sp + len - 4, ".tsv") == 0)
+        snprintf(out, n, "%.*s-predicted.tsv", (int)(len - 4), sp);
+    else
+        snprintf(out, n, "%s-predicted.tsv", sp);
+}
+
+/* The series a configuration belongs to, named as compare.gp names it. */
+static void series_name(const struct cmp_state *st, const struct cmp_config *c,
+                        char *out, size_t n)
+{
+    if (strcmp(c->mode, pdl_runner_serial.name) == 0)
+        snprintf(out, n, "serial");
+    else if (st->cli->nschedules > 1)
+        snprintf(out, n, "%s %s", c->mode, c->schedule);
+    else
+        snprintf(out, n, "%s", c->mode);
+}
+
+/* Writes the predictions of config c's first run (its timeline replayed by
+ * pdl predict) for every worker count of the comparison. */
+static void predict_series(const struct cmp_state *st, size_t c, FILE *out)
+{
+    const struct cmp_run *run = &st->runs[c * st->cli->repeat];
+    struct pdl_predict_model *m = NULL;
+    struct pdl_timeline tl;
+    char err[256], name[64];
+    FILE *in = run->done ? fopen(run->timeline, "r") : NULL;
+
+    if (!in)
+        return;
+    if (pdl_timeline_read(in, &tl, err, sizeof(err)) == PDL_OK) {
+        m = pdl_predict_model_create(&tl);
+        pdl_timeline_cleanup(&tl);
+    }
+    fclose(in);
+    series_name(st, &st->configs[c], name, sizeof(name));
+    for (size_t w = 0; m && w < st->cli->nworkers; w++) {
+        struct pdl_predict_config cfg;
+        struct pdl_predict_result r;
+        pdl_predict_config_init(&cfg, st->cli->workers[w]);
+        cfg.schedule = strcmp(st->configs[c].schedule, "static") == 0
+                           ? PDL_SCHED_STATIC
+                           : PDL_SCHED_DYNAMIC;
+        if (pdl_predict_run(m, &cfg, &r, NULL) == PDL_OK)
+            fprintf(out, "%s\t%u\t%.6f\n", name, st->cli->workers[w],
+                    r.makespan);
+    }
+    pdl_predict_model_destroy(m);
+}
+
+/* Predicts each series from its run at the fewest workers, so that the
+ * chart can draw the prediction over what was measured. */
+static void write_predictions(const struct cmp_state *st)
+{
+    char path[CMP_PATH_MAX + 16];
+    unsigned wmin = st->cli->workers[0];
+    FILE *out;
+
+    for (size_t w = 1; w < st->cli->nworkers; w++)
+        if (st->cli->workers[w] < wmin)
+            wmin = st->cli->workers[w];
+    predicted_path(st, path, sizeof(path));
+    out = fopen(path, "w");
+    if (!out)
+        return;
+    fputs("# pdl-compare predicted 1: each series replayed from its run at "
+          "the fewest workers (repeat 1) by pdl predict\n"
+          "series\tworkers\tpredicted\n",
+          out);
+    for (size_t c = 0; c < st->nconfigs; c++)
+        if (st->configs[c].workers == wmin &&
+            strcmp(st->configs[c].mode, pdl_runner_serial.name) != 0)
+            predict_series(st, c, out);
+    if (fclose(out) != 0)
+        unlink(path);
+    else
+        fprintf(stderr, "pdl compare: predictions: %s\n", path);
+}
+
 /* Draws the comparison; like a run's chart, a chart that cannot be drawn
  * is reported but does not change the exit status. */
 static void draw_chart(const struct cmp_state *st)
@@ -946,6 +1032,7 @@ static int finish(struct cmp_state *st)
     }
     print_table(st);
     print_medians(st);
+    write_predictions(st);
     fprintf(stderr, "pdl compare: summary: %s\n", st->summary_path);
     if (st->cli->chart)
         draw_chart(st);

@@ -26,6 +26,20 @@ for m in serial:2 threads:4 processes:4; do
     expect_eq "$(runs | awk -F'\t' -v m="${m%:*}" '$1 == m' | wc -l)" "${m#*:}" "${m%:*} rows"
 done
 
+# pdl predict replays each series' run at the fewest workers for every W:
+# W=1 predicted within 5 % of that run's own makespan, W=2 at most it.
+P="$WORK/cmp/summary-predicted.tsv"
+expect_grep "$WORK/err" "pdl compare: predictions: $P" "predictions said"
+expect_eq "$(awk -F'\t' 'NR > 2 { print $1, $2 }' "$P" | tr '\n' ',')" \
+    "threads 1,threads 2,processes 1,processes 2," "predicted series and workers"
+for m in threads processes; do
+    p1=$(awk -F'\t' -v m=$m 'NR > 2 && $1 == m && $2 == 1 { print $3 }' "$P")
+    p2=$(awk -F'\t' -v m=$m 'NR > 2 && $1 == m && $2 == 2 { print $3 }' "$P")
+    k1=$(runs | awk -F'\t' -v m=$m '$1 == m && $2 == 1 && $4 == 1 { print $6 }')
+    awk -v p="$p1" -v k="$k1" -v q="$p2" 'BEGIN { exit !(p > 0.95 * k && p < 1.05 * k && q <= p) }' ||
+        fail "$m: predicted w1 $p1 s, w2 $p2 s against measured w1 $k1 s"
+done
+
 # Numbers where numbers belong; every task ok; the command's wall time
 # includes the run's makespan.
 bad=$(runs | awk -F'\t' '{
