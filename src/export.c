@@ -714,7 +714,10 @@ static void report_summary(FILE *out, const struct pdl_stats *st,
     /* No schedule beats the longest task, nor busy time spread evenly. */
     if (st->longest > bound)
         bound = st->longest;
-    fprintf(out, "\"summary\":{\"lower_bound\":%.6f,", bound);
+    fprintf(out,
+            "\"summary\":{\"lower_bound\":%.6f,\"conns_opened\":%zu,"
+            "\"conns_reused\":%zu,",
+            bound, st->conns_opened, st->conns_reused);
     fprintf(out,
             "\"tasks\":%zu,\"ok\":%zu,\"failed\":%zu,"
             "\"bytes\":%lld,\"wall\":%.6f,\"busy\":%.6f,"

@@ -19,6 +19,8 @@ jq -e '
           and (.epoch | type == "number") and (.host | type == "string")) and
   (.summary | (.tasks == 3) and (.ok == 2) and (.failed == 1) and (.bytes >= 1000)
           and (.wall > 0) and (.busy > 0) and (.concurrency > 0) and (.max_in_flight == 2)
+          and (.lower_bound >= .busy / 2) and (.lower_bound <= .wall)
+          and (.conns_opened == 2) and (.conns_opened + .conns_reused == 3)
           and (.latency | (.p50 > 0) and (.p95 >= .p50) and (.max >= .p95))
           and (.statuses == {"ok": 2, "http": 1})) and
   (.tasks | length == 3) and
