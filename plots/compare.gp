@@ -118,6 +118,33 @@ CMP_AWK = \
 '  printf "BASE = %.9g; BASE_TXT = %s; BASE_DESC = %s; ", bs, esc(bt), esc(bd) }'
 
 eval system(sprintf("LC_ALL=C awk -F '\t' '%s' %s", CMP_AWK, cmp_q))
+
+# ---- the predictions (optional), digested like the summary ----------------------
+# `predicted` names summary-predicted.tsv (series, workers, predicted, from:
+# pdl predict's replay of the series' run at W = from); by default the
+# summary's sibling, if there is one.  Emits NQ, QN[] (series name), QW[],
+# QK[] (predicted makespan), QF[] (the W predicted from).
+if (!exists("predicted")) {
+    cmp_n = strlen(summary)
+    predicted = ((cmp_n > 4 && summary[cmp_n-3:cmp_n] eq ".tsv") ? summary[1:cmp_n-4] : summary) . "-predicted.tsv"
+}
+cmp_pq = "'"
+do for [cmp_i = 1:strlen(predicted)] {
+    cmp_c = predicted[cmp_i:cmp_i]
+    cmp_pq = cmp_pq . (cmp_c eq "'" ? "'\\''" : cmp_c)
+}
+cmp_pq = cmp_pq . "'"
+NQ = 0
+if (system("test -r " . cmp_pq . " && echo y") eq "y") {
+    CMP_PRED_AWK = \
+'function esc(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" } ' . \
+'/^#/ || NF == 0 { next } ' . \
+'!h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next } ' . \
+'{ n++; QN[n] = $(c["series"]); QW[n] = $(c["workers"]) + 0; QK[n] = $(c["predicted"]) + 0; QF[n] = ("from" in c) ? $(c["from"]) + 0 : 0 } ' . \
+'END { printf "NQ = %d; ", n; if (n == 0) exit; printf "array QN[%d]; array QW[%d]; array QK[%d]; array QF[%d]; ", n, n, n, n; ' . \
+'  for (i = 1; i <= n; i++) printf "QN[%d] = %s; QW[%d] = %d; QK[%d] = %.9g; QF[%d] = %d; ", i, esc(QN[i]), i, QW[i], i, QK[i], i, QF[i] }'
+    eval system(sprintf("LC_ALL=C awk -F '\t' '%s' %s", CMP_PRED_AWK, cmp_pq))
+}
 if (!exists("NR_ROWS")) {
     exit error sprintf("%s: could not read '%s' (awk failed)", cmp_script, summary)
 }
@@ -159,9 +186,32 @@ do for [s = 1:NS] {
     do for [i = 1:NP] { if (PS[i] == s) { print sprintf("%d\t%.9g", PW[i], PK[i]) } }
     print ""; print ""
 }
+# predictions, one block per series (NaN where none: serial); QFS[s] is
+# the W a series was predicted from, 0 if it has no prediction.  Drawn over
+# the measured line on a white band, since they often coincide.
+array QFS[NS]
+set print $PRED
+do for [s = 1:NS] {
+    QFS[s] = 0
+    do for [i = 1:NQ] {
+        if (QN[i] eq SNAME[s] && !SSER[s]) { print sprintf("%d\t%.9g", QW[i], QK[i]); QFS[s] = QF[i] }
+    }
+    if (QFS[s] == 0) { print "1\tNaN" }
+    print ""; print ""
+}
 set print
+NQS = 0
+do for [s = 1:NS] { NQS = NQS + (QFS[s] > 0 ? 1 : 0) }
+# how far the predictions are from the measured medians at the same W
+QERR = -1
+do for [i = 1:NQ] {
+    do for [m = 1:NM] {
+        if (SNAME[MS[m]] eq QN[i] && MW[m] == QW[i] && MK[m] > 0) { QERR = pdl_max(QERR, abs(QK[i] - MK[m]) / MK[m]) }
+    }
+}
 KMAX = 0
 do for [i = 1:NP] { KMAX = pdl_max(KMAX, PK[i]) }
+do for [i = 1:NQ] { KMAX = pdl_max(KMAX, QK[i]) }
 KMAX = pdl_max(KMAX, BASE / WMIN)
 SPHI = pdl_max(WMAX, SPMAX)
 NONSERIAL = 0
@@ -208,6 +258,11 @@ set label 91 sprintf("pdl compare · %s · %d task%s · %d repeat%s", cmp_modes,
     at screen 0.5, screen sy(18) center font ",13" textcolor rgb "#111111"
 set label 92 sprintf("makespan = the last task's end · lines: median of the repeats, dots: each repeat · ideal = max(%s / W, longest task) (%s s, %s s) · %s", \
     BASE_DESC, fmt_s(BASE), fmt_s(LREF), summary) at screen 0.5, screen sy(38) center font ",9" textcolor rgb C_SOFT
+if (NQS > 0) {
+    set label 94 sprintf("dashed in a series' colour: pdl predict's replay of its run at the fewest workers%s", \
+        QERR >= 0 ? sprintf(" · at most %.1f %% from the measured medians", 100 * QERR) : "") \
+        at screen 0.5, screen sy(54) center font ",9" textcolor rgb C_SOFT
+}
 
 # worker axis shared by the two upper panels: log2 when it spans 4x or more
 set xtics out nomirror scale 0.6 font ",10"
@@ -231,14 +286,17 @@ set tmargin at screen sy(PX_T1)
 set bmargin at screen sy(PX_T1 + PX_H1)
 # Headroom above the data for the key, so that it never hides a point.
 cmp_room(n) = 1.0 - (15.0 * n + 18) / PX_H1
-set yrange [0 : KMAX * 1.04 / cmp_room(NS + 1)]
+set yrange [0 : KMAX * 1.04 / cmp_room(NS + NQS + 1)]
 set format y "%g"
 set ylabel "makespan (s)" textcolor rgb C_TEXT
 set label 1 "makespan" at graph 0, graph 1 left offset 0, 1.1 font ",11" textcolor rgb "#111111"
 plot pdl_max(BASE / x, LREF) with lines dt (8, 5) lw 1.5 lc rgb "#444444" title sprintf("ideal: max(%s / W, longest task)", BASE_TXT), \
      for [s = 1:NS] $MED index (s - 1) using ($1):2 with linespoints lw slw(s) pt spt(s) ps sps(s) lc rgb scol(s) title SNAME[s], \
      for [s = 1:NS] $PTS index (s - 1) using ($1):2 with points pt 6 ps 0.8 lc rgb scol(s) notitle, \
-     for [s = 1:NS] $MED index (s - 1) using (SSER[s] ? $1 : NaN):2 with points pt spt(s) ps sps(s) lw 2 lc rgb scol(s) notitle
+     for [s = 1:NS] $MED index (s - 1) using (SSER[s] ? $1 : NaN):2 with points pt spt(s) ps sps(s) lw 2 lc rgb scol(s) notitle, \
+     for [s = 1:NS] $PRED index (s - 1) using ($1):2 with lines lw 3.5 lc rgb "#FFFFFF" notitle, \
+     for [s = 1:NS] $PRED index (s - 1) using ($1):2 with lines dt (4, 3) lw 2 lc rgb scol(s) \
+         title (QFS[s] > 0 ? sprintf("%s predicted from W=%d", SNAME[s], QFS[s]) : "")
 unset label 1
 
 # ---- (2) speedup over the reference ---------------------------------------------------
@@ -277,6 +335,7 @@ unset logscale y
 unset key
 unset label 91
 unset label 92
+unset label 94
 
 # ---- (3) Gantt charts on one time axis ----------------------------------------------
 GXHI = GXMAX > 0 ? GXMAX * 1.02 : 1.0

@@ -69,6 +69,20 @@ int pdl_cmd_chart(int argc, char **argv);
 /* pdl [OPTIONS] LIST...: the run. Returns the exit code. */
 int pdl_cmd_run(int argc, char **argv);
 
+/* pdl compare [OPTIONS] [RUN OPTIONS] LIST..., with argv[0] "compare".
+ * Runs every configuration (mode x workers x schedule; serial once) repeat
+ * times, each as a fork + exec of /proc/self/exe writing its own timeline
+ * into the --dir folder, and measures it with wait4(). Writes the summary
+ * TSV (`# pdl-compare 1`, a header, one row per measured run), prints a
+ * table and the median makespans on stdout (or writes the --json document),
+ * and draws plots/compare.gp when asked. A run that fails (exit status 2
+ * or more, a signal, no readable timeline) is reported on stderr and left
+ * out of the summary; the others go on. Returns the exit status: 0 every
+ * run and task ok; 1 some task or run failed; 2 usage error, unusable
+ * --dir or summary, or no run measured; 128 + the signal if SIGINT or
+ * SIGTERM stopped it. */
+int pdl_cmd_compare(int argc, char **argv);
+
 /* pdl export TIMELINE FILE...: a timeline in other formats. Returns the
  * exit code. */
 int pdl_cmd_export(int argc, char **argv);

@@ -2,7 +2,6 @@
  * on curl_multi or across MPI ranks, and record when every task ran. This
  * file only picks the command; each is in src/cmd/. */
 #include "cli.h"
-#include "pdl/compare.h"
 #include "pdl/predict.h"
 
 #include <signal.h>
@@ -13,7 +12,7 @@ static const struct {
     int (*main)(int argc, char **argv);
 } commands[] = {
     {"export", pdl_cmd_export},
-    {"compare", pdl_compare_main},
+    {"compare", pdl_cmd_compare},
     {"chart", pdl_cmd_chart},
     {"predict", pdl_cmd_predict},
 };

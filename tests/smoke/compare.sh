@@ -125,4 +125,24 @@ fi
 expect_eq "$(head -c 4 "$WORK/c.png" | od -An -tx1 | tr -d ' \n')" "89504e47" "PNG magic"
 size=$(wc -c <"$WORK/c.png")
 [ "$size" -gt 10240 ] || fail "chart is only $size bytes"
+
+# The predicted makespan over the measured points: one dashed line and one
+# legend entry per predicted series, and the note on how far it was off.
+"$PDL" compare --modes serial,threads,processes --workers 1,2,4 --dir "$WORK/p" \
+    --chart "$WORK/p.svg" --discard "$WORK/list.txt" >/dev/null 2>"$WORK/perr" ||
+    fail "compare --chart .svg exited $?: $(cat "$WORK/perr")"
+for m in threads processes; do
+    expect_grep "$WORK/p.svg" "$m predicted from W=1" "legend of $m's prediction"
+done
+expect_eq "$(grep -c 'predicted from W=' "$WORK/p.svg")" 2 "one legend entry per predicted series"
+expect_grep "$WORK/p.svg" "from the measured medians" "how far predictions are from the medians"
+err=$(sed -n 's/.*at most \([0-9.]*\) % from the measured medians.*/\1/p' "$WORK/p.svg" | head -1)
+echo "compare: predictions at most $err % from the measured medians"
+# Each prediction is a dashed path in its series' colour (Okabe & Ito blue
+# and orange for the first two series after serial) through its three W:
+# two segments, where the legend's sample has one.
+for rgb in '0, *114, *178' '230, *159, *0'; do
+    n=$(grep -cE "stroke='rgb\( *$rgb\)' stroke-dasharray='[^']*' +d='M[0-9.,]+ L[0-9.,]+ L[0-9.,]+ +'" "$WORK/p.svg" || true)
+    expect_eq "$n" 1 "dashed prediction path in rgb($rgb)"
+done
 echo "compare: ok"

@@ -1,7 +1,7 @@
 /* pdl compare: runs one URL list under a set of modes, worker counts and
  * schedules, each run a child pdl measured from outside with wait4(), and
  * shows the difference as a summary TSV, a table and a chart. */
-#include "pdl/compare.h"
+#include "../cli.h"
 #include "pdl/chart.h"
 #include "pdl/job.h"
 #include "pdl/outdir.h"
@@ -29,11 +29,11 @@
 #define CMP_PATH_MAX 4096
 #define CMP_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-enum cmp_exit {
-    CMP_EXIT_OK = 0,
-    CMP_EXIT_FAILED = 1, /* a task or a whole run failed */
-    CMP_EXIT_USAGE = 2,
-};
+/* The summary's format: a tag line with the version, then this header. */
+#define CMP_VERSION 1
+#define CMP_HEADER                                                             \
+    "mode\tworkers\tschedule\trepeat\twall\tmakespan\tuser\tsys\tmaxrss_kb\t"  \
+    "ok\tfailed\tbytes\ttimeline"
 
 /* What parsing one argument asks for, beside an exit code (>= 0). */
 enum { CMP_NEXT = -1, CMP_PASS = -2 };
@@ -158,7 +158,7 @@ static int bad_value(const char *opt, const char *why, const char *val)
 
     pdl_quote(val, strlen(val), q, sizeof(q));
     fprintf(stderr, "pdl compare: %s: %s: \"%s\"\n", opt, why, q);
-    return CMP_EXIT_USAGE;
+    return PDL_EXIT_USAGE;
 }
 
 static int add_mode(struct cmp_cli *cli, const char *item)
@@ -369,7 +369,7 @@ static int take_option(int argc, char **argv, int *i, struct cmp_cli *cli)
         if (names_opt(arg, cmp_reserved[k].name, cmp_reserved[k].letter,
                       &val)) {
             fprintf(stderr, "pdl compare: %s: %s\n", arg, cmp_reserved[k].why);
-            return CMP_EXIT_USAGE;
+            return PDL_EXIT_USAGE;
         }
     for (size_t k = 0; k < CMP_LEN(cmp_opts); k++) {
         const struct cmp_opt *o = &cmp_opts[k];
@@ -377,11 +377,11 @@ static int take_option(int argc, char **argv, int *i, struct cmp_cli *cli)
             continue;
         if (o->id == CO_HELP) {
             usage(stdout);
-            return CMP_EXIT_OK;
+            return PDL_EXIT_OK;
         }
         if (!val && *i + 1 >= argc) {
             fprintf(stderr, "pdl compare: --%s: needs a value\n", o->name);
-            return CMP_EXIT_USAGE;
+            return PDL_EXIT_USAGE;
         }
         if (!val)
             val = argv[++*i];
@@ -398,14 +398,14 @@ static int check_pass(const struct cmp_cli *cli)
         fputs("pdl compare: no URL list given\n"
               "Try 'pdl compare --help'.\n",
               stderr);
-        return CMP_EXIT_USAGE;
+        return PDL_EXIT_USAGE;
     }
     for (int i = 0; i < cli->npass; i++)
         if (strcmp(cli->pass[i], "-") == 0) {
             fputs("pdl compare: -: every run reads the list again, so it "
                   "must be a file, not stdin\n",
                   stderr);
-            return CMP_EXIT_USAGE;
+            return PDL_EXIT_USAGE;
         }
     return CMP_NEXT;
 }
@@ -530,10 +530,9 @@ static int open_summary(struct cmp_state *st)
     if (!st->summary) {
         fprintf(stderr, "pdl compare: %s: %s\n", st->summary_path,
                 strerror(errno));
-        return CMP_EXIT_USAGE;
+        return PDL_EXIT_USAGE;
     }
-    fprintf(st->summary, "# pdl-compare %d\n%s\n", PDL_COMPARE_VERSION,
-            PDL_COMPARE_HEADER);
+    fprintf(st->summary, "# pdl-compare %d\n%s\n", CMP_VERSION, CMP_HEADER);
     fflush(st->summary);
     return 0;
 }
@@ -549,7 +548,7 @@ static int prepare(struct cmp_state *st)
 
     if (fd < 0) {
         fprintf(stderr, "pdl compare: --dir: %s: %s\n", cli->dir, err);
-        return CMP_EXIT_USAGE;
+        return PDL_EXIT_USAGE;
     }
     close(fd);
     st->configs = pdl_xcalloc(cli->nmodes * cli->nworkers * cli->nschedules,
@@ -561,7 +560,7 @@ static int prepare(struct cmp_state *st)
     st->devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (rc == 0 && st->devnull < 0) {
         fprintf(stderr, "pdl compare: /dev/null: %s\n", strerror(errno));
-        rc = CMP_EXIT_USAGE;
+        rc = PDL_EXIT_USAGE;
     }
     return rc;
 }
@@ -774,12 +773,12 @@ static void run_one(struct cmp_state *st, struct cmp_run *run, size_t k)
 
     config_label(st, &st->configs[run->config], label, sizeof(label));
     if (measure_run(st, run, label) != 0) {
-        st->rc = CMP_EXIT_FAILED;
+        st->rc = PDL_EXIT_FAILED;
         return;
     }
     run->done = true;
     if (run->failed > 0)
-        st->rc = CMP_EXIT_FAILED;
+        st->rc = PDL_EXIT_FAILED;
     write_row(st->summary, &st->configs[run->config], run);
     fprintf(stderr,
             "pdl compare: [%zu/%zu] %s, repeat %u: makespan %.3f s, "
@@ -963,8 +962,8 @@ static void predict_series(const struct cmp_state *st, size_t c, FILE *out)
                            ? PDL_SCHED_STATIC
                            : PDL_SCHED_DYNAMIC;
         if (pdl_predict_run(m, &cfg, &r, NULL) == PDL_OK)
-            fprintf(out, "%s\t%u\t%.6f\n", name, st->cli->workers[w],
-                    r.makespan);
+            fprintf(out, "%s\t%u\t%.6f\t%u\n", name, st->cli->workers[w],
+                    r.makespan, st->configs[c].workers);
     }
     pdl_predict_model_destroy(m);
 }
@@ -986,7 +985,7 @@ static void write_predictions(const struct cmp_state *st)
         return;
     fputs("# pdl-compare predicted 1: each series replayed from its run at "
           "the fewest workers (repeat 1) by pdl predict\n"
-          "series\tworkers\tpredicted\n",
+          "series\tworkers\tpredicted\tfrom\n",
           out);
     for (size_t c = 0; c < st->nconfigs; c++)
         if (st->configs[c].workers == wmin &&
@@ -1023,12 +1022,12 @@ static int finish(struct cmp_state *st)
     if (fclose(st->summary) != 0) {
         fprintf(stderr, "pdl compare: %s: %s\n", st->summary_path,
                 strerror(errno));
-        st->rc = CMP_EXIT_USAGE;
+        st->rc = PDL_EXIT_USAGE;
     }
     st->summary = NULL;
     if (done == 0) {
         fputs("pdl compare: no run could be measured\n", stderr);
-        return CMP_EXIT_USAGE;
+        return PDL_EXIT_USAGE;
     }
     print_table(st);
     print_medians(st);
@@ -1082,7 +1081,7 @@ static void state_cleanup(struct cmp_state *st)
     free(st->configs);
 }
 
-int pdl_compare_main(int argc, char **argv)
+int pdl_cmd_compare(int argc, char **argv)
 {
     struct cmp_cli cli;
     struct cmp_state st = {.cli = &cli, .devnull = -1};
