@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <sys/stat.h>
@@ -62,63 +63,194 @@ enum {
     OPT_CACERT
 };
 
-static const struct option longopts[] = {
-    {"mode", required_argument, NULL, 'm'},
-    {"workers", required_argument, NULL, 'w'},
-    {"schedule", required_argument, NULL, OPT_SCHEDULE},
-    {"chunk", required_argument, NULL, OPT_CHUNK},
-    {"rate", required_argument, NULL, OPT_RATE},
-    {"per-host", required_argument, NULL, OPT_PER_HOST},
-    {"output", required_argument, NULL, 'o'},
-    {"discard", no_argument, NULL, OPT_DISCARD},
-    {"continue", no_argument, NULL, OPT_CONTINUE},
-    {"timeline", required_argument, NULL, 't'},
-    {"no-timeline", no_argument, NULL, OPT_NO_TIMELINE},
-    {"failed", required_argument, NULL, OPT_FAILED},
-    {"export", required_argument, NULL, OPT_EXPORT},
-    {"json", required_argument, NULL, OPT_JSON},
-    {"chart", required_argument, NULL, OPT_CHART},
-    {"chart-by", required_argument, NULL, OPT_CHART_BY},
-    {"retries", required_argument, NULL, OPT_RETRIES},
-    {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
-    {"retry-max-wait", required_argument, NULL, OPT_RETRY_MAX},
-    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"speed-limit", required_argument, NULL, OPT_SPEED_LIMIT},
-    {"speed-time", required_argument, NULL, OPT_SPEED_TIME},
-    {"max-filesize", required_argument, NULL, OPT_MAX_FILESIZE},
-    {"limit-rate", required_argument, NULL, OPT_LIMIT_RATE},
-    {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
-    {"insecure", no_argument, NULL, 'k'},
-    /* Connections and protocols. */
-    {"http1.1", no_argument, NULL, OPT_HTTP1_1},
-    {"http2", no_argument, NULL, OPT_HTTP2},
-    {"http2-prior-knowledge", no_argument, NULL, OPT_HTTP2_PRIOR},
-    {"cacert", required_argument, NULL, OPT_CACERT},
-    {"no-glob", no_argument, NULL, OPT_NO_GLOB},
-    {"user-agent", required_argument, NULL, OPT_USER_AGENT},
-    {"header", required_argument, NULL, 'H'},
-    {"user", required_argument, NULL, OPT_USER},
-    {"netrc", no_argument, NULL, OPT_NETRC},
-    {"cookie", required_argument, NULL, OPT_COOKIE},
-    {"cookie-jar", required_argument, NULL, OPT_COOKIE_JAR},
-    {"compressed", no_argument, NULL, OPT_COMPRESSED},
-    {"proxy", required_argument, NULL, OPT_PROXY},
-    {"resolve", required_argument, NULL, OPT_RESOLVE},
-    {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
-    {"checksums", required_argument, NULL, OPT_CHECKSUMS},
-    {"no-clobber", no_argument, NULL, OPT_NO_CLOBBER},
-    {"content-disposition", no_argument, NULL, OPT_CONTENT_DISPOSITION},
-    {"force-directories", no_argument, NULL, 'x'},
-    {"config", required_argument, NULL, 'K'},
-    {"progress", required_argument, NULL, OPT_PROGRESS},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
+/* The run's options, in --help order. A comment after an entry is none:
+ * the text says it all. */
+const struct pdl_opt pdl_run_opts[] = {
+    {"mode", required_argument, 'm', "MODE",
+     "how tasks are spread over workers (default threads):",
+     "compare sets it for each run; use --modes"},
+    PDL_OPT_TEXT("%s"),
+    {"workers", required_argument, 'w', "N", "workers, 1..%d (default %d)",
+     "compare sets it for each run; use --workers LIST"},
+    {"schedule", required_argument, OPT_SCHEDULE, "HOW",
+     "dynamic: workers take the next task from one queue\n"
+     "(default); static: the list is cut into W\n"
+     "contiguous slices up front",
+     "compare sets it for each run; use --schedules"},
+    {"chunk", required_argument, OPT_CHUNK, "N",
+     "dynamic: take N tasks at a time (default 1)", NULL},
+    {"rate", required_argument, OPT_RATE, "R",
+     "start at most R tasks per second over all workers\n"
+     "(10/s, 600/m, 2/h; default no limit)",
+     NULL},
+    {"per-host", required_argument, OPT_PER_HOST, "N",
+     "at most N transfers to one host at once, 0 = no\n"
+     "cap (default %d, loopback hosts not capped)",
+     NULL},
+    PDL_OPT_TEXT("\n"
+                 "URL ranges, as curl's: http://h/page/[1-100], [001-100], "
+                 "[0-100:10], [a-z],\n"
+                 "{one,two}; several multiply. \\[ \\] \\{ \\} are literal.\n"),
+    {"no-glob", no_argument, OPT_NO_GLOB, NULL,
+     "take [ ] { } in URLs literally", NULL},
+    PDL_OPT_TEXT("\nWhere bodies go:\n"),
+    {"output", required_argument, 'o', "DIR",
+     "save into DIR, created if missing (default .)", NULL},
+    {"discard", no_argument, OPT_DISCARD, NULL,
+     "do not save bodies (for measurements)", NULL},
+    {"no-clobber", no_argument, OPT_NO_CLOBBER, NULL,
+     "skip a URL whose file is there (status skipped)", NULL},
+    {"content-disposition", no_argument, OPT_CONTENT_DISPOSITION, NULL,
+     "name a body as the server's Content-Disposition\n"
+     "says (cleaned like URL names; a name taken is\n"
+     "numbered, never replaced)",
+     NULL},
+    {"force-directories", no_argument, 'x', NULL,
+     "save under HOST/PATH/ folders inside the output\n"
+     "folder, as wget -x",
+     NULL},
+    {"continue", no_argument, OPT_CONTINUE, NULL,
+     "skip what the last run's timeline records as done\n"
+     "and whose file is there (a killed run's partial\n"
+     "timeline TIMELINE.part-PID too); keep partial bodies\n"
+     "of failed tasks and resume them with a range request\n"
+     "only where the server continues the same resource",
+     "every run must perform every task"},
+    PDL_OPT_TEXT("\nWhat is recorded:\n"),
+    {"timeline", required_argument, 't', "FILE",
+     "timeline TSV ('-' = stdout; default pdl-timeline.tsv)",
+     "compare writes one timeline per run into --dir"},
+    {"no-timeline", no_argument, OPT_NO_TIMELINE, NULL, "write no timeline",
+     "compare reads every run's timeline"},
+    {"failed", required_argument, OPT_FAILED, "FILE",
+     "write the URLs that failed, as a list to run again", NULL},
+    {"json", required_argument, OPT_JSON, "FILE",
+     "the summary and every task as one JSON document\n"
+     "('-' = stdout, which then carries nothing else)",
+     "compare writes one document for the whole comparison"},
+    {"export", required_argument, OPT_EXPORT, "FILE",
+     "also write the timeline as FILE.jsonl (JSON lines),\n"
+     "FILE.json (Chrome trace, for Perfetto) or FILE.har\n"
+     "(HAR 1.2, for browser devtools); repeatable",
+     NULL},
+    {"chart", required_argument, OPT_CHART, "FILE",
+     "draw the run with gnuplot (.png, .svg or .pdf);\n"
+     "repeatable",
+     "compare draws the comparison"},
+    {"chart-by", required_argument, OPT_CHART_BY, "VIEW",
+     "task: one bar per task (default); worker: one lane\n"
+     "per worker, showing idle gaps; connection: one lane\n"
+     "per connection, showing reuse, set-up and idle time;\n"
+     "overview: in flight,\n"
+     "throughput, lanes and durations over time (what\n"
+     "the others become above %d or %d tasks)",
+     "the comparison chart has its own views"},
+    {"progress", required_argument, OPT_PROGRESS, "STYLE",
+     "bar: one line redrawn on stderr (the default when it\n"
+     "is a terminal); plain: a line at each tenth of the\n"
+     "tasks and every 10 s, for logs; none",
+     NULL},
+    {"quiet", no_argument, 'q', NULL,
+     "no summary and no progress on stderr (errors are\n"
+     "still printed)",
+     NULL},
+    PDL_OPT_TEXT("\nWhen things go wrong:\n"),
+    {"retries", required_argument, OPT_RETRIES, "N",
+     "try a transient failure (refused, reset, timeout,\n"
+     "408, 429, 5xx) up to N more times (default 0)",
+     NULL},
+    {"retry-delay", required_argument, OPT_RETRY_DELAY, "T",
+     "first wait before a retry, doubled each time, with\n"
+     "jitter (default 1s)",
+     NULL},
+    {"retry-max-wait", required_argument, OPT_RETRY_MAX, "T",
+     "longest wait, Retry-After included (default 60s)", NULL},
+    {"connect-timeout", required_argument, OPT_CONNECT_TIMEOUT, "T",
+     "give up connecting after T (default 30s)", NULL},
+    {"timeout", required_argument, OPT_TIMEOUT, "T",
+     "give up a whole transfer after T (default none)", NULL},
+    {"speed-limit", required_argument, OPT_SPEED_LIMIT, "N",
+     "a transfer slower than N bytes/s ... (default 1)", NULL},
+    {"speed-time", required_argument, OPT_SPEED_TIME, "T",
+     "... for T is aborted (default 30s; 0 = never)", NULL},
+    {"max-filesize", required_argument, OPT_MAX_FILESIZE, "SIZE",
+     "fail bodies larger than SIZE, with or without a\n"
+     "Content-Length",
+     NULL},
+    {"limit-rate", required_argument, OPT_LIMIT_RATE, "SIZE",
+     "at most SIZE bytes/s per transfer", NULL},
+    {"max-redirs", required_argument, OPT_MAX_REDIRS, "N",
+     "follow at most N redirects (default 10)", NULL},
+    {"insecure", no_argument, 'k', NULL,
+     "do not verify TLS certificates (never the default)", NULL},
+    {"cacert", required_argument, OPT_CACERT, "FILE",
+     "verify TLS certificates against the CAs in FILE", NULL},
+    {"http1.1", no_argument, OPT_HTTP1_1, NULL, "speak HTTP/1.1 only", NULL},
+    {"http2", no_argument, OPT_HTTP2, NULL,
+     "ask for HTTP/2 over TLS (ALPN); in async mode the\n"
+     "transfers to one host then share one connection\n"
+     "as streams (threads and processes: one per worker)",
+     NULL},
+    {"http2-prior-knowledge", no_argument, OPT_HTTP2_PRIOR, NULL,
+     "HTTP/2 at once, http:// too (no upgrade;\n"
+     "one connection per transfer with libcurl < 8.0)",
+     NULL},
+    {"user-agent", required_argument, OPT_USER_AGENT, "STR",
+     "User-Agent header (default pdl/%s)", NULL},
+    PDL_OPT_TEXT("  T is seconds, or a number with ms, s, m or h. SIZE is "
+                 "bytes, or a number\n"
+                 "  with k, M or G (powers of 1024).\n"
+                 "\n"
+                 "What requests carry:\n"),
+    {"header", required_argument, 'H', "\"N: v\"",
+     "add a header to every request; repeatable; @FILE\n"
+     "reads one header a line (\"N:\" drops one libcurl\n"
+     "adds). A URL's own: an indented header=N: v line",
+     NULL},
+    {"user", required_argument, OPT_USER, "USER:PASS",
+     "credentials for every request (Basic auth)", NULL},
+    {"netrc", no_argument, OPT_NETRC, NULL,
+     "credentials from ~/.netrc where it has the host", NULL},
+    {"cookie", required_argument, OPT_COOKIE, "DATA|FILE",
+     "send cookies \"n=v; n2=v2\", or read a cookie file\n"
+     "(Netscape format, or Set-Cookie lines)",
+     NULL},
+    {"cookie-jar", required_argument, OPT_COOKIE_JAR, "FILE",
+     "write every cookie at the end (one store for all\n"
+     "workers; per process with --mode processes)",
+     NULL},
+    {"compressed", no_argument, OPT_COMPRESSED, NULL,
+     "ask for a compressed body, save it decompressed", NULL},
+    {"proxy", required_argument, OPT_PROXY, "URL",
+     "use this proxy (default: http_proxy, https_proxy,\n"
+     "no_proxy from the environment)",
+     NULL},
+    {"resolve", required_argument, OPT_RESOLVE, "H:P:ADDR",
+     "connect to ADDR for host H, port P; repeatable", NULL},
+    {"connect-to", required_argument, OPT_CONNECT_TO, "H1:P1:H2:P2",
+     "connect to H2:P2 for H1:P1; repeatable", NULL},
+    {"checksums", required_argument, OPT_CHECKSUMS, "FILE",
+     "sha256sum-style \"HEX  NAME\" lines: a body whose\n"
+     "SHA-256 differs fails (status checksum), no file\n"
+     "is left. A URL's own: checksum=sha256:HEX under it",
+     NULL},
+    PDL_OPT_TEXT("\n"),
+    {"config", required_argument, 'K', "FILE",
+     "read options from FILE first (default\n"
+     "$XDG_CONFIG_HOME/pdl/pdlrc, else\n"
+     "~/.config/pdl/pdlrc): one long option a line,\n"
+     "\"workers = 8\" or \"--workers 8\"; the command line\n"
+     "wins; -q as the first argument skips it",
+     NULL},
+    {"help", no_argument, 'h', NULL, "this text", "not a run option"},
+    {"version", no_argument, 'V', NULL, "version and libcurl in use",
+     "not a run option (try pdl --version)"},
+    PDL_OPT_END,
 };
 
-static const char usage_text[] =
+static const struct pdl_opt_layout run_layout = {27, true};
+
+static const char usage_head[] =
     "Usage: pdl [OPTIONS] LIST...\n"
     "       pdl compare [OPTIONS] LIST...   (see pdl compare --help)\n"
     "       pdl export TIMELINE FILE...     (timeline as .jsonl, .json or "
@@ -129,169 +261,9 @@ static const char usage_text[] =
     "record\n"
     "when each task ran, in a timeline every mode writes alike.\n"
     "\n"
-    "How to run:\n"
-    "  -m, --mode MODE          how tasks are spread over workers (default "
-    "threads):\n"
-    "%s"
-    "  -w, --workers N          workers, 1..%d (default %d)\n"
-    "      --schedule HOW       dynamic: workers take the next task from one "
-    "queue\n"
-    "                           (default); static: the list is cut into W\n"
-    "                           contiguous slices up front\n"
-    "      --chunk N            dynamic: take N tasks at a time (default 1)\n"
-    "      --rate R             start at most R tasks per second over all "
-    "workers\n"
-    "                           (10/s, 600/m, 2/h; default no limit)\n"
-    "      --per-host N         at most N transfers to one host at once, 0 = "
-    "no\n"
-    "                           cap (default %d, loopback hosts not capped)\n"
-    "\n"
-    "URL ranges, as curl's: http://h/page/[1-100], [001-100], [0-100:10], "
-    "[a-z],\n"
-    "{one,two}; several multiply. \\[ \\] \\{ \\} are literal.\n"
-    "      --no-glob            take [ ] { } in URLs literally\n"
-    "\n"
-    "Where bodies go:\n"
-    "  -o, --output DIR         save into DIR, created if missing (default .)\n"
-    "      --discard            do not save bodies (for measurements)\n"
-    "      --no-clobber         skip a URL whose file is there (status "
-    "skipped)\n"
-    "      --content-disposition  name a body as the server's "
-    "Content-Disposition\n"
-    "                           says (cleaned like URL names; a name taken "
-    "is\n"
-    "                           numbered, never replaced)\n"
-    "  -x, --force-directories  save under HOST/PATH/ folders inside the "
-    "output\n"
-    "                           folder, as wget -x\n"
-    "      --continue           skip what the last run's timeline records as "
-    "done\n"
-    "                           and whose file is there (a killed run's "
-    "partial\n"
-    "                           timeline TIMELINE.part-PID too); keep partial "
-    "bodies\n"
-    "                           of failed tasks and resume them with a range "
-    "request\n"
-    "                           only where the server continues the same "
-    "resource\n"
-    "\n"
-    "What is recorded:\n"
-    "  -t, --timeline FILE      timeline TSV ('-' = stdout; default "
-    "pdl-timeline.tsv)\n"
-    "      --no-timeline        write no timeline\n"
-    "      --failed FILE        write the URLs that failed, as a list to run "
-    "again\n"
-    "      --json FILE          the summary and every task as one JSON "
-    "document\n"
-    "                           ('-' = stdout, which then carries nothing "
-    "else)\n"
-    "      --export FILE        also write the timeline as FILE.jsonl (JSON "
-    "lines),\n"
-    "                           FILE.json (Chrome trace, for Perfetto) or "
-    "FILE.har\n"
-    "                           (HAR 1.2, for browser devtools); repeatable\n"
-    "      --chart FILE         draw the run with gnuplot (.png, .svg or "
-    ".pdf);\n"
-    "                           repeatable\n"
-    "      --chart-by VIEW      task: one bar per task (default); worker: one "
-    "lane\n"
-    "                           per worker, showing idle gaps; connection: "
-    "one lane\n"
-    "                           per connection, showing reuse, set-up and "
-    "idle time;\n"
-    "                           overview: in flight,\n"
-    "                           throughput, lanes and durations over time "
-    "(what\n"
-    "                           the others become above %d or %d tasks)\n"
-    "      --progress STYLE     bar: one line redrawn on stderr (the default "
-    "when it\n"
-    "                           is a terminal); plain: a line at each tenth of "
-    "the\n"
-    "                           tasks and every 10 s, for logs; none\n"
-    "  -q, --quiet              no summary and no progress on stderr (errors "
-    "are\n"
-    "                           still printed)\n"
-    "\n"
-    "When things go wrong:\n"
-    "      --retries N          try a transient failure (refused, reset, "
-    "timeout,\n"
-    "                           408, 429, 5xx) up to N more times (default 0)\n"
-    "      --retry-delay T      first wait before a retry, doubled each time, "
-    "with\n"
-    "                           jitter (default 1s)\n"
-    "      --retry-max-wait T   longest wait, Retry-After included (default "
-    "60s)\n"
-    "      --connect-timeout T  give up connecting after T (default 30s)\n"
-    "      --timeout T          give up a whole transfer after T (default "
-    "none)\n"
-    "      --speed-limit N      a transfer slower than N bytes/s ... (default "
-    "1)\n"
-    "      --speed-time T       ... for T is aborted (default 30s; 0 = never)\n"
-    "      --max-filesize SIZE  fail bodies larger than SIZE, with or without "
-    "a\n"
-    "                           Content-Length\n"
-    "      --limit-rate SIZE    at most SIZE bytes/s per transfer\n"
-    "      --max-redirs N       follow at most N redirects (default 10)\n"
-    "  -k, --insecure           do not verify TLS certificates (never the "
-    "default)\n"
-    "      --cacert FILE        verify TLS certificates against the CAs in "
-    "FILE\n"
-    "      --http1.1            speak HTTP/1.1 only\n"
-    "      --http2              ask for HTTP/2 over TLS (ALPN); in async mode "
-    "the\n"
-    "                           transfers to one host then share one "
-    "connection\n"
-    "                           as streams (threads and processes: one per "
-    "worker)\n"
-    "      --http2-prior-knowledge  HTTP/2 at once, http:// too (no "
-    "upgrade;\n"
-    "                           one connection per transfer with libcurl < "
-    "8.0)\n"
-    "      --user-agent STR     User-Agent header (default pdl/%s)\n"
-    "  T is seconds, or a number with ms, s, m or h. SIZE is bytes, or a "
-    "number\n"
-    "  with k, M or G (powers of 1024).\n"
-    "\n"
-    "What requests carry:\n"
-    "  -H, --header \"N: v\"      add a header to every request; repeatable; "
-    "@FILE\n"
-    "                           reads one header a line (\"N:\" drops one "
-    "libcurl\n"
-    "                           adds). A URL's own: an indented header=N: v "
-    "line\n"
-    "      --user USER:PASS     credentials for every request (Basic auth)\n"
-    "      --netrc              credentials from ~/.netrc where it has the "
-    "host\n"
-    "      --cookie DATA|FILE   send cookies \"n=v; n2=v2\", or read a cookie "
-    "file\n"
-    "                           (Netscape format, or Set-Cookie lines)\n"
-    "      --cookie-jar FILE    write every cookie at the end (one store for "
-    "all\n"
-    "                           workers; per process with --mode processes)\n"
-    "      --compressed         ask for a compressed body, save it "
-    "decompressed\n"
-    "      --proxy URL          use this proxy (default: http_proxy, "
-    "https_proxy,\n"
-    "                           no_proxy from the environment)\n"
-    "      --resolve H:P:ADDR   connect to ADDR for host H, port P; "
-    "repeatable\n"
-    "      --connect-to H1:P1:H2:P2  connect to H2:P2 for H1:P1; repeatable\n"
-    "      --checksums FILE     sha256sum-style \"HEX  NAME\" lines: a body "
-    "whose\n"
-    "                           SHA-256 differs fails (status checksum), no "
-    "file\n"
-    "                           is left. A URL's own: checksum=sha256:HEX "
-    "under it\n"
-    "\n"
-    "  -K, --config FILE        read options from FILE first (default\n"
-    "                           $XDG_CONFIG_HOME/pdl/pdlrc, else\n"
-    "                           ~/.config/pdl/pdlrc): one long option a line,\n"
-    "                           \"workers = 8\" or \"--workers 8\"; the "
-    "command "
-    "line\n"
-    "                           wins; -q as the first argument skips it\n"
-    "  -h, --help               this text\n"
-    "  -V, --version            version and libcurl in use\n"
+    "How to run:\n";
+
+static const char usage_tail[] =
     "\n"
     "Examples:\n"
     "  pdl --mode threads -w 2 urls.txt\n"
@@ -317,9 +289,9 @@ static void usage(FILE *out)
             break;
         o += (size_t)n;
     }
-    fprintf(out, usage_text, modes, PDL_WORKERS_MAX, PDL_WORKERS_DEFAULT,
-            PDL_PER_HOST_DEFAULT, PDL_CHART_TASKS_MAX, PDL_CHART_LANES_MAX,
-            PDL_VERSION);
+    pdl_opt_usage(out, pdl_run_opts, &run_layout, usage_head, usage_tail, modes,
+                  PDL_WORKERS_MAX, PDL_WORKERS_DEFAULT, PDL_PER_HOST_DEFAULT,
+                  PDL_CHART_TASKS_MAX, PDL_CHART_LANES_MAX, PDL_VERSION);
 }
 
 /* Reports a bad option value in the one error form; returns the exit code. */
@@ -331,10 +303,9 @@ static int bad_value(const char *opt, const char *why, const char *val)
 
 static const char *name_of(int c)
 {
-    for (size_t i = 0; longopts[i].name; i++)
-        if (longopts[i].val == c)
-            return longopts[i].name;
-    return "?";
+    const struct pdl_opt *o = pdl_opt_find(pdl_run_opts, c);
+
+    return o ? o->name : "?";
 }
 
 static int get_long(int c, const char *arg, long lo, long hi, long *out)
@@ -778,15 +749,6 @@ static void config_default(char *out, size_t outsz)
         out[0] = '\0';
 }
 
-static const struct option *long_named(const char *name, size_t n)
-{
-    for (size_t i = 0; longopts[i].name; i++)
-        if (strlen(longopts[i].name) == n &&
-            strncmp(longopts[i].name, name, n) == 0)
-            return &longopts[i];
-    return NULL;
-}
-
 /* Trims s in place at both ends; drops one pair of double quotes. */
 static char *trim(char *s)
 {
@@ -811,17 +773,17 @@ static const char *config_line(struct pdl_cli *cli, char *line, char ***args,
 {
     char *s = trim(line), *v;
     size_t len;
-    const struct option *o;
+    const struct pdl_opt *o;
 
     if (*s == '\0' || *s == '#')
         return NULL;
     if (strncmp(s, "--", 2) == 0)
         s += 2;
     len = strcspn(s, " \t=");
-    o = long_named(s, len);
+    o = pdl_opt_named(pdl_run_opts, s, len);
     if (!o)
         return "unknown option";
-    if (o->val == 'K')
+    if (o->id == 'K')
         return "--config cannot be given in a config file";
     v = s + len;
     v += strspn(v, " \t");
@@ -906,40 +868,49 @@ static int config_args(struct pdl_cli *cli, int *argc, char ***argv)
     return 0;
 }
 
-int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
+/* One option of argv into cli. Returns -1 to go on, or an exit code. */
+static int one_option(struct pdl_cli *cli, int c, const char *arg)
 {
-    int c;
+    int rc = value_option(cli, c, arg);
 
-    memset(cli, 0, sizeof(*cli));
+    if (rc < 0)
+        rc = word_option(cli, c, arg);
+    if (rc < 0)
+        rc = flag_option(cli, c, arg);
+    if (rc < 0)
+        rc = request_option(cli, c, arg);
+    if (rc >= 0)
+        return rc == 0 ? -1 : rc;
+    if (c == 'h') {
+        usage(stdout);
+        return PDL_EXIT_OK;
+    }
+    if (c == 'V') {
+        printf("pdl %s (%s)\n", PDL_VERSION, curl_version());
+        return PDL_EXIT_OK;
+    }
+    fputs("Try 'pdl --help'.\n", stderr);
+    return PDL_EXIT_USAGE;
+}
+
+/* Defaults, the config file, argv, the checks. Same returns as
+ * pdl_cli_parse. */
+static int parse_loop(int argc, char **argv, struct pdl_cli *cli,
+                      const struct pdl_getopt *g)
+{
+    int c, rc;
+
     pdl_options_init(&cli->opt);
     cli->timeline = "pdl-timeline.tsv";
     cli->chart_by = "gantt";
-    c = config_args(cli, &argc, &argv);
-    if (c != 0)
-        return c;
-    while ((c = getopt_long(argc, argv, "m:w:o:t:kqhVH:xK:", longopts, NULL)) !=
+    rc = config_args(cli, &argc, &argv);
+    if (rc != 0)
+        return rc;
+    while ((c = getopt_long(argc, argv, g->shortopts, g->longopts, NULL)) !=
            -1) {
-        int rc = value_option(cli, c, optarg);
-        if (rc < 0)
-            rc = word_option(cli, c, optarg);
-        if (rc < 0)
-            rc = flag_option(cli, c, optarg);
-        if (rc < 0)
-            rc = request_option(cli, c, optarg);
-        if (rc > 0)
+        rc = one_option(cli, c, optarg);
+        if (rc >= 0)
             return rc;
-        if (rc == 0)
-            continue;
-        if (c == 'h') {
-            usage(stdout);
-            return PDL_EXIT_OK;
-        }
-        if (c == 'V') {
-            printf("pdl %s (%s)\n", PDL_VERSION, curl_version());
-            return PDL_EXIT_OK;
-        }
-        fputs("Try 'pdl --help'.\n", stderr);
-        return PDL_EXIT_USAGE;
     }
     cli->lists = argv + optind;
     cli->nlists = argc - optind;
@@ -950,4 +921,163 @@ int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
     cli->opt.connect_to = cli->connect_to;
     cli->opt.nconnect_to = cli->nconnect_to;
     return check_together(cli);
+}
+
+int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
+{
+    const struct pdl_opt *tables[] = {pdl_run_opts};
+    struct pdl_getopt g;
+    int rc;
+
+    memset(cli, 0, sizeof(*cli));
+    pdl_getopt_init(&g, tables, 1, false);
+    rc = parse_loop(argc, argv, cli, &g);
+    pdl_getopt_cleanup(&g);
+    return rc;
+}
+
+/* ---- option tables (every command's) ---- */
+
+/* True if g already holds the long option name. */
+static bool has_long(const struct option *v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* Adds o's letter (and ':' if it takes a value) to the short options,
+ * unless it has none or an earlier table took it. */
+static void add_short(struct pdl_getopt *g, const struct pdl_opt *o)
+{
+    size_t len = strlen(g->shortopts);
+
+    if (o->id <= 0 || o->id >= 256 || strchr(g->shortopts, o->id) ||
+        len + 3 > sizeof(g->shortopts))
+        return;
+    g->shortopts[len++] = (char)o->id;
+    if (o->has_arg == required_argument)
+        g->shortopts[len++] = ':';
+    g->shortopts[len] = '\0';
+}
+
+void pdl_getopt_init(struct pdl_getopt *g, const struct pdl_opt *const *tables,
+                     size_t ntables, bool colon)
+{
+    size_t total = 0, n = 0;
+
+    for (size_t t = 0; t < ntables; t++)
+        for (const struct pdl_opt *o = tables[t]; o->name || o->help; o++)
+            total += o->name != NULL;
+    g->longopts = pdl_xcalloc(total + 1, sizeof(*g->longopts));
+    snprintf(g->shortopts, sizeof(g->shortopts), "%s", colon ? ":" : "");
+    for (size_t t = 0; t < ntables; t++)
+        for (const struct pdl_opt *o = tables[t]; o->name || o->help; o++) {
+            if (!o->name || has_long(g->longopts, n, o->name))
+                continue;
+            g->longopts[n++] = (struct option){
+                o->name, o->arg ? required_argument : no_argument, NULL, o->id};
+            add_short(g, o);
+        }
+}
+
+void pdl_getopt_cleanup(struct pdl_getopt *g)
+{
+    free(g->longopts);
+    g->longopts = NULL;
+}
+
+const struct pdl_opt *pdl_opt_find(const struct pdl_opt *table, int id)
+{
+    for (const struct pdl_opt *o = table; o->name || o->help; o++)
+        if (o->name && o->id == id)
+            return o;
+    return NULL;
+}
+
+const struct pdl_opt *pdl_opt_named(const struct pdl_opt *table,
+                                    const char *name, size_t n)
+{
+    for (const struct pdl_opt *o = table; o->name || o->help; o++)
+        if (o->name && strlen(o->name) == n && strncmp(o->name, name, n) == 0)
+            return o;
+    return NULL;
+}
+
+/* One option's --help lines: "  -x, --name ARG", padded to the column
+ * (two spaces if it reaches it), then the help, each further line
+ * indented to the column. */
+static void usage_entry(FILE *f, const struct pdl_opt *o,
+                        const struct pdl_opt_layout *lay)
+{
+    int len;
+
+    if (o->id > 0 && o->id < 256)
+        len = fprintf(f, "  -%c, --%s", o->id, o->name);
+    else
+        len = fprintf(f, "%s--%s", lay->long_indent ? "      " : "  ", o->name);
+    if (o->arg)
+        len += fprintf(f, " %s", o->arg);
+    fprintf(f, "%*s", len <= lay->column - 2 ? lay->column - len : 2, "");
+    for (const char *h = o->help; *h; h++) {
+        fputc(*h, f);
+        if (*h == '\n' && h[1])
+            fprintf(f, "%*s", lay->column, "");
+    }
+    fputc('\n', f);
+}
+
+void pdl_opt_usage(FILE *out, const struct pdl_opt *table,
+                   const struct pdl_opt_layout *lay, const char *head,
+                   const char *tail, ...)
+{
+    char *fmt = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&fmt, &len);
+    va_list ap;
+
+    /* Only memory can fail here; the one policy is to say so and abort. */
+    if (!f) {
+        fputs("pdl: out of memory\n", stderr);
+        abort();
+    }
+    fputs(head, f);
+    for (const struct pdl_opt *o = table; o->name || o->help; o++) {
+        if (!o->name)
+            fputs(o->help, f);
+        else if (o->help)
+            usage_entry(f, o, lay);
+    }
+    fputs(tail, f);
+    if (fclose(f) != 0) {
+        fputs("pdl: out of memory\n", stderr);
+        abort();
+    }
+    va_start(ap, tail);
+    vfprintf(out, fmt, ap);
+    va_end(ap);
+    free(fmt);
+}
+
+int pdl_cli_each_item(const char *arg, int (*add)(void *ctx, const char *item),
+                      void *ctx, const char **why)
+{
+    for (const char *p = arg;; p++) {
+        size_t len = strcspn(p, ",");
+        char item[64];
+        int rc;
+
+        *why = len == 0              ? "empty item in the list"
+               : len >= sizeof(item) ? "item too long"
+                                     : NULL;
+        if (*why)
+            return -1;
+        memcpy(item, p, len);
+        item[len] = '\0';
+        rc = add(ctx, item);
+        if (rc != 0 || p[len] == '\0')
+            return rc;
+        p += len;
+    }
 }

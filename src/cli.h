@@ -3,8 +3,10 @@
 #ifndef PDL_CLI_H
 #define PDL_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "pdl/job.h"
 #include "pdl/progress.h"
@@ -15,6 +17,71 @@ enum pdl_exit {
     PDL_EXIT_USAGE = 2,  /* bad option, unreadable list, unusable output */
     /* Interrupted: 128 + the signal, as shells report it (130, 143). */
 };
+
+/* One option of a command, in the order --help shows it. Every command's
+ * getopt_long array, short-option string and --help lines come from one
+ * table of these, so that an option is written once. A table ends with an
+ * entry whose name and help are both NULL. */
+struct pdl_opt {
+    const char *name; /* long name; NULL: help is text printed as it is */
+    int has_arg;      /* no_argument or required_argument */
+    int id;           /* the short letter, or a number >= 256 unique among
+                         the tables a command merges */
+    const char *arg;  /* the value's name in --help (NULL if none) */
+    /* The --help text, a printf format (%% for %); each line after the
+     * first is indented to the text column. NULL: not shown. */
+    const char *help;
+    /* Run options only: NULL if pdl compare passes the option on to every
+     * run, else why compare refuses it. */
+    const char *not_forwarded;
+};
+
+/* clang-format off */
+#define PDL_OPT_TEXT(text) {NULL, 0, 0, NULL, (text), NULL}
+#define PDL_OPT_END {NULL, 0, 0, NULL, NULL, NULL}
+/* clang-format on */
+
+/* How a table's --help lines are laid out. */
+struct pdl_opt_layout {
+    int column;       /* where the help text starts */
+    bool long_indent; /* long-only options line up past "-x, " */
+};
+
+/* The run's options (cli.c), which compare forwards or refuses. */
+extern const struct pdl_opt pdl_run_opts[];
+
+/* getopt_long's view of one or more tables: an entry is taken from the
+ * first table that has its long name or short letter. */
+struct pdl_getopt {
+    struct option *longopts; /* allocated */
+    char shortopts[128];     /* with a leading ':' if asked for */
+};
+
+/* Builds g from the ntables tables. colon: start the short options with
+ * ':' so that getopt_long reports a missing value as ':' and says nothing
+ * (opterr is left to the caller). Free with pdl_getopt_cleanup. */
+void pdl_getopt_init(struct pdl_getopt *g, const struct pdl_opt *const *tables,
+                     size_t ntables, bool colon);
+void pdl_getopt_cleanup(struct pdl_getopt *g);
+
+/* The entry of table with this id, or NULL. */
+const struct pdl_opt *pdl_opt_find(const struct pdl_opt *table, int id);
+
+/* The entry of table whose long name is the n bytes at name, or NULL. */
+const struct pdl_opt *pdl_opt_named(const struct pdl_opt *table,
+                                    const char *name, size_t n);
+
+/* Prints head, the table's help lines laid out as lay says, then tail, all
+ * as one printf format taking the arguments that follow. */
+void pdl_opt_usage(FILE *out, const struct pdl_opt *table,
+                   const struct pdl_opt_layout *lay, const char *head,
+                   const char *tail, ...);
+
+/* Calls add(ctx, item) on every comma-separated item of arg ("1,2,4").
+ * An empty item or one of 63 bytes or more is refused. Returns 0, the
+ * first non-zero return of add, or -1 with *why set for a bad item. */
+int pdl_cli_each_item(const char *arg, int (*add)(void *ctx, const char *item),
+                      void *ctx, const char **why);
 
 #define PDL_EXPORTS_MAX 8
 #define PDL_CHARTS_MAX 8
