@@ -5,30 +5,34 @@
 #include "pdl/chart.h"
 #include "pdl/util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char chart_usage[] =
+static const struct pdl_opt chart_opts[] = {
+    {"by", required_argument, 'b', "VIEW",
+     "task: one bar per task, split into curl's phases (default);\n"
+     "worker: one lane per worker, idle gaps and busy share;\n"
+     "connection: one lane per connection (version 4 timelines),\n"
+     "its reuse, set-up and idle time;\n"
+     "overview: tasks in flight, throughput, lane utilisation and\n"
+     "task durations over time. Above %d tasks (task) or %d\n"
+     "(worker, connection) the overview is drawn instead.",
+     NULL},
+    {"help", no_argument, 'h', NULL, "this text", NULL},
+    PDL_OPT_END,
+};
+
+static const struct pdl_opt_layout chart_layout = {18, false};
+
+static const char chart_head[] =
     "Usage: pdl chart [--by task|worker|connection|overview] TIMELINE "
     "OUT...\n"
     "Draws the timeline TSV of a run (pdl --timeline) with gnuplot into each "
     "OUT:\n"
     "*.png, *.svg (bars carry tooltips) or *.pdf. The timeline is read once.\n"
-    "\n"
-    "  -b, --by VIEW   task: one bar per task, split into curl's phases "
-    "(default);\n"
-    "                  worker: one lane per worker, idle gaps and busy "
-    "share;\n"
-    "                  connection: one lane per connection (version 4 "
-    "timelines),\n"
-    "                  its reuse, set-up and idle time;\n"
-    "                  overview: tasks in flight, throughput, lane "
-    "utilisation and\n"
-    "                  task durations over time. Above %d tasks (task) or "
-    "%d\n"
-    "                  (worker, connection) the overview is drawn instead.\n"
-    "  -h, --help      this text\n"
+    "\n";
+
+static const char chart_tail[] =
     "\n"
     "The scripts are found in $PDL_PLOTS_DIR, else share/pdl/plots beside "
     "the\n"
@@ -104,30 +108,49 @@ static int draw_all(const char *data, char **outs, int n, const char *view)
     return rc;
 }
 
+/* One option into *view. Returns -1 to go on, or the exit code. */
+static int chart_option(int c, const char *arg, const char **view)
+{
+    if (c == 'h') {
+        pdl_opt_usage(stdout, chart_opts, &chart_layout, chart_head, chart_tail,
+                      PDL_CHART_TASKS_MAX, PDL_CHART_LANES_MAX);
+        return PDL_EXIT_OK;
+    }
+    if (c != 'b')
+        return usage_error("%s", "bad option");
+    *view = view_of(arg);
+    if (!*view)
+        return usage_error(
+            "--by: must be task, worker, connection or overview: \"%s\"", arg);
+    return -1;
+}
+
+/* The options into *view. Returns -1 to go on, or the exit code. */
+static int parse_options(int argc, char **argv, const char **view)
+{
+    const struct pdl_opt *tables[] = {chart_opts};
+    struct pdl_getopt g;
+    int c, rc = -1;
+
+    pdl_getopt_init(&g, tables, 1, false);
+    optind = 1;
+    while (rc < 0) {
+        c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL);
+        if (c == -1)
+            break;
+        rc = chart_option(c, optarg, view);
+    }
+    pdl_getopt_cleanup(&g);
+    return rc;
+}
+
 int pdl_cmd_chart(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"by", required_argument, NULL, 'b'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *view = "gantt";
-    int c, rc;
+    int rc = parse_options(argc, argv, &view);
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            printf(chart_usage, PDL_CHART_TASKS_MAX, PDL_CHART_LANES_MAX);
-            return PDL_EXIT_OK;
-        }
-        if (c != 'b')
-            return usage_error("%s", "bad option");
-        view = view_of(optarg);
-        if (!view)
-            return usage_error(
-                "--by: must be task, worker, connection or overview: \"%s\"",
-                optarg);
-    }
+    if (rc >= 0)
+        return rc;
     if (argc - optind < 2)
         return usage_error("%s", argc - optind < 1
                                      ? "no timeline given"

@@ -8,56 +8,11 @@
 #include "pdl/util.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PREDICT_W_MAX 64 /* items in one --workers list */
-
-static const char predict_usage[] =
-    "Usage: pdl predict TIMELINE [options]\n"
-    "Replays the tasks of a recorded run (pdl --timeline) in a simulation "
-    "of pdl's\n"
-    "scheduler, per-host cap, rate and kept-alive connections, and predicts "
-    "the\n"
-    "makespan of each configuration, with the lower bound max(task time / "
-    "W,\n"
-    "longest task) and the efficiency against it. Nothing is downloaded.\n"
-    "\n"
-    "  -w, --workers LIST     worker counts to predict, e.g. 1,2,4,8 "
-    "(default\n"
-    "                         1,2,4,8,16)\n"
-    "  --schedule LIST        dynamic, static or both: dynamic,static "
-    "(default\n"
-    "                         dynamic)\n"
-    "  --chunk N              dynamic: tasks taken at a time (default 1)\n"
-    "  --per-host N           at most N transfers per host at once, "
-    "loopback\n"
-    "                         hosts too; 0 = none (default: pdl's, 8 "
-    "sparing\n"
-    "                         loopback hosts)\n"
-    "  --rate R               at most R starts per second (10/s, 600/m)\n"
-    "  --order HOW            list (the list's order, default) or "
-    "longest-first\n"
-    "                         (by recorded duration)\n"
-    "  --gantt W              the configuration whose tasks are drawn and "
-    "written\n"
-    "                         (default: the largest W)\n"
-    "  --chart FILE           draw makespan against W (lower bound, measured "
-    "point),\n"
-    "                         the predicted lanes under the measured ones and "
-    "tasks\n"
-    "                         in flight over time: .png, .svg or .pdf; its "
-    "data is\n"
-    "                         kept beside it as FILE's name with "
-    ".predict.tsv\n"
-    "  --json FILE            the same as a JSON document; - is stdout\n"
-    "  -h, --help             this text\n"
-    "\n"
-    "Exit status: 0 done; 1 the chart could not be drawn; 2 usage error, a "
-    "timeline\n"
-    "that cannot be read or has no task that ran.\n";
 
 struct predict_cli {
     const char *timeline;
@@ -84,37 +39,44 @@ static int usage_error(const char *opt, const char *why, const char *arg)
     return PDL_EXIT_USAGE;
 }
 
+/* The worker counts of --workers as they are read. */
+struct wlist {
+    unsigned *w;
+    size_t max, n;
+    const char *why;
+};
+
+static int add_workers(void *ctx, const char *item)
+{
+    struct wlist *l = ctx;
+    long v;
+
+    l->why = NULL;
+    if (!pdl_parse_long(item, 1, 1024, &v))
+        l->why = "must be whole numbers from 1 to 1024, e.g. 1,2,4,8";
+    for (size_t i = 0; !l->why && i < l->n; i++)
+        if (l->w[i] == (unsigned)v)
+            l->why = "a number listed twice";
+    if (!l->why && l->n == l->max)
+        l->why = "too many numbers";
+    if (l->why)
+        return -1;
+    l->w[l->n++] = (unsigned)v;
+    return 0;
+}
+
 /* "1,2,4,8" into w (at most max, each 1..1024, none twice). Returns 0, or
  * -1 with *why set. */
 static int parse_workers(const char *arg, unsigned *w, size_t max, size_t *n,
                          const char **why)
 {
-    char item[32];
-    const char *p = arg;
+    struct wlist l = {w, max, 0, NULL};
+    const char *bad = NULL;
+    int rc = pdl_cli_each_item(arg, add_workers, &l, &bad);
 
-    *n = 0;
-    for (;;) {
-        size_t len = strcspn(p, ",");
-        long v;
-        snprintf(item, sizeof(item), "%.*s", (int)(len < 31 ? len : 31), p);
-        if (len == 0 || len > 30 || !pdl_parse_long(item, 1, 1024, &v)) {
-            *why = "must be whole numbers from 1 to 1024, e.g. 1,2,4,8";
-            return -1;
-        }
-        for (size_t i = 0; i < *n; i++)
-            if (w[i] == (unsigned)v) {
-                *why = "a number listed twice";
-                return -1;
-            }
-        if (*n == max) {
-            *why = "too many numbers";
-            return -1;
-        }
-        w[(*n)++] = (unsigned)v;
-        if (p[len] == '\0')
-            return 0;
-        p += len + 1;
-    }
+    *n = l.n;
+    *why = l.why ? l.why : "must be whole numbers from 1 to 1024, e.g. 1,2,4,8";
+    return rc == 0 ? 0 : -1;
 }
 
 static int parse_schedules(const char *arg, struct predict_cli *cli)
@@ -147,6 +109,59 @@ enum {
     OPT_CHART,
     OPT_JSON
 };
+
+static const struct pdl_opt predict_opts[] = {
+    {"workers", required_argument, 'w', "LIST",
+     "worker counts to predict, e.g. 1,2,4,8 (default\n1,2,4,8,16)", NULL},
+    {"schedule", required_argument, OPT_SCHEDULE, "LIST",
+     "dynamic, static or both: dynamic,static (default\ndynamic)", NULL},
+    {"chunk", required_argument, OPT_CHUNK, "N",
+     "dynamic: tasks taken at a time (default 1)", NULL},
+    {"per-host", required_argument, OPT_PER_HOST, "N",
+     "at most N transfers per host at once, loopback\n"
+     "hosts too; 0 = none (default: pdl's, 8 sparing\n"
+     "loopback hosts)",
+     NULL},
+    {"rate", required_argument, OPT_RATE, "R",
+     "at most R starts per second (10/s, 600/m)", NULL},
+    {"order", required_argument, OPT_ORDER, "HOW",
+     "list (the list's order, default) or longest-first\n"
+     "(by recorded duration)",
+     NULL},
+    {"gantt", required_argument, OPT_GANTT, "W",
+     "the configuration whose tasks are drawn and written\n"
+     "(default: the largest W)",
+     NULL},
+    {"chart", required_argument, OPT_CHART, "FILE",
+     "draw makespan against W (lower bound, measured point),\n"
+     "the predicted lanes under the measured ones and tasks\n"
+     "in flight over time: .png, .svg or .pdf; its data is\n"
+     "kept beside it as FILE's name with .predict.tsv",
+     NULL},
+    {"json", required_argument, OPT_JSON, "FILE",
+     "the same as a JSON document; - is stdout", NULL},
+    {"help", no_argument, 'h', NULL, "this text", NULL},
+    PDL_OPT_END,
+};
+
+static const struct pdl_opt_layout predict_layout = {25, false};
+
+static const char predict_head[] =
+    "Usage: pdl predict TIMELINE [options]\n"
+    "Replays the tasks of a recorded run (pdl --timeline) in a simulation "
+    "of pdl's\n"
+    "scheduler, per-host cap, rate and kept-alive connections, and predicts "
+    "the\n"
+    "makespan of each configuration, with the lower bound max(task time / "
+    "W,\n"
+    "longest task) and the efficiency against it. Nothing is downloaded.\n"
+    "\n";
+
+static const char predict_tail[] =
+    "\n"
+    "Exit status: 0 done; 1 the chart could not be drawn; 2 usage error, a "
+    "timeline\n"
+    "that cannot be read or has no task that ran.\n";
 
 /* One option's value into cli. Returns 0 or the exit code. */
 static int set_option(int c, const char *arg, struct predict_cli *cli)
@@ -203,41 +218,46 @@ static int set_option(int c, const char *arg, struct predict_cli *cli)
     return PDL_EXIT_USAGE;
 }
 
+/* The options of argv into cli. Returns -1 to go on, or the exit code. */
+static int parse_options(int argc, char **argv, struct predict_cli *cli)
+{
+    const struct pdl_opt *tables[] = {predict_opts};
+    struct pdl_getopt g;
+    int c, rc = -1;
+
+    pdl_getopt_init(&g, tables, 1, false);
+    optind = 1;
+    while (rc < 0) {
+        c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL);
+        if (c == -1)
+            break;
+        if (c == 'h') {
+            pdl_opt_usage(stdout, predict_opts, &predict_layout, predict_head,
+                          predict_tail);
+            rc = PDL_EXIT_OK;
+        } else if (set_option(c, optarg, cli) != 0) {
+            rc = PDL_EXIT_USAGE;
+        }
+    }
+    pdl_getopt_cleanup(&g);
+    return rc;
+}
+
 /* Fills cli from argv. Returns -1 to go on, or the exit code. */
 static int parse_args(int argc, char **argv, struct predict_cli *cli)
 {
-    static const struct option opts[] = {
-        {"workers", required_argument, NULL, 'w'},
-        {"schedule", required_argument, NULL, OPT_SCHEDULE},
-        {"chunk", required_argument, NULL, OPT_CHUNK},
-        {"per-host", required_argument, NULL, OPT_PER_HOST},
-        {"rate", required_argument, NULL, OPT_RATE},
-        {"order", required_argument, NULL, OPT_ORDER},
-        {"gantt", required_argument, NULL, OPT_GANTT},
-        {"chart", required_argument, NULL, OPT_CHART},
-        {"json", required_argument, NULL, OPT_JSON},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     static const unsigned defaults[] = {1, 2, 4, 8, 16};
     char err[512];
-    int c, rc;
+    int rc;
 
     memset(cli, 0, sizeof(*cli));
     pdl_predict_config_init(&cli->base, 1);
     memcpy(cli->workers, defaults, sizeof(defaults));
     cli->nworkers = sizeof(defaults) / sizeof(defaults[0]);
     cli->nschedules = 1;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(predict_usage, stdout);
-            return PDL_EXIT_OK;
-        }
-        rc = set_option(c, optarg, cli);
-        if (rc != 0)
-            return rc;
-    }
+    rc = parse_options(argc, argv, cli);
+    if (rc >= 0)
+        return rc;
     if (argc - optind < 1) {
         fputs("pdl predict: no timeline given\nTry 'pdl predict --help'.\n",
               stderr);
