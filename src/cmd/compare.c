@@ -35,9 +35,6 @@
     "mode\tworkers\tschedule\trepeat\twall\tmakespan\tuser\tsys\tmaxrss_kb\t"  \
     "ok\tfailed\tbytes\ttimeline"
 
-/* What parsing one argument asks for, beside an exit code (>= 0). */
-enum { CMP_NEXT = -1, CMP_PASS = -2 };
-
 struct cmp_config {
     const char *mode; /* a runner's name, static */
     unsigned workers;
@@ -66,8 +63,12 @@ struct cmp_cli {
     const char *dir;
     const char *summary; /* NULL: DIR/summary.tsv */
     const char *chart;   /* NULL: none */
-    char **pass;         /* run options and lists, for every run verbatim */
+    const char *json;    /* NULL: none, "-": stdout */
+    char **pass;         /* run options for every run, --name [value], owned */
     int npass;
+    char **lists; /* the LIST arguments, pointers into argv */
+    int nlists;
+    bool stdin_list; /* a LIST is "-" */
 };
 
 struct cmp_state {
@@ -77,6 +78,7 @@ struct cmp_state {
     struct cmp_run *runs; /* config-major: runs[config * repeat + r] */
     size_t nruns;
     char summary_path[CMP_PATH_MAX];
+    char stdin_path[CMP_PATH_MAX]; /* the copy of a LIST "-", "" if none */
     FILE *summary;
     int devnull;
     int rc; /* exit status so far */
@@ -93,62 +95,105 @@ static void cmp_on_signal(int sig)
         cmp_caught = sig;
 }
 
+/* Compare's own options; every run option not among them is the run's
+ * (pdl_run_opts): passed on to every run, or refused with its reason. */
+enum {
+    CO_MODES = 0x1000, /* above the run's ids, since the tables merge */
+    CO_SCHEDULES,
+    CO_REPEAT,
+    CO_DIR,
+    CO_SUMMARY,
+    CO_CHART,
+    CO_JSON
+};
+
+static const struct pdl_opt compare_opts[] = {
+    {"modes", required_argument, CO_MODES, "LIST",
+     "modes to run (default serial,threads,processes);\n"
+     "serial runs once per repeat, with 1 worker",
+     NULL},
+    {"workers", required_argument, 'w', "LIST",
+     "worker counts, 1..%d (default 1,2,4,8)", NULL},
+    {"schedules", required_argument, CO_SCHEDULES, "LIST",
+     "dynamic, static (default dynamic)", NULL},
+    {"repeat", required_argument, CO_REPEAT, "N",
+     "run every configuration N times, 1..%d (default 1);\n"
+     "the order rotates from one repeat to the next",
+     NULL},
+    {"dir", required_argument, CO_DIR, "DIR",
+     "where each run's timeline goes, created if missing\n"
+     "(default pdl-compare/); named M-wW-S-rR.tsv",
+     NULL},
+    {"summary", required_argument, CO_SUMMARY, "FILE",
+     "summary TSV (default DIR/summary.tsv)", NULL},
+    {"chart", required_argument, CO_CHART, "FILE",
+     "draw the comparison (.png, .svg or .pdf), the\n"
+     "predicted makespans dashed over the measured ones",
+     NULL},
+    {"json", required_argument, CO_JSON, "FILE",
+     "the whole comparison as one JSON document: the\n"
+     "configurations with median, min and max, every\n"
+     "run, the reference, the predictions ('-' = stdout,\n"
+     "which then carries nothing else)",
+     NULL},
+    {"help", no_argument, 'h', NULL, "this text", NULL},
+    PDL_OPT_END,
+};
+
+static const struct pdl_opt_layout compare_layout = {25, true};
+
+static const char compare_head[] =
+    "Usage: pdl compare [OPTIONS] [RUN OPTIONS] LIST...\n"
+    "Run the same URL list under several modes, worker counts and "
+    "schedules,\n"
+    "each run a separate pdl process, and show the difference.\n"
+    "\n"
+    "Options:\n";
+
+static const char compare_tail[] =
+    "\n"
+    "Every other argument goes to each run unchanged: run options such as\n"
+    "--discard, -o DIR, --timeout T, --chunk N (see pdl --help), and the "
+    "LIST\n"
+    "files. Compare sets --mode, -w, --schedule, --timeline and -q "
+    "itself.\n"
+    "A LIST '-' is read from stdin once, into DIR/stdin-list.txt, which "
+    "every run\n"
+    "reads and which is removed at the end.\n"
+    "\n"
+    "Each run is measured from outside: wall time (the whole command), "
+    "user and\n"
+    "system CPU seconds (worker processes included), peak RSS (the largest "
+    "of\n"
+    "its processes), and from its timeline the makespan (the last task's "
+    "end),\n"
+    "tasks ok and failed, bytes. Each run's stderr is kept in "
+    "M-wW-S-rR.log when\n"
+    "it said anything. The table and the median makespan per worker count "
+    "go to\n"
+    "stdout. Each series is also predicted from its run at the fewest "
+    "workers by\n"
+    "pdl predict, for every W compared, into the summary's name with "
+    "-predicted.\n"
+    "\n"
+    "Examples:\n"
+    "  pdl compare --workers 1,2,4,8 --repeat 3 --chart cmp.png --discard "
+    "urls.txt\n"
+    "  pdl compare --modes threads -w 4 --schedules dynamic,static "
+    "--discard skewed.txt\n"
+    "  pdl compare -w 1,2,4 --json - --discard urls.txt | jq "
+    "'.configurations[]'\n"
+    "  gnuplot -e \"summary='pdl-compare/summary.tsv'; out='c.png'\" "
+    "plots/compare.gp\n"
+    "\n"
+    "Exit status: 0 all runs and tasks ok; 1 some task or run failed; 2 "
+    "usage\n"
+    "error, unusable --dir or summary, or no run could be measured.\n";
+
 static void usage(FILE *out)
 {
-    fprintf(
-        out,
-        "Usage: pdl compare [OPTIONS] [RUN OPTIONS] LIST...\n"
-        "Run the same URL list under several modes, worker counts and "
-        "schedules,\n"
-        "each run a separate pdl process, and show the difference.\n"
-        "\n"
-        "Options:\n"
-        "      --modes LIST       modes to run (default "
-        "serial,threads,processes);\n"
-        "                         serial runs once per repeat, with 1 worker\n"
-        "  -w, --workers LIST     worker counts, 1..%d (default 1,2,4,8)\n"
-        "      --schedules LIST   dynamic, static (default dynamic)\n"
-        "      --repeat N         run every configuration N times, 1..%d "
-        "(default 1);\n"
-        "                         the order rotates from one repeat to the "
-        "next\n"
-        "      --dir DIR          where each run's timeline goes, created if "
-        "missing\n"
-        "                         (default pdl-compare/); named M-wW-S-rR.tsv\n"
-        "      --summary FILE     summary TSV (default DIR/summary.tsv)\n"
-        "      --chart FILE       draw the comparison (.png, .svg or .pdf)\n"
-        "  -h, --help             this text\n"
-        "\n"
-        "Every other argument goes to each run unchanged: run options such as\n"
-        "--discard, -o DIR, --timeout T, --chunk N (see pdl --help), and the "
-        "LIST\n"
-        "files. Compare sets --mode, -w, --schedule, --timeline and -q "
-        "itself.\n"
-        "\n"
-        "Each run is measured from outside: wall time (the whole command), "
-        "user and\n"
-        "system CPU seconds (worker processes included), peak RSS (the largest "
-        "of\n"
-        "its processes), and from its timeline the makespan (the last task's "
-        "end),\n"
-        "tasks ok and failed, bytes. Each run's stderr is kept in "
-        "M-wW-S-rR.log when\n"
-        "it said anything. The table and the median makespan per worker count "
-        "go to\n"
-        "stdout.\n"
-        "\n"
-        "Examples:\n"
-        "  pdl compare --workers 1,2,4,8 --repeat 3 --chart cmp.png --discard "
-        "urls.txt\n"
-        "  pdl compare --modes threads -w 4 --schedules dynamic,static "
-        "--discard skewed.txt\n"
-        "  gnuplot -e \"summary='pdl-compare/summary.tsv'; out='c.png'\" "
-        "plots/compare.gp\n"
-        "\n"
-        "Exit status: 0 all runs and tasks ok; 1 some task or run failed; 2 "
-        "usage\n"
-        "error, unusable --dir or summary, or no run could be measured.\n",
-        PDL_WORKERS_MAX, CMP_REPEAT_MAX);
+    pdl_opt_usage(out, compare_opts, &compare_layout, compare_head,
+                  compare_tail, PDL_WORKERS_MAX, CMP_REPEAT_MAX);
 }
 
 /* Reports a bad option value in the one error form. */
@@ -161,8 +206,9 @@ static int bad_value(const char *opt, const char *why, const char *val)
     return PDL_EXIT_USAGE;
 }
 
-static int add_mode(struct cmp_cli *cli, const char *item)
+static int add_mode(void *ctx, const char *item)
 {
+    struct cmp_cli *cli = ctx;
     const struct pdl_runner *r = pdl_runner_find(item);
     char why[256] = "unknown mode (";
 
@@ -183,8 +229,9 @@ static int add_mode(struct cmp_cli *cli, const char *item)
     return 0;
 }
 
-static int add_workers(struct cmp_cli *cli, const char *item)
+static int add_workers(void *ctx, const char *item)
 {
+    struct cmp_cli *cli = ctx;
     char why[96];
     long v;
 
@@ -206,9 +253,10 @@ static int add_workers(struct cmp_cli *cli, const char *item)
     return 0;
 }
 
-static int add_schedule(struct cmp_cli *cli, const char *item)
+static int add_schedule(void *ctx, const char *item)
 {
     static const char *const names[] = {"dynamic", "static"};
+    struct cmp_cli *cli = ctx;
     const char *name = NULL;
 
     for (size_t i = 0; i < CMP_LEN(names); i++)
@@ -226,74 +274,28 @@ static int add_schedule(struct cmp_cli *cli, const char *item)
 /* Calls add on every comma-separated item of arg. Returns 0 or the exit
  * code of the first bad item. */
 static int each_item(struct cmp_cli *cli, const char *opt, const char *arg,
-                     int (*add)(struct cmp_cli *, const char *))
+                     int (*add)(void *, const char *))
 {
-    const char *p = arg;
+    const char *why;
+    int rc = pdl_cli_each_item(arg, add, cli, &why);
 
-    for (;;) {
-        size_t len = strcspn(p, ",");
-        char item[64];
-        int rc;
-
-        if (len == 0)
-            return bad_value(opt, "empty item in the list", arg);
-        if (len >= sizeof(item))
-            return bad_value(opt, "item too long", arg);
-        memcpy(item, p, len);
-        item[len] = '\0';
-        rc = add(cli, item);
-        if (rc != 0)
-            return rc;
-        if (p[len] == '\0')
-            return 0;
-        p += len + 1;
-    }
+    return rc < 0 ? bad_value(opt, why, arg) : rc;
 }
 
-enum cmp_opt_id {
-    CO_MODES,
-    CO_WORKERS,
-    CO_SCHEDULES,
-    CO_REPEAT,
-    CO_DIR,
-    CO_SUMMARY,
-    CO_CHART,
-    CO_HELP
-};
+/* A file option's value: not empty; '-' only where it means stdout. */
+static int set_file(const char **to, const char *opt, const char *val,
+                    bool dash)
+{
+    if (!*val)
+        return bad_value(opt, "empty name", val);
+    if (!dash && strcmp(val, "-") == 0)
+        return bad_value(opt, "must name a file (- is not stdout here)", val);
+    *to = val;
+    return 0;
+}
 
-/* Compare's own options; all but --help take a value. */
-static const struct cmp_opt {
-    const char *name;
-    char letter;
-    enum cmp_opt_id id;
-} cmp_opts[] = {
-    {"modes", 0, CO_MODES},
-    {"workers", 'w', CO_WORKERS},
-    {"schedules", 0, CO_SCHEDULES},
-    {"repeat", 0, CO_REPEAT},
-    {"dir", 0, CO_DIR},
-    {"summary", 0, CO_SUMMARY},
-    {"chart", 0, CO_CHART},
-    {"help", 'h', CO_HELP},
-};
-
-/* Run options compare sets for every run itself; a later copy in a child's
- * argv would override compare's, so they are refused, with what to use. */
-static const struct cmp_reserved {
-    const char *name;
-    char letter;
-    const char *why;
-} cmp_reserved[] = {
-    {"mode", 'm', "compare sets it for each run; use --modes"},
-    {"schedule", 0, "compare sets it for each run; use --schedules"},
-    {"timeline", 't', "compare writes one timeline per run into --dir"},
-    {"no-timeline", 0, "compare reads every run's timeline"},
-    {"chart-by", 0, "the comparison chart has its own views"},
-    {"continue", 0, "every run must perform every task"},
-    {"version", 'V', "not a run option (try pdl --version)"},
-};
-
-static int set_value(struct cmp_cli *cli, enum cmp_opt_id id, const char *val)
+/* One of compare's own options into cli. Returns 0 or the exit code. */
+static int set_value(struct cmp_cli *cli, int id, const char *val)
 {
     long v;
 
@@ -301,7 +303,7 @@ static int set_value(struct cmp_cli *cli, enum cmp_opt_id id, const char *val)
     case CO_MODES:
         cli->nmodes = 0;
         return each_item(cli, "--modes", val, add_mode);
-    case CO_WORKERS:
+    case 'w':
         cli->nworkers = 0;
         return each_item(cli, "--workers", val, add_workers);
     case CO_SCHEDULES:
@@ -316,12 +318,11 @@ static int set_value(struct cmp_cli *cli, enum cmp_opt_id id, const char *val)
         cli->repeat = (unsigned)v;
         return 0;
     case CO_DIR:
+        return set_file(&cli->dir, "--dir", val, false);
     case CO_SUMMARY:
-        if (!*val)
-            return bad_value(id == CO_DIR ? "--dir" : "--summary", "empty name",
-                             val);
-        *(id == CO_DIR ? &cli->dir : &cli->summary) = val;
-        return 0;
+        return set_file(&cli->summary, "--summary", val, false);
+    case CO_JSON:
+        return set_file(&cli->json, "--json", val, true);
     case CO_CHART:
         if (!pdl_chart_format_ok(val))
             return bad_value("--chart",
@@ -330,84 +331,92 @@ static int set_value(struct cmp_cli *cli, enum cmp_opt_id id, const char *val)
                              val);
         cli->chart = val;
         return 0;
-    case CO_HELP:
-        break;
     }
     return 0;
 }
 
-/* True if arg is the option --name (or --name=V) or -letter (or -letterV);
- * *inl is then the value given inside arg, or NULL. */
-static bool names_opt(const char *arg, const char *name, char letter,
-                      const char **inl)
+/* The option as the user wrote it, for messages: "-t", "--mode". */
+static void typed(char **argv, const char *arg, int id, char *out, size_t n)
 {
-    size_t n = strlen(name);
+    const char *s =
+        arg && argv[optind - 1] == arg ? argv[optind - 2] : argv[optind - 1];
 
-    *inl = NULL;
-    if (strncmp(arg, "--", 2) == 0 && strncmp(arg + 2, name, n) == 0 &&
-        (arg[2 + n] == '\0' || arg[2 + n] == '=')) {
-        if (arg[2 + n] == '=')
-            *inl = arg + 3 + n;
-        return true;
-    }
-    if (letter && arg[0] == '-' && arg[1] == letter) {
-        if (arg[2])
-            *inl = arg + 2;
-        return true;
-    }
-    return false;
+    if (s[0] == '-' && s[1] != '-')
+        snprintf(out, n, "-%c", id);
+    else
+        snprintf(out, n, "%.*s", (int)strcspn(s, "="), s);
 }
 
-/* Takes argv[*i] if it is one of compare's options (and its value, moving
- * *i past it). Returns CMP_NEXT if taken, CMP_PASS if it is not compare's,
- * or an exit code. */
-static int take_option(int argc, char **argv, int *i, struct cmp_cli *cli)
+/* A run option: kept to pass on to every run as --name [value], or
+ * refused with the reason its entry in the run's table gives. */
+static int run_option(struct cmp_cli *cli, char **argv, int id, const char *arg)
 {
-    const char *arg = argv[*i], *val;
+    const struct pdl_opt *o = pdl_opt_find(pdl_run_opts, id);
+    char shown[64], name[64];
 
-    for (size_t k = 0; k < CMP_LEN(cmp_reserved); k++)
-        if (names_opt(arg, cmp_reserved[k].name, cmp_reserved[k].letter,
-                      &val)) {
-            fprintf(stderr, "pdl compare: %s: %s\n", arg, cmp_reserved[k].why);
-            return PDL_EXIT_USAGE;
-        }
-    for (size_t k = 0; k < CMP_LEN(cmp_opts); k++) {
-        const struct cmp_opt *o = &cmp_opts[k];
-        if (!names_opt(arg, o->name, o->letter, &val))
-            continue;
-        if (o->id == CO_HELP) {
-            usage(stdout);
-            return PDL_EXIT_OK;
-        }
-        if (!val && *i + 1 >= argc) {
-            fprintf(stderr, "pdl compare: --%s: needs a value\n", o->name);
-            return PDL_EXIT_USAGE;
-        }
-        if (!val)
-            val = argv[++*i];
-        int rc = set_value(cli, o->id, val);
-        return rc != 0 ? rc : CMP_NEXT;
+    if (o && o->not_forwarded) {
+        typed(argv, arg, id, shown, sizeof(shown));
+        fprintf(stderr, "pdl compare: %s: %s\n", shown, o->not_forwarded);
+        return PDL_EXIT_USAGE;
     }
-    return CMP_PASS;
+    if (!o)
+        return PDL_EXIT_USAGE;
+    snprintf(name, sizeof(name), "--%s", o->name);
+    cli->pass[cli->npass++] = pdl_xstrdup(name);
+    if (o->has_arg == required_argument)
+        cli->pass[cli->npass++] = pdl_xstrdup(arg);
+    return 0;
 }
 
-/* Cross-checks of what goes to every run. */
-static int check_pass(const struct cmp_cli *cli)
+/* What getopt_long could not take: an unknown option, a missing value. */
+static int bad_option(char **argv, int c)
 {
-    if (cli->npass == 0) {
+    const struct pdl_opt *o = pdl_opt_find(compare_opts, optopt);
+
+    if (!o)
+        o = pdl_opt_find(pdl_run_opts, optopt);
+    if (c == ':' && o)
+        fprintf(stderr, "pdl compare: --%s: needs a value\n", o->name);
+    else if (optopt > 0 && optopt < 256)
+        fprintf(stderr, "pdl compare: -%c: unknown option\n", optopt);
+    else
+        fprintf(stderr, "pdl compare: %s: unknown option\n", argv[optind - 1]);
+    fputs("Try 'pdl compare --help' and 'pdl --help'.\n", stderr);
+    return PDL_EXIT_USAGE;
+}
+
+/* One option from getopt_long. Returns -1 to go on, or the exit code. */
+static int one_option(struct cmp_cli *cli, char **argv, int c)
+{
+    int rc;
+
+    if (c == '?' || c == ':')
+        return bad_option(argv, c);
+    if (c == 'h') {
+        usage(stdout);
+        return PDL_EXIT_OK;
+    }
+    if (pdl_opt_find(compare_opts, c))
+        rc = set_value(cli, c, optarg);
+    else
+        rc = run_option(cli, argv, c, optarg);
+    return rc == 0 ? -1 : rc;
+}
+
+/* The lists after the options: at least one. Returns -1 or the exit code. */
+static int take_lists(struct cmp_cli *cli, int argc, char **argv)
+{
+    if (optind >= argc) {
         fputs("pdl compare: no URL list given\n"
               "Try 'pdl compare --help'.\n",
               stderr);
         return PDL_EXIT_USAGE;
     }
-    for (int i = 0; i < cli->npass; i++)
-        if (strcmp(cli->pass[i], "-") == 0) {
-            fputs("pdl compare: -: every run reads the list again, so it "
-                  "must be a file, not stdin\n",
-                  stderr);
-            return PDL_EXIT_USAGE;
-        }
-    return CMP_NEXT;
+    cli->lists = argv + optind;
+    cli->nlists = argc - optind;
+    for (int i = 0; i < cli->nlists; i++)
+        cli->stdin_list |= strcmp(cli->lists[i], "-") == 0;
+    return -1;
 }
 
 static int set_defaults(struct cmp_cli *cli, int argc)
@@ -417,37 +426,38 @@ static int set_defaults(struct cmp_cli *cli, int argc)
     memset(cli, 0, sizeof(*cli));
     cli->repeat = 1;
     cli->dir = "pdl-compare/";
-    cli->pass = pdl_xcalloc((size_t)argc, sizeof(*cli->pass));
+    cli->pass = pdl_xcalloc(2 * (size_t)argc, sizeof(*cli->pass));
     rc = set_value(cli, CO_MODES, "serial,threads,processes");
     if (rc == 0)
-        rc = set_value(cli, CO_WORKERS, "1,2,4,8");
+        rc = set_value(cli, 'w', "1,2,4,8");
     if (rc == 0)
         rc = set_value(cli, CO_SCHEDULES, "dynamic");
     return rc;
 }
 
-/* Fills cli from argv (argv[0] is "compare"). Returns CMP_NEXT to go on, or
- * the exit code to end with. cli->pass is allocated either way. */
+/* Fills cli from argv (argv[0] is "compare"), through compare's table and
+ * the run's. Returns -1 to go on, or the exit code to end with. cli->pass
+ * is allocated either way. */
 static int parse_args(int argc, char **argv, struct cmp_cli *cli)
 {
-    int rc = set_defaults(cli, argc);
+    const struct pdl_opt *tables[] = {compare_opts, pdl_run_opts};
+    struct pdl_getopt g;
+    int c, rc = set_defaults(cli, argc);
 
     if (rc != 0)
         return rc;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            /* Kept: the run's own parser ends its options there too. */
-            while (i < argc)
-                cli->pass[cli->npass++] = argv[i++];
+    pdl_getopt_init(&g, tables, CMP_LEN(tables), true);
+    optind = 1;
+    opterr = 0;
+    rc = -1;
+    while (rc < 0) {
+        c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL);
+        if (c == -1)
             break;
-        }
-        rc = take_option(argc, argv, &i, cli);
-        if (rc == CMP_PASS)
-            cli->pass[cli->npass++] = argv[i];
-        else if (rc != CMP_NEXT)
-            return rc;
+        rc = one_option(cli, argv, c);
     }
-    return check_pass(cli);
+    pdl_getopt_cleanup(&g);
+    return rc < 0 ? take_lists(cli, argc, argv) : rc;
 }
 
 /* Every configuration, mode-major, in the order the lists give. Serial is
@@ -537,6 +547,51 @@ static int open_summary(struct cmp_state *st)
     return 0;
 }
 
+/* Copies in to out. Returns 0, or -1 with errno set. */
+static int copy_stream(FILE *in, FILE *out)
+{
+    char buf[65536];
+
+    for (;;) {
+        size_t n = fread(buf, 1, sizeof(buf), in);
+        if (n > 0 && fwrite(buf, 1, n, out) != n)
+            return -1;
+        if (n < sizeof(buf))
+            return ferror(in) ? -1 : 0;
+    }
+}
+
+/* A LIST "-": stdin read once into DIR/stdin-list.txt, since every run
+ * reads the list again. Returns 0 or an exit code. */
+static int save_stdin(struct cmp_state *st)
+{
+    const struct cmp_cli *cli = st->cli;
+    FILE *out;
+    int rc;
+
+    if (!cli->stdin_list)
+        return 0;
+    if (!join_path(st->stdin_path, sizeof(st->stdin_path), cli->dir,
+                   "stdin-list.txt"))
+        return bad_value("--dir", "name too long", cli->dir);
+    out = fopen(st->stdin_path, "w");
+    if (!out) {
+        fprintf(stderr, "pdl compare: %s: %s\n", st->stdin_path,
+                strerror(errno));
+        st->stdin_path[0] = '\0';
+        return PDL_EXIT_USAGE;
+    }
+    rc = copy_stream(stdin, out);
+    if (fclose(out) != 0)
+        rc = -1;
+    if (rc != 0) {
+        fprintf(stderr, "pdl compare: -: copying stdin to %s: %s\n",
+                st->stdin_path, strerror(errno));
+        return PDL_EXIT_USAGE;
+    }
+    return 0;
+}
+
 /* Everything that can fail before the first run: the folder, the summary,
  * the plan. Returns 0 or an exit code. */
 static int prepare(struct cmp_state *st)
@@ -556,6 +611,8 @@ static int prepare(struct cmp_state *st)
     st->nconfigs = build_configs(cli, st->configs);
     rc = plan_runs(st);
     if (rc == 0)
+        rc = save_stdin(st);
+    if (rc == 0)
         rc = open_summary(st);
     st->devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (rc == 0 && st->devnull < 0) {
@@ -565,13 +622,14 @@ static int prepare(struct cmp_state *st)
     return rc;
 }
 
-/* The child's argv: compare's settings first, then the passthrough, so that
- * a "--" among the passthrough cannot turn compare's options into lists. */
+/* The child's argv: compare's settings, the run options passed on, then
+ * "--" and the lists, so that no list can pass for an option. */
 static char **child_argv(const struct cmp_state *st, const struct cmp_config *c,
                          const char *timeline, char *wbuf, size_t wbufsz)
 {
     const struct cmp_cli *cli = st->cli;
-    char **argv = pdl_xcalloc(11 + (size_t)cli->npass, sizeof(*argv));
+    char **argv = pdl_xcalloc(12 + (size_t)cli->npass + (size_t)cli->nlists,
+                              sizeof(*argv));
     size_t n = 0;
 
     snprintf(wbuf, wbufsz, "%u", c->workers);
@@ -587,6 +645,10 @@ static char **child_argv(const struct cmp_state *st, const struct cmp_config *c,
     argv[n++] = "-q";
     for (int i = 0; i < cli->npass; i++)
         argv[n++] = cli->pass[i];
+    argv[n++] = "--";
+    for (int i = 0; i < cli->nlists; i++)
+        argv[n++] = strcmp(cli->lists[i], "-") == 0 ? (char *)st->stdin_path
+                                                    : cli->lists[i];
     return argv;
 }
 
@@ -1075,6 +1137,8 @@ static void state_cleanup(struct cmp_state *st)
         fclose(st->summary);
     if (st->devnull >= 0)
         close(st->devnull);
+    if (st->stdin_path[0])
+        unlink(st->stdin_path);
     for (size_t i = 0; st->runs && i < st->nruns; i++)
         free(st->runs[i].timeline);
     free(st->runs);
@@ -1090,7 +1154,7 @@ int pdl_cmd_compare(int argc, char **argv)
 
     cmp_caught = 0;
     rc = parse_args(argc, argv, &cli);
-    if (rc == CMP_NEXT) {
+    if (rc < 0) {
         rc = prepare(&st);
         if (rc == 0) {
             catch_signals(old);
@@ -1100,6 +1164,8 @@ int pdl_cmd_compare(int argc, char **argv)
         }
     }
     state_cleanup(&st);
+    for (int i = 0; i < cli.npass; i++)
+        free(cli.pass[i]);
     free(cli.pass);
     return rc;
 }

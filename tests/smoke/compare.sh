@@ -111,7 +111,7 @@ check 'pdl compare: --repeat: needs a value' "$WORK/list.txt" --repeat
 check 'pdl compare: --mode: compare sets it for each run; use --modes' --mode threads "$WORK/list.txt"
 check 'pdl compare: -t: compare writes one timeline per run into --dir' -t x.tsv "$WORK/list.txt"
 check 'pdl compare: no URL list given' --workers 2
-check 'pdl compare: -: every run reads the list again' -
+check 'pdl compare: --dir: must name a file (- is not stdout here): "-"' --dir - "$WORK/list.txt"
 "$PDL" compare --help | grep -q -- "--schedules LIST" || fail "compare --help lacks --schedules"
 
 if ! command -v gnuplot >/dev/null; then
