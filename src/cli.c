@@ -1081,3 +1081,17 @@ int pdl_cli_each_item(const char *arg, int (*add)(void *ctx, const char *item),
         p += len;
     }
 }
+
+void pdl_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fprintf(out, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            fprintf(out, "\\u%04x", (unsigned char)*s);
+        else
+            fputc(*s, out);
+    }
+    fputc('"', out);
+}

@@ -83,6 +83,9 @@ void pdl_opt_usage(FILE *out, const struct pdl_opt *table,
 int pdl_cli_each_item(const char *arg, int (*add)(void *ctx, const char *item),
                       void *ctx, const char **why);
 
+/* Writes s to out as a JSON string, quotes included. */
+void pdl_json_string(FILE *out, const char *s);
+
 #define PDL_EXPORTS_MAX 8
 #define PDL_CHARTS_MAX 8
 

@@ -2,6 +2,7 @@
  * schedules, each run a child pdl measured from outside with wait4(), and
  * shows the difference as a summary TSV, a table and a chart. */
 #include "../cli.h"
+#include "compare.h"
 #include "pdl/chart.h"
 #include "pdl/job.h"
 #include "pdl/outdir.h"
@@ -23,66 +24,6 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#define CMP_LIST_MAX 32 /* items in one --workers list */
-#define CMP_REPEAT_MAX 100
-#define CMP_PATH_MAX 4096
-#define CMP_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-/* The summary's format: a tag line with the version, then this header. */
-#define CMP_VERSION 1
-#define CMP_HEADER                                                             \
-    "mode\tworkers\tschedule\trepeat\twall\tmakespan\tuser\tsys\tmaxrss_kb\t"  \
-    "ok\tfailed\tbytes\ttimeline"
-
-struct cmp_config {
-    const char *mode; /* a runner's name, static */
-    unsigned workers;
-    const char *schedule; /* "dynamic" or "static", static */
-};
-
-struct cmp_run {
-    size_t config;
-    unsigned repeat; /* 1-based */
-    bool done;       /* measured and its timeline read */
-    double wall, makespan, user, sys;
-    long maxrss_kb;
-    size_t ok, failed;
-    long long bytes;
-    char *timeline; /* owned */
-};
-
-struct cmp_cli {
-    const char *modes[CMP_LIST_MAX];
-    size_t nmodes;
-    unsigned workers[CMP_LIST_MAX];
-    size_t nworkers;
-    const char *schedules[2];
-    size_t nschedules;
-    unsigned repeat;
-    const char *dir;
-    const char *summary; /* NULL: DIR/summary.tsv */
-    const char *chart;   /* NULL: none */
-    const char *json;    /* NULL: none, "-": stdout */
-    char **pass;         /* run options for every run, --name [value], owned */
-    int npass;
-    char **lists; /* the LIST arguments, pointers into argv */
-    int nlists;
-    bool stdin_list; /* a LIST is "-" */
-};
-
-struct cmp_state {
-    const struct cmp_cli *cli;
-    struct cmp_config *configs;
-    size_t nconfigs;
-    struct cmp_run *runs; /* config-major: runs[config * repeat + r] */
-    size_t nruns;
-    char summary_path[CMP_PATH_MAX];
-    char stdin_path[CMP_PATH_MAX]; /* the copy of a LIST "-", "" if none */
-    FILE *summary;
-    int devnull;
-    int rc; /* exit status so far */
-};
 
 /* The first SIGINT or SIGTERM, 0 if none. A handler rather than
  * pdl_sigwatch, because the signal has to interrupt wait4() so that a
@@ -512,6 +453,7 @@ static int plan_runs(struct cmp_state *st)
 
     st->nruns = st->nconfigs * cli->repeat;
     st->runs = pdl_xcalloc(st->nruns, sizeof(*st->runs));
+    st->order = pdl_xcalloc(st->nruns, sizeof(*st->order));
     for (size_t i = 0; i < st->nruns; i++) {
         struct cmp_run *run = &st->runs[i];
         const struct cmp_config *c = &st->configs[i / cli->repeat];
@@ -839,6 +781,7 @@ static void run_one(struct cmp_state *st, struct cmp_run *run, size_t k)
         return;
     }
     run->done = true;
+    st->order[st->norder++] = (size_t)(run - st->runs);
     if (run->failed > 0)
         st->rc = PDL_EXIT_FAILED;
     write_row(st->summary, &st->configs[run->config], run);
@@ -862,218 +805,6 @@ static void run_all(struct cmp_state *st)
             run_one(st, &st->runs[((r + i) % n) * repeat + r], ++k);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-/* The median makespan over the measured repeats of config. Returns false
- * if none was measured. */
-static bool median_makespan(const struct cmp_state *st, size_t config,
-                            double *out)
-{
-    double v[CMP_REPEAT_MAX];
-    size_t n = 0;
-    unsigned repeat = st->cli->repeat;
-
-    for (unsigned r = 0; r < repeat; r++)
-        if (st->runs[config * repeat + r].done)
-            v[n++] = st->runs[config * repeat + r].makespan;
-    if (n == 0)
-        return false;
-    qsort(v, n, sizeof(v[0]), cmp_double);
-    *out = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    return true;
-}
-
-/* The index of the configuration (mode, workers, schedule), or nconfigs. */
-static size_t find_config(const struct cmp_state *st, const char *mode,
-                          unsigned workers, const char *schedule)
-{
-    size_t i;
-
-    for (i = 0; i < st->nconfigs; i++) {
-        const struct cmp_config *c = &st->configs[i];
-        if (c->mode == mode && c->workers == workers && c->schedule == schedule)
-            break;
-    }
-    return i;
-}
-
-/* The summary as an aligned table, configuration by configuration. */
-static void print_table(const struct cmp_state *st)
-{
-    int mw = 4;
-
-    for (size_t i = 0; i < st->nconfigs; i++)
-        if ((int)strlen(st->configs[i].mode) > mw)
-            mw = (int)strlen(st->configs[i].mode);
-    printf("%-*s %7s %-8s %6s %8s %8s %8s %8s %9s %5s %6s %12s  %s\n", mw,
-           "mode", "workers", "schedule", "repeat", "wall", "makespan", "user",
-           "sys", "maxrss_kb", "ok", "failed", "bytes", "timeline");
-    for (size_t i = 0; i < st->nruns; i++) {
-        const struct cmp_run *r = &st->runs[i];
-        const struct cmp_config *c = &st->configs[r->config];
-        if (!r->done)
-            continue;
-        printf("%-*s %7u %-8s %6u %8.3f %8.3f %8.3f %8.3f %9ld %5zu %6zu "
-               "%12lld  %s\n",
-               mw, c->mode, c->workers, c->schedule, r->repeat, r->wall,
-               r->makespan, r->user, r->sys, r->maxrss_kb, r->ok, r->failed,
-               r->bytes, r->timeline);
-    }
-}
-
-/* One line: the median makespan of mode (and schedule) at each worker
- * count, and its speedup over serial's median when serial ran. */
-static void print_series(const struct cmp_state *st, const char *mode,
-                         const char *schedule, double serial, int width)
-{
-    char name[64];
-    double med;
-
-    snprintf(name, sizeof(name), "%s%s%s", mode,
-             st->cli->nschedules > 1 ? " " : "",
-             st->cli->nschedules > 1 ? schedule : "");
-    printf("  %-*s", width, name);
-    for (size_t i = 0; i < st->nconfigs; i++) {
-        const struct cmp_config *c = &st->configs[i];
-        if (c->mode != mode || c->schedule != schedule)
-            continue;
-        if (!median_makespan(st, i, &med))
-            printf("  w%u -", c->workers);
-        else if (serial > 0 && med > 0)
-            printf("  w%u %.3f s (x%.2f)", c->workers, med, serial / med);
-        else
-            printf("  w%u %.3f s", c->workers, med);
-    }
-    putchar('\n');
-}
-
-static void print_medians(const struct cmp_state *st)
-{
-    const struct cmp_cli *cli = st->cli;
-    const char *serial = pdl_runner_serial.name;
-    size_t sc = find_config(st, serial, 1, cli->schedules[0]);
-    double sm = 0;
-    bool has_serial = sc < st->nconfigs && median_makespan(st, sc, &sm);
-
-    printf("\nmedian makespan over %u repeat%s%s:\n", cli->repeat,
-           cli->repeat == 1 ? "" : "s",
-           has_serial ? ", (xN) = speedup over serial" : "");
-    for (size_t m = 0; m < cli->nmodes; m++) {
-        if (cli->modes[m] == serial) {
-            print_series(st, serial, cli->schedules[0], 0, 18);
-            continue;
-        }
-        for (size_t s = 0; s < cli->nschedules; s++)
-            print_series(st, cli->modes[m], cli->schedules[s],
-                         has_serial ? sm : 0, 18);
-    }
-}
-
-/* The predictions' file: the summary's name with "-predicted" before .tsv. */
-static void predicted_path(const struct cmp_state *st, char *out, size_t n)
-{
-    const char *sp = st->summary_path;
-    size_t len = strlen(sp);
-
-    if (len > 4 && strcmp(sp + len - 4, ".tsv") == 0)
-        snprintf(out, n, "%.*s-predicted.tsv", (int)(len - 4), sp);
-    else
-        snprintf(out, n, "%s-predicted.tsv", sp);
-}
-
-/* The series a configuration belongs to, named as compare.gp names it. */
-static void series_name(const struct cmp_state *st, const struct cmp_config *c,
-                        char *out, size_t n)
-{
-    if (strcmp(c->mode, pdl_runner_serial.name) == 0)
-        snprintf(out, n, "serial");
-    else if (st->cli->nschedules > 1)
-        snprintf(out, n, "%s %s", c->mode, c->schedule);
-    else
-        snprintf(out, n, "%s", c->mode);
-}
-
-/* Writes the predictions of config c's first run (its timeline replayed by
- * pdl predict) for every worker count of the comparison. */
-static void predict_series(const struct cmp_state *st, size_t c, FILE *out)
-{
-    const struct cmp_run *run = &st->runs[c * st->cli->repeat];
-    struct pdl_predict_model *m = NULL;
-    struct pdl_timeline tl;
-    char err[256], name[64];
-    FILE *in = run->done ? fopen(run->timeline, "r") : NULL;
-
-    if (!in)
-        return;
-    if (pdl_timeline_read(in, &tl, err, sizeof(err)) == PDL_OK) {
-        m = pdl_predict_model_create(&tl);
-        pdl_timeline_cleanup(&tl);
-    }
-    fclose(in);
-    series_name(st, &st->configs[c], name, sizeof(name));
-    for (size_t w = 0; m && w < st->cli->nworkers; w++) {
-        struct pdl_predict_config cfg;
-        struct pdl_predict_result r;
-        pdl_predict_config_init(&cfg, st->cli->workers[w]);
-        cfg.schedule = strcmp(st->configs[c].schedule, "static") == 0
-                           ? PDL_SCHED_STATIC
-                           : PDL_SCHED_DYNAMIC;
-        if (pdl_predict_run(m, &cfg, &r, NULL) == PDL_OK)
-            fprintf(out, "%s\t%u\t%.6f\t%u\n", name, st->cli->workers[w],
-                    r.makespan, st->configs[c].workers);
-    }
-    pdl_predict_model_destroy(m);
-}
-
-/* Predicts each series from its run at the fewest workers, so that the
- * chart can draw the prediction over what was measured. */
-static void write_predictions(const struct cmp_state *st)
-{
-    char path[CMP_PATH_MAX + 16];
-    unsigned wmin = st->cli->workers[0];
-    FILE *out;
-
-    for (size_t w = 1; w < st->cli->nworkers; w++)
-        if (st->cli->workers[w] < wmin)
-            wmin = st->cli->workers[w];
-    predicted_path(st, path, sizeof(path));
-    out = fopen(path, "w");
-    if (!out)
-        return;
-    fputs("# pdl-compare predicted 1: each series replayed from its run at "
-          "the fewest workers (repeat 1) by pdl predict\n"
-          "series\tworkers\tpredicted\tfrom\n",
-          out);
-    for (size_t c = 0; c < st->nconfigs; c++)
-        if (st->configs[c].workers == wmin &&
-            strcmp(st->configs[c].mode, pdl_runner_serial.name) != 0)
-            predict_series(st, c, out);
-    if (fclose(out) != 0)
-        unlink(path);
-    else
-        fprintf(stderr, "pdl compare: predictions: %s\n", path);
-}
-
-/* Draws the comparison; like a run's chart, a chart that cannot be drawn
- * is reported but does not change the exit status. */
-static void draw_chart(const struct cmp_state *st)
-{
-    char err[8192];
-
-    /* compare.gp also takes the summary as "data", so the renderer that
-     * draws a run's timeline fits as it is. */
-    if (pdl_chart_render(st->summary_path, st->cli->chart, "compare", err,
-                         sizeof(err)) != 0)
-        fprintf(stderr, "pdl compare: chart %s: %s\n", st->cli->chart, err);
-    else
-        fprintf(stderr, "pdl compare: chart: %s\n", st->cli->chart);
-}
-
 /* After the runs: close the summary, print, draw. Returns the exit code. */
 static int finish(struct cmp_state *st)
 {
@@ -1091,12 +822,15 @@ static int finish(struct cmp_state *st)
         fputs("pdl compare: no run could be measured\n", stderr);
         return PDL_EXIT_USAGE;
     }
-    print_table(st);
-    print_medians(st);
-    write_predictions(st);
+    /* With --json -, stdout carries the document and nothing else. */
+    if (!st->cli->json || strcmp(st->cli->json, "-") != 0)
+        cmp_print(st);
+    cmp_predict(st);
     fprintf(stderr, "pdl compare: summary: %s\n", st->summary_path);
+    if (st->cli->json && cmp_write_json(st) != 0)
+        st->rc = PDL_EXIT_USAGE;
     if (st->cli->chart)
-        draw_chart(st);
+        cmp_draw_chart(st);
     if (cmp_caught) {
         fprintf(stderr,
                 "pdl compare: interrupted by %s after %zu of %zu "
@@ -1142,6 +876,8 @@ static void state_cleanup(struct cmp_state *st)
     for (size_t i = 0; st->runs && i < st->nruns; i++)
         free(st->runs[i].timeline);
     free(st->runs);
+    free(st->order);
+    free(st->preds);
     free(st->configs);
 }
 

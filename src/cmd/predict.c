@@ -376,20 +376,6 @@ static void json_result(FILE *out, const struct pdl_predict_result *p)
 }
 
 /* A string as JSON (the timeline's path). */
-static void json_str(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(out, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(out, "\\u%04x", (unsigned char)*s);
-        else
-            fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 static int cmp_event(const void *a, const void *b)
 {
     const double *x = a, *y = b;
@@ -449,7 +435,7 @@ static void write_json(FILE *out, const struct report *r)
     const struct pdl_predict_facts *f = &r->facts;
 
     fputs("{\"pdl\": \"" PDL_VERSION "\", \"format\": 1, \"timeline\": ", out);
-    json_str(out, r->cli->timeline);
+    pdl_json_string(out, r->cli->timeline);
     fprintf(out,
             ",\n  \"measured\": {\"mode\": \"%s\", \"workers\": %u, "
             "\"makespan\": %.6f, \"tasks\": %zu, \"busy\": %.6f, "

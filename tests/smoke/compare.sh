@@ -87,6 +87,47 @@ expect_eq "$rc" 2 "compare whose runs all fail: exit status"
 expect_grep "$WORK/gerr" "pdl compare: threads -w 1, repeat 1: exited with status 2: " "run error"
 expect_grep "$WORK/gerr" "--timeout" "the run's own message"
 
+# --json - with the list on stdin: stdout is one JSON document and nothing
+# else, whose runs, configurations and predictions agree with the summary
+# and summary-predicted.tsv; the copy of stdin is gone afterwards.
+"$PDL" compare --modes serial,threads --workers 1,2 --repeat 3 --dir "$WORK/j" \
+    --json - --discard - <"$WORK/list.txt" >"$WORK/j.json" 2>"$WORK/jerr" ||
+    fail "compare --json - exited $?: $(cat "$WORK/jerr")"
+jq -e . "$WORK/j.json" >/dev/null || fail "stdout is not one JSON document: $(head -c 500 "$WORK/j.json")"
+expect_eq "$(head -c 1 "$WORK/j.json")" "{" "stdout starts with the document"
+J="$WORK/j/summary.tsv"
+[ ! -e "$WORK/j/stdin-list.txt" ] || fail "the copy of stdin was left"
+expect_eq "$(jq '.runs | length' "$WORK/j.json")" "$(awk 'NR > 2' "$J" | wc -l)" "json runs = summary rows"
+expect_eq "$(jq '.runs | length' "$WORK/j.json")" 9 "json runs"
+expect_eq "$(jq -r '.runs[] | [.mode, .workers, .schedule, .repeat, .wall, .makespan, .user, .sys, .maxrss_kb, .ok, .failed, .bytes, .timeline] | @tsv' "$WORK/j.json" |
+    awk -F'\t' -v OFS='\t' '{ for (i = 5; i <= 8; i++) $i = sprintf("%.6f", $i); print }')" \
+    "$(awk 'NR > 2' "$J")" "json runs = summary rows, field by field"
+expect_eq "$(jq -r '[.configurations[] | "\(.mode)-\(.workers)-\(.measured_runs)"] | join(",")' "$WORK/j.json")" \
+    "serial-1-3,threads-1-3,threads-2-3" "json configurations"
+# Median, min and max of each configuration from the summary's makespans.
+for cfg in serial:1 threads:1 threads:2; do
+    want=$(awk -F'\t' -v m="${cfg%:*}" -v w="${cfg#*:}" 'NR > 2 && $1 == m && $2 == w { print $6 }' "$J" |
+        sort -n | awk '{ v[NR] = $1 } END { printf "%.6f %.6f %.6f", v[2], v[1], v[3] }')
+    got=$(jq -r --arg m "${cfg%:*}" --argjson w "${cfg#*:}" \
+        '.configurations[] | select(.mode == $m and .workers == $w) | .makespan | "\(.median) \(.min) \(.max)"' "$WORK/j.json" |
+        awk '{ printf "%.6f %.6f %.6f", $1, $2, $3 }')
+    expect_eq "$got" "$want" "$cfg: median, min, max makespan"
+done
+expect_eq "$(jq -r '.reference.mode' "$WORK/j.json")" serial "reference"
+expect_eq "$(jq -r '.reference.makespan' "$WORK/j.json" | awk '{ printf "%.6f", $1 }')" \
+    "$(jq -r '.configurations[0].makespan.median' "$WORK/j.json" | awk '{ printf "%.6f", $1 }')" "reference is serial's median"
+expect_eq "$(jq -r '.predictions[] | [.series, .workers, .makespan, .from_workers] | @tsv' "$WORK/j.json" |
+    awk -F'\t' -v OFS='\t' '{ $3 = sprintf("%.6f", $3); print }')" \
+    "$(awk 'NR > 2' "$WORK/j/summary-predicted.tsv")" "json predictions = summary-predicted.tsv"
+expect_eq "$(jq '[.configurations[] | select(.mode == "threads") | .predicted != null] | all' "$WORK/j.json")" true \
+    "threads configurations carry their prediction"
+# --json FILE: the same document in a file, nothing partial left beside it.
+"$PDL" compare --modes threads --workers 2 --dir "$WORK/jf" --json "$WORK/jf.json" \
+    --discard "$WORK/list.txt" >"$WORK/jf.out" 2>"$WORK/jferr" || fail "compare --json FILE exited $?"
+expect_eq "$(jq '.runs | length' "$WORK/jf.json")" 1 "--json FILE runs"
+expect_grep "$WORK/jf.out" "median makespan over 1 repeat" "the table still on stdout with --json FILE"
+expect_eq "$(ls "$WORK" | grep -c 'jf.json.part')" 0 "no partial JSON left"
+
 check() {
     local want=$1; shift
     set +e
@@ -111,6 +152,11 @@ check 'pdl compare: --repeat: needs a value' "$WORK/list.txt" --repeat
 check 'pdl compare: --mode: compare sets it for each run; use --modes' --mode threads "$WORK/list.txt"
 check 'pdl compare: -t: compare writes one timeline per run into --dir' -t x.tsv "$WORK/list.txt"
 check 'pdl compare: no URL list given' --workers 2
+check 'pdl compare: --no-timeline: compare reads every run' --no-timeline "$WORK/list.txt"
+check 'pdl compare: --continue: every run must perform every task' --continue "$WORK/list.txt"
+check 'pdl compare: --frobnicate: unknown option' --frobnicate "$WORK/list.txt"
+check 'pdl compare: --summary: must name a file' --summary - "$WORK/list.txt"
+check 'pdl compare: --json: empty name' --json '' "$WORK/list.txt"
 check 'pdl compare: --dir: must name a file (- is not stdout here): "-"' --dir - "$WORK/list.txt"
 "$PDL" compare --help | grep -q -- "--schedules LIST" || fail "compare --help lacks --schedules"
 
