@@ -869,8 +869,9 @@ static int config_args(struct pdl_cli *cli, int *argc, char ***argv)
 }
 
 /* One option of argv into cli. Returns -1 to go on, or an exit code. */
-static int one_option(struct pdl_cli *cli, int c, const char *arg)
+static int one_option(void *ctx, int c, const char *arg)
 {
+    struct pdl_cli *cli = ctx;
     int rc = value_option(cli, c, arg);
 
     if (rc < 0)
@@ -893,25 +894,22 @@ static int one_option(struct pdl_cli *cli, int c, const char *arg)
     return PDL_EXIT_USAGE;
 }
 
-/* Defaults, the config file, argv, the checks. Same returns as
- * pdl_cli_parse. */
-static int parse_loop(int argc, char **argv, struct pdl_cli *cli,
-                      const struct pdl_getopt *g)
+/* Defaults, the config file, argv, the checks. */
+int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
 {
-    int c, rc;
+    const struct pdl_opt *tables[] = {pdl_run_opts};
+    int rc;
 
+    memset(cli, 0, sizeof(*cli));
     pdl_options_init(&cli->opt);
     cli->timeline = "pdl-timeline.tsv";
     cli->chart_by = "gantt";
     rc = config_args(cli, &argc, &argv);
     if (rc != 0)
         return rc;
-    while ((c = getopt_long(argc, argv, g->shortopts, g->longopts, NULL)) !=
-           -1) {
-        rc = one_option(cli, c, optarg);
-        if (rc >= 0)
-            return rc;
-    }
+    rc = pdl_cli_options(argc, argv, tables, 1, false, one_option, cli);
+    if (rc >= 0)
+        return rc;
     cli->lists = argv + optind;
     cli->nlists = argc - optind;
     cli->opt.headers = cli->headers;
@@ -923,20 +921,14 @@ static int parse_loop(int argc, char **argv, struct pdl_cli *cli,
     return check_together(cli);
 }
 
-int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli)
-{
-    const struct pdl_opt *tables[] = {pdl_run_opts};
-    struct pdl_getopt g;
-    int rc;
-
-    memset(cli, 0, sizeof(*cli));
-    pdl_getopt_init(&g, tables, 1, false);
-    rc = parse_loop(argc, argv, cli, &g);
-    pdl_getopt_cleanup(&g);
-    return rc;
-}
-
 /* ---- option tables (every command's) ---- */
+
+/* getopt_long's view of one or more tables: an entry is taken from the
+ * first table that has its long name or short letter. */
+struct pdl_getopt {
+    struct option *longopts; /* allocated */
+    char shortopts[128];     /* with a leading ':' if quiet */
+};
 
 /* True if g already holds the long option name. */
 static bool has_long(const struct option *v, size_t n, const char *name)
@@ -962,8 +954,9 @@ static void add_short(struct pdl_getopt *g, const struct pdl_opt *o)
     g->shortopts[len] = '\0';
 }
 
-void pdl_getopt_init(struct pdl_getopt *g, const struct pdl_opt *const *tables,
-                     size_t ntables, bool colon)
+static void getopt_init(struct pdl_getopt *g,
+                        const struct pdl_opt *const *tables, size_t ntables,
+                        bool colon)
 {
     size_t total = 0, n = 0;
 
@@ -982,10 +975,39 @@ void pdl_getopt_init(struct pdl_getopt *g, const struct pdl_opt *const *tables,
         }
 }
 
-void pdl_getopt_cleanup(struct pdl_getopt *g)
+int pdl_cli_options(int argc, char **argv, const struct pdl_opt *const *tables,
+                    size_t ntables, bool quiet, pdl_opt_fn *fn, void *ctx)
 {
-    free(g->longopts);
-    g->longopts = NULL;
+    struct pdl_getopt g;
+    int c, rc = -1;
+
+    getopt_init(&g, tables, ntables, quiet);
+    optind = 1;
+    opterr = !quiet;
+    while (rc < 0) {
+        c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL);
+        if (c == -1)
+            break;
+        rc = fn(ctx, c, optarg);
+    }
+    free(g.longopts);
+    return rc;
+}
+
+int pdl_cli_add_number(const char *item, long lo, long hi, unsigned *v,
+                       size_t *n, size_t max)
+{
+    long x;
+
+    if (!pdl_parse_long(item, lo, hi, &x))
+        return 1;
+    for (size_t i = 0; i < *n; i++)
+        if (v[i] == (unsigned)x)
+            return 2;
+    if (*n == max)
+        return 3;
+    v[(*n)++] = (unsigned)x;
+    return 0;
 }
 
 const struct pdl_opt *pdl_opt_find(const struct pdl_opt *table, int id)

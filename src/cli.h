@@ -3,7 +3,7 @@
 #ifndef PDL_CLI_H
 #define PDL_CLI_H
 
-#include <getopt.h>
+#include <getopt.h> /* no_argument, required_argument, optind */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -50,19 +50,23 @@ struct pdl_opt_layout {
 /* The run's options (cli.c), which compare forwards or refuses. */
 extern const struct pdl_opt pdl_run_opts[];
 
-/* getopt_long's view of one or more tables: an entry is taken from the
- * first table that has its long name or short letter. */
-struct pdl_getopt {
-    struct option *longopts; /* allocated */
-    char shortopts[128];     /* with a leading ':' if asked for */
-};
+/* Called by pdl_cli_options for each option: c as getopt_long returns it
+ * ('?' an unknown option, ':' a missing value when quiet), arg its value.
+ * Returns -1 to go on, or the exit code to end with. */
+typedef int pdl_opt_fn(void *ctx, int c, const char *arg);
 
-/* Builds g from the ntables tables. colon: start the short options with
- * ':' so that getopt_long reports a missing value as ':' and says nothing
- * (opterr is left to the caller). Free with pdl_getopt_cleanup. */
-void pdl_getopt_init(struct pdl_getopt *g, const struct pdl_opt *const *tables,
-                     size_t ntables, bool colon);
-void pdl_getopt_cleanup(struct pdl_getopt *g);
+/* Parses the options of argv from argv[1] through the ntables tables (an
+ * option is taken from the first table that has its long name or letter)
+ * and calls fn(ctx, ...) for each. quiet: getopt_long prints nothing and
+ * returns ':' for a missing value. Returns -1 when the options end (optind
+ * is then the first operand), or the exit code fn returned. */
+int pdl_cli_options(int argc, char **argv, const struct pdl_opt *const *tables,
+                    size_t ntables, bool quiet, pdl_opt_fn *fn, void *ctx);
+
+/* Appends the whole number item (lo..hi) to the n of max numbers in v.
+ * Returns 0, or why not: 1 not such a number, 2 already listed, 3 v full. */
+int pdl_cli_add_number(const char *item, long lo, long hi, unsigned *v,
+                       size_t *n, size_t max);
 
 /* The entry of table with this id, or NULL. */
 const struct pdl_opt *pdl_opt_find(const struct pdl_opt *table, int id);

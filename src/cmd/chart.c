@@ -108,9 +108,11 @@ static int draw_all(const char *data, char **outs, int n, const char *view)
     return rc;
 }
 
-/* One option into *view. Returns -1 to go on, or the exit code. */
-static int chart_option(int c, const char *arg, const char **view)
+/* One option into *view (ctx). Returns -1 to go on, or the exit code. */
+static int chart_option(void *ctx, int c, const char *arg)
 {
+    const char **view = ctx;
+
     if (c == 'h') {
         pdl_opt_usage(stdout, chart_opts, &chart_layout, chart_head, chart_tail,
                       PDL_CHART_TASKS_MAX, PDL_CHART_LANES_MAX);
@@ -125,29 +127,11 @@ static int chart_option(int c, const char *arg, const char **view)
     return -1;
 }
 
-/* The options into *view. Returns -1 to go on, or the exit code. */
-static int parse_options(int argc, char **argv, const char **view)
-{
-    const struct pdl_opt *tables[] = {chart_opts};
-    struct pdl_getopt g;
-    int c, rc = -1;
-
-    pdl_getopt_init(&g, tables, 1, false);
-    optind = 1;
-    while (rc < 0) {
-        c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL);
-        if (c == -1)
-            break;
-        rc = chart_option(c, optarg, view);
-    }
-    pdl_getopt_cleanup(&g);
-    return rc;
-}
-
 int pdl_cmd_chart(int argc, char **argv)
 {
+    const struct pdl_opt *tables[] = {chart_opts};
     const char *view = "gantt";
-    int rc = parse_options(argc, argv, &view);
+    int rc = pdl_cli_options(argc, argv, tables, 1, false, chart_option, &view);
 
     if (rc >= 0)
         return rc;

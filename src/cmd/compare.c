@@ -174,24 +174,18 @@ static int add_workers(void *ctx, const char *item)
 {
     struct cmp_cli *cli = ctx;
     char why[96];
-    long v;
+    int rc = pdl_cli_add_number(item, 1, PDL_WORKERS_MAX, cli->workers,
+                                &cli->nworkers, CMP_LIST_MAX);
 
-    if (!pdl_parse_long(item, 1, PDL_WORKERS_MAX, &v)) {
+    if (rc == 1)
         snprintf(why, sizeof(why),
-                 "must be whole numbers from 1 to %d, "
-                 "separated by commas",
+                 "must be whole numbers from 1 to %d, separated by commas",
                  PDL_WORKERS_MAX);
-        return bad_value("--workers", why, item);
-    }
-    for (size_t i = 0; i < cli->nworkers; i++)
-        if (cli->workers[i] == (unsigned)v)
-            return bad_value("--workers", "listed twice", item);
-    if (cli->nworkers == CMP_LIST_MAX) {
+    else if (rc == 2)
+        snprintf(why, sizeof(why), "listed twice");
+    else
         snprintf(why, sizeof(why), "at most %d worker counts", CMP_LIST_MAX);
-        return bad_value("--workers", why, item);
-    }
-    cli->workers[cli->nworkers++] = (unsigned)v;
-    return 0;
+    return rc == 0 ? 0 : bad_value("--workers", why, item);
 }
 
 static int add_schedule(void *ctx, const char *item)
@@ -326,21 +320,28 @@ static int bad_option(char **argv, int c)
     return PDL_EXIT_USAGE;
 }
 
+/* What compare's option callback needs. */
+struct cmp_parse {
+    struct cmp_cli *cli;
+    char **argv;
+};
+
 /* One option from getopt_long. Returns -1 to go on, or the exit code. */
-static int one_option(struct cmp_cli *cli, char **argv, int c)
+static int one_option(void *ctx, int c, const char *arg)
 {
+    struct cmp_parse *p = ctx;
     int rc;
 
     if (c == '?' || c == ':')
-        return bad_option(argv, c);
+        return bad_option(p->argv, c);
     if (c == 'h') {
         usage(stdout);
         return PDL_EXIT_OK;
     }
     if (pdl_opt_find(compare_opts, c))
-        rc = set_value(cli, c, optarg);
+        rc = set_value(p->cli, c, arg);
     else
-        rc = run_option(cli, argv, c, optarg);
+        rc = run_option(p->cli, p->argv, c, arg);
     return rc == 0 ? -1 : rc;
 }
 
@@ -382,22 +383,13 @@ static int set_defaults(struct cmp_cli *cli, int argc)
 static int parse_args(int argc, char **argv, struct cmp_cli *cli)
 {
     const struct pdl_opt *tables[] = {compare_opts, pdl_run_opts};
-    struct pdl_getopt g;
-    int c, rc = set_defaults(cli, argc);
+    struct cmp_parse p = {cli, argv};
+    int rc = set_defaults(cli, argc);
 
     if (rc != 0)
         return rc;
-    pdl_getopt_init(&g, tables, CMP_LEN(tables), true);
-    optind = 1;
-    opterr = 0;
-    rc = -1;
-    while (rc < 0) {
-        c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL);
-        if (c == -1)
-            break;
-        rc = one_option(cli, argv, c);
-    }
-    pdl_getopt_cleanup(&g);
+    rc = pdl_cli_options(argc, argv, tables, CMP_LEN(tables), true, one_option,
+                         &p);
     return rc < 0 ? take_lists(cli, argc, argv) : rc;
 }
 

@@ -48,21 +48,14 @@ struct wlist {
 
 static int add_workers(void *ctx, const char *item)
 {
+    static const char *const why[] = {
+        NULL, "must be whole numbers from 1 to 1024, e.g. 1,2,4,8",
+        "a number listed twice", "too many numbers"};
     struct wlist *l = ctx;
-    long v;
+    int rc = pdl_cli_add_number(item, 1, 1024, l->w, &l->n, l->max);
 
-    l->why = NULL;
-    if (!pdl_parse_long(item, 1, 1024, &v))
-        l->why = "must be whole numbers from 1 to 1024, e.g. 1,2,4,8";
-    for (size_t i = 0; !l->why && i < l->n; i++)
-        if (l->w[i] == (unsigned)v)
-            l->why = "a number listed twice";
-    if (!l->why && l->n == l->max)
-        l->why = "too many numbers";
-    if (l->why)
-        return -1;
-    l->w[l->n++] = (unsigned)v;
-    return 0;
+    l->why = why[rc];
+    return rc == 0 ? 0 : -1;
 }
 
 /* "1,2,4,8" into w (at most max, each 1..1024, none twice). Returns 0, or
@@ -218,35 +211,22 @@ static int set_option(int c, const char *arg, struct predict_cli *cli)
     return PDL_EXIT_USAGE;
 }
 
-/* The options of argv into cli. Returns -1 to go on, or the exit code. */
-static int parse_options(int argc, char **argv, struct predict_cli *cli)
+/* One option into cli (ctx). Returns -1 to go on, or the exit code. */
+static int predict_option(void *ctx, int c, const char *arg)
 {
-    const struct pdl_opt *tables[] = {predict_opts};
-    struct pdl_getopt g;
-    int c, rc = -1;
-
-    pdl_getopt_init(&g, tables, 1, false);
-    optind = 1;
-    while (rc < 0) {
-        c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL);
-        if (c == -1)
-            break;
-        if (c == 'h') {
-            pdl_opt_usage(stdout, predict_opts, &predict_layout, predict_head,
-                          predict_tail);
-            rc = PDL_EXIT_OK;
-        } else if (set_option(c, optarg, cli) != 0) {
-            rc = PDL_EXIT_USAGE;
-        }
+    if (c == 'h') {
+        pdl_opt_usage(stdout, predict_opts, &predict_layout, predict_head,
+                      predict_tail);
+        return PDL_EXIT_OK;
     }
-    pdl_getopt_cleanup(&g);
-    return rc;
+    return set_option(c, arg, ctx) != 0 ? PDL_EXIT_USAGE : -1;
 }
 
 /* Fills cli from argv. Returns -1 to go on, or the exit code. */
 static int parse_args(int argc, char **argv, struct predict_cli *cli)
 {
     static const unsigned defaults[] = {1, 2, 4, 8, 16};
+    const struct pdl_opt *tables[] = {predict_opts};
     char err[512];
     int rc;
 
@@ -255,7 +235,7 @@ static int parse_args(int argc, char **argv, struct predict_cli *cli)
     memcpy(cli->workers, defaults, sizeof(defaults));
     cli->nworkers = sizeof(defaults) / sizeof(defaults[0]);
     cli->nschedules = 1;
-    rc = parse_options(argc, argv, cli);
+    rc = pdl_cli_options(argc, argv, tables, 1, false, predict_option, cli);
     if (rc >= 0)
         return rc;
     if (argc - optind < 1) {
