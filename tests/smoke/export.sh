@@ -127,4 +127,14 @@ expect_grep err "u.txt" "--export u.txt"
 if [ -e u.tsv ] && [ -n "$(rows u.tsv)" ]; then
     fail "--export u.txt: tasks ran anyway"
 fi
+# pdl export --help is the usage on stdout (exit 0); an option export does
+# not have is a usage error, not the help.
+"$PDL" export --help >out 2>err || fail "export --help exited $?"
+expect_grep out "Usage: pdl export TIMELINE FILE..." "export --help"
+set +e
+"$PDL" export --bogus t.tsv x.jsonl >out 2>err; rc=$?
+set -e
+expect_eq "$rc" 2 "export --bogus: exit status"
+expect_grep err "--bogus" "export --bogus"
+[ ! -e x.jsonl ] || fail "export --bogus wrote x.jsonl"
 echo "export: ok"
