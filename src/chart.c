@@ -37,21 +37,23 @@ static bool installed_dir(char *buf, size_t bufsz)
     if (!slash)
         return false;
     *slash = '\0';
-    snprintf(buf, bufsz, "%s/../share/pdl/plots", exe);
-    strncat(buf, "/gantt.gp", bufsz - strlen(buf) - 1);
+    if (pdl_path_fmt(buf, bufsz, "%s/../share/pdl/plots/gantt.gp", exe) !=
+        PDL_OK)
+        return false;
     bool ok = access(buf, R_OK) == 0;
     buf[strlen(buf) - strlen("/gantt.gp")] = '\0';
     return ok;
 }
 
-void pdl_plots_dir(char *buf, size_t bufsz)
+int pdl_plots_dir(char *buf, size_t bufsz)
 {
     const char *env = getenv("PDL_PLOTS_DIR");
 
     if (env && *env)
-        snprintf(buf, bufsz, "%s", env);
-    else if (!installed_dir(buf, bufsz))
-        snprintf(buf, bufsz, "%s", PDL_PLOTS_DIR);
+        return pdl_path_fmt(buf, bufsz, "%s", env);
+    if (installed_dir(buf, bufsz))
+        return PDL_OK;
+    return pdl_path_fmt(buf, bufsz, "%s", PDL_PLOTS_DIR);
 }
 
 int pdl_chart_format_ok(const char *out)
@@ -62,21 +64,31 @@ int pdl_chart_format_ok(const char *out)
                    strcmp(dot, ".pdf") == 0);
 }
 
-/* Appends s to buf as a gnuplot single-quoted string ('' is a quote). */
-static void gp_quote(char *buf, size_t bufsz, const char *s)
+/* Appends s to buf as a gnuplot single-quoted string ('' is a quote).
+ * Returns PDL_OK, or PDL_ERR_TOOLONG (buf then "") if it does not fit: a
+ * path cut short would name another file. */
+static int gp_quote(char *buf, size_t bufsz, const char *s)
 {
     size_t o = strlen(buf);
 
-    if (o + 1 < bufsz)
-        buf[o++] = '\'';
-    for (; *s && o + 2 < bufsz; s++) {
+    if (o + 1 >= bufsz)
+        goto toolong;
+    buf[o++] = '\'';
+    for (; *s; s++) {
+        if (o + 3 >= bufsz)
+            goto toolong;
         if (*s == '\'')
             buf[o++] = '\'';
         buf[o++] = *s;
     }
-    if (o + 1 < bufsz)
-        buf[o++] = '\'';
+    if (o + 1 >= bufsz)
+        goto toolong;
+    buf[o++] = '\'';
     buf[o] = '\0';
+    return PDL_OK;
+toolong:
+    buf[0] = '\0';
+    return PDL_ERR_TOOLONG;
 }
 
 int pdl_chart_out_ok(const char *out, char *err, size_t errsz)
@@ -93,7 +105,11 @@ int pdl_chart_out_ok(const char *out, char *err, size_t errsz)
         snprintf(err, errsz, "%s", strerror(EISDIR));
         return -1;
     }
-    snprintf(probe, sizeof(probe), "%s.part-%ld", out, (long)getpid());
+    if (pdl_path_fmt(probe, sizeof(probe), "%s.part-%ld", out,
+                     (long)getpid()) != PDL_OK) {
+        snprintf(err, errsz, "%s", pdl_strerror(PDL_ERR_TOOLONG));
+        return -1;
+    }
     fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
         snprintf(err, errsz, "%s", strerror(errno));
@@ -105,7 +121,7 @@ int pdl_chart_out_ok(const char *out, char *err, size_t errsz)
 }
 
 struct pdl_chart {
-    char data[4096];
+    char *data; /* the timeline's path */
     const char *view;
     struct pdl_chart_scan scan;
     char agg[4200]; /* the overview's bins, a temporary file; "" if none */
@@ -118,8 +134,11 @@ static int make_overview(struct pdl_chart *ch, char *err, size_t errsz)
     FILE *f;
     int fd, rc;
 
-    snprintf(ch->agg, sizeof(ch->agg), "%s/pdl-overview-XXXXXX.gp",
-             tmp && *tmp ? tmp : "/tmp");
+    if (pdl_path_fmt(ch->agg, sizeof(ch->agg), "%s/pdl-overview-XXXXXX.gp",
+                     tmp && *tmp ? tmp : "/tmp") != PDL_OK) {
+        snprintf(err, errsz, "$TMPDIR: %s", pdl_strerror(PDL_ERR_TOOLONG));
+        return PDL_ERR_TOOLONG;
+    }
     fd = mkstemps(ch->agg, 3);
     if (fd < 0 || !(f = fdopen(fd, "w"))) {
         snprintf(err, errsz, "%s: %s", ch->agg, strerror(errno));
@@ -149,7 +168,7 @@ int pdl_chart_create(struct pdl_chart **chart, const char *data,
         free(ch);
         return PDL_ERR_USAGE;
     }
-    snprintf(ch->data, sizeof(ch->data), "%s", data);
+    ch->data = pdl_xstrdup(data);
     rc = pdl_chart_scan_file(data, &ch->scan, err, errsz);
     if (rc == PDL_OK) {
         size_t max = strcmp(view, "gantt") == 0   ? PDL_CHART_TASKS_MAX
@@ -184,21 +203,26 @@ void pdl_chart_destroy(struct pdl_chart *chart)
         return;
     if (chart->agg[0])
         unlink(chart->agg);
+    free(chart->data);
     free(chart);
 }
 
-/* "data='...'; out='...'" (and "; agg='...'") for gnuplot -e. */
-static void settings(char *buf, size_t bufsz, const char *data, const char *out,
-                     const char *agg)
+/* "data='...'; out='...'" (and "; agg='...'") for gnuplot -e. Returns
+ * PDL_OK or PDL_ERR_TOOLONG (buf then ""). */
+static int settings(char *buf, size_t bufsz, const char *data, const char *out,
+                    const char *agg)
 {
     snprintf(buf, bufsz, "data=");
-    gp_quote(buf, bufsz, data);
+    if (gp_quote(buf, bufsz, data) != PDL_OK)
+        return PDL_ERR_TOOLONG;
     strncat(buf, "; out=", bufsz - strlen(buf) - 1);
-    gp_quote(buf, bufsz, out);
+    if (gp_quote(buf, bufsz, out) != PDL_OK)
+        return PDL_ERR_TOOLONG;
     if (agg && *agg) {
         strncat(buf, "; agg=", bufsz - strlen(buf) - 1);
-        gp_quote(buf, bufsz, agg);
+        return gp_quote(buf, bufsz, agg);
     }
+    return PDL_OK;
 }
 
 /* The last line gnuplot printed that is not blank, trimmed: its reason. */
@@ -286,13 +310,14 @@ static void write_filled(const char *set, const char *script, const char *out,
     FILE *f;
     char call[4096] = "";
 
-    snprintf(path, pathsz, "%s.gp", out);
+    if (pdl_path_fmt(path, pathsz, "%s.gp", out) != PDL_OK ||
+        gp_quote(call, sizeof(call), script) != PDL_OK)
+        return;
     f = fopen(path, "w");
     if (!f) {
         path[0] = '\0';
         return;
     }
-    gp_quote(call, sizeof(call), script);
     fprintf(f, "# Draws %s: gnuplot %s\n%s\ncall %s\n", out, path, set, call);
     if (fclose(f) != 0)
         path[0] = '\0';
@@ -310,13 +335,21 @@ static int draw(const char *data, const char *out, const char *view,
         snprintf(err, errsz, "unknown chart format (use .png, .svg or .pdf)");
         return -1;
     }
-    pdl_plots_dir(dir, sizeof(dir));
-    snprintf(script, sizeof(script), "%s/%.32s.gp", dir, view);
+    if (pdl_plots_dir(dir, sizeof(dir)) != PDL_OK ||
+        pdl_path_fmt(script, sizeof(script), "%s/%.32s.gp", dir, view) !=
+            PDL_OK) {
+        snprintf(err, errsz, "the plots folder: %s",
+                 pdl_strerror(PDL_ERR_TOOLONG));
+        return -1;
+    }
     if (access(script, R_OK) != 0) {
         snprintf(err, errsz, "%s: %s", script, strerror(errno));
         return -1;
     }
-    settings(set, sizeof(set), data, out, agg);
+    if (settings(set, sizeof(set), data, out, agg) != PDL_OK) {
+        snprintf(err, errsz, "%s", pdl_strerror(PDL_ERR_TOOLONG));
+        return -1;
+    }
     rc = run_gnuplot(set, script, text, sizeof(text));
     if (rc == 0) {
         if (report && text[0])
@@ -324,9 +357,11 @@ static int draw(const char *data, const char *out, const char *view,
         return 0;
     }
     /* The overview's bins are temporary: keep a copy for the command. */
-    snprintf(kept, sizeof(kept), "%s.data.gp", out);
-    if (agg && *agg && copy_file(agg, kept) == 0)
-        settings(set, sizeof(set), data, out, kept);
+    if (agg && *agg &&
+        pdl_path_fmt(kept, sizeof(kept), "%s.data.gp", out) == PDL_OK &&
+        copy_file(agg, kept) == 0 &&
+        settings(set, sizeof(set), data, out, kept) != PDL_OK)
+        settings(set, sizeof(set), data, out, agg);
     write_filled(set, script, out, filled, sizeof(filled));
     last_line(text, why, sizeof(why));
     if (rc > 128)

@@ -17,8 +17,9 @@
 
 /* Writes into buf the folder of the gnuplot scripts: $PDL_PLOTS_DIR if set;
  * else share/pdl/plots beside the running binary's bin/ (an installed pdl,
- * wherever its prefix); else the source tree pdl was built from. */
-void pdl_plots_dir(char *buf, size_t bufsz);
+ * wherever its prefix); else the source tree pdl was built from. Returns
+ * PDL_OK, or PDL_ERR_TOOLONG (buf then "") if it does not fit. */
+int pdl_plots_dir(char *buf, size_t bufsz);
 
 /* True if out ends in an extension the charts can draw (.png, .svg, .pdf). */
 int pdl_chart_format_ok(const char *out);
@@ -35,7 +36,8 @@ struct pdl_chart;
  * or "overview"; gantt and lanes turn into overview above the limits above.
  * On success *chart is set and must be given to pdl_chart_destroy. Returns
  * PDL_OK; PDL_ERR_IO (errno set, err says why); PDL_ERR_FORMAT (err says
- * "line N: why"); PDL_ERR_USAGE (unknown view). */
+ * "line N: why"); PDL_ERR_USAGE (unknown view); PDL_ERR_TOOLONG ($TMPDIR
+ * too long for the overview's temporary file). */
 int pdl_chart_create(struct pdl_chart **chart, const char *data,
                      const char *view, char *err, size_t errsz);
 
