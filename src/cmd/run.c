@@ -11,6 +11,7 @@
 #include "pdl/rerun.h"
 #include "pdl/runner.h"
 #include "pdl/sigwatch.h"
+#include "pdl/stats.h"
 #include "pdl/sweep.h"
 #include "pdl/timeline.h"
 
