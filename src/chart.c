@@ -91,33 +91,41 @@ toolong:
     return PDL_ERR_TOOLONG;
 }
 
+/* PDL_OK, or PDL_ERR_USAGE with err saying which formats there are. */
+static int check_format(const char *out, char *err, size_t errsz)
+{
+    if (pdl_chart_format_ok(out))
+        return PDL_OK;
+    snprintf(err, errsz, "unknown chart format (use .png, .svg or .pdf)");
+    return PDL_ERR_USAGE;
+}
+
+/* Returns rc with err saying what it means. */
+static int said(int rc, const char *what, char *err, size_t errsz)
+{
+    snprintf(err, errsz, "%s", what);
+    return rc;
+}
+
 int pdl_chart_out_ok(const char *out, char *err, size_t errsz)
 {
     char probe[4200];
     struct stat st;
     int fd;
 
-    if (!pdl_chart_format_ok(out)) {
-        snprintf(err, errsz, "unknown chart format (use .png, .svg or .pdf)");
-        return -1;
-    }
-    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(err, errsz, "%s", strerror(EISDIR));
-        return -1;
-    }
+    if (check_format(out, err, errsz) != PDL_OK)
+        return PDL_ERR_USAGE;
+    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+        return said(PDL_ERR_IO, strerror(EISDIR), err, errsz);
     if (pdl_path_fmt(probe, sizeof(probe), "%s.part-%ld", out,
-                     (long)getpid()) != PDL_OK) {
-        snprintf(err, errsz, "%s", pdl_strerror(PDL_ERR_TOOLONG));
-        return -1;
-    }
+                     (long)getpid()) != PDL_OK)
+        return said(PDL_ERR_TOOLONG, pdl_strerror(PDL_ERR_TOOLONG), err, errsz);
     fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, errsz, "%s", strerror(errno));
-        return -1;
-    }
+    if (fd < 0)
+        return said(PDL_ERR_IO, strerror(errno), err, errsz);
     close(fd);
     unlink(probe);
-    return 0;
+    return PDL_OK;
 }
 
 struct pdl_chart {
@@ -285,19 +293,19 @@ static int run_gnuplot(const char *set, const char *script, char *text,
                                  : 128;
 }
 
-/* Copies file from to to; returns 0 or -1. */
+/* Copies file from to to; returns PDL_OK or PDL_ERR_IO. */
 static int copy_file(const char *from, const char *to)
 {
     FILE *in = fopen(from, "r"), *out = in ? fopen(to, "w") : NULL;
     char buf[65536];
     size_t n;
-    int rc = 0;
+    int rc = PDL_OK;
 
     while (out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
         if (fwrite(buf, 1, n, out) != n)
-            rc = -1;
+            rc = PDL_ERR_IO;
     if (!out || ferror(in) || fclose(out) != 0)
-        rc = -1;
+        rc = PDL_ERR_IO;
     if (in)
         fclose(in);
     return rc;
@@ -331,35 +339,31 @@ static int draw(const char *data, const char *out, const char *view,
     char text[16384], why[1024];
     int rc;
 
-    if (!pdl_chart_format_ok(out)) {
-        snprintf(err, errsz, "unknown chart format (use .png, .svg or .pdf)");
-        return -1;
-    }
+    if (check_format(out, err, errsz) != PDL_OK)
+        return PDL_ERR_USAGE;
     if (pdl_plots_dir(dir, sizeof(dir)) != PDL_OK ||
         pdl_path_fmt(script, sizeof(script), "%s/%.32s.gp", dir, view) !=
             PDL_OK) {
         snprintf(err, errsz, "the plots folder: %s",
                  pdl_strerror(PDL_ERR_TOOLONG));
-        return -1;
+        return PDL_ERR_TOOLONG;
     }
     if (access(script, R_OK) != 0) {
         snprintf(err, errsz, "%s: %s", script, strerror(errno));
-        return -1;
+        return PDL_ERR_IO;
     }
-    if (settings(set, sizeof(set), data, out, agg) != PDL_OK) {
-        snprintf(err, errsz, "%s", pdl_strerror(PDL_ERR_TOOLONG));
-        return -1;
-    }
+    if (settings(set, sizeof(set), data, out, agg) != PDL_OK)
+        return said(PDL_ERR_TOOLONG, pdl_strerror(PDL_ERR_TOOLONG), err, errsz);
     rc = run_gnuplot(set, script, text, sizeof(text));
     if (rc == 0) {
         if (report && text[0])
             fputs(text, report);
-        return 0;
+        return PDL_OK;
     }
     /* The overview's bins are temporary: keep a copy for the command. */
     if (agg && *agg &&
         pdl_path_fmt(kept, sizeof(kept), "%s.data.gp", out) == PDL_OK &&
-        copy_file(agg, kept) == 0 &&
+        copy_file(agg, kept) == PDL_OK &&
         settings(set, sizeof(set), data, out, kept) != PDL_OK)
         settings(set, sizeof(set), data, out, agg);
     write_filled(set, script, out, filled, sizeof(filled));
@@ -373,7 +377,7 @@ static int draw(const char *data, const char *out, const char *view,
              filled[0] ? " (or: gnuplot " : "", filled[0] ? filled : "");
     if (filled[0])
         strncat(err, ")", errsz - strlen(err) - 1);
-    return -1;
+    return PDL_ERR_TOOL;
 }
 
 int pdl_chart_draw(struct pdl_chart *chart, const char *out, FILE *report,
@@ -391,8 +395,9 @@ int pdl_chart_render(const char *data, const char *out, const char *view,
     /* These scripts read their own summaries, not a timeline. */
     if (strcmp(view, "compare") == 0 || strcmp(view, "predict") == 0)
         return draw(data, out, view, NULL, stderr, err, errsz);
-    if (pdl_chart_create(&ch, data, view, err, errsz) != PDL_OK)
-        return -1;
+    rc = pdl_chart_create(&ch, data, view, err, errsz);
+    if (rc != PDL_OK)
+        return rc;
     rc = pdl_chart_draw(ch, out, stderr, err, errsz);
     pdl_chart_destroy(ch);
     return rc;

@@ -31,7 +31,9 @@ pdl_monotime pdl_now(void);
     /* the caller asked for something impossible */                            \
     X(ERR_USAGE, "invalid request")                                            \
     /* a path does not fit its buffer: an error, never a silent cut */         \
-    X(ERR_TOOLONG, "path too long")
+    X(ERR_TOOLONG, "path too long")                                            \
+    /* a program pdl runs (gnuplot) failed or is missing */                    \
+    X(ERR_TOOL, "a helper program failed")
 
 #define PDL_ERR_ENUM(name, msg) PDL_##name,
 enum pdl_err { PDL_ERR_MAP(PDL_ERR_ENUM) PDL_ERR_COUNT };

@@ -1,6 +1,7 @@
 /* The charts read a timeline through pdl_timeline_each, the one reader of
  * the format: what a scan finds, a later version's added columns read by
  * name, and errors that name the line. */
+#include "pdl/chart.h"
 #include "pdl/chartdata.h"
 #include "pdl/stats.h"
 #include "pdl/timeline.h"
@@ -194,6 +195,34 @@ START_TEST(test_aggregate)
 }
 END_TEST
 
+/* The chart functions return codes of the one error table. */
+START_TEST(test_chart_codes)
+{
+    struct pdl_chart *ch;
+    char err[512];
+
+    ck_assert_int_eq(pdl_chart_out_ok("x.gif", err, sizeof(err)),
+                     PDL_ERR_USAGE);
+    ck_assert_int_eq(pdl_chart_out_ok("/nonexistent/x.png", err, sizeof(err)),
+                     PDL_ERR_IO);
+    ck_assert_str_eq(err, "No such file or directory");
+    ck_assert_int_eq(pdl_chart_create(&ch, path, "pie", err, sizeof(err)),
+                     PDL_ERR_USAGE);
+    write_sample();
+    ck_assert_int_eq(pdl_chart_create(&ch, path, "gantt", err, sizeof(err)),
+                     PDL_OK);
+    ck_assert_int_eq(pdl_chart_draw(ch, "x.bmp", NULL, err, sizeof(err)),
+                     PDL_ERR_USAGE);
+    /* No scripts where they are looked for. */
+    setenv("PDL_PLOTS_DIR", "/nonexistent", 1);
+    ck_assert_int_eq(pdl_chart_draw(ch, "/tmp/x.png", NULL, err, sizeof(err)),
+                     PDL_ERR_IO);
+    ck_assert_str_eq(err, "/nonexistent/gantt.gp: No such file or directory");
+    unsetenv("PDL_PLOTS_DIR");
+    pdl_chart_destroy(ch);
+}
+END_TEST
+
 static Suite *chartdata_suite(void)
 {
     Suite *s = suite_create("chartdata");
@@ -204,6 +233,7 @@ static Suite *chartdata_suite(void)
     tcase_add_test(tc, test_later_version);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_aggregate);
+    tcase_add_test(tc, test_chart_codes);
     suite_add_tcase(s, tc);
     return s;
 }

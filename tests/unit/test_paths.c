@@ -135,7 +135,7 @@ START_TEST(test_chart_out_too_long)
 
     memset(out, 'c', sizeof(out));
     snprintf(out + sizeof(out) - 16, 16, "/x/chart.png");
-    ck_assert_int_ne(pdl_chart_out_ok(out, err, sizeof(err)), 0);
+    ck_assert_int_eq(pdl_chart_out_ok(out, err, sizeof(err)), PDL_ERR_TOOLONG);
     ck_assert_str_eq(err, "path too long");
 }
 END_TEST
