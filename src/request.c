@@ -4,6 +4,7 @@
  * checked here by pure functions, so that the CLI refuses them before any
  * download. */
 #include "pdl/request.h"
+#include "pdl/names.h"
 #include "pdl/sha256.h"
 #include "pdl/util.h"
 

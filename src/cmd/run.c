@@ -5,6 +5,7 @@
 #include "pdl/chart.h"
 #include "pdl/predict.h"
 #include "pdl/export.h"
+#include "pdl/names.h"
 #include "pdl/outdir.h"
 #include "pdl/output.h"
 #include "pdl/progress.h"
