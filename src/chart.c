@@ -163,28 +163,44 @@ static int make_overview(struct pdl_chart *ch, char *err, size_t errsz)
     return rc;
 }
 
+/* The views of a timeline: the script, the word --by takes for it, and the
+ * most rows it draws before the overview is drawn instead (0: any). */
+static const struct view {
+    const char *script;
+    const char *by;
+    size_t max;
+} views[] = {
+    {"gantt", "task", PDL_CHART_TASKS_MAX},
+    {"lanes", "worker", PDL_CHART_LANES_MAX},
+    {"conns", "connection", PDL_CHART_LANES_MAX},
+    {"overview", "overview", 0},
+};
+
+static const struct view *find_view(const char *script)
+{
+    for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+        if (strcmp(views[i].script, script) == 0)
+            return &views[i];
+    return NULL;
+}
+
 int pdl_chart_create(struct pdl_chart **chart, const char *data,
                      const char *view, char *err, size_t errsz)
 {
-    struct pdl_chart *ch = pdl_xcalloc(1, sizeof(*ch));
+    const struct view *v = find_view(view);
+    struct pdl_chart *ch;
     int rc;
 
     *chart = NULL;
-    if (strcmp(view, "gantt") != 0 && strcmp(view, "lanes") != 0 &&
-        strcmp(view, "conns") != 0 && strcmp(view, "overview") != 0) {
+    if (!v) {
         snprintf(err, errsz, "unknown view \"%.40s\"", view);
-        free(ch);
         return PDL_ERR_USAGE;
     }
+    ch = pdl_xcalloc(1, sizeof(*ch));
     ch->data = pdl_xstrdup(data);
     rc = pdl_chart_scan_file(data, &ch->scan, err, errsz);
-    if (rc == PDL_OK) {
-        size_t max = strcmp(view, "gantt") == 0   ? PDL_CHART_TASKS_MAX
-                     : strcmp(view, "lanes") == 0 ? PDL_CHART_LANES_MAX
-                     : strcmp(view, "conns") == 0 ? PDL_CHART_LANES_MAX
-                                                  : 0;
-        ch->view = ch->scan.rows > max ? "overview" : view;
-    }
+    if (rc == PDL_OK)
+        ch->view = v->max && ch->scan.rows > v->max ? "overview" : v->script;
     if (rc == PDL_OK && strcmp(ch->view, "overview") == 0)
         rc = make_overview(ch, err, errsz);
     if (rc != PDL_OK) {
@@ -417,16 +433,13 @@ size_t pdl_chart_render_all(const char *data, const char *const *outs, size_t n,
             fprintf(report, "pdl: chart %s: %s: %s\n", outs[i], data, err);
         return n;
     }
-    if (!quiet && strcmp(ch->view, view) != 0)
+    if (!quiet && strcmp(ch->view, view) != 0) {
+        const struct view *v = find_view(view);
         fprintf(report,
                 "pdl: chart: %zu tasks, drawn as an overview over time "
-                "(the %s view draws up to %d)\n",
-                ch->scan.rows,
-                strcmp(view, "gantt") == 0   ? "task"
-                : strcmp(view, "conns") == 0 ? "connection"
-                                             : "worker",
-                strcmp(view, "gantt") == 0 ? PDL_CHART_TASKS_MAX
-                                           : PDL_CHART_LANES_MAX);
+                "(the %s view draws up to %zu)\n",
+                ch->scan.rows, v->by, v->max);
+    }
     for (size_t i = 0; i < n; i++) {
         if (pdl_chart_draw(ch, outs[i], report, err, sizeof(err)) != 0) {
             fprintf(report, "pdl: chart %s: %s\n", outs[i], err);

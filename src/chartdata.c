@@ -83,31 +83,13 @@ static void put(struct projection *p, const char *s, size_t n)
     p->len += n;
 }
 
-/* Splits s (changed in place) at tabs into at most max fields; returns the
- * count, max + 1 if there are more. */
-static int split(char *s, char **f, int max)
-{
-    int n = 0;
-
-    f[n++] = s;
-    for (char *p = s; *p; p++) {
-        if (*p != '\t')
-            continue;
-        if (n == max)
-            return max + 1;
-        *p = '\0';
-        f[n++] = p + 1;
-    }
-    return n;
-}
-
 /* The newest known version whose columns are all in the header hdr (n
  * fields), with p->pick set; 0 if none. */
 static int choose(struct projection *p, char **hdr, int n)
 {
     for (size_t k = 0; k < NKNOWN; k++) {
         char *names = pdl_xstrdup(known[k].header), *f[FIELDS_MAX];
-        int m = split(names, f, FIELDS_MAX), i = 0;
+        int m = pdl_split_tabs(names, f, FIELDS_MAX), i = 0;
         for (; i < m; i++) {
             p->pick[i] = -1;
             for (int j = 0; j < n && p->pick[i] < 0; j++)
@@ -144,7 +126,7 @@ static void project_head(struct projection *p, const char *first)
     /* Anything else that says it is a timeline is projected. */
     if (!p->pass && (sscanf(first, "# pdl-timeline %d", &version) == 1 ||
                      sscanf(first, "# pdl timeline %d", &version) == 1)) {
-        n = split(hdr, f, FIELDS_MAX);
+        n = pdl_split_tabs(hdr, f, FIELDS_MAX);
         chosen = n <= FIELDS_MAX ? choose(p, f, n) : 0;
         p->nfields = n;
     }
@@ -187,7 +169,7 @@ static void project_row(struct projection *p)
     }
     char *copy = pdl_xstrdup(p->line);
     copy[len - nl] = '\0';
-    n = split(copy, f, p->nfields);
+    n = pdl_split_tabs(copy, f, p->nfields);
     if (n != p->nfields) {
         put(p, p->line, len);
     } else {

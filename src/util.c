@@ -41,6 +41,22 @@ int pdl_path_fmt(char *buf, size_t n, const char *fmt, ...)
     return PDL_ERR_TOOLONG;
 }
 
+int pdl_split_tabs(char *s, char **f, int max)
+{
+    int n = 0;
+
+    f[n++] = s;
+    for (char *p = s; *p; p++) {
+        if (*p != '\t')
+            continue;
+        if (n == max)
+            return max + 1;
+        *p = '\0';
+        f[n++] = p + 1;
+    }
+    return n;
+}
+
 static void *oom(void)
 {
     fputs("pdl: out of memory\n", stderr);

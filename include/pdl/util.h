@@ -48,6 +48,11 @@ const char *pdl_strerror(enum pdl_err err);
 int pdl_path_fmt(char *buf, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Splits s in place at its tabs into f (room for max fields). Returns the
+ * number of fields, or max + 1 if there are more (f then holds the first
+ * max, the last of them not cut at its tabs). */
+int pdl_split_tabs(char *s, char **f, int max);
+
 /* Allocation that never returns NULL: on exhaustion it prints one line and
  * aborts, so callers need no NULL checks. */
 void *pdl_xmalloc(size_t size);

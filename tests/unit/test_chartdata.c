@@ -223,6 +223,45 @@ START_TEST(test_chart_codes)
 }
 END_TEST
 
+/* Above the task view's limit the overview is drawn, and said so. */
+START_TEST(test_cut_over)
+{
+    enum { N = PDL_CHART_TASKS_MAX + 1 };
+    struct pdl_result *r = calloc(N, sizeof(*r));
+    const char **u = calloc(N, sizeof(*u));
+    struct pdl_run_info info = {.mode = "threads", .workers = 1};
+    char out[80], *text = NULL;
+    const char *outs[1] = {out};
+    size_t len = 0;
+    FILE *f = fopen(path, "w"), *report = open_memstream(&text, &len);
+
+    for (int i = 0; i < N; i++) {
+        r[i] = rows[0];
+        r[i].start_ns = i * MS;
+        r[i].end_ns = (i + 1) * MS;
+        u[i] = "http://h/a";
+    }
+    ck_assert_int_eq(pdl_timeline_write(f, &info, r, u, N), PDL_OK);
+    fclose(f);
+    snprintf(out, sizeof(out), "%s.svg", path);
+    /* Drawn or not (gnuplot may be absent), the cut-over is said first. */
+    pdl_chart_render_all(path, outs, 1, "gantt", report, false);
+    fclose(report);
+    ck_assert_ptr_nonnull(
+        strstr(text, "pdl: chart: 2001 tasks, drawn as an overview over time "
+                     "(the task view draws up to 2000)\n"));
+    unlink(out);
+    /* What a failed drawing leaves to draw it later. */
+    snprintf(out, sizeof(out), "%s.svg.gp", path);
+    unlink(out);
+    snprintf(out, sizeof(out), "%s.svg.data.gp", path);
+    unlink(out);
+    free(text);
+    free(u);
+    free(r);
+}
+END_TEST
+
 static Suite *chartdata_suite(void)
 {
     Suite *s = suite_create("chartdata");
@@ -234,6 +273,8 @@ static Suite *chartdata_suite(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_aggregate);
     tcase_add_test(tc, test_chart_codes);
+    tcase_add_test(tc, test_cut_over);
+    tcase_set_timeout(tc, 30); /* gnuplot draws the overview */
     suite_add_tcase(s, tc);
     return s;
 }

@@ -47,6 +47,19 @@ START_TEST(test_path_fmt)
 }
 END_TEST
 
+START_TEST(test_split_tabs)
+{
+    char line[] = "a\t\tc", more[] = "1\t2\t3";
+    char *f[3];
+
+    ck_assert_int_eq(pdl_split_tabs(line, f, 3), 3);
+    ck_assert_str_eq(f[0], "a");
+    ck_assert_str_eq(f[1], "");
+    ck_assert_str_eq(f[2], "c");
+    ck_assert_int_eq(pdl_split_tabs(more, f, 2), 3); /* more than 2 */
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -55,6 +68,7 @@ static Suite *util_suite(void)
     tcase_add_test(tc, test_error_messages);
     tcase_add_test(tc, test_error_values);
     tcase_add_test(tc, test_path_fmt);
+    tcase_add_test(tc, test_split_tabs);
     suite_add_tcase(s, tc);
     return s;
 }
