@@ -258,11 +258,17 @@ static FILE *open_projected(const char *path)
         return NULL;
     p = pdl_xcalloc(1, sizeof(*p));
     p->in = in;
-    f = fopencookie(p, "r", io);
-    if (!f) {
-        fclose(in);
+    read_head(p);
+    /* What the reader knows goes to it directly, with no copy. */
+    if (p->pass && fseeko(in, 0, SEEK_SET) == 0) {
+        free(p->line);
+        free(p->out);
         free(p);
+        return in;
     }
+    f = fopencookie(p, "r", io);
+    if (!f)
+        projection_close(p);
     return f;
 }
 
