@@ -259,6 +259,12 @@ static FILE *open_projected(const char *path)
     p = pdl_xcalloc(1, sizeof(*p));
     p->in = in;
     read_head(p);
+    if (ferror(in)) {
+        int e = errno;
+        projection_close(p);
+        errno = e;
+        return NULL;
+    }
     /* What the reader knows goes to it directly, with no copy. */
     if (p->pass && fseeko(in, 0, SEEK_SET) == 0) {
         free(p->line);

@@ -171,6 +171,9 @@ START_TEST(test_errors)
     ck_assert_int_eq(pdl_chart_scan_file(path, &sc, err, sizeof(err)),
                      PDL_ERR_IO);
     ck_assert_str_eq(err, "No such file or directory");
+    ck_assert_int_eq(pdl_chart_scan_file("/tmp", &sc, err, sizeof(err)),
+                     PDL_ERR_IO);
+    ck_assert_str_eq(err, "Is a directory");
 }
 END_TEST
 
