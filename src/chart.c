@@ -37,21 +37,23 @@ static bool installed_dir(char *buf, size_t bufsz)
     if (!slash)
         return false;
     *slash = '\0';
-    snprintf(buf, bufsz, "%s/../share/pdl/plots", exe);
-    strncat(buf, "/gantt.gp", bufsz - strlen(buf) - 1);
+    if (pdl_path_fmt(buf, bufsz, "%s/../share/pdl/plots/gantt.gp", exe) !=
+        PDL_OK)
+        return false;
     bool ok = access(buf, R_OK) == 0;
     buf[strlen(buf) - strlen("/gantt.gp")] = '\0';
     return ok;
 }
 
-void pdl_plots_dir(char *buf, size_t bufsz)
+int pdl_plots_dir(char *buf, size_t bufsz)
 {
     const char *env = getenv("PDL_PLOTS_DIR");
 
     if (env && *env)
-        snprintf(buf, bufsz, "%s", env);
-    else if (!installed_dir(buf, bufsz))
-        snprintf(buf, bufsz, "%s", PDL_PLOTS_DIR);
+        return pdl_path_fmt(buf, bufsz, "%s", env);
+    if (installed_dir(buf, bufsz))
+        return PDL_OK;
+    return pdl_path_fmt(buf, bufsz, "%s", PDL_PLOTS_DIR);
 }
 
 int pdl_chart_format_ok(const char *out)
@@ -62,21 +64,47 @@ int pdl_chart_format_ok(const char *out)
                    strcmp(dot, ".pdf") == 0);
 }
 
-/* Appends s to buf as a gnuplot single-quoted string ('' is a quote). */
-static void gp_quote(char *buf, size_t bufsz, const char *s)
+/* Appends s to buf as a gnuplot single-quoted string ('' is a quote).
+ * Returns PDL_OK, or PDL_ERR_TOOLONG (buf then "") if it does not fit: a
+ * path cut short would name another file. */
+static int gp_quote(char *buf, size_t bufsz, const char *s)
 {
     size_t o = strlen(buf);
 
-    if (o + 1 < bufsz)
-        buf[o++] = '\'';
-    for (; *s && o + 2 < bufsz; s++) {
+    if (o + 1 >= bufsz)
+        goto toolong;
+    buf[o++] = '\'';
+    for (; *s; s++) {
+        if (o + 3 >= bufsz)
+            goto toolong;
         if (*s == '\'')
             buf[o++] = '\'';
         buf[o++] = *s;
     }
-    if (o + 1 < bufsz)
-        buf[o++] = '\'';
+    if (o + 1 >= bufsz)
+        goto toolong;
+    buf[o++] = '\'';
     buf[o] = '\0';
+    return PDL_OK;
+toolong:
+    buf[0] = '\0';
+    return PDL_ERR_TOOLONG;
+}
+
+/* PDL_OK, or PDL_ERR_USAGE with err saying which formats there are. */
+static int check_format(const char *out, char *err, size_t errsz)
+{
+    if (pdl_chart_format_ok(out))
+        return PDL_OK;
+    snprintf(err, errsz, "unknown chart format (use .png, .svg or .pdf)");
+    return PDL_ERR_USAGE;
+}
+
+/* Returns rc with err saying what it means. */
+static int said(int rc, const char *what, char *err, size_t errsz)
+{
+    snprintf(err, errsz, "%s", what);
+    return rc;
 }
 
 int pdl_chart_out_ok(const char *out, char *err, size_t errsz)
@@ -85,27 +113,23 @@ int pdl_chart_out_ok(const char *out, char *err, size_t errsz)
     struct stat st;
     int fd;
 
-    if (!pdl_chart_format_ok(out)) {
-        snprintf(err, errsz, "unknown chart format (use .png, .svg or .pdf)");
-        return -1;
-    }
-    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(err, errsz, "%s", strerror(EISDIR));
-        return -1;
-    }
-    snprintf(probe, sizeof(probe), "%s.part-%ld", out, (long)getpid());
+    if (check_format(out, err, errsz) != PDL_OK)
+        return PDL_ERR_USAGE;
+    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+        return said(PDL_ERR_IO, strerror(EISDIR), err, errsz);
+    if (pdl_path_fmt(probe, sizeof(probe), "%s.part-%ld", out,
+                     (long)getpid()) != PDL_OK)
+        return said(PDL_ERR_TOOLONG, pdl_strerror(PDL_ERR_TOOLONG), err, errsz);
     fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, errsz, "%s", strerror(errno));
-        return -1;
-    }
+    if (fd < 0)
+        return said(PDL_ERR_IO, strerror(errno), err, errsz);
     close(fd);
     unlink(probe);
-    return 0;
+    return PDL_OK;
 }
 
 struct pdl_chart {
-    char data[4096];
+    char *data; /* the timeline's path */
     const char *view;
     struct pdl_chart_scan scan;
     char agg[4200]; /* the overview's bins, a temporary file; "" if none */
@@ -118,8 +142,11 @@ static int make_overview(struct pdl_chart *ch, char *err, size_t errsz)
     FILE *f;
     int fd, rc;
 
-    snprintf(ch->agg, sizeof(ch->agg), "%s/pdl-overview-XXXXXX.gp",
-             tmp && *tmp ? tmp : "/tmp");
+    if (pdl_path_fmt(ch->agg, sizeof(ch->agg), "%s/pdl-overview-XXXXXX.gp",
+                     tmp && *tmp ? tmp : "/tmp") != PDL_OK) {
+        snprintf(err, errsz, "$TMPDIR: %s", pdl_strerror(PDL_ERR_TOOLONG));
+        return PDL_ERR_TOOLONG;
+    }
     fd = mkstemps(ch->agg, 3);
     if (fd < 0 || !(f = fdopen(fd, "w"))) {
         snprintf(err, errsz, "%s: %s", ch->agg, strerror(errno));
@@ -136,28 +163,44 @@ static int make_overview(struct pdl_chart *ch, char *err, size_t errsz)
     return rc;
 }
 
+/* The views of a timeline: the script, the word --by takes for it, and the
+ * most rows it draws before the overview is drawn instead (0: any). */
+static const struct view {
+    const char *script;
+    const char *by;
+    size_t max;
+} views[] = {
+    {"gantt", "task", PDL_CHART_TASKS_MAX},
+    {"lanes", "worker", PDL_CHART_LANES_MAX},
+    {"conns", "connection", PDL_CHART_LANES_MAX},
+    {"overview", "overview", 0},
+};
+
+static const struct view *find_view(const char *script)
+{
+    for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+        if (strcmp(views[i].script, script) == 0)
+            return &views[i];
+    return NULL;
+}
+
 int pdl_chart_create(struct pdl_chart **chart, const char *data,
                      const char *view, char *err, size_t errsz)
 {
-    struct pdl_chart *ch = pdl_xcalloc(1, sizeof(*ch));
+    const struct view *v = find_view(view);
+    struct pdl_chart *ch;
     int rc;
 
     *chart = NULL;
-    if (strcmp(view, "gantt") != 0 && strcmp(view, "lanes") != 0 &&
-        strcmp(view, "conns") != 0 && strcmp(view, "overview") != 0) {
+    if (!v) {
         snprintf(err, errsz, "unknown view \"%.40s\"", view);
-        free(ch);
         return PDL_ERR_USAGE;
     }
-    snprintf(ch->data, sizeof(ch->data), "%s", data);
+    ch = pdl_xcalloc(1, sizeof(*ch));
+    ch->data = pdl_xstrdup(data);
     rc = pdl_chart_scan_file(data, &ch->scan, err, errsz);
-    if (rc == PDL_OK) {
-        size_t max = strcmp(view, "gantt") == 0   ? PDL_CHART_TASKS_MAX
-                     : strcmp(view, "lanes") == 0 ? PDL_CHART_LANES_MAX
-                     : strcmp(view, "conns") == 0 ? PDL_CHART_LANES_MAX
-                                                  : 0;
-        ch->view = ch->scan.rows > max ? "overview" : view;
-    }
+    if (rc == PDL_OK)
+        ch->view = v->max && ch->scan.rows > v->max ? "overview" : v->script;
     if (rc == PDL_OK && strcmp(ch->view, "overview") == 0)
         rc = make_overview(ch, err, errsz);
     if (rc != PDL_OK) {
@@ -184,21 +227,26 @@ void pdl_chart_destroy(struct pdl_chart *chart)
         return;
     if (chart->agg[0])
         unlink(chart->agg);
+    free(chart->data);
     free(chart);
 }
 
-/* "data='...'; out='...'" (and "; agg='...'") for gnuplot -e. */
-static void settings(char *buf, size_t bufsz, const char *data, const char *out,
-                     const char *agg)
+/* "data='...'; out='...'" (and "; agg='...'") for gnuplot -e. Returns
+ * PDL_OK or PDL_ERR_TOOLONG (buf then ""). */
+static int settings(char *buf, size_t bufsz, const char *data, const char *out,
+                    const char *agg)
 {
     snprintf(buf, bufsz, "data=");
-    gp_quote(buf, bufsz, data);
+    if (gp_quote(buf, bufsz, data) != PDL_OK)
+        return PDL_ERR_TOOLONG;
     strncat(buf, "; out=", bufsz - strlen(buf) - 1);
-    gp_quote(buf, bufsz, out);
+    if (gp_quote(buf, bufsz, out) != PDL_OK)
+        return PDL_ERR_TOOLONG;
     if (agg && *agg) {
         strncat(buf, "; agg=", bufsz - strlen(buf) - 1);
-        gp_quote(buf, bufsz, agg);
+        return gp_quote(buf, bufsz, agg);
     }
+    return PDL_OK;
 }
 
 /* The last line gnuplot printed that is not blank, trimmed: its reason. */
@@ -261,19 +309,19 @@ static int run_gnuplot(const char *set, const char *script, char *text,
                                  : 128;
 }
 
-/* Copies file from to to; returns 0 or -1. */
+/* Copies file from to to; returns PDL_OK or PDL_ERR_IO. */
 static int copy_file(const char *from, const char *to)
 {
     FILE *in = fopen(from, "r"), *out = in ? fopen(to, "w") : NULL;
     char buf[65536];
     size_t n;
-    int rc = 0;
+    int rc = PDL_OK;
 
     while (out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
         if (fwrite(buf, 1, n, out) != n)
-            rc = -1;
+            rc = PDL_ERR_IO;
     if (!out || ferror(in) || fclose(out) != 0)
-        rc = -1;
+        rc = PDL_ERR_IO;
     if (in)
         fclose(in);
     return rc;
@@ -286,13 +334,14 @@ static void write_filled(const char *set, const char *script, const char *out,
     FILE *f;
     char call[4096] = "";
 
-    snprintf(path, pathsz, "%s.gp", out);
+    if (pdl_path_fmt(path, pathsz, "%s.gp", out) != PDL_OK ||
+        gp_quote(call, sizeof(call), script) != PDL_OK)
+        return;
     f = fopen(path, "w");
     if (!f) {
         path[0] = '\0';
         return;
     }
-    gp_quote(call, sizeof(call), script);
     fprintf(f, "# Draws %s: gnuplot %s\n%s\ncall %s\n", out, path, set, call);
     if (fclose(f) != 0)
         path[0] = '\0';
@@ -306,27 +355,33 @@ static int draw(const char *data, const char *out, const char *view,
     char text[16384], why[1024];
     int rc;
 
-    if (!pdl_chart_format_ok(out)) {
-        snprintf(err, errsz, "unknown chart format (use .png, .svg or .pdf)");
-        return -1;
+    if (check_format(out, err, errsz) != PDL_OK)
+        return PDL_ERR_USAGE;
+    if (pdl_plots_dir(dir, sizeof(dir)) != PDL_OK ||
+        pdl_path_fmt(script, sizeof(script), "%s/%.32s.gp", dir, view) !=
+            PDL_OK) {
+        snprintf(err, errsz, "the plots folder: %s",
+                 pdl_strerror(PDL_ERR_TOOLONG));
+        return PDL_ERR_TOOLONG;
     }
-    pdl_plots_dir(dir, sizeof(dir));
-    snprintf(script, sizeof(script), "%s/%.32s.gp", dir, view);
     if (access(script, R_OK) != 0) {
         snprintf(err, errsz, "%s: %s", script, strerror(errno));
-        return -1;
+        return PDL_ERR_IO;
     }
-    settings(set, sizeof(set), data, out, agg);
+    if (settings(set, sizeof(set), data, out, agg) != PDL_OK)
+        return said(PDL_ERR_TOOLONG, pdl_strerror(PDL_ERR_TOOLONG), err, errsz);
     rc = run_gnuplot(set, script, text, sizeof(text));
     if (rc == 0) {
         if (report && text[0])
             fputs(text, report);
-        return 0;
+        return PDL_OK;
     }
     /* The overview's bins are temporary: keep a copy for the command. */
-    snprintf(kept, sizeof(kept), "%s.data.gp", out);
-    if (agg && *agg && copy_file(agg, kept) == 0)
-        settings(set, sizeof(set), data, out, kept);
+    if (agg && *agg &&
+        pdl_path_fmt(kept, sizeof(kept), "%s.data.gp", out) == PDL_OK &&
+        copy_file(agg, kept) == PDL_OK &&
+        settings(set, sizeof(set), data, out, kept) != PDL_OK)
+        settings(set, sizeof(set), data, out, agg);
     write_filled(set, script, out, filled, sizeof(filled));
     last_line(text, why, sizeof(why));
     if (rc > 128)
@@ -338,7 +393,7 @@ static int draw(const char *data, const char *out, const char *view,
              filled[0] ? " (or: gnuplot " : "", filled[0] ? filled : "");
     if (filled[0])
         strncat(err, ")", errsz - strlen(err) - 1);
-    return -1;
+    return PDL_ERR_TOOL;
 }
 
 int pdl_chart_draw(struct pdl_chart *chart, const char *out, FILE *report,
@@ -356,8 +411,9 @@ int pdl_chart_render(const char *data, const char *out, const char *view,
     /* These scripts read their own summaries, not a timeline. */
     if (strcmp(view, "compare") == 0 || strcmp(view, "predict") == 0)
         return draw(data, out, view, NULL, stderr, err, errsz);
-    if (pdl_chart_create(&ch, data, view, err, errsz) != PDL_OK)
-        return -1;
+    rc = pdl_chart_create(&ch, data, view, err, errsz);
+    if (rc != PDL_OK)
+        return rc;
     rc = pdl_chart_draw(ch, out, stderr, err, errsz);
     pdl_chart_destroy(ch);
     return rc;
@@ -377,16 +433,13 @@ size_t pdl_chart_render_all(const char *data, const char *const *outs, size_t n,
             fprintf(report, "pdl: chart %s: %s: %s\n", outs[i], data, err);
         return n;
     }
-    if (!quiet && strcmp(ch->view, view) != 0)
+    if (!quiet && strcmp(ch->view, view) != 0) {
+        const struct view *v = find_view(view);
         fprintf(report,
                 "pdl: chart: %zu tasks, drawn as an overview over time "
-                "(the %s view draws up to %d)\n",
-                ch->scan.rows,
-                strcmp(view, "gantt") == 0   ? "task"
-                : strcmp(view, "conns") == 0 ? "connection"
-                                             : "worker",
-                strcmp(view, "gantt") == 0 ? PDL_CHART_TASKS_MAX
-                                           : PDL_CHART_LANES_MAX);
+                "(the %s view draws up to %zu)\n",
+                ch->scan.rows, v->by, v->max);
+    }
     for (size_t i = 0; i < n; i++) {
         if (pdl_chart_draw(ch, outs[i], report, err, sizeof(err)) != 0) {
             fprintf(report, "pdl: chart %s: %s\n", outs[i], err);

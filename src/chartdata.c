@@ -1,48 +1,18 @@
-/* A timeline read for the charts, a row at a time: checked, summed, and for
- * large timelines binned over time for plots/overview.gp. Nothing here holds
- * more than one row; memory is the bins and the set of workers seen. */
+/* A timeline read for the charts, a row at a time through pdl_timeline_each
+ * (the one reader of the format): summed, and for large timelines binned
+ * over time for plots/overview.gp. Nothing here holds more than one row;
+ * memory is the bins and the set of workers seen. */
 #include "pdl/chartdata.h"
+#include "pdl/timeline.h"
 #include "pdl/util.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The columns the charts read; any others are carried along unread. */
-enum col {
-    C_ID,
-    C_WORKER,
-    C_START,
-    C_END,
-    C_STATUS,
-    C_TTFB,
-    C_BYTES,
-    C_ATTEMPTS,
-    C_RANK,
-    NCOLS
-};
-static const char *const col_names[NCOLS] = {"id",    "worker",   "start",
-                                             "end",   "status",   "ttfb",
-                                             "bytes", "attempts", "rank"};
-#define REQUIRED 5 /* the first five of col_names */
-#define FIELDS_MAX 256
-
-struct reader {
-    FILE *in;
-    char *line;
-    size_t cap;
-    long lineno;
-    int col[NCOLS]; /* field index, -1 when the column is absent */
-    int nfields;
-    char *f[FIELDS_MAX];
-    char *err;
-    size_t errsz;
-};
-
+/* One row as the charts see it, in seconds. */
 struct row {
     long worker;
     long rank;
@@ -54,227 +24,326 @@ struct row {
     bool ok;
 };
 
-static int fail(struct reader *rd, const char *fmt, ...)
+/* A task "ran" unless it never started (not-run, no attempt, no worker) or
+ * was complete from an earlier run (skipped). */
+static void to_row(const struct pdl_result *r, struct row *out)
 {
-    va_list ap;
-    int n = snprintf(rd->err, rd->errsz, "line %ld: ", rd->lineno);
-
-    va_start(ap, fmt);
-    if (n >= 0 && (size_t)n < rd->errsz)
-        vsnprintf(rd->err + n, rd->errsz - (size_t)n, fmt, ap);
-    va_end(ap);
-    return PDL_ERR_FORMAT;
+    out->worker = r->worker;
+    out->rank = r->rank;
+    out->start = (double)r->start_ns / 1e9;
+    /* The reader checks each field, not that a task ends after it starts. */
+    out->end = r->end_ns > r->start_ns ? (double)r->end_ns / 1e9 : out->start;
+    out->ttfb = (double)r->ttfb_us / 1e6;
+    out->bytes = r->bytes;
+    out->ok = pdl_result_ok(r);
+    out->ran = r->status != PDL_ST_PENDING && r->status != PDL_ST_SKIPPED &&
+               r->attempts != 0 && r->worker >= 0;
 }
 
-/* Next line without its line end; NULL at the end of the file. */
-static char *next_line(struct reader *rd)
+/* ---- later versions, through the one reader ------------------------------
+ * pdl_timeline_each reads the versions this pdl writes, column for column.
+ * The charts also draw what a later pdl writes: versions only add keys and
+ * columns (README), so a file whose header is not one the reader knows is
+ * handed to it as the newest known version whose columns it has all of,
+ * each row cut down to those columns, found by name. Line for line, so
+ * that errors keep their line numbers; one line in memory at a time. */
+
+static const struct {
+    int version;
+    const char *header;
+} known[] = {
+    {PDL_TIMELINE_VERSION, PDL_TIMELINE_HEADER},
+    {3, PDL_TIMELINE_HEADER_V3},
+    {2, PDL_TIMELINE_HEADER_V2},
+    {1, PDL_TIMELINE_HEADER_V1},
+};
+#define NKNOWN (sizeof(known) / sizeof(known[0]))
+#define FIELDS_MAX 256
+
+struct projection {
+    FILE *in; /* owned */
+    char *line;
+    size_t cap;
+    char *out; /* what the reader gets next, from pos to len */
+    size_t len, pos, outcap;
+    bool head_done;
+    bool pass;                /* the file is read as it is */
+    int nfields;              /* fields of the file's header */
+    int pick[FIELDS_MAX + 1]; /* the file's field for each known column */
+    int npick;
+};
+
+static void put(struct projection *p, const char *s, size_t n)
 {
-    ssize_t n = getline(&rd->line, &rd->cap, rd->in);
-
-    if (n < 0)
-        return NULL;
-    rd->lineno++;
-    while (n > 0 && (rd->line[n - 1] == '\n' || rd->line[n - 1] == '\r'))
-        rd->line[--n] = '\0';
-    return rd->line;
-}
-
-static int split(char *s, char **f, int max)
-{
-    int n = 0;
-
-    f[n++] = s;
-    for (char *p = s; *p; p++) {
-        if (*p != '\t')
-            continue;
-        if (n == max)
-            return max + 1;
-        *p = '\0';
-        f[n++] = p + 1;
+    if (p->len + n > p->outcap) {
+        p->outcap = (p->len + n) * 2;
+        p->out = pdl_xrealloc(p->out, p->outcap, 1);
     }
-    return n;
+    memcpy(p->out + p->len, s, n);
+    p->len += n;
 }
 
-static void copy_meta(char *dst, size_t dstsz, const char *val)
+/* The newest known version whose columns are all in the header hdr (n
+ * fields), with p->pick set; 0 if none. */
+static int choose(struct projection *p, char **hdr, int n)
 {
-    snprintf(dst, dstsz, "%s", val);
-}
-
-/* key=value pairs of a metadata line, by key name; unknown keys skipped. */
-static void parse_meta(char *s, struct pdl_chart_scan *sc)
-{
-    for (char *kv = strtok_r(s, " ", &s); kv; kv = strtok_r(NULL, " ", &s)) {
-        char *eq = strchr(kv, '=');
-        if (!eq)
-            continue;
-        *eq = '\0';
-        const char *v = eq + 1;
-        if (strcmp(kv, "mode") == 0)
-            copy_meta(sc->mode, sizeof(sc->mode), v);
-        else if (strcmp(kv, "host") == 0)
-            copy_meta(sc->host, sizeof(sc->host), v);
-        else if (strcmp(kv, "started") == 0)
-            copy_meta(sc->started, sizeof(sc->started), v);
-        else if (strcmp(kv, "workers") == 0)
-            sc->meta_workers = (unsigned)strtoul(v, NULL, 10);
-        else if (strcmp(kv, "tasks") == 0)
-            sc->meta_tasks = strtol(v, NULL, 10);
-        else if (strcmp(kv, "wall") == 0)
-            sc->meta_wall = strtod(v, NULL);
+    for (size_t k = 0; k < NKNOWN; k++) {
+        char *names = pdl_xstrdup(known[k].header), *f[FIELDS_MAX];
+        int m = pdl_split_tabs(names, f, FIELDS_MAX), i = 0;
+        for (; i < m; i++) {
+            p->pick[i] = -1;
+            for (int j = 0; j < n && p->pick[i] < 0; j++)
+                if (strcmp(f[i], hdr[j]) == 0)
+                    p->pick[i] = j;
+            if (p->pick[i] < 0)
+                break;
+        }
+        free(names);
+        if (i == m) {
+            p->npick = m;
+            return known[k].version;
+        }
     }
+    return 0;
 }
 
-/* The column header: every column found by name. */
-static int parse_header(struct reader *rd, char *s)
+/* The version line (first), the metadata lines (already in p->out) and
+ * the column header (p->line): as they are if the reader knows them, else
+ * as the version chosen. */
+static void project_head(struct projection *p, const char *first)
 {
-    rd->nfields = split(s, rd->f, FIELDS_MAX);
-    if (rd->nfields > FIELDS_MAX)
-        return fail(rd, "more than %d columns", FIELDS_MAX);
-    for (int c = 0; c < NCOLS; c++) {
-        rd->col[c] = -1;
-        for (int i = 0; i < rd->nfields; i++)
-            if (strcmp(rd->f[i], col_names[c]) == 0)
-                rd->col[c] = i;
-        if (c < REQUIRED && rd->col[c] < 0)
-            return fail(rd,
-                        "no column header with id, worker, start, end and "
-                        "status (no \"%s\")",
-                        col_names[c]);
+    char *hdr = pdl_xstrdup(p->line), *f[FIELDS_MAX], *meta = p->out;
+    size_t metalen = p->len;
+    int version = 0, used = 0, n, chosen = 0;
+
+    hdr[strcspn(hdr, "\n")] = '\0';
+    /* A version the reader knows, with its header: as it is. */
+    if (sscanf(first, "# pdl-timeline %d%n", &version, &used) == 1 &&
+        first[used] == '\n')
+        for (size_t k = 0; k < NKNOWN; k++)
+            p->pass = p->pass || (known[k].version == version &&
+                                  strcmp(hdr, known[k].header) == 0);
+    /* Anything else that says it is a timeline is projected. */
+    if (!p->pass && (sscanf(first, "# pdl-timeline %d", &version) == 1 ||
+                     sscanf(first, "# pdl timeline %d", &version) == 1)) {
+        n = pdl_split_tabs(hdr, f, FIELDS_MAX);
+        chosen = n <= FIELDS_MAX ? choose(p, f, n) : 0;
+        p->nfields = n;
     }
-    return PDL_OK;
-}
-
-/* The first line, the metadata and the column header. sc may be NULL. */
-static int read_head(struct reader *rd, struct pdl_chart_scan *sc)
-{
-    char *s = next_line(rd);
-    int version = 0, used = 0;
-
-    if (!s)
-        return ferror(rd->in) ? PDL_ERR_IO : fail(rd, "empty file");
-    if ((sscanf(s, "# pdl-timeline %d%n", &version, &used) != 1 &&
-         sscanf(s, "# pdl timeline %d%n", &version, &used) != 1) ||
-        version < 1 || (s[used] != '\0' && s[used] != ' '))
-        return fail(rd, "not a pdl timeline (the first line should be "
-                        "\"# pdl-timeline VERSION\")");
-    if (sc)
-        sc->version = version;
-    while ((s = next_line(rd)) && (s[0] == '#' || s[0] == '\0'))
-        if (sc && s[0] == '#')
-            parse_meta(s + 1, sc);
-    if (!s)
-        return ferror(rd->in) ? PDL_ERR_IO : fail(rd, "no column header");
-    return parse_header(rd, s);
-}
-
-static bool num(const char *s, double *v)
-{
-    char *end;
-
-    errno = 0;
-    *v = strtod(s, &end);
-    return errno == 0 && end != s && *end == '\0' && isfinite(*v);
-}
-
-static bool whole(const char *s, long lo, long hi, long *v)
-{
-    char *end;
-
-    errno = 0;
-    *v = strtol(s, &end, 10);
-    return errno == 0 && end != s && *end == '\0' && *v >= lo && *v <= hi;
-}
-
-/* The optional columns of a row; absent ones get their neutral value. */
-static int parse_optional(struct reader *rd, struct row *r)
-{
-    double d = 0;
-    long attempts = 1;
-
-    r->ttfb = 0;
-    r->bytes = 0;
-    r->rank = 0;
-    if (rd->col[C_TTFB] >= 0 && (!num(rd->f[rd->col[C_TTFB]], &r->ttfb)))
-        return fail(rd, "bad ttfb \"%.40s\"", rd->f[rd->col[C_TTFB]]);
-    if (rd->col[C_BYTES] >= 0) {
-        if (!num(rd->f[rd->col[C_BYTES]], &d) || d < 0)
-            return fail(rd, "bad bytes \"%.40s\"", rd->f[rd->col[C_BYTES]]);
-        r->bytes = (int64_t)d;
+    p->pass = p->pass || chosen == 0;
+    p->out = NULL;
+    p->len = p->outcap = 0;
+    if (p->pass) {
+        put(p, first, strlen(first));
+    } else {
+        char line[64];
+        int k = snprintf(line, sizeof(line), "# pdl-timeline %d\n", chosen);
+        put(p, line, (size_t)k);
     }
-    if (rd->col[C_RANK] >= 0 &&
-        !whole(rd->f[rd->col[C_RANK]], 0, 1 << 20, &r->rank))
-        return fail(rd, "bad rank \"%.40s\"", rd->f[rd->col[C_RANK]]);
-    if (rd->col[C_ATTEMPTS] >= 0 &&
-        !whole(rd->f[rd->col[C_ATTEMPTS]], 0, 1 << 30, &attempts))
-        return fail(rd, "bad attempts \"%.40s\"", rd->f[rd->col[C_ATTEMPTS]]);
-    if (attempts == 0)
-        r->ran = false;
-    return PDL_OK;
+    put(p, meta, metalen);
+    free(meta);
+    if (p->pass) {
+        put(p, p->line, strlen(p->line));
+    } else {
+        const char *h = known[0].header;
+        for (size_t k = 0; k < NKNOWN; k++)
+            h = known[k].version == chosen ? known[k].header : h;
+        put(p, h, strlen(h));
+        put(p, "\n", 1);
+    }
+    free(hdr);
 }
 
-/* Reads the next row into r; *got is false at the end of the file. Returns
- * PDL_OK, PDL_ERR_FORMAT (err says which line) or PDL_ERR_IO. */
-static int next_row(struct reader *rd, struct row *r, bool *got)
+/* A row cut down to the known columns; as it is if it is not a row of
+ * the file's header (the reader then says what is wrong with it). */
+static void project_row(struct projection *p)
 {
-    char *s, *st;
-    long id;
+    char *f[FIELDS_MAX + 1];
+    size_t len = strlen(p->line);
+    bool nl = len > 0 && p->line[len - 1] == '\n';
     int n;
 
-    *got = false;
-    do {
-        s = next_line(rd);
-        if (!s && ferror(rd->in)) {
-            snprintf(rd->err, rd->errsz, "%s", strerror(errno));
-            return PDL_ERR_IO;
+    if (p->pass || p->line[0] == '#' || p->line[0] == '\n') {
+        put(p, p->line, len);
+        return;
+    }
+    char *copy = pdl_xstrdup(p->line);
+    copy[len - nl] = '\0';
+    n = pdl_split_tabs(copy, f, p->nfields);
+    if (n != p->nfields) {
+        put(p, p->line, len);
+    } else {
+        for (int i = 0; i < p->npick; i++) {
+            if (i > 0)
+                put(p, "\t", 1);
+            put(p, f[p->pick[i]], strlen(f[p->pick[i]]));
         }
-        if (!s)
-            return PDL_OK;
-    } while (s[0] == '\0' || s[0] == '#');
-    n = split(s, rd->f, rd->nfields);
-    if (n != rd->nfields)
-        return fail(rd, "expected %d tab-separated fields, found %s%d",
-                    rd->nfields, n > rd->nfields ? "more than " : "",
-                    n > rd->nfields ? rd->nfields : n);
-    if (!whole(rd->f[rd->col[C_ID]], 0, LONG_MAX, &id))
-        return fail(rd, "bad id \"%.40s\"", rd->f[rd->col[C_ID]]);
-    if (!whole(rd->f[rd->col[C_WORKER]], -1, 1 << 30, &r->worker))
-        return fail(rd, "bad worker \"%.40s\"", rd->f[rd->col[C_WORKER]]);
-    if (!num(rd->f[rd->col[C_START]], &r->start) || r->start < 0 ||
-        !num(rd->f[rd->col[C_END]], &r->end) || r->end < r->start)
-        return fail(rd, "bad start or end \"%.40s\" \"%.40s\"",
-                    rd->f[rd->col[C_START]], rd->f[rd->col[C_END]]);
-    st = rd->f[rd->col[C_STATUS]];
-    if (st[0] == '\0')
-        return fail(rd, "empty status");
-    r->ok = strcmp(st, "ok") == 0 || strcmp(st, "skipped") == 0;
-    r->ran = strcmp(st, "not-run") != 0 && strcmp(st, "skipped") != 0;
-    if (parse_optional(rd, r) != PDL_OK)
-        return PDL_ERR_FORMAT;
-    if (r->worker < 0)
-        r->ran = false;
-    *got = true;
-    return PDL_OK;
+        if (nl)
+            put(p, "\n", 1);
+    }
+    free(copy);
 }
 
-static int open_reader(struct reader *rd, const char *path, char *err,
-                       size_t errsz)
+/* Reads the head, up to and including the column header. */
+static void read_head(struct projection *p)
 {
-    memset(rd, 0, sizeof(*rd));
-    rd->err = err;
-    rd->errsz = errsz;
-    rd->in = fopen(path, "r");
-    if (!rd->in) {
+    char *first;
+
+    p->head_done = true;
+    if (getline(&p->line, &p->cap, p->in) < 0)
+        return;
+    first = pdl_xstrdup(p->line);
+    while (getline(&p->line, &p->cap, p->in) >= 0) {
+        if (p->line[0] != '#') {
+            project_head(p, first);
+            free(first);
+            return;
+        }
+        put(p, p->line, strlen(p->line));
+    }
+    /* No column header: the reader says so. */
+    char *meta = p->out;
+    size_t metalen = p->len;
+    p->out = NULL;
+    p->len = p->outcap = 0;
+    put(p, first, strlen(first));
+    put(p, meta, metalen);
+    free(meta);
+    free(first);
+}
+
+static ssize_t projection_read(void *cookie, char *buf, size_t size)
+{
+    struct projection *p = cookie;
+    size_t n;
+
+    while (p->pos == p->len) {
+        p->pos = p->len = 0;
+        if (!p->head_done) {
+            read_head(p);
+            if (p->len == 0)
+                return ferror(p->in) ? -1 : 0;
+            continue;
+        }
+        if (getline(&p->line, &p->cap, p->in) < 0)
+            return ferror(p->in) ? -1 : 0;
+        project_row(p);
+    }
+    n = p->len - p->pos < size ? p->len - p->pos : size;
+    memcpy(buf, p->out + p->pos, n);
+    p->pos += n;
+    return (ssize_t)n;
+}
+
+static int projection_close(void *cookie)
+{
+    struct projection *p = cookie;
+    int rc = fclose(p->in);
+
+    free(p->line);
+    free(p->out);
+    free(p);
+    return rc;
+}
+
+/* The timeline at path as the reader will read it; NULL with errno set. */
+static FILE *open_projected(const char *path)
+{
+    cookie_io_functions_t io = {.read = projection_read,
+                                .close = projection_close};
+    struct projection *p;
+    FILE *in = fopen(path, "r"), *f;
+
+    if (!in)
+        return NULL;
+    p = pdl_xcalloc(1, sizeof(*p));
+    p->in = in;
+    read_head(p);
+    if (ferror(in)) {
+        int e = errno;
+        projection_close(p);
+        errno = e;
+        return NULL;
+    }
+    /* What the reader knows goes to it directly, with no copy. */
+    if (p->pass && fseeko(in, 0, SEEK_SET) == 0) {
+        free(p->line);
+        free(p->out);
+        free(p);
+        return in;
+    }
+    f = fopencookie(p, "r", io);
+    if (!f)
+        projection_close(p);
+    return f;
+}
+
+/* The fields of line no of the file at path: tabs + 1; -1 if none. */
+static long fields_of_line(const char *path, long no)
+{
+    FILE *in = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    long fields = -1;
+
+    if (!in)
+        return -1;
+    for (long i = 1; i <= no && getline(&line, &cap, in) >= 0; i++)
+        if (i == no) {
+            fields = 1;
+            for (const char *p = line; *p; p++)
+                fields += *p == '\t';
+        }
+    free(line);
+    fclose(in);
+    return fields;
+}
+
+/* pdl_timeline_each says "line N: expected K tab-separated fields"; the
+ * charts have always said how many they found, so that a cut row shows as
+ * one. */
+static void add_found(const char *path, char *err, size_t errsz)
+{
+    long no, found;
+    int want, at = 0;
+    size_t len = strlen(err);
+
+    if (sscanf(err, "line %ld: expected %d tab-separated fields%n", &no, &want,
+               &at) != 2 ||
+        (size_t)at != len)
+        return;
+    found = fields_of_line(path, no);
+    if (found < 0)
+        return;
+    if (found > want)
+        snprintf(err + len, errsz - len, ", found more than %d", want);
+    else
+        snprintf(err + len, errsz - len, ", found %ld", found);
+}
+
+/* Hands each row of the timeline at path to fn through the one reader of
+ * the format; tl receives the metadata (the caller cleans it up). Returns
+ * PDL_OK; PDL_ERR_IO with err saying why; PDL_ERR_FORMAT with err saying
+ * "line N: why". */
+static int each_row(const char *path, pdl_timeline_row_fn *fn, void *ctx,
+                    struct pdl_timeline *tl, char *err, size_t errsz)
+{
+    FILE *in = open_projected(path);
+    int rc;
+
+    memset(tl, 0, sizeof(*tl));
+    if (!in) {
         snprintf(err, errsz, "%s", strerror(errno));
         return PDL_ERR_IO;
     }
-    return PDL_OK;
-}
-
-static void close_reader(struct reader *rd)
-{
-    if (rd->in)
-        fclose(rd->in);
-    free(rd->line);
+    err[0] = '\0';
+    rc = pdl_timeline_each(in, tl, fn, ctx, err, errsz);
+    if (rc == PDL_ERR_IO && !err[0])
+        snprintf(err, errsz, "%s", strerror(errno));
+    if (rc == PDL_ERR_FORMAT)
+        add_found(path, err, errsz);
+    fclose(in);
+    return rc;
 }
 
 /* ---- the set of (rank, worker) pairs that ran tasks --------------------- */
@@ -309,53 +378,59 @@ static void pairset_add(struct pairset *ps, uint64_t key)
 /* ---- pass one: check and sum -----------------------------------------------
  */
 
-static void tally(struct pdl_chart_scan *sc, struct pairset *ps,
-                  const struct row *r)
-{
-    double d = r->end - r->start;
+struct scan {
+    struct pdl_chart_scan *sc;
+    struct pairset ps;
+};
 
+static void tally(void *ctx, size_t id, const struct pdl_result *res,
+                  const char *url)
+{
+    struct scan *k = ctx;
+    struct pdl_chart_scan *sc = k->sc;
+    struct row r;
+    double d;
+
+    (void)id;
+    (void)url;
+    to_row(res, &r);
+    d = r.end - r.start;
     sc->rows++;
-    if (!r->ok)
+    if (!r.ok)
         sc->failed++;
-    if ((unsigned long)r->rank + 1 > sc->ranks)
-        sc->ranks = (unsigned)r->rank + 1;
-    if (r->worker >= 0 && (unsigned long)r->worker + 1 > sc->lanes_per_rank)
-        sc->lanes_per_rank = (unsigned)r->worker + 1;
-    if (r->end > sc->max_end)
-        sc->max_end = r->end;
-    sc->bytes += r->bytes;
-    if (!r->ran)
+    if ((unsigned long)r.rank + 1 > sc->ranks)
+        sc->ranks = (unsigned)r.rank + 1;
+    if (r.worker >= 0 && (unsigned long)r.worker + 1 > sc->lanes_per_rank)
+        sc->lanes_per_rank = (unsigned)r.worker + 1;
+    if (r.end > sc->max_end)
+        sc->max_end = r.end;
+    sc->bytes += r.bytes;
+    if (!r.ran)
         return;
     sc->ran++;
     sc->busy += d;
     if (d > sc->longest)
         sc->longest = d;
-    pairset_add(ps, ((uint64_t)r->rank << 32) | (uint64_t)r->worker);
+    pairset_add(&k->ps, ((uint64_t)r.rank << 32) | (uint64_t)r.worker);
 }
 
 int pdl_chart_scan_file(const char *path, struct pdl_chart_scan *sc, char *err,
                         size_t errsz)
 {
-    struct reader rd;
-    struct pairset ps = {0};
-    struct row r;
-    bool got = true;
+    struct scan k = {.sc = sc};
+    struct pdl_timeline tl;
     int rc;
 
     memset(sc, 0, sizeof(*sc));
-    sc->meta_tasks = -1;
     sc->ranks = 1;
-    rc = open_reader(&rd, path, err, errsz);
-    if (rc == PDL_OK)
-        rc = read_head(&rd, sc);
-    while (rc == PDL_OK && got) {
-        rc = next_row(&rd, &r, &got);
-        if (rc == PDL_OK && got)
-            tally(sc, &ps, &r);
-    }
-    sc->workers_ran = (unsigned)ps.count;
-    free(ps.keys);
-    close_reader(&rd);
+    rc = each_row(path, tally, &k, &tl, err, errsz);
+    sc->workers_ran = (unsigned)k.ps.count;
+    free(k.ps.keys);
+    snprintf(sc->mode, sizeof(sc->mode), "%s", tl.info.mode);
+    snprintf(sc->host, sizeof(sc->host), "%s", tl.info.host);
+    snprintf(sc->started, sizeof(sc->started), "%s", tl.info.started);
+    sc->meta_workers = tl.info.workers;
+    pdl_timeline_cleanup(&tl);
     return rc;
 }
 
@@ -460,28 +535,40 @@ static double lat_lo(int b)
     return pow(10, (double)b / LAT_DEC - 6);
 }
 
-static void agg_row(struct agg *a, const struct pdl_chart_scan *sc,
-                    const struct row *r)
-{
-    double d = r->end - r->start, from;
-    int b = bin_of(&a->inflight, r->end);
+struct aggregate {
+    struct agg *a;
+    const struct pdl_chart_scan *sc;
+};
 
-    if (!r->ran)
+static void agg_row(void *ctx, size_t id, const struct pdl_result *res,
+                    const char *url)
+{
+    struct aggregate *k = ctx;
+    struct agg *a = k->a;
+    struct row r;
+    double d, from;
+    int b;
+
+    (void)id;
+    (void)url;
+    to_row(res, &r);
+    if (!r.ran)
         return;
-    (r->ok ? a->done_ok : a->done_fail)[b] += 1;
-    series_spread(&a->inflight, r->start, r->end, 1.0);
-    from = r->ttfb > 0 && r->ttfb <= d ? r->start + r->ttfb : r->start;
-    if (r->end > from)
-        series_spread(&a->bytes, from, r->end,
-                      (double)r->bytes / (r->end - from));
+    d = r.end - r.start;
+    b = bin_of(&a->inflight, r.end);
+    (r.ok ? a->done_ok : a->done_fail)[b] += 1;
+    series_spread(&a->inflight, r.start, r.end, 1.0);
+    from = r.ttfb > 0 && r.ttfb <= d ? r.start + r.ttfb : r.start;
+    if (r.end > from)
+        series_spread(&a->bytes, from, r.end, (double)r.bytes / (r.end - from));
     else
-        a->bytes.acc[b] += (double)r->bytes;
-    (r->ok ? a->lat_ok : a->lat_fail)[lat_bin(d)]++;
+        a->bytes.acc[b] += (double)r.bytes;
+    (r.ok ? a->lat_ok : a->lat_fail)[lat_bin(d)]++;
     unsigned lane =
-        (unsigned)r->rank * sc->lanes_per_rank + (unsigned)r->worker;
+        (unsigned)r.rank * k->sc->lanes_per_rank + (unsigned)r.worker;
     unsigned row = lane / a->group;
     if (row < a->hrows) {
-        series_spread(&a->heat[row], r->start, r->end, 1.0 / a->group);
+        series_spread(&a->heat[row], r.start, r.end, 1.0 / a->group);
         a->row_busy[row] += d / a->group;
     }
 }
@@ -527,8 +614,8 @@ static void write_values(FILE *out, const char *path,
     put_str(out, "OV_STARTED", sc->started);
     fprintf(out,
             "OV_N = %zu; OV_RAN = %zu; OV_FAILED = %zu; OV_META_W = %u; "
-            "OV_META_TASKS = %ld\n",
-            sc->rows, sc->ran, sc->failed, sc->meta_workers, sc->meta_tasks);
+            "OV_META_TASKS = -1\n",
+            sc->rows, sc->ran, sc->failed, sc->meta_workers);
     fprintf(out,
             "OV_RANKS = %u; OV_WR = %u; OV_LANES = %u; OV_W = %u; "
             "OV_GROUP = %u; OV_HROWS = %u\n",
@@ -643,29 +730,20 @@ static void agg_free(struct agg *a)
 int pdl_chart_aggregate(const char *path, const struct pdl_chart_scan *sc,
                         FILE *out, char *err, size_t errsz)
 {
-    double xmax = sc->max_end > sc->meta_wall ? sc->max_end : sc->meta_wall;
-    struct reader rd;
+    double xmax = sc->max_end > 0 ? sc->max_end : 1.0;
     struct agg a;
-    struct row r;
-    bool got = true;
+    struct aggregate k = {.a = &a, .sc = sc};
+    struct pdl_timeline tl;
     int rc;
 
-    xmax = xmax > 0 ? xmax : 1.0;
     agg_init(&a, sc, xmax * 1.01);
-    rc = open_reader(&rd, path, err, errsz);
-    if (rc == PDL_OK)
-        rc = read_head(&rd, NULL);
-    while (rc == PDL_OK && got) {
-        rc = next_row(&rd, &r, &got);
-        if (rc == PDL_OK && got)
-            agg_row(&a, sc, &r);
-    }
-    close_reader(&rd);
+    rc = each_row(path, agg_row, &k, &tl, err, errsz);
+    pdl_timeline_cleanup(&tl);
     if (rc == PDL_OK) {
         series_finish(&a.inflight);
         series_finish(&a.bytes);
-        for (unsigned k = 0; k < a.hrows; k++)
-            series_finish(&a.heat[k]);
+        for (unsigned i = 0; i < a.hrows; i++)
+            series_finish(&a.heat[i]);
         write_values(out, path, sc, &a, xmax);
         write_bins(out, &a);
         write_heat(out, &a, xmax);

@@ -4,6 +4,7 @@
  * agree with each other and with the timeline they may be made from later. */
 #include "pdl/export.h"
 #include "pdl/output.h"
+#include "pdl/stats.h"
 
 #include <errno.h>
 #include <math.h>

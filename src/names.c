@@ -1,5 +1,6 @@
 /* Output file names derived from URLs: sanitised so that no URL can name a
  * file outside the output folder, and made distinct deterministically. */
+#include "pdl/names.h"
 #include "pdl/tasklist.h"
 #include "pdl/util.h"
 

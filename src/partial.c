@@ -17,9 +17,13 @@
 #define META_MAX (PDL_LINE_MAX + 2 * PDL_VALIDATOR_MAX + 64)
 #define META_NAME_MAX (PDL_NAME_MAX + 64)
 
-static void meta_name(char *buf, size_t size, const char *name)
+/* False (errno ENAMETOOLONG) if the record's name does not fit in buf. */
+static bool meta_name(char *buf, size_t size, const char *name)
 {
-    snprintf(buf, size, ".%s.part.meta", name);
+    if (pdl_path_fmt(buf, size, ".%s.part.meta", name) == PDL_OK)
+        return true;
+    errno = ENAMETOOLONG;
+    return false;
 }
 
 static bool write_all(int fd, const char *data, size_t len)
@@ -48,10 +52,12 @@ bool pdl_partial_meta_save(int dirfd, const char *name,
     bool ok = false;
     int fd = -1;
 
-    meta_name(final, sizeof(final), name);
     /* Private to this process, like a body's temporary file: a record is
      * either whole under its name or absent. */
-    snprintf(tmp, sizeof(tmp), "%s-%ld", final, (long)getpid());
+    if (!meta_name(final, sizeof(final), name) ||
+        pdl_path_fmt(tmp, sizeof(tmp), "%s-%ld", final, (long)getpid()) !=
+            PDL_OK)
+        len = -1;
     if (len >= 0)
         fd =
             openat(dirfd, tmp,
@@ -98,7 +104,8 @@ char *pdl_partial_meta_load(int dirfd, const char *name,
     int fd;
 
     *m = (struct pdl_partial_meta){.total = -1};
-    meta_name(path, sizeof(path), name);
+    if (!meta_name(path, sizeof(path), name))
+        return NULL;
     /* O_NONBLOCK: a FIFO planted under the name must not hang the worker. */
     fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
@@ -116,8 +123,8 @@ void pdl_partial_meta_remove(int dirfd, const char *name)
 {
     char path[META_NAME_MAX];
 
-    meta_name(path, sizeof(path), name);
-    unlinkat(dirfd, path, 0);
+    if (meta_name(path, sizeof(path), name))
+        unlinkat(dirfd, path, 0);
 }
 
 /* ---- the attempt's request and the reply's verdict ---- */

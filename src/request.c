@@ -4,6 +4,7 @@
  * checked here by pure functions, so that the CLI refuses them before any
  * download. */
 #include "pdl/request.h"
+#include "pdl/names.h"
 #include "pdl/sha256.h"
 #include "pdl/util.h"
 
@@ -474,7 +475,7 @@ static void clean_name(const char *text, size_t len, char *out, size_t outsz)
 /* The folders -x puts url's body in: its host (lowercase, with the port),
  * then each folder of its path, each cleaned as a file name, each ended
  * by '/'. At most 32 levels. */
-void pdl_request_dirs(const char *url, char *out, size_t outsz)
+int pdl_request_dirs(const char *url, char *out, size_t outsz)
 {
     const char *p = strstr(url, "://"), *e;
     char comp[PDL_NAME_MAX + 1];
@@ -489,16 +490,24 @@ void pdl_request_dirs(const char *url, char *out, size_t outsz)
     for (char *c = comp; *c; c++)
         if (*c >= 'A' && *c <= 'Z')
             *c = (char)(*c - 'A' + 'a');
-    o = (size_t)snprintf(out, outsz, "%s/", comp[0] ? comp : "_");
+    if (pdl_path_fmt(out, outsz, "%s/", comp[0] ? comp : "_") != PDL_OK)
+        return PDL_ERR_TOOLONG;
+    o = strlen(out);
     for (int level = 1; level < 32 && *e == '/'; level++) {
         p = e + 1;
         e = p + strcspn(p, "/?#");
         if (*e != '/')
             break; /* the last segment names the file, not a folder */
         clean_name(p, (size_t)(e - p), comp, sizeof(comp));
-        if (comp[0] && o + strlen(comp) + 2 < outsz)
-            o += (size_t)snprintf(out + o, outsz - o, "%s/", comp);
+        if (!comp[0])
+            continue;
+        if (pdl_path_fmt(out + o, outsz - o, "%s/", comp) != PDL_OK) {
+            out[0] = '\0';
+            return PDL_ERR_TOOLONG;
+        }
+        o += strlen(out + o);
     }
+    return PDL_OK;
 }
 
 /* The file name in a Content-Disposition value: filename*= (RFC 6266, its
@@ -565,17 +574,20 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 bool pdl_request_exists(const struct pdl_options *opt, int dirfd,
                         const struct pdl_task *t, struct pdl_result *r)
 {
-    char path[4096 + PDL_NAME_MAX + 1];
+    char path[PDL_PATH_MAX + PDL_NAME_MAX + 1];
     struct stat st;
 
     if (!opt->no_clobber || dirfd < 0 || !t->name)
         return false;
-    if (opt->force_dirs)
-        pdl_request_dirs(t->url, path, sizeof(path) - PDL_NAME_MAX - 1);
-    else
-        path[0] = '\0';
-    snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s", t->name);
-    if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    path[0] = '\0';
+    /* A path too long to hold is not there: the download then fails on it
+     * and says so (pdl_request_task). */
+    if (opt->force_dirs &&
+        pdl_request_dirs(t->url, path, PDL_PATH_MAX) != PDL_OK)
+        return false;
+    if (pdl_path_fmt(path + strlen(path), sizeof(path) - strlen(path), "%s",
+                     t->name) != PDL_OK ||
+        fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
         return false;
     *r = (struct pdl_result){.status = PDL_ST_SKIPPED};
     snprintf(r->error, sizeof(r->error), "exists (--no-clobber)");
@@ -686,9 +698,13 @@ void pdl_request_task(struct pdl_request *q, const struct pdl_task *t,
     q->sink = s;
     s->no_replace = q->opt->no_clobber;
     if (q->opt->force_dirs) {
-        char dirs[4096];
-        pdl_request_dirs(t->url, dirs, sizeof(dirs));
-        pdl_sink_subdir(s, dirs);
+        char dirs[PDL_PATH_MAX];
+        /* Folders too deep to name fail the task as a write would, with
+         * the file's name, rather than land in a shallower folder. */
+        if (pdl_request_dirs(t->url, dirs, sizeof(dirs)) == PDL_OK)
+            pdl_sink_subdir(s, dirs);
+        else if (s->err == 0)
+            s->err = ENAMETOOLONG;
     }
     curl_slist_free_all(q->task);
     q->task = task_list(q, t, extra);

@@ -5,6 +5,7 @@
  * tasks are read (dynamic), or while counting, keeping only the names that
  * had to be numbered (static). */
 #include "pdl/sched.h"
+#include "pdl/names.h"
 #include "pdl/util.h"
 
 #include <errno.h>

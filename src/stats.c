@@ -1,7 +1,8 @@
 /* Statistics of a run drawn from its result records: counts, makespan,
  * concurrency, where the time went, and one sentence that reads them. */
+#include "pdl/stats.h"
 #include "pdl/hist.h"
-#include "pdl/timeline.h"
+#include "pdl/util.h"
 
 #include <stdbool.h>
 #include <stdio.h>

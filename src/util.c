@@ -1,6 +1,7 @@
 /* The out-of-memory policy, the monotonic clock and error strings. */
 #include "pdl/util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,21 +17,44 @@ pdl_monotime pdl_now(void)
 
 const char *pdl_strerror(enum pdl_err err)
 {
-    switch (err) {
-    case PDL_OK:
-        return "success";
-    case PDL_ERR_IO:
-        return "input/output error";
-    case PDL_ERR_FORMAT:
-        return "bad format";
-    case PDL_ERR_SYSTEM:
-        return "system resources unavailable";
-    case PDL_ERR_CURL:
-        return "libcurl could not be initialised";
-    case PDL_ERR_USAGE:
-        return "invalid request";
+#define PDL_ERR_TEXT(name, msg) [PDL_##name] = msg,
+    static const char *const text[] = {PDL_ERR_MAP(PDL_ERR_TEXT)};
+#undef PDL_ERR_TEXT
+
+    if ((unsigned)err >= PDL_ERR_COUNT)
+        return "unknown error";
+    return text[err];
+}
+
+int pdl_path_fmt(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    int len;
+
+    va_start(ap, fmt);
+    len = vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+    if (len >= 0 && (size_t)len < n)
+        return PDL_OK;
+    if (n)
+        buf[0] = '\0';
+    return PDL_ERR_TOOLONG;
+}
+
+int pdl_split_tabs(char *s, char **f, int max)
+{
+    int n = 0;
+
+    f[n++] = s;
+    for (char *p = s; *p; p++) {
+        if (*p != '\t')
+            continue;
+        if (n == max)
+            return max + 1;
+        *p = '\0';
+        f[n++] = p + 1;
     }
-    return "unknown error";
+    return n;
 }
 
 static void *oom(void)

@@ -1,7 +1,7 @@
-/* A timeline read for the charts, streaming: checked row by row, summed for
- * the titles, and for timelines too large to draw task by task, binned over
- * time into a small data file for plots/overview.gp. Memory grows with the
- * bins and the workers, never with the rows. */
+/* A timeline read for the charts, streaming through pdl_timeline_each:
+ * summed for the titles, and for timelines too large to draw task by task,
+ * binned over time into a small data file for plots/overview.gp. Memory
+ * grows with the bins and the workers, never with the rows. */
 #ifndef PDL_CHARTDATA_H
 #define PDL_CHARTDATA_H
 
@@ -13,34 +13,31 @@
  * writes them as tasks end). A task "ran" unless its status is not-run or
  * skipped. */
 struct pdl_chart_scan {
-    int version;
     size_t rows;
     size_t ran;
     size_t failed;           /* status neither ok nor skipped */
-    unsigned ranks;          /* highest rank + 1 (1 without a rank column) */
+    unsigned ranks;          /* highest rank + 1 (1 before version 3) */
     unsigned lanes_per_rank; /* highest worker + 1 */
     unsigned workers_ran;    /* distinct (rank, worker) of tasks that ran */
-    double max_end;          /* seconds */
+    double max_end;          /* seconds: the makespan */
     double busy;             /* sum of the durations of tasks that ran */
     double longest;          /* the longest of them */
     int64_t bytes;
-    /* From the metadata line; empty, 0 or -1 when absent. */
+    /* From the metadata line; empty or 0 when absent. */
     char mode[32];
     char host[64];
     char started[32];
     unsigned meta_workers;
-    long meta_tasks;
-    double meta_wall;
 };
 
 /* The lower bound of any makespan for sc's tasks on the workers that ran
  * them: max(busy / workers_ran, longest); 0 if nothing ran. */
 double pdl_chart_lower_bound(const struct pdl_chart_scan *sc);
 
-/* Reads the timeline at path once and fills sc. Columns are found by name
- * (id, worker, start, end and status are required; others are used when
- * present). Returns PDL_OK; PDL_ERR_IO with errno set (err says which file);
- * or PDL_ERR_FORMAT with err saying "line N: why". */
+/* Reads the timeline at path once, through pdl_timeline_each (so any
+ * version it reads, checked as strictly), and fills sc. Returns PDL_OK;
+ * PDL_ERR_IO with errno set (err says why); or PDL_ERR_FORMAT with err
+ * saying "line N: why". */
 int pdl_chart_scan_file(const char *path, struct pdl_chart_scan *sc, char *err,
                         size_t errsz);
 

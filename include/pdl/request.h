@@ -75,8 +75,12 @@ void pdl_request_task(struct pdl_request *q, const struct pdl_task *t,
 /* The folders -x saves url's body in: its host (lowercase, "host_port"
  * with a port, never the credentials), then each folder of its path, each
  * component cleaned as pdl_name_from_url cleans a name (never "." or
- * "..", never hidden), each followed by '/'; at most 32 levels. */
-void pdl_request_dirs(const char *url, char *out, size_t outsz);
+ * "..", never hidden), each followed by '/'; at most 32 levels. Returns
+ * PDL_OK, or PDL_ERR_TOOLONG (out then "") when they do not fit in out. */
+int pdl_request_dirs(const char *url, char *out, size_t outsz);
+
+/* The room for the folders of pdl_request_dirs (PATH_MAX on Linux). */
+#define PDL_PATH_MAX 4096
 
 /* The file name a Content-Disposition value gives (filename*= before
  * filename=, quoted or not), its last path component cleaned as

@@ -1,4 +1,5 @@
-/* Status tokens: the short words the timeline's status column carries. */
+/* The result record: status tokens (the short words the timeline's status
+ * column carries) and marking a record failed. */
 #include "pdl/result.h"
 
 #include <stdio.h>

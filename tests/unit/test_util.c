@@ -1,0 +1,84 @@
+/* The error table (every code has its own message) and pdl_path_fmt, the
+ * formatter that refuses to cut a path. */
+#include "pdl/util.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+START_TEST(test_error_messages)
+{
+    for (int e = 0; e < PDL_ERR_COUNT; e++) {
+        const char *m = pdl_strerror((enum pdl_err)e);
+        ck_assert_ptr_nonnull(m);
+        ck_assert_msg(m[0] != '\0', "code %d has an empty message", e);
+        ck_assert_msg(strcmp(m, "unknown error") != 0,
+                      "code %d has no message of its own", e);
+        for (int f = 0; f < e; f++)
+            ck_assert_msg(strcmp(m, pdl_strerror((enum pdl_err)f)) != 0,
+                          "codes %d and %d share \"%s\"", f, e, m);
+    }
+}
+END_TEST
+
+START_TEST(test_error_values)
+{
+    /* Callers test rc != PDL_OK and print pdl_strerror(rc). */
+    ck_assert_int_eq(PDL_OK, 0);
+    ck_assert_str_eq(pdl_strerror(PDL_OK), "success");
+    ck_assert_str_eq(pdl_strerror(PDL_ERR_IO), "input/output error");
+    ck_assert_str_eq(pdl_strerror(PDL_ERR_TOOLONG), "path too long");
+    ck_assert_str_eq(pdl_strerror(PDL_ERR_COUNT), "unknown error");
+    ck_assert_str_eq(pdl_strerror((enum pdl_err) - 1), "unknown error");
+}
+END_TEST
+
+START_TEST(test_path_fmt)
+{
+    char buf[8];
+
+    ck_assert_int_eq(pdl_path_fmt(buf, sizeof(buf), "%s/%d", "abc", 123),
+                     PDL_OK);
+    ck_assert_str_eq(buf, "abc/123"); /* exactly full */
+    ck_assert_int_eq(pdl_path_fmt(buf, sizeof(buf), "%s/%d", "abc", 1234),
+                     PDL_ERR_TOOLONG);
+    ck_assert_str_eq(buf, ""); /* never a cut path */
+    ck_assert_int_eq(pdl_path_fmt(buf, 0, "x"), PDL_ERR_TOOLONG);
+}
+END_TEST
+
+START_TEST(test_split_tabs)
+{
+    char line[] = "a\t\tc", more[] = "1\t2\t3";
+    char *f[3];
+
+    ck_assert_int_eq(pdl_split_tabs(line, f, 3), 3);
+    ck_assert_str_eq(f[0], "a");
+    ck_assert_str_eq(f[1], "");
+    ck_assert_str_eq(f[2], "c");
+    ck_assert_int_eq(pdl_split_tabs(more, f, 2), 3); /* more than 2 */
+}
+END_TEST
+
+static Suite *util_suite(void)
+{
+    Suite *s = suite_create("util");
+    TCase *tc = tcase_create("errors");
+
+    tcase_add_test(tc, test_error_messages);
+    tcase_add_test(tc, test_error_values);
+    tcase_add_test(tc, test_path_fmt);
+    tcase_add_test(tc, test_split_tabs);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(util_suite());
+
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
