@@ -75,6 +75,8 @@ struct projection {
 
 static void put(struct projection *p, const char *s, size_t n)
 {
+    if (n == 0) /* s may be NULL: no metadata lines */
+        return;
     if (p->len + n > p->outcap) {
         p->outcap = (p->len + n) * 2;
         p->out = pdl_xrealloc(p->out, p->outcap, 1);
