@@ -736,17 +736,19 @@ static const char *config_named(int argc, char **argv)
 }
 
 /* The default config file: $XDG_CONFIG_HOME/pdl/pdlrc, else
- * ~/.config/pdl/pdlrc; "" if neither variable is set. */
-static void config_default(char *out, size_t outsz)
+ * ~/.config/pdl/pdlrc; "" if neither variable is set. Returns PDL_OK, or
+ * PDL_ERR_TOOLONG when the path does not fit out (a cut path would read
+ * another file). */
+static int config_default(char *out, size_t outsz)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 
+    out[0] = '\0';
     if (xdg && *xdg)
-        snprintf(out, outsz, "%s/pdl/pdlrc", xdg);
-    else if (home && *home)
-        snprintf(out, outsz, "%s/.config/pdl/pdlrc", home);
-    else
-        out[0] = '\0';
+        return pdl_path_fmt(out, outsz, "%s/pdl/pdlrc", xdg);
+    if (home && *home)
+        return pdl_path_fmt(out, outsz, "%s/.config/pdl/pdlrc", home);
+    return PDL_OK;
 }
 
 /* Trims s in place at both ends; drops one pair of double quotes. */
@@ -846,10 +848,14 @@ static int config_args(struct pdl_cli *cli, int *argc, char ***argv)
 
     if (*argc > 1 && strcmp((*argv)[1], "-q") == 0)
         return 0;
-    if (!named)
-        config_default(path, sizeof(path));
-    else
-        snprintf(path, sizeof(path), "%s", named);
+    if ((named ? pdl_path_fmt(path, sizeof(path), "%s", named)
+               : config_default(path, sizeof(path))) != PDL_OK) {
+        fprintf(stderr, "pdl: config file %s: %s\n",
+                named ? named
+                      : "$XDG_CONFIG_HOME/pdl/pdlrc or ~/.config/pdl/pdlrc",
+                pdl_strerror(PDL_ERR_TOOLONG));
+        return PDL_EXIT_USAGE;
+    }
     if (!path[0])
         return 0;
     rc = config_read(cli, path, named != NULL, &args, &n);

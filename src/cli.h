@@ -157,6 +157,10 @@ int pdl_cmd_run(int argc, char **argv);
  * SIGTERM stopped it. */
 int pdl_cmd_compare(int argc, char **argv);
 
+/* pdl predict TIMELINE [options]: the command. argv[0] is "predict".
+ * Returns the exit code. */
+int pdl_cmd_predict(int argc, char **argv);
+
 /* pdl export TIMELINE FILE...: a timeline in other formats. Returns the
  * exit code. */
 int pdl_cmd_export(int argc, char **argv);

@@ -2,7 +2,6 @@
  * on curl_multi or across MPI ranks, and record when every task ran. This
  * file only picks the command; each is in src/cmd/. */
 #include "cli.h"
-#include "pdl/predict.h"
 
 #include <signal.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 /* Reading a timeline back into result records, strictly: any row that is not
  * what pdl writes is an error naming its line. */
 #include "pdl/timeline.h"
+#include "pdl/util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -143,22 +144,6 @@ static void split_hosts(struct pdl_timeline *tl, char *list)
     }
 }
 
-static int split(char *s, char **f, int max)
-{
-    int n = 0;
-
-    f[n++] = s;
-    for (char *p = s; *p; p++) {
-        if (*p != '\t')
-            continue;
-        if (n == max)
-            return n + 1;
-        *p = '\0';
-        f[n++] = p + 1;
-    }
-    return n;
-}
-
 /* Version 4's connection columns: conn, new_conn, http_version, remote. */
 static int parse_connection(char **f, struct pdl_result *r)
 {
@@ -185,7 +170,7 @@ static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
                  : rd->version == 3 ? 17
                                     : NFIELDS;
 
-    if (split(s, f, nf) != nf)
+    if (pdl_split_tabs(s, f, nf) != nf)
         return fail(rd, "expected %d tab-separated fields", nf);
     /* Version 1 had no attempt_start and no error: url was field 12. */
     const char *url = nf == 13 ? f[12] : f[13];

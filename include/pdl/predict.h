@@ -130,8 +130,4 @@ int pdl_predict_makespan(const struct pdl_timeline *tl,
 size_t pdl_predict_sentence(const struct pdl_timeline *tl, unsigned workers,
                             char *buf, size_t n);
 
-/* pdl predict TIMELINE [options]: the command. argv[0] is "predict".
- * Returns the exit code. */
-int pdl_cmd_predict(int argc, char **argv);
-
 #endif

@@ -70,4 +70,7 @@ check 'pdl: bad.rc:1: --config cannot be given in a config file' -K bad.rc
 printf 'workers = 0\n' >bad.rc
 check 'pdl: --workers: must be a whole number from 1 to 1024: "0"' -K bad.rc
 check 'pdl: --config: No such file or directory: "nope.rc"' -K nope.rc
+# A default path too long for the buffer is refused, never read cut short.
+long=$(printf '/x%.0s' $(seq 3000))
+XDG_CONFIG_HOME=$long check 'pdl: config file $XDG_CONFIG_HOME/pdl/pdlrc or ~/.config/pdl/pdlrc: path too long'
 echo "config: ok"
