@@ -44,7 +44,8 @@ static void demo_on_signal(int sig)
 
 struct demo {
     const char *dir;
-    bool mpi; /* try the mpi mode (not --no-mpi) */
+    bool mpi;    /* try the mpi mode (not --no-mpi) */
+    bool charts; /* gnuplot is on PATH */
     char exe[DEMO_PATH];
     char list[DEMO_PATH];
     struct pdl_testd *server;
@@ -102,6 +103,7 @@ static const char demo_tail[] =
     "predict.png,\n"
     "predict.svg, predict.json, predict.txt; index.html, which shows them "
     "all.\n"
+    "Without gnuplot on PATH the demo says so and draws no charts.\n"
     "As root, the mpi run is allowed with OMPI_ALLOW_RUN_AS_ROOT=1 and\n"
     "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1, and oversubscribes a small machine\n"
     "(OMPI_MCA_rmaps_base_oversubscribe=1), unless they are set already.\n"
@@ -317,6 +319,39 @@ static int judge(const struct demo *d, const char *name, int status, bool late)
 
 /* ---- the steps ----------------------------------------------------------- */
 
+/* Without gnuplot, takes every "--chart FILE" out of argv (in place). */
+static void drop_charts(const struct demo *d, char **argv)
+{
+    size_t k = 0;
+
+    if (d->charts)
+        return;
+    for (size_t i = 0; argv[i]; i++) {
+        if (strcmp(argv[i], "--chart") == 0 && argv[i + 1])
+            i++;
+        else
+            argv[k++] = argv[i];
+    }
+    argv[k] = NULL;
+}
+
+/* Draws data with view into DIR/name as SVG too, when there is gnuplot.
+ * Returns 0 or -1 (reported). */
+static int draw_svg(const struct demo *d, const char *data, const char *name,
+                    const char *view)
+{
+    char svg[DEMO_PATH], err[20000];
+
+    if (!d->charts)
+        return 0;
+    if (pdl_chart_render(data, in_dir(d, svg, name), view, err, sizeof(err)) !=
+        PDL_OK) {
+        fprintf(stderr, "pdl demo: %s: %s\n", svg, err);
+        return -1;
+    }
+    return 0;
+}
+
 /* The command line of a step as a reader would type it. */
 static void show_command(const char *label, char *const *argv)
 {
@@ -349,6 +384,7 @@ static int run_mode(const struct demo *d, const char *mode, const char *w,
                     "--chart",       png,         "--chart",    svg,
                     (char *)d->list, NULL};
     memcpy(argv + k, tail, sizeof(tail));
+    drop_charts(d, argv);
     struct demo_step s = {mode, argv[0], argv,
                           envp, false,   launch ? DEMO_MPI_LIMIT_S : 0};
     show_command(mode, argv);
@@ -444,8 +480,7 @@ static void run_mpi(struct demo *d)
 /* pdl compare of the demo list, its chart also drawn as SVG. */
 static int run_compare(const struct demo *d)
 {
-    char dir[DEMO_PATH], png[DEMO_PATH], svg[DEMO_PATH], json[DEMO_PATH],
-        summary[DEMO_PATH], err[20000];
+    char dir[DEMO_PATH], png[DEMO_PATH], json[DEMO_PATH], summary[DEMO_PATH];
     char *argv[] = {(char *)d->exe,
                     "compare",
                     "--modes",
@@ -464,25 +499,20 @@ static int run_compare(const struct demo *d)
     struct demo_step s = {"compare", d->exe, argv, NULL, true, 0};
     bool late;
 
+    drop_charts(d, argv);
     show_command("compare", argv);
     int status = run_child(d, &s, &late);
     echo_file(d, "compare", "txt", ECHO_MEDIANS);
     if (judge(d, "compare", status, late) != 0)
         return -1;
-    if (pdl_chart_render(in_dir(d, summary, "compare/summary.tsv"),
-                         in_dir(d, svg, "compare.svg"), "compare", err,
-                         sizeof(err)) != PDL_OK) {
-        fprintf(stderr, "pdl demo: %s: %s\n", svg, err);
-        return -1;
-    }
-    return 0;
+    return draw_svg(d, in_dir(d, summary, "compare/summary.tsv"), "compare.svg",
+                    "compare");
 }
 
 /* pdl predict of the threads run, its chart also drawn as SVG. */
 static int run_predict(const struct demo *d)
 {
-    char tsv[DEMO_PATH], png[DEMO_PATH], svg[DEMO_PATH], json[DEMO_PATH],
-        data[DEMO_PATH], err[20000];
+    char tsv[DEMO_PATH], png[DEMO_PATH], json[DEMO_PATH], data[DEMO_PATH];
     char *argv[] = {(char *)d->exe,
                     "predict",
                     in_dir(d, tsv, "threads.tsv"),
@@ -496,19 +526,15 @@ static int run_predict(const struct demo *d)
     struct demo_step s = {"predict", d->exe, argv, NULL, true, 0};
     bool late;
 
+    drop_charts(d, argv);
     show_command("predict", argv);
     int status = run_child(d, &s, &late);
     echo_file(d, "predict", "txt", ECHO_ALL);
     if (judge(d, "predict", status, late) != 0)
         return -1;
     /* predict keeps its chart's data beside the chart. */
-    if (pdl_chart_render(in_dir(d, data, "predict.predict.tsv"),
-                         in_dir(d, svg, "predict.svg"), "predict", err,
-                         sizeof(err)) != PDL_OK) {
-        fprintf(stderr, "pdl demo: %s: %s\n", svg, err);
-        return -1;
-    }
-    return 0;
+    return draw_svg(d, in_dir(d, data, "predict.predict.tsv"), "predict.svg",
+                    "predict");
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -532,10 +558,16 @@ static int write_list(struct demo *d)
     return pdl_output_close(&o, true, stderr);
 }
 
-/* One figure of index.html: the PNG, with links to its SVG and data. */
-static void index_figure(FILE *f, const char *name, const char *title,
-                         const char *data)
+/* One figure of index.html: the PNG, with links to its SVG and data; the
+ * data alone without charts. */
+static void index_figure(FILE *f, bool charts, const char *name,
+                         const char *title, const char *data)
 {
+    if (!charts) {
+        fprintf(f, "<h2>%s</h2>\n<p><a href=\"%s\">%s</a></p>\n", title, data,
+                data);
+        return;
+    }
     fprintf(f,
             "<h2>%s</h2>\n<p><a href=\"%s.svg\">%s.svg</a> (hover a bar for "
             "its details) &middot; <a href=\"%s\">%s</a></p>\n"
@@ -559,6 +591,10 @@ static int write_index(const struct demo *d)
           "failing on purpose) in each mode, then compared and predicted. "
           "Each run's summary is in its .log.</p>\n",
           o.f);
+    if (!d->charts)
+        fputs("<p>No charts: gnuplot was not found (Debian: gnuplot-nox); "
+              "draw them later with <code>pdl chart</code>.</p>\n",
+              o.f);
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         bool mpi = strcmp(modes[i], "mpi") == 0;
 
@@ -572,12 +608,12 @@ static int write_index(const struct demo *d)
                  : i == 0 ? "1"
                           : DEMO_WORKERS,
                  i == 0 ? "" : "s");
-        index_figure(o.f, modes[i], title, data);
+        index_figure(o.f, d->charts, modes[i], title, data);
     }
-    index_figure(o.f, "compare",
+    index_figure(o.f, d->charts, "compare",
                  "pdl compare: threads, processes, async at 2, 4, 8 workers",
                  "compare.json");
-    index_figure(o.f, "predict",
+    index_figure(o.f, d->charts, "predict",
                  "pdl predict: the threads run replayed at 1 to 16 workers",
                  "predict.json");
     fputs("</body></html>\n", o.f);
@@ -645,18 +681,29 @@ static void say_where(const struct demo *d, int rc)
                secs, d->dir);
         return;
     }
-    printf("\npdl demo: %s in %.1f s. In %s/:\n"
-           "  index.html                      every chart on one page\n"
-           "  MODE.png, MODE.svg, MODE.tsv    chart and timeline of each mode "
-           "(serial threads processes async%s)\n"
-           "  MODE.log                        what each run said\n"
+    printf("\npdl demo: %s in %.1f s. In %s/:\n",
+           rc == 0 ? "done" : "finished with errors (above)", secs, d->dir);
+    printf("  index.html                      %s\n"
+           "  MODE.tsv, MODE.log              timeline and summary of each "
+           "mode (serial threads processes async%s)\n",
+           d->charts ? "every chart on one page" : "every file on one page",
+           d->mpi_note ? "" : " mpi");
+    if (!d->charts) {
+        printf("  compare/, predict.txt           pdl compare's runs, pdl "
+               "predict's table\n"
+               "No charts without gnuplot; once it is installed: pdl chart "
+               "%s/threads.tsv threads.png\n",
+               d->dir);
+        return;
+    }
+    printf("  MODE.png, MODE.svg              chart of each mode (the SVG's "
+           "bars have tooltips)\n"
            "  compare.png, compare.svg        pdl compare's chart; its runs "
            "in compare/\n"
            "  predict.png, predict.svg        pdl predict's chart\n"
            "Draw a timeline again, in another view: pdl chart --by worker "
            "%s/threads.tsv lanes.png\n",
-           rc == 0 ? "done" : "finished with errors (above)", secs, d->dir,
-           d->mpi_note ? "" : " mpi", d->dir);
+           d->dir);
 }
 
 int pdl_cmd_demo(int argc, char **argv)
@@ -688,6 +735,10 @@ int pdl_cmd_demo(int argc, char **argv)
         fprintf(stderr, "pdl demo: test server: %s\n", err);
         return PDL_EXIT_USAGE;
     }
+    d.charts = find_on_path("gnuplot", err, sizeof(err));
+    if (!d.charts)
+        printf("pdl demo: gnuplot is not on PATH (Debian: gnuplot-nox): the "
+               "runs, compare and predict go on without charts\n");
     demo_caught = 0;
     catch_signals(old);
     if (write_list(&d) != 0) {

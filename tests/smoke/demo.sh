@@ -3,7 +3,8 @@
 # (every timeline with 24 rows and the planned failure, every chart a real
 # PNG and an SVG that parses, compare's and predict's outputs, an index that
 # names only files that are there), that its server and children are gone
-# when it ends, and that SIGINT mid-run stops it the same way. Its usage
+# when it ends, and that SIGINT mid-run stops it the same way (and that
+# without gnuplot it says so and asks for no chart). Its usage
 # errors name what was wrong.
 . "$(dirname "$0")/lib.sh"
 
@@ -116,12 +117,14 @@ for f in $(grep -o '\(src\|href\)="[^"]*"' "$dir/index.html" | sed 's/^[a-z]*="/
     [ -s "$dir/$f" ] || fail "index.html names $f, which is not there"
 done
 
-# ---- SIGINT mid-run -------------------------------------------------------
+# ---- SIGINT mid-run, without gnuplot ---------------------------------------
 # With job control the demo does not start with SIGINT ignored, and gets its
 # own process group: the signal reaches the demo alone, which must pass it on.
+# With no PATH it finds no gnuplot (pdl itself it runs by its own path), says
+# so, and asks no run for a chart.
 dir2=$WORK/interrupted
 set -m
-"$PDL" demo --no-mpi "$dir2" >"$WORK/out2" 2>"$WORK/err2" &
+PATH=/nonexistent "$PDL" demo --no-mpi "$dir2" >"$WORK/out2" 2>"$WORK/err2" &
 pid=$!
 set +m
 for _ in $(seq 200); do [ -s "$dir2/serial.log" ] && break; sleep 0.05; done
@@ -139,5 +142,8 @@ expect_eq "$rc" 130 "interrupted demo: exit status ($(cat "$WORK/err2"))"
 ! port_open "$port" || fail "the interrupted demo's server still answers on $port"
 [ -z "$(leftovers "$dir2")" ] || fail "processes left after SIGINT: $(leftovers "$dir2")"
 expect_grep "$WORK/out2" "pdl demo: interrupted after" "interrupted demo"
+expect_grep "$WORK/out2" "pdl demo: gnuplot is not on PATH" "the demo without gnuplot"
+grep "^pdl demo: serial: " "$WORK/out2" | grep -q -- "-t $dir2/serial.tsv $dir2/demo.txt$" ||
+    fail "the serial run without gnuplot: $(grep '^pdl demo: serial' "$WORK/out2")"
 [ ! -e "$dir2/compare" ] || fail "compare ran after the interrupt"
 echo "demo: ok"
