@@ -186,8 +186,8 @@ static void exec_child(const struct demo_step *s, pid_t parent, int outfd,
 }
 
 /* Waits for pid, looking every 20 ms for a signal or the limit: either
- * ends it with SIGTERM (SIGKILL 5 s later). Returns its wait status; sets
- * *late if the limit ended it. */
+ * ends it with SIGTERM (SIGKILL 5 s later). Returns its wait status, or -1
+ * if it cannot be waited for; sets *late if the limit ended it. */
 static int wait_child(pid_t pid, double limit_s, bool *late)
 {
     const struct timespec tick = {0, 20 * 1000 * 1000};
@@ -195,9 +195,14 @@ static int wait_child(pid_t pid, double limit_s, bool *late)
     int status = 0;
 
     *late = false;
-    while (waitpid(pid, &status, WNOHANG) == 0) {
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
         double secs = (double)(pdl_now() - t0) / 1e9;
 
+        if (r == pid)
+            return status;
+        if (r < 0 && errno != EINTR)
+            return -1;
         if (!termed && (demo_caught || (limit_s > 0 && secs > limit_s))) {
             *late = !demo_caught;
             kill(pid, SIGTERM);
@@ -207,7 +212,6 @@ static int wait_child(pid_t pid, double limit_s, bool *late)
         }
         nanosleep(&tick, NULL);
     }
-    return status;
 }
 
 /* Opens DIR/name for the child's output. Returns the descriptor or -1
@@ -226,7 +230,7 @@ static int open_log(const struct demo *d, const char *name, const char *ext)
 }
 
 /* Runs step s to its end. Returns its wait status, or -1 if it could not be
- * started (reported); *late as wait_child. */
+ * started or waited for (reported); *late as wait_child. */
 static int run_child(const struct demo *d, const struct demo_step *s,
                      bool *late)
 {
@@ -246,6 +250,9 @@ static int run_child(const struct demo *d, const struct demo_step *s,
                     strerror(errno));
         else
             status = wait_child(pid, s->limit_s, late);
+        if (pid > 0 && status == -1)
+            fprintf(stderr, "pdl demo: %s: waitpid: %s\n", s->name,
+                    strerror(errno));
     }
     if (outfd >= 0 && outfd != errfd)
         close(outfd);
