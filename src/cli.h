@@ -161,6 +161,11 @@ int pdl_cmd_compare(int argc, char **argv);
  * Returns the exit code. */
 int pdl_cmd_predict(int argc, char **argv);
 
+/* pdl demo [DIR]: the bundled test server in this process, the demo list
+ * in every mode, pdl compare and pdl predict, charts and an index in DIR.
+ * argv[0] is "demo". Returns the exit code. */
+int pdl_cmd_demo(int argc, char **argv);
+
 /* pdl export TIMELINE FILE...: a timeline in other formats. Returns the
  * exit code. */
 int pdl_cmd_export(int argc, char **argv);

@@ -14,6 +14,7 @@ static const struct {
     {"compare", pdl_cmd_compare},
     {"chart", pdl_cmd_chart},
     {"predict", pdl_cmd_predict},
+    {"demo", pdl_cmd_demo},
 };
 
 int main(int argc, char **argv)

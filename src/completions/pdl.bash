@@ -20,10 +20,61 @@ _pdl() {
         --cacert --progress --quiet --help --version"
 
     if [ "$cword" -eq 1 ] && [[ $cur != -* ]]; then
-        COMPREPLY=($(compgen -W "compare export chart predict" -- "$cur"))
+        COMPREPLY=($(compgen -W "compare export chart predict demo" -- "$cur"))
         COMPREPLY+=($(compgen -f -- "$cur"))
         return
     fi
+    # A command's own options (src/cmd/*.c); compare also passes the run's on.
+    local cmd=
+    [ "$cword" -gt 1 ] && cmd=${COMP_WORDS[1]}
+    case $cmd in
+    compare)
+        # Its own, then the run options it passes on (not those it sets).
+        local o own="--modes --workers --schedules --repeat --dir --summary
+            --chart --json --help"
+        for o in $opts; do
+            case $o in
+            --mode | --workers | --schedule | --no-glob | --continue | \
+                --timeline | --no-timeline | --json | --chart | --chart-by | \
+                --help | --version) ;;
+            *) own="$own $o" ;;
+            esac
+        done
+        opts=$own ;;
+    demo) opts="--no-mpi --help" ;;
+    chart) opts="--by --help" ;;
+    predict)
+        opts="--workers --schedule --chunk --per-host --rate --order --gantt
+            --chart --json --help" ;;
+    export) opts="--help" ;;
+    esac
+    case $cmd:$prev in
+    compare:--modes)
+        COMPREPLY=($(compgen -W "serial threads processes async mpi" -- "$cur"))
+        return ;;
+    compare:--schedules | predict:--schedule)
+        COMPREPLY=($(compgen -W "dynamic static" -- "$cur"))
+        return ;;
+    compare:--dir)
+        COMPREPLY=($(compgen -d -- "$cur"))
+        return ;;
+    compare:--summary | compare:--json | predict:--json)
+        COMPREPLY=($(compgen -f -- "$cur"))
+        return ;;
+    compare:--repeat | predict:-w | predict:--workers | predict:--gantt)
+        return ;;
+    chart:--by)
+        COMPREPLY=($(compgen -W "task worker connection overview" -- "$cur"))
+        return ;;
+    predict:--order)
+        COMPREPLY=($(compgen -W "list longest-first" -- "$cur"))
+        return ;;
+    demo:*)
+        if [[ $cur != -* ]]; then
+            COMPREPLY=($(compgen -d -- "$cur"))
+            return
+        fi ;;
+    esac
     case $prev in
     -m | --mode)
         COMPREPLY=($(compgen -W "serial threads processes async mpi" -- "$cur"))

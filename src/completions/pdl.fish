@@ -1,7 +1,19 @@
 # fish completion for pdl. Installed as
 # share/fish/vendor_completions.d/pdl.fish; the options are those of
 # src/cli.c (tests/smoke/completions.sh checks).
-complete -c pdl -n '__fish_use_subcommand' -a 'compare export chart' -d 'command'
+complete -c pdl -n '__fish_use_subcommand' -a 'compare export chart predict demo' -d 'command'
+# The commands' own options (src/cmd/*.c); compare also passes the run's on.
+complete -c pdl -n '__fish_seen_subcommand_from compare' -l modes -x -a 'serial threads processes async mpi' -d 'modes to run'
+complete -c pdl -n '__fish_seen_subcommand_from compare' -l schedules -x -a 'dynamic static' -d 'schedules to run'
+complete -c pdl -n '__fish_seen_subcommand_from compare' -l repeat -x -d 'runs of each configuration'
+complete -c pdl -n '__fish_seen_subcommand_from compare' -l dir -r -a '(__fish_complete_directories)' -d 'where the runs go'
+complete -c pdl -n '__fish_seen_subcommand_from compare' -l summary -r -d 'summary TSV'
+complete -c pdl -n '__fish_seen_subcommand_from compare' -l json -r -d 'the whole comparison as JSON'
+complete -c pdl -n '__fish_seen_subcommand_from demo' -l no-mpi -d 'leave out the mpi mode'
+complete -c pdl -n '__fish_seen_subcommand_from demo' -x -a '(__fish_complete_directories)' -d 'folder'
+complete -c pdl -n '__fish_seen_subcommand_from chart' -l by -x -a 'task worker connection overview' -d 'view'
+complete -c pdl -n '__fish_seen_subcommand_from predict' -l order -x -a 'list longest-first' -d 'task order'
+complete -c pdl -n '__fish_seen_subcommand_from predict' -l gantt -x -d 'the configuration drawn'
 complete -c pdl -s m -l mode -x -a 'serial threads processes async mpi' -d 'how tasks are spread'
 complete -c pdl -s w -l workers -x -d 'workers'
 complete -c pdl -l schedule -x -a 'dynamic static' -d 'how tasks are dealt'

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packaging: `cmake --install` to a temporary prefix gives binaries, man pages
-# and the gnuplot scripts, and the installed pdl draws a chart with the
-# installed scripts; `cpack -G DEB` makes a package whose binaries run.
+# and the gnuplot scripts, and the installed pdl draws a chart and runs
+# `pdl demo` (into the default ./pdl-demo) with the installed scripts;
+# `cpack -G DEB` makes a package whose binaries run.
 . "$(dirname "$0")/lib.sh"
 build=$(cd "$(dirname "$PDL")" && pwd)
 [ -f "$build/cmake_install.cmake" ] || skip "$PDL is not in a CMake build folder"
@@ -26,6 +27,20 @@ if command -v gnuplot >/dev/null; then
         --chart "$WORK/c.png" "$WORK/list.txt" 2>"$WORK/err") || fail "installed run: $(cat "$WORK/err")"
     expect_grep "$WORK/err" "pdl-installed-scripts" "chart from the installed scripts"
     [ "$(head -c 4 "$WORK/c.png" | od -An -c | tr -d ' ')" = '211PNG' ] || fail "no PNG from the installed pdl"
+
+    # The demo from the installed files alone: its own server, list and
+    # scripts (the marked gantt.gp speaks in every run's log).
+    (unset PDL_PLOTS_DIR; cd "$WORK" && "$WORK/prefix/bin/pdl" demo >"$WORK/demo.out" 2>&1) ||
+        fail "installed pdl demo: $(tail -20 "$WORK/demo.out")"
+    for m in serial threads processes async; do
+        expect_grep "$WORK/pdl-demo/$m.log" "pdl-installed-scripts" "installed demo's $m chart"
+        [ "$(head -c 4 "$WORK/pdl-demo/$m.png" | od -An -c | tr -d ' ')" = '211PNG' ] ||
+            fail "no $m.png from the installed demo"
+        grep -q '</svg>' "$WORK/pdl-demo/$m.svg" || fail "no $m.svg from the installed demo"
+    done
+    for f in compare.png compare.svg predict.png predict.svg index.html; do
+        [ -s "$WORK/pdl-demo/$f" ] || fail "the installed demo made no $f"
+    done
 fi
 
 if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
