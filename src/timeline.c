@@ -29,6 +29,42 @@ void pdl_run_info_init(struct pdl_run_info *info, const char *mode,
     snprintf(info->version, sizeof(info->version), "%s", PDL_VERSION);
 }
 
+/* Appends name to the lists= text at *o, escaped; false (nothing added) if
+ * it does not fit. */
+static bool add_list(char *buf, size_t *o, const char *name, bool first)
+{
+    char tmp[PDL_LISTS_MAX];
+    size_t k = 0;
+
+    if (!first)
+        tmp[k++] = ',';
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        if (k + 4 >= sizeof(tmp))
+            return false;
+        if (*c <= ' ' || *c == ',' || *c == '%' || *c == 0x7f)
+            k += (size_t)snprintf(tmp + k, 4, "%%%02X", *c);
+        else
+            tmp[k++] = (char)*c;
+    }
+    if (*o + k >= PDL_LISTS_MAX)
+        return false;
+    memcpy(buf + *o, tmp, k);
+    *o += k;
+    buf[*o] = '\0';
+    return true;
+}
+
+void pdl_run_info_set_lists(struct pdl_run_info *info, const char *const *names,
+                            size_t n)
+{
+    size_t o = 0;
+
+    info->lists[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (!add_list(info->lists, &o, names[i], o == 0))
+            break;
+}
+
 /* A text as one field: no tab or line break may split the row. Written
  * whole when it has none (the usual case), else a byte at a time. */
 static void write_field(FILE *out, const char *e, size_t max)
@@ -166,8 +202,14 @@ static void write_row(FILE *out, size_t id, const struct pdl_result *r,
     fprintf(out, "\t%d\t", r->rank);
     write_field(out, host_of(info, r), 255);
     pdl_remote_text(r, remote, sizeof(remote));
-    fprintf(out, "\t%d\t%d\t%s\t%s\n", r->conn, r->new_conn ? 1 : 0,
+    fprintf(out, "\t%d\t%d\t%s\t%s\t", r->conn, r->new_conn ? 1 : 0,
             pdl_http_version_text(r), remote);
+    write_field(out, r->file, sizeof(r->file));
+    fputc('\t', out);
+    write_field(out, r->effective_url, sizeof(r->effective_url));
+    fputc('\t', out);
+    write_field(out, r->content_type, sizeof(r->content_type));
+    fputc('\n', out);
 }
 
 /* The metadata line is padded to this width when first written, so that
@@ -223,6 +265,8 @@ static char *format_meta(const struct pdl_run_info *info,
             " started=%s epoch=%.6f host=%s pdl=%s order=completion "
             "complete=%d",
             info->started, info->epoch, info->host, info->version, st ? 1 : 0);
+    if (info->lists[0])
+        fprintf(out, " lists=%s", info->lists);
     if (st && info->rank_hosts)
         write_mpi_meta(out, info);
     if (fclose(out) != 0 || !buf) {

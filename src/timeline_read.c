@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NFIELDS 21 /* version 4; 3 has 17, 2 has 15, 1 has 13 */
+#define NFIELDS 24 /* version 5; 4 has 21, 3 has 17, 2 has 15, 1 has 13 */
 #define RANKS_MAX (1 << 20)
 
 struct reader {
@@ -109,6 +109,8 @@ static void parse_meta(char *s, struct pdl_run_info *info, char **hosts)
             info->messages = (unsigned long long)v;
         else if (strcmp(kv, "messages_per_task") == 0)
             info->messages_per_task = strtod(val, NULL);
+        else if (strcmp(kv, "lists") == 0)
+            snprintf(info->lists, sizeof(info->lists), "%s", val);
         else if (strcmp(kv, "rank_hosts") == 0 && !*hosts)
             *hosts = pdl_xstrdup(val);
     }
@@ -174,6 +176,16 @@ static int parse_connection(char **f, struct pdl_result *r)
     return 0;
 }
 
+/* Version 5's texts: file, effective_url, content_type, cut to fit. */
+static void parse_texts(char **f, struct pdl_result *r)
+{
+    snprintf(r->file, sizeof(r->file), "%.*s", (int)sizeof(r->file) - 1, f[0]);
+    snprintf(r->effective_url, sizeof(r->effective_url), "%.*s",
+             (int)sizeof(r->effective_url) - 1, f[1]);
+    snprintf(r->content_type, sizeof(r->content_type), "%.*s",
+             (int)sizeof(r->content_type) - 1, f[2]);
+}
+
 static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
                      pdl_timeline_row_fn *row, void *ctx)
 {
@@ -183,6 +195,7 @@ static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
     int st, nf = rd->version == 1   ? 13
                  : rd->version == 2 ? 15
                  : rd->version == 3 ? 17
+                 : rd->version == 4 ? 21
                                     : NFIELDS;
 
     if (split(s, f, nf) != nf)
@@ -197,8 +210,10 @@ static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
     if (nf >= 17 &&
         (!parse_ll(f[15], 0, RANKS_MAX - 1, &rank) || f[16][0] == '\0'))
         return fail(rd, "bad rank or host field");
-    if (nf == NFIELDS && parse_connection(f + 17, &r) != 0)
+    if (nf >= 21 && parse_connection(f + 17, &r) != 0)
         return fail(rd, "bad conn, new_conn, http_version or remote field");
+    if (nf == NFIELDS)
+        parse_texts(f + 21, &r);
     if (!parse_ll(f[0], 0, (long long)1 << 40, &id) ||
         !parse_ll(f[1], -1, 1 << 30, &v[0]) ||
         !parse_ll(f[8], 0, INT64_MAX, &v[1]) ||
@@ -269,6 +284,7 @@ static int parse_head(struct reader *rd, struct pdl_timeline *tl)
     if (strcmp(s, version == 1   ? PDL_TIMELINE_HEADER_V1
                   : version == 2 ? PDL_TIMELINE_HEADER_V2
                   : version == 3 ? PDL_TIMELINE_HEADER_V3
+                  : version == 4 ? PDL_TIMELINE_HEADER_V4
                                  : PDL_TIMELINE_HEADER))
         return fail(rd, "unexpected column header");
     return PDL_OK;

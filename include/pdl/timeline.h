@@ -13,7 +13,11 @@
 #include "pdl/stats.h"
 #include "pdl/tasklist.h"
 
-/* Version 4 writes rows as tasks settle (completion order, not id order),
+/* Version 5 adds what scripts need of each task: file (where its body was
+ * saved, as saved; empty if it was not), effective_url (the URL after
+ * redirects, empty when it is the task's URL) and content_type (empty if
+ * none came), and the metadata key lists= (the lists the run read).
+ * Version 4 writes rows as tasks settle (completion order, not id order),
  * its metadata line first with what is known at the start (complete=0) and
  * completed in place at the end, and ends with a "# end" line of totals;
  * it adds the connection of each task: conn (its local port, 0 none),
@@ -21,8 +25,8 @@
  * unknown) and remote (ip:port, [ip]:port for IPv6; empty unknown).
  * Version 3 added rank and host (where the mpi
  * mode ran each task; rank 0 and this host in other modes); version 2
- * added attempt_start and error. Versions 1 to 3 are still read. */
-#define PDL_TIMELINE_VERSION 4
+ * added attempt_start and error. Versions 1 to 4 are still read. */
+#define PDL_TIMELINE_VERSION 5
 #define PDL_TIMELINE_HEADER_V1                                                 \
     "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\tstatus\t"   \
     "attempts\turl"
@@ -30,8 +34,13 @@
     "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\tstatus\t"   \
     "attempts\tattempt_start\turl\terror"
 #define PDL_TIMELINE_HEADER_V3 PDL_TIMELINE_HEADER_V2 "\trank\thost"
-#define PDL_TIMELINE_HEADER                                                    \
+#define PDL_TIMELINE_HEADER_V4                                                 \
     PDL_TIMELINE_HEADER_V3 "\tconn\tnew_conn\thttp_version\tremote"
+#define PDL_TIMELINE_HEADER                                                    \
+    PDL_TIMELINE_HEADER_V4 "\tfile\teffective_url\tcontent_type"
+
+/* Room for the lists= key: names that do not fit are left out. */
+#define PDL_LISTS_MAX 256
 
 /* The run as a whole, written as the metadata line. */
 struct pdl_run_info {
@@ -51,7 +60,14 @@ struct pdl_run_info {
     double clock_error; /* seconds */
     unsigned long long messages;
     double messages_per_task; /* to hand tasks out and results back */
+    /* The lists the run read, as the lists= key writes them: names joined
+     * by ',', with ' ', ',', '%' and control bytes as %XX; "" unknown. */
+    char lists[PDL_LISTS_MAX];
 };
+
+/* Sets info->lists from the n list names (stdin is "-"). */
+void pdl_run_info_set_lists(struct pdl_run_info *info, const char *const *names,
+                            size_t n);
 
 /* Fills info for a run starting now on this host. */
 void pdl_run_info_init(struct pdl_run_info *info, const char *mode,

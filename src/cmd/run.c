@@ -729,6 +729,8 @@ static int run_app(struct app *a, int dirfd)
                   cli->opt.per_host_loopback);
     pdl_run_info_init(&a->info, cli->opt.mode, a->run.workers);
     a->info.workers_asked = cli->opt.workers;
+    pdl_run_info_set_lists(&a->info, (const char *const *)cli->lists,
+                           (size_t)cli->nlists);
     a->acc = pdl_stats_acc_create();
     a->urls = pdl_namer_create();
     rc = open_timelines(a);

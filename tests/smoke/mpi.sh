@@ -55,7 +55,7 @@ expect_eq "$(column "$t" id | sort -n | tail -1)" 30 "last id"
 expect_eq "$(column "$t" rank | sort -u | tr '\n' ' ')" "0 1 2 " "ranks that ran tasks"
 expect_eq "$(column "$t" host | sort -u | wc -l)" 1 "hosts (one machine)"
 expect_eq "$(column "$t" status | grep -c '^ok$')" 30 "ok rows"
-head -1 "$t" | grep -qx "# pdl-timeline 4" || fail "timeline version: $(head -1 "$t")"
+head -1 "$t" | grep -qx "# pdl-timeline 5" || fail "timeline version: $(head -1 "$t")"
 sed -n 2p "$t" | grep -q "^# mode=mpi workers=2 tasks=31 ok=30 failed=1 " ||
     fail "metadata line: $(sed -n 2p "$t")"
 for key in ranks=3 rank_hosts= clock_error_us= mpi_messages= messages_per_task=; do
