@@ -257,8 +257,37 @@ static void jsonl_connection(FILE *out, const struct pdl_result *r)
         fputs("null", out);
 }
 
-static void jsonl_task(FILE *out, size_t id, const struct pdl_result *r,
-                       const char *url)
+/* A text field of r, read no further than its array; null when empty. */
+static void json_text_or_null(FILE *out, const char *s, size_t max)
+{
+    size_t len = strnlen(s, max);
+
+    if (len)
+        json_strn(out, s, len);
+    else
+        fputs("null", out);
+}
+
+/* What scripts need beyond the timing: where the body went, the URL it
+ * came from after redirects (the task's own when none) and its type. */
+static void jsonl_outcome(FILE *out, const struct pdl_result *r,
+                          const char *url)
+{
+    fputs(",\"file\":", out);
+    json_text_or_null(out, r->file, sizeof(r->file));
+    fputs(",\"effective_url\":", out);
+    if (r->effective_url[0])
+        json_text_or_null(out, r->effective_url, sizeof(r->effective_url));
+    else if (started(r) && r->status != PDL_ST_SKIPPED)
+        json_str(out, url);
+    else
+        fputs("null", out);
+    fputs(",\"content_type\":", out);
+    json_text_or_null(out, r->content_type, sizeof(r->content_type));
+}
+
+static void jsonl_task(FILE *out, const struct pdl_run_info *info, size_t id,
+                       const struct pdl_result *r, const char *url)
 {
     fprintf(out,
             "{\"id\":%zu,\"worker\":%d,\"start\":%.6f,\"end\":%.6f,"
@@ -269,20 +298,25 @@ static void jsonl_task(FILE *out, size_t id, const struct pdl_result *r,
             (double)r->tls_us / 1e6, (double)r->ttfb_us / 1e6,
             (long long)r->bytes, r->http);
     json_status(out, r);
-    fprintf(out, ",\"attempts\":%d,\"url\":", r->attempts);
+    fprintf(out,
+            ",\"attempts\":%d,\"attempt_start\":%.6f,\"url\":", r->attempts,
+            secs(r->attempt_ns ? r->attempt_ns : r->start_ns));
     json_str(out, url);
     if (r->error[0]) {
         fputs(",\"error\":", out);
         json_error(out, r);
     }
+    fprintf(out, ",\"rank\":%d,\"host\":", r->rank);
+    json_str(out, pdl_timeline_host(info, r));
     jsonl_connection(out, r);
+    jsonl_outcome(out, r, url);
     fputs("}\n", out);
 }
 
 static void write_jsonl(FILE *out, const struct batch *b)
 {
     for (size_t i = 0; i < b->n; i++)
-        jsonl_task(out, task_id(b, i), &b->results[i], b->urls[i]);
+        jsonl_task(out, b->info, task_id(b, i), &b->results[i], b->urls[i]);
 }
 
 /* ---- Chrome trace events ---- */
@@ -505,14 +539,20 @@ static void har_request(FILE *out, const char *url, const struct pdl_result *r)
     fputs(",\"headersSize\":-1,\"bodySize\":0}", out);
 }
 
+/* The response: mimeType is the Content-Type it came with ("" if none).
+ * HAR's redirectURL belongs to a 3xx entry; pdl records only the final
+ * response, so it stays "" and the URL reached is _pdl_effective_url. */
 static void har_response(FILE *out, const struct pdl_result *r)
 {
     fprintf(out,
             "\"response\":{\"status\":%d,\"statusText\":\"\","
             "\"httpVersion\":\"%s\",\"cookies\":[],\"headers\":[],"
-            "\"content\":{\"size\":%lld,\"mimeType\":\"\"},"
-            "\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":%lld}",
-            r->http, har_version(r), (long long)r->bytes, (long long)r->bytes);
+            "\"content\":{\"size\":%lld,\"mimeType\":",
+            r->http, har_version(r), (long long)r->bytes);
+    json_strn(out, r->content_type,
+              strnlen(r->content_type, sizeof(r->content_type)));
+    fprintf(out, "},\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":%lld}",
+            (long long)r->bytes);
 }
 
 /* HAR's timings from curl's cumulative phase ends. blocked is the time
@@ -578,6 +618,12 @@ static void har_entry(FILE *out, int64_t epoch_us, size_t id,
     json_status(out, r);
     fprintf(out, ",\"_pdl_attempts\":%d,\"_pdl_error\":", r->attempts);
     json_error(out, r);
+    fputs(",\"_pdl_file\":", out);
+    json_text_or_null(out, r->file, sizeof(r->file));
+    if (r->effective_url[0]) {
+        fputs(",\"_pdl_effective_url\":", out);
+        json_text_or_null(out, r->effective_url, sizeof(r->effective_url));
+    }
     fputc('}', out);
 }
 
@@ -753,7 +799,8 @@ static int report(FILE *out, const struct batch *b)
     for (size_t i = 0; i < b->n; i++) {
         if (i > 0)
             fputs(",", out);
-        jsonl_task(out, b->ids ? b->ids[i] : i, &b->results[i], b->urls[i]);
+        jsonl_task(out, b->info, b->ids ? b->ids[i] : i, &b->results[i],
+                   b->urls[i]);
     }
     fputs("]}\n", out);
     if (fflush(out) != 0 || ferror(out))

@@ -168,9 +168,8 @@ bool pdl_remote_parse(const char *s, struct pdl_result *r)
     return true;
 }
 
-/* The host that ran r: its rank's in an mpi run, else the run's. */
-static const char *host_of(const struct pdl_run_info *info,
-                           const struct pdl_result *r)
+const char *pdl_timeline_host(const struct pdl_run_info *info,
+                              const struct pdl_result *r)
 {
     if (info->rank_hosts && r->rank >= 0 && (unsigned)r->rank < info->ranks &&
         info->rank_hosts[r->rank])
@@ -200,7 +199,7 @@ static void write_row(FILE *out, size_t id, const struct pdl_result *r,
     fputc('\t', out);
     write_field(out, r->error, PDL_ERROR_MAX);
     fprintf(out, "\t%d\t", r->rank);
-    write_field(out, host_of(info, r), 255);
+    write_field(out, pdl_timeline_host(info, r), 255);
     pdl_remote_text(r, remote, sizeof(remote));
     fprintf(out, "\t%d\t%d\t%s\t%s\t", r->conn, r->new_conn ? 1 : 0,
             pdl_http_version_text(r), remote);

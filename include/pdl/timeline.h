@@ -134,6 +134,11 @@ int pdl_http_version_parse(const char *s);
 void pdl_remote_text(const struct pdl_result *r, char *buf, size_t n);
 bool pdl_remote_parse(const char *s, struct pdl_result *r);
 
+/* The host that ran r, as its row says: its rank's in an mpi run, else the
+ * run's ("unknown" if none). */
+const char *pdl_timeline_host(const struct pdl_run_info *info,
+                              const struct pdl_result *r);
+
 /* Called for each row of a timeline, in file order. */
 typedef void pdl_timeline_row_fn(void *ctx, size_t id,
                                  const struct pdl_result *r, const char *url);

@@ -84,6 +84,9 @@ jq -e '.log.pages[0].id as $page | all(.log.entries[];
             .timings.receive] | map(select(. != -1)) | add) - .time
           | fabs) < 0.002)' t.har >/dev/null ||
     fail "har: bad date, or timings do not add up to time"
+# The content type the server sent; none from a refused connection.
+expect_eq "$(jq -r '.log.entries[] | "\(._pdl_status) \(.response.content.mimeType)"' t.har |
+    sort -u | tr '\n' '|')" "connect |http text/plain|ok text/plain|" "har: mimeType"
 expect_eq "$(jq -r '.log.entries | map(.startedDateTime) | . == sort' t.har)" true \
     "har: entries in start order"
 
