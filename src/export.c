@@ -44,14 +44,17 @@ typedef void (*write_fn)(FILE *out, const struct batch *b);
 static void write_jsonl(FILE *out, const struct batch *b);
 static void write_chrome(FILE *out, const struct batch *b);
 static void write_har(FILE *out, const struct batch *b);
+static void write_report(FILE *out, const struct batch *b);
 
+/* Matched in this order: *.trace.json before *.json. */
 static const struct exporter {
     const char *ext;
     write_fn write;
 } exporters[] = {
     [PDL_EXPORT_JSONL] = {"jsonl", write_jsonl},
-    [PDL_EXPORT_CHROME] = {"json", write_chrome},
+    [PDL_EXPORT_CHROME] = {"trace.json", write_chrome},
     [PDL_EXPORT_HAR] = {"har", write_har},
+    [PDL_EXPORT_REPORT] = {"json", write_report},
 };
 
 #define NEXPORTERS (sizeof(exporters) / sizeof(exporters[0]))
@@ -784,7 +787,7 @@ static void report_summary(FILE *out, const struct pdl_stats *st,
     fputs("}}", out);
 }
 
-static int report(FILE *out, const struct batch *b)
+static void write_report(FILE *out, const struct batch *b)
 {
     struct pdl_stats st;
 
@@ -803,9 +806,6 @@ static int report(FILE *out, const struct batch *b)
                    b->urls[i]);
     }
     fputs("]}\n", out);
-    if (fflush(out) != 0 || ferror(out))
-        return PDL_ERR_IO;
-    return PDL_OK;
 }
 
 int pdl_export_report(FILE *out, const struct pdl_run_info *info,
@@ -814,7 +814,7 @@ int pdl_export_report(FILE *out, const struct pdl_run_info *info,
 {
     struct batch b = {.info = info, .results = results, .urls = urls, .n = n};
 
-    return report(out, &b);
+    return write_batch(out, PDL_EXPORT_REPORT, &b);
 }
 
 int pdl_export_write(FILE *out, enum pdl_export_format fmt,
@@ -889,14 +889,11 @@ static int read_timeline(const char *path, struct pdl_timeline *tl, char *err,
     return rc;
 }
 
-/* Not an export format: the JSON report, for write_file. */
-#define REPORT (-1)
-
-/* Writes tl to path through a temporary file (the report when fmt is
- * REPORT), so that a failed write leaves no partial file and an
- * earlier file is replaced only by a whole one. */
-static int write_file(const char *path, int fmt, const struct pdl_timeline *tl,
-                      char *err, size_t errsz)
+/* Writes tl to path in fmt through a temporary file, so that a failed
+ * write leaves no partial file and an earlier file is replaced only by a
+ * whole one. */
+static int write_file(const char *path, enum pdl_export_format fmt,
+                      const struct pdl_timeline *tl, char *err, size_t errsz)
 {
     struct batch b = {.info = &tl->info,
                       .results = tl->results,
@@ -910,8 +907,7 @@ static int write_file(const char *path, int fmt, const struct pdl_timeline *tl,
         snprintf(err, errsz, "%s: %s", path, strerror(errno));
         return PDL_ERR_IO;
     }
-    rc = fmt == REPORT ? report(o.f, &b)
-                       : write_batch(o.f, (enum pdl_export_format)fmt, &b);
+    rc = write_batch(o.f, fmt, &b);
     int saved = errno;
     if (pdl_output_close(&o, rc == PDL_OK, NULL) != 0 && rc == PDL_OK) {
         rc = PDL_ERR_IO;
@@ -931,7 +927,7 @@ int pdl_export_report_file(const char *timeline, const char *out_path,
 
     if (rc != PDL_OK)
         return rc;
-    rc = write_file(out_path, REPORT, &tl, err, errsz);
+    rc = write_file(out_path, PDL_EXPORT_REPORT, &tl, err, errsz);
     pdl_timeline_cleanup(&tl);
     return rc;
 }
@@ -945,8 +941,8 @@ int pdl_export_file(const char *timeline, const char *out_path, char *err,
 
     if (!pdl_export_format_for(out_path, &fmt)) {
         snprintf(err, errsz,
-                 "%s: no export format by that name (*.jsonl, *.json or "
-                 "*.har)",
+                 "%s: no export format by that name (*.jsonl, *.trace.json, "
+                 "*.har or *.json)",
                  out_path);
         return PDL_ERR_USAGE;
     }

@@ -20,11 +20,11 @@ cd "$WORK"
 
 set +e
 "$PDL" -w 2 --discard -t t.tsv --export t.jsonl --export t.trace.json \
-    --export t.har list.txt 2>err
+    --export t.har --export t.json --json doc.json list.txt 2>err
 rc=$?
 set -e
 expect_eq "$rc" 1 "run with exports: exit status"
-for f in t.tsv t.jsonl t.trace.json t.har; do
+for f in t.tsv t.jsonl t.trace.json t.har t.json doc.json; do
     [ -s "$f" ] || fail "$f not written: $(cat err)"
 done
 
@@ -99,6 +99,17 @@ expect_eq "$(jq -c '.log.pages' again.har)" "$(jq -c '.log.pages' t.har)" "again
 expect_eq "$(jq -c 'del(.error)' again.jsonl)" "$(jq -c 'del(.error)' t.jsonl)" "again.jsonl"
 expect_eq "$(jq -c 'del(.traceEvents[].args.error)' again.trace.json)" \
     "$(jq -c 'del(.traceEvents[].args.error)' t.trace.json)" "again.trace.json"
+
+# One format per extension: *.trace.json is the trace, any other *.json
+# the document --json writes, from a run and from pdl export alike.
+cmp -s t.json doc.json || fail "--export t.json differs from --json: $(diff t.json doc.json | head -5)"
+jq -e '(.summary.tasks == 6) and (.tasks | length == 6) and (has("traceEvents") | not)' t.json >/dev/null ||
+    fail "t.json is not the --json document: $(head -c 300 t.json)"
+jq -e 'has("traceEvents") and (has("summary") | not)' t.trace.json >/dev/null ||
+    fail "t.trace.json is not a trace: $(head -c 300 t.trace.json)"
+"$PDL" export t.tsv again.json 2>err || fail "pdl export again.json exited $?: $(cat err)"
+expect_eq "$(jq -c 'del(.tasks[].error)' again.json)" "$(jq -c 'del(.tasks[].error)' doc.json)" \
+    "pdl export x.json: the --json document"
 
 # Errors name the file: a missing or malformed timeline, an unknown format.
 set +e

@@ -623,8 +623,12 @@ static const struct {
     {"out/run.JSONL", true, PDL_EXPORT_JSONL},
     {"t.har", true, PDL_EXPORT_HAR},
     {"/tmp/x.y.Har", true, PDL_EXPORT_HAR},
-    {"t.json", true, PDL_EXPORT_CHROME},
+    {"t.json", true, PDL_EXPORT_REPORT},
+    {"run.JSON", true, PDL_EXPORT_REPORT},
     {"t.trace.json", true, PDL_EXPORT_CHROME},
+    {"t.Trace.JSON", true, PDL_EXPORT_CHROME},
+    {"t.trace", false, 0},
+    {"trace.json", true, PDL_EXPORT_REPORT},
     {"t.tsv", false, 0},
     {"t", false, 0},
     {"", false, 0},
@@ -653,12 +657,32 @@ START_TEST(test_format_ext)
 {
     enum pdl_export_format fmt;
 
-    for (int f = PDL_EXPORT_JSONL; f <= PDL_EXPORT_HAR; f++) {
+    for (int f = PDL_EXPORT_JSONL; f <= PDL_EXPORT_REPORT; f++) {
         char name[32];
         snprintf(name, sizeof(name), "x.%s", pdl_export_format_ext(f));
         ck_assert(pdl_export_format_for(name, &fmt));
         ck_assert_int_eq(fmt, f);
     }
+}
+END_TEST
+
+/* *.json is the document --json writes, byte for byte: one format per
+ * extension. */
+START_TEST(test_report_format)
+{
+    char *doc = export_sample(PDL_EXPORT_REPORT), *buf = NULL;
+    size_t len;
+    FILE *out = open_memstream(&buf, &len);
+
+    ck_assert_int_eq(
+        pdl_export_report(out, &sample_info, sample, sample_urls, NSAMPLE),
+        PDL_OK);
+    fclose(out);
+    ck_assert_str_eq(doc, buf);
+    ck_assert_ptr_nonnull(strstr(doc, "\"summary\":{"));
+    ck_assert_ptr_null(strstr(doc, "traceEvents"));
+    free(doc);
+    free(buf);
 }
 END_TEST
 
@@ -884,6 +908,7 @@ static Suite *export_suite(void)
     tcase_add_loop_test(tc, test_format_for, 0,
                         sizeof(name_cases) / sizeof(name_cases[0]));
     tcase_add_test(tc, test_format_ext);
+    tcase_add_test(tc, test_report_format);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("file");
