@@ -111,6 +111,26 @@ jq -e 'has("traceEvents") and (has("summary") | not)' t.trace.json >/dev/null ||
 expect_eq "$(jq -c 'del(.tasks[].error)' again.json)" "$(jq -c 'del(.tasks[].error)' doc.json)" \
     "pdl export x.json: the --json document"
 
+# Older versions still export, chart and predict: this timeline cut down
+# to version 4's 21 columns and version 3's 17, with their headers.
+for v in 4:21 3:17; do
+    ver=${v%:*} n=${v#*:}
+    { printf '# pdl-timeline %s\n' "$ver"; sed -n 2p t.tsv; awk -F'\t' -v OFS='\t' -v n="$n" \
+        'NR > 2 && !/^#/ { NF = n; print }' t.tsv; } >"v$ver.tsv"
+    "$PDL" export "v$ver.tsv" "v$ver.jsonl" "v$ver.har" "v$ver.json" 2>err ||
+        fail "pdl export of a version $ver timeline exited $?: $(cat err)"
+    expect_eq "$(jq -s 'length' "v$ver.jsonl")" "$tasks" "version $ver: jsonl"
+    expect_eq "$(jq -r '[.tasks[] | .file] | unique | map(tostring) | join(" ")' "v$ver.json")" "null" \
+        "version $ver: no file column, file null"
+    expect_eq "$(jq -c '[.tasks[] | {id, start, end, status}]' "v$ver.json")" \
+        "$(jq -c '[.tasks[] | {id, start, end, status}]' doc.json)" "version $ver: the same tasks"
+    if command -v gnuplot >/dev/null; then
+        "$PDL" chart "v$ver.tsv" "v$ver.svg" 2>err || fail "pdl chart of a version $ver timeline exited $?: $(cat err)"
+        grep -q '</svg>' "v$ver.svg" || fail "version $ver: no SVG"
+    fi
+    "$PDL" predict "v$ver.tsv" >/dev/null 2>err || fail "pdl predict of a version $ver timeline exited $?: $(cat err)"
+done
+
 # Errors name the file: a missing or malformed timeline, an unknown format.
 set +e
 "$PDL" export missing.tsv x.har 2>err; rc=$?
