@@ -114,7 +114,9 @@ const struct pdl_opt pdl_run_opts[] = {
      "and whose file is there (a killed run's partial\n"
      "timeline TIMELINE.part-PID too); keep partial bodies\n"
      "of failed tasks and resume them with a range request\n"
-     "only where the server continues the same resource",
+     "only where the server continues the same resource;\n"
+     "says what it resumes from, warns if that timeline is\n"
+     "another list's; not with --discard",
      "every run must perform every task"},
     PDL_OPT_TEXT("\nWhat is recorded:\n"),
     {"timeline", required_argument, 't', "FILE",
