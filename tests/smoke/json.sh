@@ -66,6 +66,16 @@ host="127.0.0.1_${BASE##*:}"
 expect_eq "$(jq -r '.tasks | sort_by(.id) | map(.file) | join(" ")' "$WORK/x.json")" \
     "$host/r.txt $host/r.1.txt" "files under -x with --content-disposition"
 [ -f "$WORK/x/$host/r.1.txt" ] || fail "r.1.txt not saved: $(find "$WORK/x" -type f)"
+# Every mode fills them alike (processes and mpi send the record whole).
+for mode in $MODES; do
+    [ "$mode" = threads ] && continue
+    rm -rf "$WORK/m"
+    "$PDL" -q -m "$mode" -w 2 -o "$WORK/m" -t "$WORK/m.tsv" --json "$WORK/m.json" "$WORK/names.txt" 2>/dev/null &&
+        fail "$mode: a 404 in the list: exit status 0"
+    expect_eq "$(jq -c '.tasks | sort_by(.id) | map([.file, (.effective_url | sub(".*/"; "")), .content_type])' "$WORK/m.json")" \
+        '[["10","10","text/plain"],["10.1","10","text/plain"],["2","0","text/plain"],[null,"404","text/plain"]]' \
+        "$mode: file, effective_url, content_type"
+done
 # --discard: no file.
 "$PDL" -q --discard -t "$WORK/d.tsv" --json "$WORK/d.json" "$WORK/cd.txt"
 expect_eq "$(jq -r '[.tasks[].file] | unique | map(tostring) | join(" ")' "$WORK/d.json")" "null" "no file with --discard"

@@ -36,6 +36,7 @@ for mode in $MODES; do
     expect_grep "$WORK/err" "pdl: --continue: 1 of 3 tasks already done, 2 run now" "$mode"
     grep -q "warning" "$WORK/err" && fail "$mode: a warning on the same list: $(cat "$WORK/err")"
     expect_eq "$(column "$tl" status | tr '\n' ' ')" "skipped ok http " "$mode: second run statuses"
+    expect_eq "$(column "$tl" file | tr '\n' '|')" "100|1000000_ms=10_chunk=4000||" "$mode: files, the skipped one's too"
     expect_eq "$(column "$tl" http | sed -n 2p)" 206 "$mode: resumed with a range request"
     expect_eq "$(column "$tl" bytes | sed -n 2p)" $((1000000 - part)) "$mode: bytes fetched again"
     expected_bytes 1000000 | cmp -s - "$out/1000000_ms=10_chunk=4000" || fail "$mode: resumed file differs"
