@@ -69,8 +69,12 @@ void pdl_run_info_set_lists(struct pdl_run_info *info, const char *const *names,
  * whole when it has none (the usual case), else a byte at a time. */
 static void write_field(FILE *out, const char *e, size_t max)
 {
-    size_t len = strnlen(e, max), clean = strcspn(e, "\t\r\n");
+    size_t len, clean;
 
+    if (!e[0]) /* most of the later columns, most of the time */
+        return;
+    len = strnlen(e, max);
+    clean = strcspn(e, "\t\r\n");
     if (clean >= len) {
         fwrite(e, 1, len, out);
         return;
