@@ -17,12 +17,16 @@
  * with a forged workers= cannot make a trace of gigabytes. */
 #define IDLE_TRACKS_MAX 4096
 
-/* What every writer gets: n tasks of one run. */
+struct rows;
+
+/* What every writer gets: n tasks of one run, as records (results, urls,
+ * ids) or as rows read back from a timeline (rows). */
 struct batch {
     const struct pdl_run_info *info;
     const struct pdl_result *results;
     const char *const *urls;
     const size_t *ids; /* NULL: a task's id is its index */
+    const struct rows *rows;
     size_t n;
 };
 
@@ -233,8 +237,111 @@ static bool started(const struct pdl_result *r)
     return r->status != PDL_ST_PENDING;
 }
 
+/* ---- rows read back, kept small ----
+ * A timeline's rows are kept without their texts' room (most of a record:
+ * file, effective_url, content_type), the texts of a row in one string
+ * when it has any, so that exporting a long timeline costs about what it
+ * did before version 5. The texts are the record's last fields. */
+
+#define ROW_CORE offsetof(struct pdl_result, file)
+_Static_assert(offsetof(struct pdl_result, effective_url) > ROW_CORE &&
+                   offsetof(struct pdl_result, content_type) > ROW_CORE,
+               "the texts must be the record's last fields");
+
+struct rows {
+    unsigned char *core; /* count records' first ROW_CORE bytes */
+    char **texts;        /* "file\0effective_url\0content_type", or NULL */
+    char **urls;
+    size_t *ids;
+    size_t *order; /* row of the i-th task in id order */
+    size_t count, cap;
+};
+
+static void rows_add(void *ctx, size_t id, const struct pdl_result *r,
+                     const char *url)
+{
+    struct rows *rs = ctx;
+    size_t a = strnlen(r->file, sizeof(r->file)),
+           b = strnlen(r->effective_url, sizeof(r->effective_url)),
+           c = strnlen(r->content_type, sizeof(r->content_type));
+    char *t = NULL;
+
+    if (rs->count == rs->cap) {
+        rs->cap = rs->cap ? rs->cap * 2 : 256;
+        rs->core = pdl_xrealloc(rs->core, rs->cap, ROW_CORE);
+        rs->texts = pdl_xrealloc(rs->texts, rs->cap, sizeof(char *));
+        rs->urls = pdl_xrealloc(rs->urls, rs->cap, sizeof(char *));
+        rs->ids = pdl_xrealloc(rs->ids, rs->cap, sizeof(size_t));
+    }
+    if (a + b + c > 0) {
+        t = pdl_xmalloc(a + b + c + 3);
+        memcpy(t, r->file, a);
+        t[a] = '\0';
+        memcpy(t + a + 1, r->effective_url, b);
+        t[a + 1 + b] = '\0';
+        memcpy(t + a + b + 2, r->content_type, c);
+        t[a + b + 2 + c] = '\0';
+    }
+    memcpy(rs->core + rs->count * ROW_CORE, r, ROW_CORE);
+    rs->texts[rs->count] = t;
+    rs->urls[rs->count] = pdl_xstrdup(url);
+    rs->ids[rs->count] = id;
+    rs->count++;
+}
+
+static void rows_cleanup(struct rows *rs)
+{
+    for (size_t i = 0; i < rs->count; i++) {
+        free(rs->texts[i]);
+        free(rs->urls[i]);
+    }
+    free(rs->core);
+    free(rs->texts);
+    free(rs->urls);
+    free(rs->ids);
+    free(rs->order);
+}
+
+/* Row k whole, in tmp. */
+static const struct pdl_result *row_get(const struct rows *rs, size_t k,
+                                        struct pdl_result *tmp)
+{
+    const char *t = rs->texts[k];
+
+    memset(tmp, 0, sizeof(*tmp));
+    memcpy(tmp, rs->core + k * ROW_CORE, ROW_CORE);
+    if (!t)
+        return tmp;
+    snprintf(tmp->file, sizeof(tmp->file), "%s", t);
+    t += strlen(t) + 1;
+    snprintf(tmp->effective_url, sizeof(tmp->effective_url), "%s", t);
+    t += strlen(t) + 1;
+    snprintf(tmp->content_type, sizeof(tmp->content_type), "%s", t);
+    return tmp;
+}
+
+/* The record of task i of b: in b's array, or made in tmp. */
+static const struct pdl_result *rec(const struct batch *b, size_t i,
+                                    struct pdl_result *tmp)
+{
+    return b->rows ? row_get(b->rows, b->rows->order[i], tmp) : &b->results[i];
+}
+
+static const struct pdl_result *batch_at(const void *ctx, size_t i,
+                                         struct pdl_result *tmp)
+{
+    return rec(ctx, i, tmp);
+}
+
+static const char *url_of(const struct batch *b, size_t i)
+{
+    return b->rows ? b->rows->urls[b->rows->order[i]] : b->urls[i];
+}
+
 static size_t task_id(const struct batch *b, size_t i)
 {
+    if (b->rows)
+        return b->rows->ids[b->rows->order[i]];
     return b->ids ? b->ids[i] : i;
 }
 
@@ -318,8 +425,10 @@ static void jsonl_task(FILE *out, const struct pdl_run_info *info, size_t id,
 
 static void write_jsonl(FILE *out, const struct batch *b)
 {
+    struct pdl_result tmp;
+
     for (size_t i = 0; i < b->n; i++)
-        jsonl_task(out, b->info, task_id(b, i), &b->results[i], b->urls[i]);
+        jsonl_task(out, b->info, task_id(b, i), rec(b, i, &tmp), url_of(b, i));
 }
 
 /* ---- Chrome trace events ---- */
@@ -345,6 +454,7 @@ static int cmp_i32(const void *a, const void *b)
  * run, even one that ran nothing, and every worker that ran a task. */
 static size_t track_ids(const struct batch *b, int32_t **out)
 {
+    struct pdl_result tmp;
     unsigned idle =
         b->info->workers < IDLE_TRACKS_MAX ? b->info->workers : IDLE_TRACKS_MAX;
     int32_t *ids = pdl_xcalloc(b->n + idle + 1, sizeof(*ids));
@@ -352,9 +462,11 @@ static size_t track_ids(const struct batch *b, int32_t **out)
 
     for (unsigned w = 0; w < idle; w++)
         ids[k++] = (int32_t)w;
-    for (size_t i = 0; i < b->n; i++)
-        if (started(&b->results[i]))
-            ids[k++] = b->results[i].worker;
+    for (size_t i = 0; i < b->n; i++) {
+        const struct pdl_result *r = rec(b, i, &tmp);
+        if (started(r))
+            ids[k++] = r->worker;
+    }
     qsort(ids, k, sizeof(*ids), cmp_i32);
     for (size_t i = 0; i < k; i++)
         if (u == 0 || ids[i] != ids[u - 1])
@@ -465,11 +577,15 @@ static void chrome_other(FILE *out, const struct batch *b)
 
 static void write_chrome(FILE *out, const struct batch *b)
 {
+    struct pdl_result tmp;
+
     fputs("{\"traceEvents\":[\n", out);
     chrome_tracks(out, b);
-    for (size_t i = 0; i < b->n; i++)
-        if (started(&b->results[i]))
-            chrome_task(out, task_id(b, i), &b->results[i], b->urls[i]);
+    for (size_t i = 0; i < b->n; i++) {
+        const struct pdl_result *r = rec(b, i, &tmp);
+        if (started(r))
+            chrome_task(out, task_id(b, i), r, url_of(b, i));
+    }
     fputs("\n],\n\"displayTimeUnit\":\"ms\",\n", out);
     chrome_other(out, b);
     fputs("}\n", out);
@@ -633,11 +749,13 @@ static void har_entry(FILE *out, int64_t epoch_us, size_t id,
 /* When the last task ended, which a HAR viewer shows as the page's load. */
 static int64_t wall_us(const struct batch *b)
 {
+    struct pdl_result tmp;
     int64_t last = 0;
 
     for (size_t i = 0; i < b->n; i++) {
-        int64_t end = tsv_us(b->results[i].end_ns);
-        if (started(&b->results[i]) && end > last)
+        const struct pdl_result *r = rec(b, i, &tmp);
+        int64_t end = tsv_us(r->end_ns);
+        if (started(r) && end > last)
             last = end;
     }
     return last;
@@ -678,12 +796,15 @@ static int cmp_order(const void *a, const void *b)
  * that a run and its timeline sort alike. The caller frees *out. */
 static size_t har_order(const struct batch *b, struct order **out)
 {
+    struct pdl_result tmp;
     struct order *o = pdl_xcalloc(b->n + 1, sizeof(*o));
     size_t k = 0;
 
-    for (size_t i = 0; i < b->n; i++)
-        if (started(&b->results[i]))
-            o[k++] = (struct order){tsv_us(b->results[i].start_ns), i};
+    for (size_t i = 0; i < b->n; i++) {
+        const struct pdl_result *r = rec(b, i, &tmp);
+        if (started(r))
+            o[k++] = (struct order){tsv_us(r->start_ns), i};
+    }
     qsort(o, k, sizeof(*o), cmp_order);
     *out = o;
     return k;
@@ -691,6 +812,7 @@ static size_t har_order(const struct batch *b, struct order **out)
 
 static void write_har(FILE *out, const struct batch *b)
 {
+    struct pdl_result tmp;
     int64_t epoch_us = run_epoch_us(b->info);
     struct order *o;
     size_t n = har_order(b, &o);
@@ -705,7 +827,7 @@ static void write_har(FILE *out, const struct batch *b)
     for (size_t k = 0; k < n; k++) {
         size_t i = o[k].i;
         fputs(k == 0 ? "\n" : ",\n", out);
-        har_entry(out, epoch_us, task_id(b, i), &b->results[i], b->urls[i]);
+        har_entry(out, epoch_us, task_id(b, i), rec(b, i, &tmp), url_of(b, i));
     }
     fputs("\n]}}\n", out);
     free(o);
@@ -789,9 +911,10 @@ static void report_summary(FILE *out, const struct pdl_stats *st,
 
 static void write_report(FILE *out, const struct batch *b)
 {
+    struct pdl_result tmp;
     struct pdl_stats st;
 
-    pdl_stats_compute(b->results, b->n, &st);
+    pdl_stats_compute_each(batch_at, b, b->n, &st);
     fputs("{\"pdl\":", out);
     json_str(out, PDL_VERSION);
     fputs(",\"format\":1,\n", out);
@@ -802,8 +925,7 @@ static void write_report(FILE *out, const struct batch *b)
     for (size_t i = 0; i < b->n; i++) {
         if (i > 0)
             fputs(",", out);
-        jsonl_task(out, b->info, b->ids ? b->ids[i] : i, &b->results[i],
-                   b->urls[i]);
+        jsonl_task(out, b->info, task_id(b, i), rec(b, i, &tmp), url_of(b, i));
     }
     fputs("]}\n", out);
 }
@@ -842,30 +964,23 @@ static int cmp_row(const void *a, const void *b)
     return (x->at > y->at) - (x->at < y->at);
 }
 
-static void sort_by_id(struct pdl_timeline *tl)
+static void sort_by_id(struct rows *rs)
 {
-    struct row_ref *ix = pdl_xcalloc(tl->count ? tl->count : 1, sizeof(*ix));
-    struct pdl_result *r = pdl_xcalloc(tl->count ? tl->count : 1, sizeof(*r));
-    char **u = pdl_xcalloc(tl->count ? tl->count : 1, sizeof(*u));
+    struct row_ref *ix = pdl_xcalloc(rs->count + 1, sizeof(*ix));
 
-    for (size_t i = 0; i < tl->count; i++)
-        ix[i] = (struct row_ref){tl->ids[i], i};
-    qsort(ix, tl->count, sizeof(*ix), cmp_row);
-    for (size_t i = 0; i < tl->count; i++) {
-        r[i] = tl->results[ix[i].at];
-        u[i] = tl->urls[ix[i].at];
-        tl->ids[i] = ix[i].id;
-    }
-    free(tl->results);
-    free(tl->urls);
-    tl->results = r;
-    tl->urls = u;
+    rs->order = pdl_xcalloc(rs->count + 1, sizeof(size_t));
+    for (size_t i = 0; i < rs->count; i++)
+        ix[i] = (struct row_ref){rs->ids[i], i};
+    qsort(ix, rs->count, sizeof(*ix), cmp_row);
+    for (size_t i = 0; i < rs->count; i++)
+        rs->order[i] = ix[i].at;
     free(ix);
 }
 
-/* Reads the timeline at path; on failure err names the file. */
-static int read_timeline(const char *path, struct pdl_timeline *tl, char *err,
-                         size_t errsz)
+/* Reads the timeline at path: its metadata into tl, its rows into rs. On
+ * failure err names the file, and neither holds anything. */
+static int read_timeline(const char *path, struct pdl_timeline *tl,
+                         struct rows *rs, char *err, size_t errsz)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "(stdin)" : path;
@@ -873,11 +988,12 @@ static int read_timeline(const char *path, struct pdl_timeline *tl, char *err,
     char why[160];
     int rc;
 
+    memset(rs, 0, sizeof(*rs));
     if (!in) {
         snprintf(err, errsz, "%s: %s", name, strerror(errno));
         return PDL_ERR_IO;
     }
-    rc = pdl_timeline_read(in, tl, why, sizeof(why));
+    rc = pdl_timeline_each(in, tl, rows_add, rs, why, sizeof(why));
     if (rc == PDL_ERR_FORMAT)
         snprintf(err, errsz, "%s: %s", name, why);
     else if (rc != PDL_OK)
@@ -885,7 +1001,9 @@ static int read_timeline(const char *path, struct pdl_timeline *tl, char *err,
     if (!is_stdin)
         fclose(in);
     if (rc == PDL_OK)
-        sort_by_id(tl);
+        sort_by_id(rs);
+    else
+        rows_cleanup(rs);
     return rc;
 }
 
@@ -893,13 +1011,10 @@ static int read_timeline(const char *path, struct pdl_timeline *tl, char *err,
  * write leaves no partial file and an earlier file is replaced only by a
  * whole one. */
 static int write_file(const char *path, enum pdl_export_format fmt,
-                      const struct pdl_timeline *tl, char *err, size_t errsz)
+                      const struct pdl_timeline *tl, const struct rows *rs,
+                      char *err, size_t errsz)
 {
-    struct batch b = {.info = &tl->info,
-                      .results = tl->results,
-                      .urls = (const char *const *)tl->urls,
-                      .ids = tl->ids,
-                      .n = tl->count};
+    struct batch b = {.info = &tl->info, .rows = rs, .n = rs->count};
     struct pdl_output o;
     int rc;
 
@@ -923,11 +1038,13 @@ int pdl_export_report_file(const char *timeline, const char *out_path,
                            char *err, size_t errsz)
 {
     struct pdl_timeline tl;
-    int rc = read_timeline(timeline, &tl, err, errsz);
+    struct rows rs;
+    int rc = read_timeline(timeline, &tl, &rs, err, errsz);
 
     if (rc != PDL_OK)
         return rc;
-    rc = write_file(out_path, PDL_EXPORT_REPORT, &tl, err, errsz);
+    rc = write_file(out_path, PDL_EXPORT_REPORT, &tl, &rs, err, errsz);
+    rows_cleanup(&rs);
     pdl_timeline_cleanup(&tl);
     return rc;
 }
@@ -937,6 +1054,7 @@ int pdl_export_file(const char *timeline, const char *out_path, char *err,
 {
     enum pdl_export_format fmt;
     struct pdl_timeline tl;
+    struct rows rs;
     int rc;
 
     if (!pdl_export_format_for(out_path, &fmt)) {
@@ -946,10 +1064,11 @@ int pdl_export_file(const char *timeline, const char *out_path, char *err,
                  out_path);
         return PDL_ERR_USAGE;
     }
-    rc = read_timeline(timeline, &tl, err, errsz);
+    rc = read_timeline(timeline, &tl, &rs, err, errsz);
     if (rc != PDL_OK)
         return rc;
-    rc = write_file(out_path, fmt, &tl, err, errsz);
+    rc = write_file(out_path, fmt, &tl, &rs, err, errsz);
+    rows_cleanup(&rs);
     pdl_timeline_cleanup(&tl);
     return rc;
 }
