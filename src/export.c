@@ -17,16 +17,15 @@
  * with a forged workers= cannot make a trace of gigabytes. */
 #define IDLE_TRACKS_MAX 4096
 
-struct rows;
-
 /* What every writer gets: n tasks of one run, as records (results, urls,
- * ids) or as rows read back from a timeline (rows). */
+ * ids) or as the rows of a timeline read back (tl), in id order (order). */
 struct batch {
     const struct pdl_run_info *info;
     const struct pdl_result *results;
     const char *const *urls;
     const size_t *ids; /* NULL: a task's id is its index */
-    const struct rows *rows;
+    const struct pdl_timeline *tl;
+    const size_t *order; /* row of the i-th task of tl */
     size_t n;
 };
 
@@ -237,94 +236,12 @@ static bool started(const struct pdl_result *r)
     return r->status != PDL_ST_PENDING;
 }
 
-/* ---- rows read back, kept small ----
- * A timeline's rows are kept without their texts' room (most of a record:
- * file, effective_url, content_type), the texts of a row in one string
- * when it has any, so that exporting a long timeline costs about what it
- * did before version 5. The texts are the record's last fields. */
-
-#define ROW_CORE offsetof(struct pdl_result, file)
-_Static_assert(offsetof(struct pdl_result, effective_url) > ROW_CORE &&
-                   offsetof(struct pdl_result, content_type) > ROW_CORE,
-               "the texts must be the record's last fields");
-
-struct rows {
-    unsigned char *core; /* count records' first ROW_CORE bytes */
-    char **texts;        /* "file\0effective_url\0content_type", or NULL */
-    char **urls;
-    size_t *ids;
-    size_t *order; /* row of the i-th task in id order */
-    size_t count, cap;
-};
-
-static void rows_add(void *ctx, size_t id, const struct pdl_result *r,
-                     const char *url)
-{
-    struct rows *rs = ctx;
-    size_t a = strnlen(r->file, sizeof(r->file)),
-           b = strnlen(r->effective_url, sizeof(r->effective_url)),
-           c = strnlen(r->content_type, sizeof(r->content_type));
-    char *t = NULL;
-
-    if (rs->count == rs->cap) {
-        rs->cap = rs->cap ? rs->cap * 2 : 256;
-        rs->core = pdl_xrealloc(rs->core, rs->cap, ROW_CORE);
-        rs->texts = pdl_xrealloc(rs->texts, rs->cap, sizeof(char *));
-        rs->urls = pdl_xrealloc(rs->urls, rs->cap, sizeof(char *));
-        rs->ids = pdl_xrealloc(rs->ids, rs->cap, sizeof(size_t));
-    }
-    if (a + b + c > 0) {
-        t = pdl_xmalloc(a + b + c + 3);
-        memcpy(t, r->file, a);
-        t[a] = '\0';
-        memcpy(t + a + 1, r->effective_url, b);
-        t[a + 1 + b] = '\0';
-        memcpy(t + a + b + 2, r->content_type, c);
-        t[a + b + 2 + c] = '\0';
-    }
-    memcpy(rs->core + rs->count * ROW_CORE, r, ROW_CORE);
-    rs->texts[rs->count] = t;
-    rs->urls[rs->count] = pdl_xstrdup(url);
-    rs->ids[rs->count] = id;
-    rs->count++;
-}
-
-static void rows_cleanup(struct rows *rs)
-{
-    for (size_t i = 0; i < rs->count; i++) {
-        free(rs->texts[i]);
-        free(rs->urls[i]);
-    }
-    free(rs->core);
-    free(rs->texts);
-    free(rs->urls);
-    free(rs->ids);
-    free(rs->order);
-}
-
-/* Row k whole, in tmp. */
-static const struct pdl_result *row_get(const struct rows *rs, size_t k,
-                                        struct pdl_result *tmp)
-{
-    const char *t = rs->texts[k];
-
-    memset(tmp, 0, sizeof(*tmp));
-    memcpy(tmp, rs->core + k * ROW_CORE, ROW_CORE);
-    if (!t)
-        return tmp;
-    snprintf(tmp->file, sizeof(tmp->file), "%s", t);
-    t += strlen(t) + 1;
-    snprintf(tmp->effective_url, sizeof(tmp->effective_url), "%s", t);
-    t += strlen(t) + 1;
-    snprintf(tmp->content_type, sizeof(tmp->content_type), "%s", t);
-    return tmp;
-}
-
-/* The record of task i of b: in b's array, or made in tmp. */
+/* The record of task i of b: in b's array, or made in tmp from the
+ * timeline's row. */
 static const struct pdl_result *rec(const struct batch *b, size_t i,
                                     struct pdl_result *tmp)
 {
-    return b->rows ? row_get(b->rows, b->rows->order[i], tmp) : &b->results[i];
+    return b->tl ? pdl_timeline_at(b->tl, b->order[i], tmp) : &b->results[i];
 }
 
 static const struct pdl_result *batch_at(const void *ctx, size_t i,
@@ -335,13 +252,13 @@ static const struct pdl_result *batch_at(const void *ctx, size_t i,
 
 static const char *url_of(const struct batch *b, size_t i)
 {
-    return b->rows ? b->rows->urls[b->rows->order[i]] : b->urls[i];
+    return b->tl ? b->tl->urls[b->order[i]] : b->urls[i];
 }
 
 static size_t task_id(const struct batch *b, size_t i)
 {
-    if (b->rows)
-        return b->rows->ids[b->rows->order[i]];
+    if (b->tl)
+        return b->tl->ids[b->order[i]];
     return b->ids ? b->ids[i] : i;
 }
 
@@ -964,23 +881,24 @@ static int cmp_row(const void *a, const void *b)
     return (x->at > y->at) - (x->at < y->at);
 }
 
-static void sort_by_id(struct rows *rs)
+/* The rows of tl in id order, in an array the caller frees. */
+static size_t *sort_by_id(const struct pdl_timeline *tl)
 {
-    struct row_ref *ix = pdl_xcalloc(rs->count + 1, sizeof(*ix));
+    struct row_ref *ix = pdl_xcalloc(tl->count + 1, sizeof(*ix));
+    size_t *order = pdl_xcalloc(tl->count + 1, sizeof(size_t));
 
-    rs->order = pdl_xcalloc(rs->count + 1, sizeof(size_t));
-    for (size_t i = 0; i < rs->count; i++)
-        ix[i] = (struct row_ref){rs->ids[i], i};
-    qsort(ix, rs->count, sizeof(*ix), cmp_row);
-    for (size_t i = 0; i < rs->count; i++)
-        rs->order[i] = ix[i].at;
+    for (size_t i = 0; i < tl->count; i++)
+        ix[i] = (struct row_ref){tl->ids[i], i};
+    qsort(ix, tl->count, sizeof(*ix), cmp_row);
+    for (size_t i = 0; i < tl->count; i++)
+        order[i] = ix[i].at;
     free(ix);
+    return order;
 }
 
-/* Reads the timeline at path: its metadata into tl, its rows into rs. On
- * failure err names the file, and neither holds anything. */
-static int read_timeline(const char *path, struct pdl_timeline *tl,
-                         struct rows *rs, char *err, size_t errsz)
+/* Reads the timeline at path; on failure err names the file. */
+static int read_timeline(const char *path, struct pdl_timeline *tl, char *err,
+                         size_t errsz)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "(stdin)" : path;
@@ -988,22 +906,17 @@ static int read_timeline(const char *path, struct pdl_timeline *tl,
     char why[160];
     int rc;
 
-    memset(rs, 0, sizeof(*rs));
     if (!in) {
         snprintf(err, errsz, "%s: %s", name, strerror(errno));
         return PDL_ERR_IO;
     }
-    rc = pdl_timeline_each(in, tl, rows_add, rs, why, sizeof(why));
+    rc = pdl_timeline_read(in, tl, why, sizeof(why));
     if (rc == PDL_ERR_FORMAT)
         snprintf(err, errsz, "%s: %s", name, why);
     else if (rc != PDL_OK)
         snprintf(err, errsz, "%s: %s", name, strerror(errno));
     if (!is_stdin)
         fclose(in);
-    if (rc == PDL_OK)
-        sort_by_id(rs);
-    else
-        rows_cleanup(rs);
     return rc;
 }
 
@@ -1011,18 +924,21 @@ static int read_timeline(const char *path, struct pdl_timeline *tl,
  * write leaves no partial file and an earlier file is replaced only by a
  * whole one. */
 static int write_file(const char *path, enum pdl_export_format fmt,
-                      const struct pdl_timeline *tl, const struct rows *rs,
-                      char *err, size_t errsz)
+                      const struct pdl_timeline *tl, char *err, size_t errsz)
 {
-    struct batch b = {.info = &tl->info, .rows = rs, .n = rs->count};
+    size_t *order = sort_by_id(tl);
+    struct batch b = {
+        .info = &tl->info, .tl = tl, .order = order, .n = tl->count};
     struct pdl_output o;
     int rc;
 
     if (pdl_output_open(&o, path, NULL) != 0) {
         snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        free(order);
         return PDL_ERR_IO;
     }
     rc = write_batch(o.f, fmt, &b);
+    free(order);
     int saved = errno;
     if (pdl_output_close(&o, rc == PDL_OK, NULL) != 0 && rc == PDL_OK) {
         rc = PDL_ERR_IO;
@@ -1038,13 +954,11 @@ int pdl_export_report_file(const char *timeline, const char *out_path,
                            char *err, size_t errsz)
 {
     struct pdl_timeline tl;
-    struct rows rs;
-    int rc = read_timeline(timeline, &tl, &rs, err, errsz);
+    int rc = read_timeline(timeline, &tl, err, errsz);
 
     if (rc != PDL_OK)
         return rc;
-    rc = write_file(out_path, PDL_EXPORT_REPORT, &tl, &rs, err, errsz);
-    rows_cleanup(&rs);
+    rc = write_file(out_path, PDL_EXPORT_REPORT, &tl, err, errsz);
     pdl_timeline_cleanup(&tl);
     return rc;
 }
@@ -1054,7 +968,6 @@ int pdl_export_file(const char *timeline, const char *out_path, char *err,
 {
     enum pdl_export_format fmt;
     struct pdl_timeline tl;
-    struct rows rs;
     int rc;
 
     if (!pdl_export_format_for(out_path, &fmt)) {
@@ -1064,11 +977,10 @@ int pdl_export_file(const char *timeline, const char *out_path, char *err,
                  out_path);
         return PDL_ERR_USAGE;
     }
-    rc = read_timeline(timeline, &tl, &rs, err, errsz);
+    rc = read_timeline(timeline, &tl, err, errsz);
     if (rc != PDL_OK)
         return rc;
-    rc = write_file(out_path, fmt, &tl, &rs, err, errsz);
-    rows_cleanup(&rs);
+    rc = write_file(out_path, fmt, &tl, err, errsz);
     pdl_timeline_cleanup(&tl);
     return rc;
 }

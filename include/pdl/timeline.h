@@ -105,11 +105,16 @@ int pdl_timeline_writer_end(struct pdl_timeline_writer *w,
                             const struct pdl_run_info *info,
                             const struct pdl_stats *st);
 
-/* A timeline read back: rows in file order. */
+/* A timeline read back: rows in file order. A row is kept small: its
+ * record's first bytes (all but the texts file, effective_url and
+ * content_type, which are most of a record and mostly empty) and its texts
+ * in one string when it has any; pdl_timeline_at gives the record whole. */
 struct pdl_timeline {
     struct pdl_run_info info;
     size_t count;
-    struct pdl_result *results;
+    unsigned char *core; /* count records' first PDL_TIMELINE_CORE bytes */
+    char **texts;        /* "file\0effective_url\0content_type" or NULL */
+    size_t cap;
     size_t *ids; /* the id column of each row */
     char **urls;
     char **hosts;  /* host of each rank, from the rows and the metadata; */
@@ -123,6 +128,18 @@ int pdl_timeline_read(FILE *in, struct pdl_timeline *tl, char *err,
                       size_t errsz);
 
 void pdl_timeline_cleanup(struct pdl_timeline *tl);
+
+/* The bytes of a record a timeline keeps apart from its texts: the texts
+ * are the record's last fields. */
+#define PDL_TIMELINE_CORE offsetof(struct pdl_result, file)
+
+/* Adds a row (id, r, url copied) to tl, as reading does. */
+void pdl_timeline_add(struct pdl_timeline *tl, size_t id,
+                      const struct pdl_result *r, const char *url);
+
+/* Row i's record whole, made in tmp; returns tmp. */
+const struct pdl_result *pdl_timeline_at(const struct pdl_timeline *tl,
+                                         size_t i, struct pdl_result *tmp);
 
 /* The HTTP version of r as the timeline writes it ("1.1", "2"; "" if
  * unknown), and back: 0 for "" and -1 for anything else. */

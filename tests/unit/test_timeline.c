@@ -185,6 +185,7 @@ START_TEST(test_round_trip)
 {
     size_t len;
     char *buf = write_sample(&len);
+    struct pdl_result tmp;
     struct pdl_timeline tl;
     char err[128] = "";
 
@@ -201,11 +202,11 @@ START_TEST(test_round_trip)
     for (size_t i = 0; i < NSAMPLE; i++) {
         ck_assert_uint_eq(tl.ids[i], i);
         ck_assert_str_eq(tl.urls[i], sample_urls[i]);
-        assert_same_result(&tl.results[i], &sample[i]);
+        assert_same_result(pdl_timeline_at(&tl, i, &tmp), &sample[i]);
     }
     pdl_timeline_cleanup(&tl);
     ck_assert_uint_eq(tl.count, 0);
-    ck_assert_ptr_null(tl.results);
+    ck_assert_ptr_null(tl.core);
     free(buf);
 }
 END_TEST
@@ -215,6 +216,7 @@ START_TEST(test_round_trip_every_status)
     struct pdl_result r[PDL_ST_COUNT];
     const char *urls[PDL_ST_COUNT];
     struct pdl_run_info info;
+    struct pdl_result tmp;
     struct pdl_timeline tl;
     char *buf = NULL, err[128];
     size_t len;
@@ -234,7 +236,7 @@ START_TEST(test_round_trip_every_status)
     ck_assert_int_eq(read_text(buf, &tl, err, sizeof(err)), PDL_OK);
     ck_assert_uint_eq(tl.count, PDL_ST_COUNT);
     for (int i = 0; i < PDL_ST_COUNT; i++)
-        ck_assert_int_eq(tl.results[i].status, i);
+        ck_assert_int_eq(pdl_timeline_at(&tl, i, &tmp)->status, i);
     ck_assert_str_eq(tl.info.mode, "serial");
     ck_assert_uint_eq(tl.info.workers, 1);
     ck_assert_str_eq(tl.info.host, info.host);
@@ -253,6 +255,7 @@ START_TEST(test_round_trip_extremes)
     struct pdl_result r[sizeof(us) / sizeof(us[0])];
     const char *urls[sizeof(us) / sizeof(us[0])];
     size_t n = sizeof(us) / sizeof(us[0]);
+    struct pdl_result tmp;
     struct pdl_timeline tl;
     char *buf = NULL, err[128];
     size_t len;
@@ -277,7 +280,7 @@ START_TEST(test_round_trip_extremes)
     ck_assert_int_eq(read_text(buf, &tl, err, sizeof(err)), PDL_OK);
     ck_assert_uint_eq(tl.count, n);
     for (size_t i = 0; i < n; i++) {
-        assert_same_result(&tl.results[i], &r[i]);
+        assert_same_result(pdl_timeline_at(&tl, i, &tmp), &r[i]);
         ck_assert_str_eq(tl.urls[i], urls[i]);
     }
     pdl_timeline_cleanup(&tl);
@@ -306,6 +309,7 @@ END_TEST
  * are unknown. */
 START_TEST(test_read_v3)
 {
+    struct pdl_result tmp;
     struct pdl_timeline tl;
     char err[128] = "";
 
@@ -319,11 +323,11 @@ START_TEST(test_read_v3)
         PDL_OK);
     ck_assert_str_eq(err, "");
     ck_assert_uint_eq(tl.count, 1);
-    ck_assert_int_eq(tl.results[0].http, 200);
-    ck_assert_int_eq(tl.results[0].conn, 0);
-    ck_assert_int_eq(tl.results[0].new_conn, 0);
-    ck_assert_int_eq(tl.results[0].http_version, 0);
-    ck_assert_str_eq(tl.results[0].remote_ip, "");
+    ck_assert_int_eq(pdl_timeline_at(&tl, 0, &tmp)->http, 200);
+    ck_assert_int_eq(pdl_timeline_at(&tl, 0, &tmp)->conn, 0);
+    ck_assert_int_eq(pdl_timeline_at(&tl, 0, &tmp)->new_conn, 0);
+    ck_assert_int_eq(pdl_timeline_at(&tl, 0, &tmp)->http_version, 0);
+    ck_assert_str_eq(pdl_timeline_at(&tl, 0, &tmp)->remote_ip, "");
     pdl_timeline_cleanup(&tl);
     /* A version 4 file needs the connection columns. */
     ck_assert_int_eq(read_text("# pdl-timeline 4\n" PDL_TIMELINE_HEADER_V3 "\n",
@@ -337,6 +341,7 @@ END_TEST
  * those are empty; a version 5 file needs them. */
 START_TEST(test_read_v4)
 {
+    struct pdl_result tmp;
     struct pdl_timeline tl;
     char err[128] = "";
 
@@ -349,10 +354,10 @@ START_TEST(test_read_v4)
         PDL_OK);
     ck_assert_str_eq(err, "");
     ck_assert_uint_eq(tl.count, 1);
-    ck_assert_int_eq(tl.results[0].conn, 40000);
-    ck_assert_str_eq(tl.results[0].file, "");
-    ck_assert_str_eq(tl.results[0].effective_url, "");
-    ck_assert_str_eq(tl.results[0].content_type, "");
+    ck_assert_int_eq(pdl_timeline_at(&tl, 0, &tmp)->conn, 40000);
+    ck_assert_str_eq(pdl_timeline_at(&tl, 0, &tmp)->file, "");
+    ck_assert_str_eq(pdl_timeline_at(&tl, 0, &tmp)->effective_url, "");
+    ck_assert_str_eq(pdl_timeline_at(&tl, 0, &tmp)->content_type, "");
     ck_assert_str_eq(tl.info.lists, "");
     pdl_timeline_cleanup(&tl);
     ck_assert_int_eq(read_text("# pdl-timeline 5\n" PDL_TIMELINE_HEADER_V4 "\n",
@@ -504,7 +509,7 @@ START_TEST(test_read_malformed)
     ck_assert_str_eq(err, c->err);
     /* Nothing left to clean up. */
     ck_assert_uint_eq(tl.count, 0);
-    ck_assert_ptr_null(tl.results);
+    ck_assert_ptr_null(tl.core);
     ck_assert_ptr_null(tl.ids);
     ck_assert_ptr_null(tl.urls);
 }
