@@ -651,8 +651,7 @@ static void draw_charts(struct app *a)
 }
 
 /* Most tasks whose timeline is read back for the what-if clause: it is
- * held in memory for that (a record, 1,136 bytes, and its URL a task:
- * some 25 MB at this bound). */
+ * held in memory for that (some 300 bytes and the URL a task). */
 #define PREDICT_MAX_TASKS 20000
 
 /* What other worker counts and orders would have given, from the timeline
