@@ -53,11 +53,14 @@ static const struct {
     const char *header;
 } known[] = {
     {PDL_TIMELINE_VERSION, PDL_TIMELINE_HEADER},
+    {4, PDL_TIMELINE_HEADER_V4},
     {3, PDL_TIMELINE_HEADER_V3},
     {2, PDL_TIMELINE_HEADER_V2},
     {1, PDL_TIMELINE_HEADER_V1},
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
+_Static_assert(PDL_TIMELINE_VERSION == 5,
+               "a new timeline version: add its header to known[]");
 #define FIELDS_MAX 256
 
 struct projection {

@@ -114,7 +114,9 @@ const struct pdl_opt pdl_run_opts[] = {
      "and whose file is there (a killed run's partial\n"
      "timeline TIMELINE.part-PID too); keep partial bodies\n"
      "of failed tasks and resume them with a range request\n"
-     "only where the server continues the same resource",
+     "only where the server continues the same resource;\n"
+     "says what it resumes from, warns if that timeline is\n"
+     "another list's; not with --discard",
      "every run must perform every task"},
     PDL_OPT_TEXT("\nWhat is recorded:\n"),
     {"timeline", required_argument, 't', "FILE",
@@ -126,12 +128,14 @@ const struct pdl_opt pdl_run_opts[] = {
      "write the URLs that failed, as a list to run again", NULL},
     {"json", required_argument, OPT_JSON, "FILE",
      "the summary and every task as one JSON document\n"
-     "('-' = stdout, which then carries nothing else)",
+     "(the same as --export FILE.json; '-' = stdout,\n"
+     "which then carries nothing else)",
      "compare writes one document for the whole comparison"},
     {"export", required_argument, OPT_EXPORT, "FILE",
-     "also write the timeline as FILE.jsonl (JSON lines),\n"
-     "FILE.json (Chrome trace, for Perfetto) or FILE.har\n"
-     "(HAR 1.2, for browser devtools); repeatable",
+     "also write the run by FILE's extension: .jsonl\n"
+     "(JSON lines), .trace.json (Chrome trace, for\n"
+     "Perfetto), .har (HAR 1.2, for browser devtools),\n"
+     "other .json (the document --json writes); repeatable",
      NULL},
     {"chart", required_argument, OPT_CHART, "FILE",
      "draw the run with gnuplot (.png, .svg or .pdf);\n"
@@ -253,8 +257,8 @@ static const struct pdl_opt_layout run_layout = {27, true};
 static const char usage_head[] =
     "Usage: pdl [OPTIONS] LIST...\n"
     "       pdl compare [OPTIONS] LIST...   (see pdl compare --help)\n"
-    "       pdl export TIMELINE FILE...     (timeline as .jsonl, .json or "
-    ".har)\n"
+    "       pdl export TIMELINE FILE...     (as .jsonl, .trace.json, .har, "
+    ".json)\n"
     "       pdl chart TIMELINE OUT...       (redraw a timeline; see pdl chart "
     "--help)\n"
     "       pdl predict TIMELINE [OPTIONS]  (what other worker counts would "
@@ -600,7 +604,7 @@ static int word_option(struct pdl_cli *cli, int c, const char *arg)
         if (!pdl_export_format_for(arg, &fmt))
             return bad_value("--export",
                              "no export format by that name "
-                             "(*.jsonl, *.json or *.har)",
+                             "(*.jsonl, *.trace.json, *.har or *.json)",
                              arg);
         if (cli->nexports == PDL_EXPORTS_MAX)
             return bad_value("--export", "too many exports", arg);
@@ -679,6 +683,14 @@ static int check_together(struct pdl_cli *cli)
     if (cli->json && cli->timeline && strcmp(cli->json, "-") == 0 &&
         strcmp(cli->timeline, "-") == 0) {
         fputs("pdl: --json -: stdout already carries the timeline (-t -)\n",
+              stderr);
+        return PDL_EXIT_USAGE;
+    }
+    /* --continue skips a task whose file is there: with no files kept,
+     * nothing would say that an earlier run's body is still whole. */
+    if (cli->opt.resume && cli->opt.discard) {
+        fputs("pdl: --continue cannot be used with --discard (it resumes "
+              "from saved files)\nTry 'pdl --help'.\n",
               stderr);
         return PDL_EXIT_USAGE;
     }

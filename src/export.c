@@ -17,12 +17,15 @@
  * with a forged workers= cannot make a trace of gigabytes. */
 #define IDLE_TRACKS_MAX 4096
 
-/* What every writer gets: n tasks of one run. */
+/* What every writer gets: n tasks of one run, as records (results, urls,
+ * ids) or as the rows of a timeline read back (tl), in id order (order). */
 struct batch {
     const struct pdl_run_info *info;
     const struct pdl_result *results;
     const char *const *urls;
     const size_t *ids; /* NULL: a task's id is its index */
+    const struct pdl_timeline *tl;
+    const size_t *order; /* row of the i-th task of tl */
     size_t n;
 };
 
@@ -44,14 +47,17 @@ typedef void (*write_fn)(FILE *out, const struct batch *b);
 static void write_jsonl(FILE *out, const struct batch *b);
 static void write_chrome(FILE *out, const struct batch *b);
 static void write_har(FILE *out, const struct batch *b);
+static void write_report(FILE *out, const struct batch *b);
 
+/* Matched in this order: *.trace.json before *.json. */
 static const struct exporter {
     const char *ext;
     write_fn write;
 } exporters[] = {
     [PDL_EXPORT_JSONL] = {"jsonl", write_jsonl},
-    [PDL_EXPORT_CHROME] = {"json", write_chrome},
+    [PDL_EXPORT_CHROME] = {"trace.json", write_chrome},
     [PDL_EXPORT_HAR] = {"har", write_har},
+    [PDL_EXPORT_REPORT] = {"json", write_report},
 };
 
 #define NEXPORTERS (sizeof(exporters) / sizeof(exporters[0]))
@@ -230,8 +236,29 @@ static bool started(const struct pdl_result *r)
     return r->status != PDL_ST_PENDING;
 }
 
+/* The record of task i of b: in b's array, or made in tmp from the
+ * timeline's row. */
+static const struct pdl_result *rec(const struct batch *b, size_t i,
+                                    struct pdl_result *tmp)
+{
+    return b->tl ? pdl_timeline_at(b->tl, b->order[i], tmp) : &b->results[i];
+}
+
+static const struct pdl_result *batch_at(const void *ctx, size_t i,
+                                         struct pdl_result *tmp)
+{
+    return rec(ctx, i, tmp);
+}
+
+static const char *url_of(const struct batch *b, size_t i)
+{
+    return b->tl ? b->tl->urls[b->order[i]] : b->urls[i];
+}
+
 static size_t task_id(const struct batch *b, size_t i)
 {
+    if (b->tl)
+        return b->tl->ids[b->order[i]];
     return b->ids ? b->ids[i] : i;
 }
 
@@ -257,8 +284,37 @@ static void jsonl_connection(FILE *out, const struct pdl_result *r)
         fputs("null", out);
 }
 
-static void jsonl_task(FILE *out, size_t id, const struct pdl_result *r,
-                       const char *url)
+/* A text field of r, read no further than its array; null when empty. */
+static void json_text_or_null(FILE *out, const char *s, size_t max)
+{
+    size_t len = strnlen(s, max);
+
+    if (len)
+        json_strn(out, s, len);
+    else
+        fputs("null", out);
+}
+
+/* What scripts need beyond the timing: where the body went, the URL it
+ * came from after redirects (the task's own when none) and its type. */
+static void jsonl_outcome(FILE *out, const struct pdl_result *r,
+                          const char *url)
+{
+    fputs(",\"file\":", out);
+    json_text_or_null(out, r->file, sizeof(r->file));
+    fputs(",\"effective_url\":", out);
+    if (r->effective_url[0])
+        json_text_or_null(out, r->effective_url, sizeof(r->effective_url));
+    else if (started(r) && r->status != PDL_ST_SKIPPED)
+        json_str(out, url);
+    else
+        fputs("null", out);
+    fputs(",\"content_type\":", out);
+    json_text_or_null(out, r->content_type, sizeof(r->content_type));
+}
+
+static void jsonl_task(FILE *out, const struct pdl_run_info *info, size_t id,
+                       const struct pdl_result *r, const char *url)
 {
     fprintf(out,
             "{\"id\":%zu,\"worker\":%d,\"start\":%.6f,\"end\":%.6f,"
@@ -269,20 +325,27 @@ static void jsonl_task(FILE *out, size_t id, const struct pdl_result *r,
             (double)r->tls_us / 1e6, (double)r->ttfb_us / 1e6,
             (long long)r->bytes, r->http);
     json_status(out, r);
-    fprintf(out, ",\"attempts\":%d,\"url\":", r->attempts);
+    fprintf(out,
+            ",\"attempts\":%d,\"attempt_start\":%.6f,\"url\":", r->attempts,
+            secs(r->attempt_ns ? r->attempt_ns : r->start_ns));
     json_str(out, url);
     if (r->error[0]) {
         fputs(",\"error\":", out);
         json_error(out, r);
     }
+    fprintf(out, ",\"rank\":%d,\"host\":", r->rank);
+    json_str(out, pdl_timeline_host(info, r));
     jsonl_connection(out, r);
+    jsonl_outcome(out, r, url);
     fputs("}\n", out);
 }
 
 static void write_jsonl(FILE *out, const struct batch *b)
 {
+    struct pdl_result tmp;
+
     for (size_t i = 0; i < b->n; i++)
-        jsonl_task(out, task_id(b, i), &b->results[i], b->urls[i]);
+        jsonl_task(out, b->info, task_id(b, i), rec(b, i, &tmp), url_of(b, i));
 }
 
 /* ---- Chrome trace events ---- */
@@ -308,6 +371,7 @@ static int cmp_i32(const void *a, const void *b)
  * run, even one that ran nothing, and every worker that ran a task. */
 static size_t track_ids(const struct batch *b, int32_t **out)
 {
+    struct pdl_result tmp;
     unsigned idle =
         b->info->workers < IDLE_TRACKS_MAX ? b->info->workers : IDLE_TRACKS_MAX;
     int32_t *ids = pdl_xcalloc(b->n + idle + 1, sizeof(*ids));
@@ -315,9 +379,11 @@ static size_t track_ids(const struct batch *b, int32_t **out)
 
     for (unsigned w = 0; w < idle; w++)
         ids[k++] = (int32_t)w;
-    for (size_t i = 0; i < b->n; i++)
-        if (started(&b->results[i]))
-            ids[k++] = b->results[i].worker;
+    for (size_t i = 0; i < b->n; i++) {
+        const struct pdl_result *r = rec(b, i, &tmp);
+        if (started(r))
+            ids[k++] = r->worker;
+    }
     qsort(ids, k, sizeof(*ids), cmp_i32);
     for (size_t i = 0; i < k; i++)
         if (u == 0 || ids[i] != ids[u - 1])
@@ -428,11 +494,15 @@ static void chrome_other(FILE *out, const struct batch *b)
 
 static void write_chrome(FILE *out, const struct batch *b)
 {
+    struct pdl_result tmp;
+
     fputs("{\"traceEvents\":[\n", out);
     chrome_tracks(out, b);
-    for (size_t i = 0; i < b->n; i++)
-        if (started(&b->results[i]))
-            chrome_task(out, task_id(b, i), &b->results[i], b->urls[i]);
+    for (size_t i = 0; i < b->n; i++) {
+        const struct pdl_result *r = rec(b, i, &tmp);
+        if (started(r))
+            chrome_task(out, task_id(b, i), r, url_of(b, i));
+    }
     fputs("\n],\n\"displayTimeUnit\":\"ms\",\n", out);
     chrome_other(out, b);
     fputs("}\n", out);
@@ -505,14 +575,20 @@ static void har_request(FILE *out, const char *url, const struct pdl_result *r)
     fputs(",\"headersSize\":-1,\"bodySize\":0}", out);
 }
 
+/* The response: mimeType is the Content-Type it came with ("" if none).
+ * HAR's redirectURL belongs to a 3xx entry; pdl records only the final
+ * response, so it stays "" and the URL reached is _pdl_effective_url. */
 static void har_response(FILE *out, const struct pdl_result *r)
 {
     fprintf(out,
             "\"response\":{\"status\":%d,\"statusText\":\"\","
             "\"httpVersion\":\"%s\",\"cookies\":[],\"headers\":[],"
-            "\"content\":{\"size\":%lld,\"mimeType\":\"\"},"
-            "\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":%lld}",
-            r->http, har_version(r), (long long)r->bytes, (long long)r->bytes);
+            "\"content\":{\"size\":%lld,\"mimeType\":",
+            r->http, har_version(r), (long long)r->bytes);
+    json_strn(out, r->content_type,
+              strnlen(r->content_type, sizeof(r->content_type)));
+    fprintf(out, "},\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":%lld}",
+            (long long)r->bytes);
 }
 
 /* HAR's timings from curl's cumulative phase ends. blocked is the time
@@ -578,17 +654,25 @@ static void har_entry(FILE *out, int64_t epoch_us, size_t id,
     json_status(out, r);
     fprintf(out, ",\"_pdl_attempts\":%d,\"_pdl_error\":", r->attempts);
     json_error(out, r);
+    fputs(",\"_pdl_file\":", out);
+    json_text_or_null(out, r->file, sizeof(r->file));
+    if (r->effective_url[0]) {
+        fputs(",\"_pdl_effective_url\":", out);
+        json_text_or_null(out, r->effective_url, sizeof(r->effective_url));
+    }
     fputc('}', out);
 }
 
 /* When the last task ended, which a HAR viewer shows as the page's load. */
 static int64_t wall_us(const struct batch *b)
 {
+    struct pdl_result tmp;
     int64_t last = 0;
 
     for (size_t i = 0; i < b->n; i++) {
-        int64_t end = tsv_us(b->results[i].end_ns);
-        if (started(&b->results[i]) && end > last)
+        const struct pdl_result *r = rec(b, i, &tmp);
+        int64_t end = tsv_us(r->end_ns);
+        if (started(r) && end > last)
             last = end;
     }
     return last;
@@ -629,12 +713,15 @@ static int cmp_order(const void *a, const void *b)
  * that a run and its timeline sort alike. The caller frees *out. */
 static size_t har_order(const struct batch *b, struct order **out)
 {
+    struct pdl_result tmp;
     struct order *o = pdl_xcalloc(b->n + 1, sizeof(*o));
     size_t k = 0;
 
-    for (size_t i = 0; i < b->n; i++)
-        if (started(&b->results[i]))
-            o[k++] = (struct order){tsv_us(b->results[i].start_ns), i};
+    for (size_t i = 0; i < b->n; i++) {
+        const struct pdl_result *r = rec(b, i, &tmp);
+        if (started(r))
+            o[k++] = (struct order){tsv_us(r->start_ns), i};
+    }
     qsort(o, k, sizeof(*o), cmp_order);
     *out = o;
     return k;
@@ -642,6 +729,7 @@ static size_t har_order(const struct batch *b, struct order **out)
 
 static void write_har(FILE *out, const struct batch *b)
 {
+    struct pdl_result tmp;
     int64_t epoch_us = run_epoch_us(b->info);
     struct order *o;
     size_t n = har_order(b, &o);
@@ -656,7 +744,7 @@ static void write_har(FILE *out, const struct batch *b)
     for (size_t k = 0; k < n; k++) {
         size_t i = o[k].i;
         fputs(k == 0 ? "\n" : ",\n", out);
-        har_entry(out, epoch_us, task_id(b, i), &b->results[i], b->urls[i]);
+        har_entry(out, epoch_us, task_id(b, i), rec(b, i, &tmp), url_of(b, i));
     }
     fputs("\n]}}\n", out);
     free(o);
@@ -738,11 +826,12 @@ static void report_summary(FILE *out, const struct pdl_stats *st,
     fputs("}}", out);
 }
 
-static int report(FILE *out, const struct batch *b)
+static void write_report(FILE *out, const struct batch *b)
 {
+    struct pdl_result tmp;
     struct pdl_stats st;
 
-    pdl_stats_compute(b->results, b->n, &st);
+    pdl_stats_compute_each(batch_at, b, b->n, &st);
     fputs("{\"pdl\":", out);
     json_str(out, PDL_VERSION);
     fputs(",\"format\":1,\n", out);
@@ -753,12 +842,9 @@ static int report(FILE *out, const struct batch *b)
     for (size_t i = 0; i < b->n; i++) {
         if (i > 0)
             fputs(",", out);
-        jsonl_task(out, b->ids ? b->ids[i] : i, &b->results[i], b->urls[i]);
+        jsonl_task(out, b->info, task_id(b, i), rec(b, i, &tmp), url_of(b, i));
     }
     fputs("]}\n", out);
-    if (fflush(out) != 0 || ferror(out))
-        return PDL_ERR_IO;
-    return PDL_OK;
 }
 
 int pdl_export_report(FILE *out, const struct pdl_run_info *info,
@@ -767,7 +853,7 @@ int pdl_export_report(FILE *out, const struct pdl_run_info *info,
 {
     struct batch b = {.info = info, .results = results, .urls = urls, .n = n};
 
-    return report(out, &b);
+    return write_batch(out, PDL_EXPORT_REPORT, &b);
 }
 
 int pdl_export_write(FILE *out, enum pdl_export_format fmt,
@@ -795,25 +881,19 @@ static int cmp_row(const void *a, const void *b)
     return (x->at > y->at) - (x->at < y->at);
 }
 
-static void sort_by_id(struct pdl_timeline *tl)
+/* The rows of tl in id order, in an array the caller frees. */
+static size_t *sort_by_id(const struct pdl_timeline *tl)
 {
-    struct row_ref *ix = pdl_xcalloc(tl->count ? tl->count : 1, sizeof(*ix));
-    struct pdl_result *r = pdl_xcalloc(tl->count ? tl->count : 1, sizeof(*r));
-    char **u = pdl_xcalloc(tl->count ? tl->count : 1, sizeof(*u));
+    struct row_ref *ix = pdl_xcalloc(tl->count + 1, sizeof(*ix));
+    size_t *order = pdl_xcalloc(tl->count + 1, sizeof(size_t));
 
     for (size_t i = 0; i < tl->count; i++)
         ix[i] = (struct row_ref){tl->ids[i], i};
     qsort(ix, tl->count, sizeof(*ix), cmp_row);
-    for (size_t i = 0; i < tl->count; i++) {
-        r[i] = tl->results[ix[i].at];
-        u[i] = tl->urls[ix[i].at];
-        tl->ids[i] = ix[i].id;
-    }
-    free(tl->results);
-    free(tl->urls);
-    tl->results = r;
-    tl->urls = u;
+    for (size_t i = 0; i < tl->count; i++)
+        order[i] = ix[i].at;
     free(ix);
+    return order;
 }
 
 /* Reads the timeline at path; on failure err names the file. */
@@ -837,34 +917,28 @@ static int read_timeline(const char *path, struct pdl_timeline *tl, char *err,
         snprintf(err, errsz, "%s: %s", name, strerror(errno));
     if (!is_stdin)
         fclose(in);
-    if (rc == PDL_OK)
-        sort_by_id(tl);
     return rc;
 }
 
-/* Not an export format: the JSON report, for write_file. */
-#define REPORT (-1)
-
-/* Writes tl to path through a temporary file (the report when fmt is
- * REPORT), so that a failed write leaves no partial file and an
- * earlier file is replaced only by a whole one. */
-static int write_file(const char *path, int fmt, const struct pdl_timeline *tl,
-                      char *err, size_t errsz)
+/* Writes tl to path in fmt through a temporary file, so that a failed
+ * write leaves no partial file and an earlier file is replaced only by a
+ * whole one. */
+static int write_file(const char *path, enum pdl_export_format fmt,
+                      const struct pdl_timeline *tl, char *err, size_t errsz)
 {
-    struct batch b = {.info = &tl->info,
-                      .results = tl->results,
-                      .urls = (const char *const *)tl->urls,
-                      .ids = tl->ids,
-                      .n = tl->count};
+    size_t *order = sort_by_id(tl);
+    struct batch b = {
+        .info = &tl->info, .tl = tl, .order = order, .n = tl->count};
     struct pdl_output o;
     int rc;
 
     if (pdl_output_open(&o, path, NULL) != 0) {
         snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        free(order);
         return PDL_ERR_IO;
     }
-    rc = fmt == REPORT ? report(o.f, &b)
-                       : write_batch(o.f, (enum pdl_export_format)fmt, &b);
+    rc = write_batch(o.f, fmt, &b);
+    free(order);
     int saved = errno;
     if (pdl_output_close(&o, rc == PDL_OK, NULL) != 0 && rc == PDL_OK) {
         rc = PDL_ERR_IO;
@@ -884,7 +958,7 @@ int pdl_export_report_file(const char *timeline, const char *out_path,
 
     if (rc != PDL_OK)
         return rc;
-    rc = write_file(out_path, REPORT, &tl, err, errsz);
+    rc = write_file(out_path, PDL_EXPORT_REPORT, &tl, err, errsz);
     pdl_timeline_cleanup(&tl);
     return rc;
 }
@@ -898,8 +972,8 @@ int pdl_export_file(const char *timeline, const char *out_path, char *err,
 
     if (!pdl_export_format_for(out_path, &fmt)) {
         snprintf(err, errsz,
-                 "%s: no export format by that name (*.jsonl, *.json or "
-                 "*.har)",
+                 "%s: no export format by that name (*.jsonl, *.trace.json, "
+                 "*.har or *.json)",
                  out_path);
         return PDL_ERR_USAGE;
     }

@@ -278,6 +278,43 @@ static void copy_connection(CURL *c, struct pdl_result *r)
                                                          : 0;
 }
 
+/* Appends src to dst (cap bytes, holding *len), cut to fit: a copy, not a
+ * format (snprintf would cost more than the rest of this). */
+static void put_text(char *dst, size_t cap, size_t *len, const char *src)
+{
+    size_t n = strnlen(src, cap - 1 - *len);
+
+    memcpy(dst + *len, src, n);
+    *len += n;
+    dst[*len] = '\0';
+}
+
+/* What scripts need of the outcome: the content type, the URL after
+ * redirects (copied only when it differs: most tasks are not redirected)
+ * and the file as saved. One getinfo each, after the transfer. */
+static void copy_outcome(struct pdl_fetcher *f, struct pdl_result *r)
+{
+    const struct pdl_sink *s = &f->sink;
+    char *type = NULL, *url = NULL, dirs[PDL_PATH_MAX];
+    size_t n = 0;
+
+    if (curl_easy_getinfo(f->curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK &&
+        type)
+        put_text(r->content_type, sizeof(r->content_type), &n, type);
+    n = 0;
+    if (curl_easy_getinfo(f->curl, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK &&
+        url && strcmp(url, f->task->url) != 0)
+        put_text(r->effective_url, sizeof(r->effective_url), &n, url);
+    if (r->status != PDL_ST_OK || s->dirfd < 0 || !f->task->name)
+        return;
+    n = 0;
+    if (f->cfg.opt->force_dirs &&
+        pdl_request_dirs(f->task->url, dirs, sizeof(dirs)) == PDL_OK)
+        put_text(r->file, sizeof(r->file), &n, dirs);
+    put_text(r->file, sizeof(r->file), &n,
+             s->alt_saved[0] ? s->alt_saved : f->task->name);
+}
+
 /* Turns the transfer's outcome into status and error text. */
 static void judge(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *r)
 {
@@ -440,6 +477,7 @@ long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out)
     pdl_resume_check(&f->resume, f->curl, &f->sink);
     judge(f, rc, &r);
     settle_body(f, &r);
+    copy_outcome(f, &r);
     r.bytes = f->bytes;
     r.start_ns = f->task_start - f->cfg.t0;
     r.attempt_ns = f->attempt_start - f->cfg.t0;

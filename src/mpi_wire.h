@@ -80,6 +80,10 @@ struct grant_task {
     uint32_t opts_len; /* per-URL option lines (header=, checksum=) */
 };
 
+/* A settled task: its whole record (1,136 bytes since timeline version 5,
+ * with the saved file, the effective URL and the content type), so that
+ * rank 0 writes the same row as a local run; hello_msg's result_size
+ * refuses ranks of another build. */
 struct result_entry {
     uint64_t id;
     struct pdl_result r;

@@ -195,17 +195,23 @@ static void estimate_setup(struct pdl_predict_model *m, const int64_t *own)
     free(k);
 }
 
+/* Where and when a task ran: what the gap between tasks needs of it. */
+struct lane {
+    int32_t rank, worker;
+    int64_t start_ns, end_ns;
+};
+
 /* The gap between a worker's end and its next start that is pdl's own
  * (handing the task out, the record back): the lower quartile, since the
  * longer gaps are waits at the gate (--rate, --per-host), which the
  * simulation adds by itself. */
-static int64_t estimate_gap(const struct pdl_result *const *rs, size_t n)
+static int64_t estimate_gap(const struct lane *rs, size_t n)
 {
     int64_t *v = pdl_xcalloc(n + 1, sizeof(*v)), g;
     size_t nv = 0;
 
     for (size_t i = 1; i < n; i++) {
-        const struct pdl_result *a = rs[i - 1], *b = rs[i];
+        const struct lane *a = &rs[i - 1], *b = &rs[i];
         if (a->rank == b->rank && a->worker == b->worker &&
             b->start_ns >= a->end_ns)
             v[nv++] = b->start_ns - a->end_ns;
@@ -218,8 +224,7 @@ static int64_t estimate_gap(const struct pdl_result *const *rs, size_t n)
 
 static int cmp_lane(const void *a, const void *b)
 {
-    const struct pdl_result *x = *(const struct pdl_result *const *)a;
-    const struct pdl_result *y = *(const struct pdl_result *const *)b;
+    const struct lane *x = a, *y = b;
 
     if (x->rank != y->rank)
         return x->rank < y->rank ? -1 : 1;
@@ -246,10 +251,11 @@ static int cmp_row_ref(const void *a, const void *b)
 static struct row_ref *replay_rows(const struct pdl_timeline *tl, size_t *n)
 {
     struct row_ref *rows = pdl_xcalloc(tl->count + 1, sizeof(*rows));
+    struct pdl_result tmp;
 
     *n = 0;
     for (size_t i = 0; i < tl->count; i++)
-        if (replayable(&tl->results[i]))
+        if (replayable(pdl_timeline_at(tl, i, &tmp)))
             rows[(*n)++] = (struct row_ref){tl->ids ? tl->ids[i] : i, i};
     qsort(rows, *n, sizeof(*rows), cmp_row_ref);
     return rows;
@@ -285,7 +291,8 @@ pdl_predict_model_create(const struct pdl_timeline *tl)
     size_t n;
     struct row_ref *rows = replay_rows(tl, &n);
     struct pdl_predict_model *m;
-    const struct pdl_result **rs;
+    struct pdl_result tmp;
+    struct lane *rs;
     char **urls;
     int64_t *own;
 
@@ -301,9 +308,9 @@ pdl_predict_model_create(const struct pdl_timeline *tl)
     own = pdl_xcalloc(n, sizeof(*own));
     m->offset = INT64_MAX;
     for (size_t i = 0; i < n; i++) {
-        const struct pdl_result *r = &tl->results[rows[i].row];
+        const struct pdl_result *r = pdl_timeline_at(tl, rows[i].row, &tmp);
         struct ptask *t = &m->t[i];
-        rs[i] = r;
+        rs[i] = (struct lane){r->rank, r->worker, r->start_ns, r->end_ns};
         urls[i] = tl->urls ? tl->urls[rows[i].row] : NULL;
         own[i] = own_setup(r);
         t->id = rows[i].id;

@@ -591,6 +591,8 @@ bool pdl_request_exists(const struct pdl_options *opt, int dirfd,
         return false;
     *r = (struct pdl_result){.status = PDL_ST_SKIPPED};
     snprintf(r->error, sizeof(r->error), "exists (--no-clobber)");
+    /* The file that is there, for scripts reading the timeline. */
+    snprintf(r->file, sizeof(r->file), "%.*s", (int)sizeof(r->file) - 1, path);
     return true;
 }
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,8 @@ struct pdl_done {
     size_t n, cap;
     char **partials; /* dead runs' partial timelines read */
     size_t npartials;
+    char lists[PDL_LISTS_MAX]; /* the timeline's lists= key */
+    atomic_size_t matched;     /* tasks of this run found by URL */
 };
 
 static uint64_t fingerprint(const char *url)
@@ -146,6 +149,10 @@ static int add_timeline(struct pdl_done *d, const char *path, char *err,
         snprintf(err, errsz, "%s: %s", path, why);
         return -1;
     }
+    /* The lists of the first timeline that names them (the one named
+     * first, then the partials of killed runs beside it). */
+    if (!d->lists[0])
+        snprintf(d->lists, sizeof(d->lists), "%s", tl.info.lists);
     pdl_timeline_cleanup(&tl);
     return 1;
 }
@@ -242,16 +249,27 @@ size_t pdl_done_partials(const struct pdl_done *d)
     return d->npartials;
 }
 
-bool pdl_done_has(const struct pdl_done *d, const struct pdl_task *t, int dirfd)
+bool pdl_done_has(struct pdl_done *d, const struct pdl_task *t, int dirfd)
 {
     uint64_t fp = fingerprint(t->url);
     struct stat st;
 
     if (d->n == 0 || !bsearch(&fp, d->fp, d->n, sizeof(fp), cmp_u64))
         return false;
+    atomic_fetch_add_explicit(&d->matched, 1, memory_order_relaxed);
     /* With --discard there is no file to look for: done is done. */
     return dirfd < 0 || (t->name && fstatat(dirfd, t->name, &st, 0) == 0 &&
                          S_ISREG(st.st_mode));
+}
+
+size_t pdl_done_matched(const struct pdl_done *d)
+{
+    return atomic_load_explicit(&d->matched, memory_order_relaxed);
+}
+
+const char *pdl_done_lists(const struct pdl_done *d)
+{
+    return d->lists;
 }
 
 void pdl_done_forget_partials(const struct pdl_done *d)

@@ -55,6 +55,10 @@ bool pdl_run_take(struct pdl_run *run, unsigned worker, struct pdl_task *t)
         bool done = run->done && pdl_done_has(run->done, t, run->out_dirfd);
         if (!done && !pdl_request_exists(run->opt, run->out_dirfd, t, &r))
             return true;
+        /* Done by an earlier run: its file is there under its name. */
+        if (done && t->name && run->out_dirfd >= 0)
+            snprintf(r.file, sizeof(r.file), "%.*s", (int)sizeof(r.file) - 1,
+                     t->name);
         pdl_run_settle(run, t, &r);
         pdl_task_clear(t);
     }

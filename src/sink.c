@@ -142,8 +142,10 @@ static int rename_alt(struct pdl_sink *s)
 
     snprintf(name, sizeof(name), "%s", s->alt);
     for (int n = 1; n <= 1000; n++) {
-        if (move_new(s, name) == 0)
+        if (move_new(s, name) == 0) {
+            memcpy(s->alt_saved, name, sizeof(s->alt_saved));
             return 0;
+        }
         if (errno != EEXIST)
             return -1;
         snprintf(name, sizeof(name), "%.*s.%d%s", stem, s->alt, n,

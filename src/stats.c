@@ -25,18 +25,19 @@ static int cmp_i64(const void *a, const void *b)
  * starts as odd ones, so that at equal times an end sorts first: a task that
  * starts exactly when another ends does not overlap it. A task of zero
  * length still ends after its own start. */
-static unsigned max_overlap(const struct pdl_result *r, size_t n)
+static unsigned max_overlap(pdl_result_at_fn *at, const void *ctx, size_t n)
 {
-    int64_t *ev = pdl_xcalloc(2 * n, sizeof(*ev));
+    int64_t *ev = pdl_xcalloc(2 * n + 1, sizeof(*ev));
     size_t k = 0;
     unsigned cur = 0, best = 0;
+    struct pdl_result tmp;
 
     for (size_t i = 0; i < n; i++) {
-        if (r[i].status == PDL_ST_PENDING || r[i].status == PDL_ST_SKIPPED)
+        const struct pdl_result *r = at(ctx, i, &tmp);
+        if (r->status == PDL_ST_PENDING || r->status == PDL_ST_SKIPPED)
             continue;
-        ev[k++] = r[i].start_ns * 2 + 1;
-        ev[k++] = r[i].end_ns > r[i].start_ns ? r[i].end_ns * 2
-                                              : r[i].start_ns * 2 + 2;
+        ev[k++] = r->start_ns * 2 + 1;
+        ev[k++] = r->end_ns > r->start_ns ? r->end_ns * 2 : r->start_ns * 2 + 2;
     }
     qsort(ev, k, sizeof(*ev), cmp_i64);
     for (size_t i = 0; i < k; i++) {
@@ -176,16 +177,30 @@ void pdl_stats_acc_get(const struct pdl_stats_acc *a, struct pdl_stats *st)
     st->p95 = pdl_hist_quantile(&a->hist, 0.95) / 1e6;
 }
 
+void pdl_stats_compute_each(pdl_result_at_fn *at, const void *ctx, size_t n,
+                            struct pdl_stats *st)
+{
+    struct pdl_stats_acc *a = pdl_stats_acc_create();
+    struct pdl_result tmp;
+
+    for (size_t i = 0; i < n; i++)
+        pdl_stats_acc_add(a, i, at(ctx, i, &tmp), NULL);
+    pdl_stats_acc_get(a, st);
+    pdl_stats_acc_destroy(a);
+    st->max_overlap = max_overlap(at, ctx, n);
+}
+
+static const struct pdl_result *array_at(const void *ctx, size_t i,
+                                         struct pdl_result *tmp)
+{
+    (void)tmp;
+    return (const struct pdl_result *)ctx + i;
+}
+
 void pdl_stats_compute(const struct pdl_result *r, size_t n,
                        struct pdl_stats *st)
 {
-    struct pdl_stats_acc *a = pdl_stats_acc_create();
-
-    for (size_t i = 0; i < n; i++)
-        pdl_stats_acc_add(a, i, &r[i], NULL);
-    pdl_stats_acc_get(a, st);
-    pdl_stats_acc_destroy(a);
-    st->max_overlap = max_overlap(r, n);
+    pdl_stats_compute_each(array_at, r, n, st);
 }
 
 /* Formats a duration readably: 850 ms, 3.30 s, 2 min 05 s. */

@@ -29,12 +29,52 @@ void pdl_run_info_init(struct pdl_run_info *info, const char *mode,
     snprintf(info->version, sizeof(info->version), "%s", PDL_VERSION);
 }
 
+/* Appends name to the lists= text at *o, escaped; false (nothing added) if
+ * it does not fit. */
+static bool add_list(char *buf, size_t *o, const char *name, bool first)
+{
+    char tmp[PDL_LISTS_MAX];
+    size_t k = 0;
+
+    if (!first)
+        tmp[k++] = ',';
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        if (k + 4 >= sizeof(tmp))
+            return false;
+        if (*c <= ' ' || *c == ',' || *c == '%' || *c == 0x7f)
+            k += (size_t)snprintf(tmp + k, 4, "%%%02X", *c);
+        else
+            tmp[k++] = (char)*c;
+    }
+    if (*o + k >= PDL_LISTS_MAX)
+        return false;
+    memcpy(buf + *o, tmp, k);
+    *o += k;
+    buf[*o] = '\0';
+    return true;
+}
+
+void pdl_run_info_set_lists(struct pdl_run_info *info, const char *const *names,
+                            size_t n)
+{
+    size_t o = 0;
+
+    info->lists[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (!add_list(info->lists, &o, names[i], o == 0))
+            break;
+}
+
 /* A text as one field: no tab or line break may split the row. Written
  * whole when it has none (the usual case), else a byte at a time. */
 static void write_field(FILE *out, const char *e, size_t max)
 {
-    size_t len = strnlen(e, max), clean = strcspn(e, "\t\r\n");
+    size_t len, clean;
 
+    if (!e[0]) /* most of the later columns, most of the time */
+        return;
+    len = strnlen(e, max);
+    clean = strcspn(e, "\t\r\n");
     if (clean >= len) {
         fwrite(e, 1, len, out);
         return;
@@ -132,9 +172,8 @@ bool pdl_remote_parse(const char *s, struct pdl_result *r)
     return true;
 }
 
-/* The host that ran r: its rank's in an mpi run, else the run's. */
-static const char *host_of(const struct pdl_run_info *info,
-                           const struct pdl_result *r)
+const char *pdl_timeline_host(const struct pdl_run_info *info,
+                              const struct pdl_result *r)
 {
     if (info->rank_hosts && r->rank >= 0 && (unsigned)r->rank < info->ranks &&
         info->rank_hosts[r->rank])
@@ -164,10 +203,16 @@ static void write_row(FILE *out, size_t id, const struct pdl_result *r,
     fputc('\t', out);
     write_field(out, r->error, PDL_ERROR_MAX);
     fprintf(out, "\t%d\t", r->rank);
-    write_field(out, host_of(info, r), 255);
+    write_field(out, pdl_timeline_host(info, r), 255);
     pdl_remote_text(r, remote, sizeof(remote));
-    fprintf(out, "\t%d\t%d\t%s\t%s\n", r->conn, r->new_conn ? 1 : 0,
+    fprintf(out, "\t%d\t%d\t%s\t%s\t", r->conn, r->new_conn ? 1 : 0,
             pdl_http_version_text(r), remote);
+    write_field(out, r->file, sizeof(r->file));
+    fputc('\t', out);
+    write_field(out, r->effective_url, sizeof(r->effective_url));
+    fputc('\t', out);
+    write_field(out, r->content_type, sizeof(r->content_type));
+    fputc('\n', out);
 }
 
 /* The metadata line is padded to this width when first written, so that
@@ -219,10 +264,11 @@ static char *format_meta(const struct pdl_run_info *info,
     if (st)
         fprintf(out, " tasks=%zu ok=%zu failed=%zu wall=%.6f", st->tasks,
                 st->ok, st->failed, st->wall);
-    fprintf(out,
-            " started=%s epoch=%.6f host=%s pdl=%s order=completion "
-            "complete=%d",
-            info->started, info->epoch, info->host, info->version, st ? 1 : 0);
+    fprintf(out, " started=%s epoch=%.6f host=%s pdl=%s", info->started,
+            info->epoch, info->host, info->version);
+    if (info->lists[0])
+        fprintf(out, " lists=%s", info->lists);
+    fprintf(out, " order=completion complete=%d", st ? 1 : 0);
     if (st && info->rank_hosts)
         write_mpi_meta(out, info);
     if (fclose(out) != 0 || !buf) {

@@ -5,12 +5,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NFIELDS 21 /* version 4; 3 has 17, 2 has 15, 1 has 13 */
+#define NFIELDS 24 /* version 5; 4 has 21, 3 has 17, 2 has 15, 1 has 13 */
 #define RANKS_MAX (1 << 20)
 
 struct reader {
@@ -110,6 +111,8 @@ static void parse_meta(char *s, struct pdl_run_info *info, char **hosts)
             info->messages = (unsigned long long)v;
         else if (strcmp(kv, "messages_per_task") == 0)
             info->messages_per_task = strtod(val, NULL);
+        else if (strcmp(kv, "lists") == 0)
+            snprintf(info->lists, sizeof(info->lists), "%s", val);
         else if (strcmp(kv, "rank_hosts") == 0 && !*hosts)
             *hosts = pdl_xstrdup(val);
     }
@@ -159,6 +162,16 @@ static int parse_connection(char **f, struct pdl_result *r)
     return 0;
 }
 
+/* Version 5's texts: file, effective_url, content_type, cut to fit. */
+static void parse_texts(char **f, struct pdl_result *r)
+{
+    snprintf(r->file, sizeof(r->file), "%.*s", (int)sizeof(r->file) - 1, f[0]);
+    snprintf(r->effective_url, sizeof(r->effective_url), "%.*s",
+             (int)sizeof(r->effective_url) - 1, f[1]);
+    snprintf(r->content_type, sizeof(r->content_type), "%.*s",
+             (int)sizeof(r->content_type) - 1, f[2]);
+}
+
 static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
                      pdl_timeline_row_fn *row, void *ctx)
 {
@@ -168,6 +181,7 @@ static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
     int st, nf = rd->version == 1   ? 13
                  : rd->version == 2 ? 15
                  : rd->version == 3 ? 17
+                 : rd->version == 4 ? 21
                                     : NFIELDS;
 
     if (pdl_split_tabs(s, f, nf) != nf)
@@ -182,8 +196,10 @@ static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
     if (nf >= 17 &&
         (!parse_ll(f[15], 0, RANKS_MAX - 1, &rank) || f[16][0] == '\0'))
         return fail(rd, "bad rank or host field");
-    if (nf == NFIELDS && parse_connection(f + 17, &r) != 0)
+    if (nf >= 21 && parse_connection(f + 17, &r) != 0)
         return fail(rd, "bad conn, new_conn, http_version or remote field");
+    if (nf == NFIELDS)
+        parse_texts(f + 21, &r);
     if (!parse_ll(f[0], 0, (long long)1 << 40, &id) ||
         !parse_ll(f[1], -1, 1 << 30, &v[0]) ||
         !parse_ll(f[8], 0, INT64_MAX, &v[1]) ||
@@ -210,28 +226,81 @@ static int parse_row(struct reader *rd, char *s, struct pdl_timeline *tl,
     return PDL_OK;
 }
 
-/* Keeps one row in the timeline (pdl_timeline_read). */
-struct keep {
-    struct pdl_timeline *tl;
-    size_t cap;
-};
+_Static_assert(offsetof(struct pdl_result, effective_url) > PDL_TIMELINE_CORE &&
+                   offsetof(struct pdl_result, content_type) >
+                       PDL_TIMELINE_CORE,
+               "the texts must be the record's last fields");
 
-static void keep_row(void *ctx, size_t id, const struct pdl_result *r,
-                     const char *url)
+/* r's texts in one string, or NULL if all are empty (most rows). */
+static char *pack_texts(const struct pdl_result *r)
 {
-    struct keep *k = ctx;
-    struct pdl_timeline *tl = k->tl;
+    size_t a = strnlen(r->file, sizeof(r->file)),
+           b = strnlen(r->effective_url, sizeof(r->effective_url)),
+           c = strnlen(r->content_type, sizeof(r->content_type));
+    char *t;
 
-    if (tl->count == k->cap) {
-        k->cap = k->cap ? k->cap * 2 : 64;
-        tl->results = pdl_xrealloc(tl->results, k->cap, sizeof(*r));
-        tl->ids = pdl_xrealloc(tl->ids, k->cap, sizeof(size_t));
-        tl->urls = pdl_xrealloc(tl->urls, k->cap, sizeof(char *));
+    if (a + b + c == 0)
+        return NULL;
+    t = pdl_xmalloc(a + b + c + 3);
+    memcpy(t, r->file, a);
+    t[a] = '\0';
+    memcpy(t + a + 1, r->effective_url, b);
+    t[a + 1 + b] = '\0';
+    memcpy(t + a + b + 2, r->content_type, c);
+    t[a + b + 2 + c] = '\0';
+    return t;
+}
+
+void pdl_timeline_add(struct pdl_timeline *tl, size_t id,
+                      const struct pdl_result *r, const char *url)
+{
+    if (tl->count == tl->cap) {
+        tl->cap = tl->cap ? tl->cap * 2 : 64;
+        tl->core = pdl_xrealloc(tl->core, tl->cap, PDL_TIMELINE_CORE);
+        tl->texts = pdl_xrealloc(tl->texts, tl->cap, sizeof(char *));
+        tl->ids = pdl_xrealloc(tl->ids, tl->cap, sizeof(size_t));
+        tl->urls = pdl_xrealloc(tl->urls, tl->cap, sizeof(char *));
     }
-    tl->results[tl->count] = *r;
+    memcpy(tl->core + tl->count * PDL_TIMELINE_CORE, r, PDL_TIMELINE_CORE);
+    tl->texts[tl->count] = pack_texts(r);
     tl->ids[tl->count] = id;
     tl->urls[tl->count] = pdl_xstrdup(url);
     tl->count++;
+}
+
+/* Copies the next of the packed texts at *t into dst. */
+static void unpack(char *dst, size_t cap, const char **t)
+{
+    size_t n = strlen(*t);
+
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, *t, n);
+    dst[n] = '\0';
+    *t += strlen(*t) + 1;
+}
+
+const struct pdl_result *pdl_timeline_at(const struct pdl_timeline *tl,
+                                         size_t i, struct pdl_result *tmp)
+{
+    const char *t = tl->texts[i];
+
+    memcpy(tmp, tl->core + i * PDL_TIMELINE_CORE, PDL_TIMELINE_CORE);
+    memset((char *)tmp + PDL_TIMELINE_CORE, 0,
+           sizeof(*tmp) - PDL_TIMELINE_CORE);
+    if (t) {
+        unpack(tmp->file, sizeof(tmp->file), &t);
+        unpack(tmp->effective_url, sizeof(tmp->effective_url), &t);
+        unpack(tmp->content_type, sizeof(tmp->content_type), &t);
+    }
+    return tmp;
+}
+
+/* Keeps one row in the timeline (pdl_timeline_read). */
+static void keep_row(void *ctx, size_t id, const struct pdl_result *r,
+                     const char *url)
+{
+    pdl_timeline_add(ctx, id, r, url);
 }
 
 static int parse_head(struct reader *rd, struct pdl_timeline *tl)
@@ -254,6 +323,7 @@ static int parse_head(struct reader *rd, struct pdl_timeline *tl)
     if (strcmp(s, version == 1   ? PDL_TIMELINE_HEADER_V1
                   : version == 2 ? PDL_TIMELINE_HEADER_V2
                   : version == 3 ? PDL_TIMELINE_HEADER_V3
+                  : version == 4 ? PDL_TIMELINE_HEADER_V4
                                  : PDL_TIMELINE_HEADER))
         return fail(rd, "unexpected column header");
     return PDL_OK;
@@ -322,9 +392,7 @@ static int read_all(FILE *in, struct pdl_timeline *tl, pdl_timeline_row_fn *row,
 int pdl_timeline_read(FILE *in, struct pdl_timeline *tl, char *err,
                       size_t errsz)
 {
-    struct keep k = {.tl = tl};
-
-    return read_all(in, tl, keep_row, &k, err, errsz);
+    return read_all(in, tl, keep_row, tl, err, errsz);
 }
 
 int pdl_timeline_each(FILE *in, struct pdl_timeline *tl,
@@ -338,13 +406,16 @@ void pdl_timeline_cleanup(struct pdl_timeline *tl)
 {
     if (!tl)
         return;
-    for (size_t i = 0; i < tl->count; i++)
+    for (size_t i = 0; i < tl->count; i++) {
         free(tl->urls[i]);
+        free(tl->texts[i]);
+    }
     for (size_t i = 0; i < tl->nhosts; i++)
         free(tl->hosts[i]);
     free(tl->hosts);
     free(tl->urls);
     free(tl->ids);
-    free(tl->results);
+    free(tl->core);
+    free(tl->texts);
     memset(tl, 0, sizeof(*tl));
 }

@@ -11,25 +11,31 @@
 #include "pdl/result.h"
 #include "pdl/timeline.h"
 
+/* One format per extension, the same for --export, pdl export and --json's
+ * document, so that a name never means two things. */
 enum pdl_export_format {
-    PDL_EXPORT_JSONL,  /* one JSON object per task per line */
-    PDL_EXPORT_CHROME, /* {"traceEvents":[...]}, one track per worker */
-    PDL_EXPORT_HAR     /* HTTP Archive 1.2, one entry per started task */
+    PDL_EXPORT_JSONL,  /* *.jsonl: one JSON object per task per line */
+    PDL_EXPORT_CHROME, /* *.trace.json: {"traceEvents":[...]} */
+    PDL_EXPORT_HAR,    /* *.har: HTTP Archive 1.2, one entry per started task */
+    PDL_EXPORT_REPORT  /* any other *.json: the document --json writes */
 };
 
 /* The format a file name asks for, by its extension, ignoring case:
- * *.jsonl -> JSONL, *.har -> HAR, *.json (including *.trace.json) -> Chrome
- * trace. Returns false, leaving *fmt alone, if the name asks for none. */
+ * *.jsonl -> JSONL, *.trace.json -> Chrome trace, *.har -> HAR, any other
+ * *.json -> the JSON report. Returns false, leaving *fmt alone, if the name
+ * asks for none. */
 bool pdl_export_format_for(const char *path, enum pdl_export_format *fmt);
 
-/* The extension of fmt without the dot ("jsonl", "json", "har"). */
+/* The extension of fmt without the dot ("jsonl", "trace.json", "har",
+ * "json"). */
 const char *pdl_export_format_ext(enum pdl_export_format fmt);
 
 /* Writes n tasks (urls[i] for results[i], id i) of the run described by info
- * to out. Times are rounded to the microsecond exactly as the timeline TSV
- * rounds them, so exporting a run and exporting its timeline later give the
- * same numbers. Returns PDL_OK, PDL_ERR_IO (errno set) or PDL_ERR_USAGE (fmt
- * is none of the enum); out stays open. */
+ * to out, in fmt (PDL_EXPORT_REPORT: as pdl_export_report). Times are rounded
+ * to the microsecond exactly as the timeline TSV rounds them, so exporting a
+ * run and exporting its timeline later give the same numbers. Returns PDL_OK,
+ * PDL_ERR_IO (errno set) or PDL_ERR_USAGE (fmt is none of the enum); out stays
+ * open. */
 int pdl_export_write(FILE *out, enum pdl_export_format fmt,
                      const struct pdl_run_info *info,
                      const struct pdl_result *results, const char *const *urls,

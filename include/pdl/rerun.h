@@ -56,9 +56,16 @@ size_t pdl_done_count(const struct pdl_done *d);
 size_t pdl_done_partials(const struct pdl_done *d);
 
 /* True if t's URL is in d and, when dirfd >= 0, its file is in that
- * folder. */
-bool pdl_done_has(const struct pdl_done *d, const struct pdl_task *t,
-                  int dirfd);
+ * folder. Counts the tasks whose URL is in d (pdl_done_matched); safe to
+ * call from several threads. */
+bool pdl_done_has(struct pdl_done *d, const struct pdl_task *t, int dirfd);
+
+/* Tasks pdl_done_has found in d by URL, file there or not. */
+size_t pdl_done_matched(const struct pdl_done *d);
+
+/* The lists= key of the timeline read (as pdl_run_info keeps it; "" when
+ * it had none: an older version, or no timeline). */
+const char *pdl_done_lists(const struct pdl_done *d);
 
 /* Removes the partial timelines of dead runs that pdl_done_load read,
  * once this run's own timeline holds what they said. */

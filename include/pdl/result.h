@@ -38,6 +38,12 @@ enum pdl_status pdl_status_parse(const char *tok);
 
 #define PDL_ERROR_MAX 120
 #define PDL_REMOTE_IP_MAX 48 /* an IPv6 address in text, and its nul */
+/* Bounds of the texts scripts read back (JSON, timeline): longer ones are
+ * cut to fit (a URL or path that long is rare; the record must stay small
+ * because mpi and processes modes send it whole). */
+#define PDL_FILE_MAX 256          /* the saved file, relative to the folder */
+#define PDL_EFFECTIVE_URL_MAX 512 /* the URL after redirects */
+#define PDL_CONTENT_TYPE_MAX 96   /* the response's Content-Type */
 
 struct pdl_result {
     int64_t start_ns; /* offsets from the run's start */
@@ -65,6 +71,14 @@ struct pdl_result {
     int32_t remote_port;  /* 0 unknown */
     char remote_ip[PDL_REMOTE_IP_MAX]; /* numeric, "" unknown */
     char error[PDL_ERROR_MAX];         /* why it failed, "" if it did not */
+    /* Where the body was saved, as saved (a duplicate's renamed name, the
+     * -x folders, a --content-disposition name); "" if it was not (with
+     * --discard, or a failure). */
+    char file[PDL_FILE_MAX];
+    /* The URL the final response came from: "" when it is the task's URL
+     * (no redirect), so that rows stay small. */
+    char effective_url[PDL_EFFECTIVE_URL_MAX];
+    char content_type[PDL_CONTENT_TYPE_MAX]; /* "" if the server sent none */
 };
 
 static inline int pdl_result_ok(const struct pdl_result *r)

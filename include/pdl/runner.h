@@ -59,7 +59,7 @@ struct pdl_run {
     struct pdl_sched *sched;
     struct pdl_shared *shared;
     struct pdl_results *results;
-    const struct pdl_done *done;     /* NULL without --continue */
+    struct pdl_done *done;           /* NULL without --continue */
     const struct pdl_run_feed *feed; /* NULL: the scheduler and results */
     /* The run's description, which the timeline's rows name their hosts
      * from: a mode with ranks on several hosts fills in ranks and

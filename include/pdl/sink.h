@@ -27,6 +27,7 @@ struct pdl_sink {
      * the server gave (--content-disposition), own_dirfd a folder under
      * dirfd the sink opened (--force-directories) and closes. */
     char alt[PDL_NAME_MAX + 1];
+    char alt_saved[PDL_NAME_MAX + 32]; /* alt as commit saved it: "a.1.txt" */
     bool own_dirfd;
     bool no_replace; /* --no-clobber: a file that appeared meanwhile stays */
     bool mismatch;   /* commit refused a body whose digest differs */

@@ -48,6 +48,15 @@ struct pdl_stats {
 void pdl_stats_compute(const struct pdl_result *results, size_t n,
                        struct pdl_stats *st);
 
+/* Task i's record: a pointer into the caller's rows, or to tmp filled. */
+typedef const struct pdl_result *pdl_result_at_fn(const void *ctx, size_t i,
+                                                  struct pdl_result *tmp);
+
+/* pdl_stats_compute over n records that at gives one at a time, for rows
+ * not kept as one array of records. */
+void pdl_stats_compute_each(pdl_result_at_fn *at, const void *ctx, size_t n,
+                            struct pdl_stats *st);
+
 /* Statistics gathered one record at a time, in memory that does not grow
  * with the records: percentiles from a histogram (within 0.4 %), the
  * slowest tasks kept as they come. max_overlap is left to the caller (it

@@ -677,6 +677,13 @@ static int check_status(const char *label, const struct cmp_run *run,
     return -1;
 }
 
+/* Row i of a timeline read back, for pdl_stats_compute_each. */
+static const struct pdl_result *row_at(const void *ctx, size_t i,
+                                       struct pdl_result *tmp)
+{
+    return pdl_timeline_at(ctx, i, tmp);
+}
+
 /* Reads the run's timeline for makespan, ok, failed and bytes. Returns 0,
  * or -1 after saying why. */
 static int read_run(const char *label, struct cmp_run *run)
@@ -700,7 +707,7 @@ static int read_run(const char *label, struct cmp_run *run)
                 rc == PDL_ERR_FORMAT ? err : strerror(errno));
         return -1;
     }
-    pdl_stats_compute(tl.results, tl.count, &st);
+    pdl_stats_compute_each(row_at, &tl, tl.count, &st);
     run->makespan = st.wall;
     run->ok = st.ok;
     run->failed = st.failed;

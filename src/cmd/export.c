@@ -14,8 +14,9 @@ static const struct pdl_opt_layout export_layout = {18, false};
 static const char export_head[] =
     "Usage: pdl export TIMELINE FILE...\n"
     "Writes the timeline TSV of a run (TIMELINE, '-' for stdin) as\n"
-    "each FILE: *.jsonl (JSON lines), *.json (Chrome trace event\n"
-    "format, for Perfetto) or *.har (HAR 1.2, for browser devtools).\n";
+    "each FILE, by its extension: *.jsonl (JSON lines), *.trace.json\n"
+    "(Chrome trace event format, for Perfetto), *.har (HAR 1.2, for\n"
+    "browser devtools), any other *.json (the document --json writes).\n";
 
 /* --help, or an option export does not have. */
 static int export_option(void *ctx, int c, const char *arg)

@@ -276,11 +276,14 @@ static int read_timeline(const char *path, struct pdl_timeline *tl)
 /* The measured makespan: the last end of any row (the metadata's wall). */
 static double measured_wall(const struct pdl_timeline *tl)
 {
+    struct pdl_result tmp;
     int64_t end = 0;
 
-    for (size_t i = 0; i < tl->count; i++)
-        if (tl->results[i].attempts > 0 && tl->results[i].end_ns > end)
-            end = tl->results[i].end_ns;
+    for (size_t i = 0; i < tl->count; i++) {
+        const struct pdl_result *r = pdl_timeline_at(tl, i, &tmp);
+        if (r->attempts > 0 && r->end_ns > end)
+            end = r->end_ns;
+    }
     return end / 1e9;
 }
 

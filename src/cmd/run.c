@@ -263,6 +263,22 @@ static void sweep_debris(const struct pdl_cli *cli, int dirfd)
                 gone, gone == 1 ? "" : "s");
 }
 
+/* --continue: warns when the timeline was made from other lists than this
+ * run's (its lists= key; older timelines have none). */
+static void check_lists(const struct app *a)
+{
+    const char *was = pdl_done_lists(a->done);
+    struct pdl_run_info now;
+
+    pdl_run_info_set_lists(&now, (const char *const *)a->cli->lists,
+                           (size_t)a->cli->nlists);
+    if (was[0] && strcmp(was, now.lists) != 0)
+        fprintf(stderr,
+                "pdl: --continue: warning: %s was made from other lists "
+                "(lists=%s; this run reads %s)\n",
+                a->cli->timeline, was, now.lists);
+}
+
 /* --continue: what earlier runs finished. Returns 0 or the exit code. */
 static int load_done(struct app *a)
 {
@@ -277,15 +293,45 @@ static int load_done(struct app *a)
         return PDL_EXIT_USAGE;
     }
     size_t partials = pdl_done_partials(a->done);
-    if (!a->cli->quiet && from > 0)
-        fprintf(
-            stderr,
-            "pdl: --continue: %zu tasks done by earlier runs, from %s%s%s\n",
-            pdl_done_count(a->done), from > partials ? a->cli->timeline : "",
-            from > partials && partials ? " and " : "",
-            partials ? "the partial timelines of killed runs beside it" : "");
     a->run.done = a->done;
+    if (a->cli->quiet)
+        return 0;
+    if (from == 0) {
+        fprintf(stderr,
+                "pdl: --continue: no timeline %s yet: every task runs\n",
+                a->cli->timeline);
+        return 0;
+    }
+    fprintf(stderr,
+            "pdl: --continue: resuming from %s%s%s: %zu task%s done there; "
+            "the others run\n",
+            from > partials ? a->cli->timeline : "",
+            from > partials && partials ? " and " : "",
+            partials ? "the partial timelines of killed runs beside it" : "",
+            pdl_done_count(a->done), pdl_done_count(a->done) == 1 ? "" : "s");
+    check_lists(a);
     return 0;
+}
+
+/* --continue, at the end: what was skipped and what ran, and a warning
+ * when the timeline shared no URL with the lists. */
+static void say_continued(const struct app *a, const struct pdl_stats *st)
+{
+    size_t skipped = st->by_status[PDL_ST_SKIPPED];
+
+    if (!a->done || a->cli->quiet)
+        return;
+    if (skipped > 0)
+        fprintf(stderr,
+                "pdl: --continue: %zu of %zu tasks already done, %zu run "
+                "now\n",
+                skipped, st->tasks, st->tasks - skipped);
+    if (pdl_done_count(a->done) > 0 && pdl_done_matched(a->done) == 0)
+        fprintf(stderr,
+                "pdl: --continue: warning: none of the %zu URLs %s records "
+                "as done is in this run's lists: is it the timeline of "
+                "another list?\n",
+                pdl_done_count(a->done), a->cli->timeline);
 }
 
 /* The lists, the scheduler and the workers to start. Returns 0 or the
@@ -605,7 +651,7 @@ static void draw_charts(struct app *a)
 }
 
 /* Most tasks whose timeline is read back for the what-if clause: it is
- * held in memory for that (some 300 bytes a task). */
+ * held in memory for that (some 300 bytes and the URL a task). */
 #define PREDICT_MAX_TASKS 20000
 
 /* What other worker counts and orders would have given, from the timeline
@@ -663,9 +709,7 @@ static void finish(struct app *a, struct pdl_stats *st)
             a->out_failed = true;
     }
     write_derived(a);
-    if (!a->cli->quiet && st->by_status[PDL_ST_SKIPPED] > 0)
-        fprintf(stderr, "pdl: --continue: %zu of %zu tasks already done\n",
-                st->by_status[PDL_ST_SKIPPED], st->tasks);
+    say_continued(a, st);
     if (!a->cli->quiet && a->repeats > 0)
         fprintf(stderr,
                 "pdl: %s%zu of %zu URLs repeat an earlier one; each is "
@@ -729,6 +773,8 @@ static int run_app(struct app *a, int dirfd)
                   cli->opt.per_host_loopback);
     pdl_run_info_init(&a->info, cli->opt.mode, a->run.workers);
     a->info.workers_asked = cli->opt.workers;
+    pdl_run_info_set_lists(&a->info, (const char *const *)cli->lists,
+                           (size_t)cli->nlists);
     a->acc = pdl_stats_acc_create();
     a->urls = pdl_namer_create();
     rc = open_timelines(a);

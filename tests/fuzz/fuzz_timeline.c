@@ -16,8 +16,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!in || !out)
         abort();
     if (pdl_timeline_read(in, &tl, err, sizeof(err)) == PDL_OK) {
-        pdl_timeline_write(out, &tl.info, tl.results,
-                           (const char *const *)tl.urls, tl.count);
+        struct pdl_timeline_writer *w =
+            pdl_timeline_writer_start(out, &tl.info);
+        struct pdl_result tmp;
+        for (size_t i = 0; i < tl.count; i++) {
+            struct pdl_task t = {.id = tl.ids[i], .url = tl.urls[i]};
+            pdl_timeline_writer_row(w, &t, pdl_timeline_at(&tl, i, &tmp));
+        }
+        pdl_timeline_writer_end(w, &tl.info, &(struct pdl_stats){0});
         pdl_timeline_cleanup(&tl);
     } else if (err[0] == '\0') {
         abort();

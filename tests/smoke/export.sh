@@ -20,11 +20,11 @@ cd "$WORK"
 
 set +e
 "$PDL" -w 2 --discard -t t.tsv --export t.jsonl --export t.trace.json \
-    --export t.har list.txt 2>err
+    --export t.har --export t.json --json doc.json list.txt 2>err
 rc=$?
 set -e
 expect_eq "$rc" 1 "run with exports: exit status"
-for f in t.tsv t.jsonl t.trace.json t.har; do
+for f in t.tsv t.jsonl t.trace.json t.har t.json doc.json; do
     [ -s "$f" ] || fail "$f not written: $(cat err)"
 done
 
@@ -84,6 +84,9 @@ jq -e '.log.pages[0].id as $page | all(.log.entries[];
             .timings.receive] | map(select(. != -1)) | add) - .time
           | fabs) < 0.002)' t.har >/dev/null ||
     fail "har: bad date, or timings do not add up to time"
+# The content type the server sent; none from a refused connection.
+expect_eq "$(jq -r '.log.entries[] | "\(._pdl_status) \(.response.content.mimeType)"' t.har |
+    sort -u | tr '\n' '|')" "connect |http text/plain|ok text/plain|" "har: mimeType"
 expect_eq "$(jq -r '.log.entries | map(.startedDateTime) | . == sort' t.har)" true \
     "har: entries in start order"
 
@@ -96,6 +99,37 @@ expect_eq "$(jq -c '.log.pages' again.har)" "$(jq -c '.log.pages' t.har)" "again
 expect_eq "$(jq -c 'del(.error)' again.jsonl)" "$(jq -c 'del(.error)' t.jsonl)" "again.jsonl"
 expect_eq "$(jq -c 'del(.traceEvents[].args.error)' again.trace.json)" \
     "$(jq -c 'del(.traceEvents[].args.error)' t.trace.json)" "again.trace.json"
+
+# One format per extension: *.trace.json is the trace, any other *.json
+# the document --json writes, from a run and from pdl export alike.
+cmp -s t.json doc.json || fail "--export t.json differs from --json: $(diff t.json doc.json | head -5)"
+jq -e '(.summary.tasks == 6) and (.tasks | length == 6) and (has("traceEvents") | not)' t.json >/dev/null ||
+    fail "t.json is not the --json document: $(head -c 300 t.json)"
+jq -e 'has("traceEvents") and (has("summary") | not)' t.trace.json >/dev/null ||
+    fail "t.trace.json is not a trace: $(head -c 300 t.trace.json)"
+"$PDL" export t.tsv again.json 2>err || fail "pdl export again.json exited $?: $(cat err)"
+expect_eq "$(jq -c 'del(.tasks[].error)' again.json)" "$(jq -c 'del(.tasks[].error)' doc.json)" \
+    "pdl export x.json: the --json document"
+
+# Older versions still export, chart and predict: this timeline cut down
+# to version 4's 21 columns and version 3's 17, with their headers.
+for v in 4:21 3:17; do
+    ver=${v%:*} n=${v#*:}
+    { printf '# pdl-timeline %s\n' "$ver"; sed -n 2p t.tsv; awk -F'\t' -v OFS='\t' -v n="$n" \
+        'NR > 2 && !/^#/ { NF = n; print }' t.tsv; } >"v$ver.tsv"
+    "$PDL" export "v$ver.tsv" "v$ver.jsonl" "v$ver.har" "v$ver.json" 2>err ||
+        fail "pdl export of a version $ver timeline exited $?: $(cat err)"
+    expect_eq "$(jq -s 'length' "v$ver.jsonl")" "$tasks" "version $ver: jsonl"
+    expect_eq "$(jq -r '[.tasks[] | .file] | unique | map(tostring) | join(" ")' "v$ver.json")" "null" \
+        "version $ver: no file column, file null"
+    expect_eq "$(jq -c '[.tasks[] | {id, start, end, status}]' "v$ver.json")" \
+        "$(jq -c '[.tasks[] | {id, start, end, status}]' doc.json)" "version $ver: the same tasks"
+    if command -v gnuplot >/dev/null; then
+        "$PDL" chart "v$ver.tsv" "v$ver.svg" 2>err || fail "pdl chart of a version $ver timeline exited $?: $(cat err)"
+        grep -q '</svg>' "v$ver.svg" || fail "version $ver: no SVG"
+    fi
+    "$PDL" predict "v$ver.tsv" >/dev/null 2>err || fail "pdl predict of a version $ver timeline exited $?: $(cat err)"
+done
 
 # Errors name the file: a missing or malformed timeline, an unknown format.
 set +e

@@ -55,7 +55,12 @@ expect_eq "$(column "$t" id | sort -n | tail -1)" 30 "last id"
 expect_eq "$(column "$t" rank | sort -u | tr '\n' ' ')" "0 1 2 " "ranks that ran tasks"
 expect_eq "$(column "$t" host | sort -u | wc -l)" 1 "hosts (one machine)"
 expect_eq "$(column "$t" status | grep -c '^ok$')" 30 "ok rows"
-head -1 "$t" | grep -qx "# pdl-timeline 4" || fail "timeline version: $(head -1 "$t")"
+head -1 "$t" | grep -qx "# pdl-timeline 5" || fail "timeline version: $(head -1 "$t")"
+# Version 5's columns cross the wire with the record: the file each rank
+# saved (names are planned by rank 0) and the content type.
+expect_eq "$(column "$t" file | sed -n 1p)" "200_n=1" "file of task 0 (ran on any rank)"
+expect_eq "$(column "$t" content_type | sort -u | tr '\n' ' ')" "text/plain " "content types"
+[ -f "$WORK/out/200_n=1" ] || fail "no file 200_n=1 in the output folder"
 sed -n 2p "$t" | grep -q "^# mode=mpi workers=2 tasks=31 ok=30 failed=1 " ||
     fail "metadata line: $(sed -n 2p "$t")"
 for key in ranks=3 rank_hosts= clock_error_us= mpi_messages= messages_per_task=; do

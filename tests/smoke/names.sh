@@ -18,6 +18,7 @@ for mode in $MODES; do
     expected_bytes 20 | cmp -s - "$WORK/d/20" || fail "$mode --no-clobber: 20 not saved"
     expect_eq "$(column "$WORK/t.tsv" status | tr '\n' ' ')" "skipped ok " "$mode --no-clobber statuses"
     expect_eq "$(column "$WORK/t.tsv" error | head -1)" "exists (--no-clobber)" "$mode --no-clobber error"
+    expect_eq "$(column "$WORK/t.tsv" file | tr '\n' ' ')" "10 20 " "$mode --no-clobber: the file that is there"
 done
 
 # --content-disposition: the server's name, cleaned, never outside.

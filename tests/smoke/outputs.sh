@@ -70,7 +70,7 @@ rc=$?
 set -e
 expect_eq "$rc" 1 "outputs in the folder: exit status"
 expect_eq "$(cd "$out" && ls -A | sort | tr '\n' ' ')" "200 200.1 5 5.1 " "outputs in the folder: contents"
-head -1 "$out/200" | grep -qx "# pdl-timeline 4" || fail "the timeline lost its name to a body"
+head -1 "$out/200" | grep -qx "# pdl-timeline 5" || fail "the timeline lost its name to a body"
 grep -qx "$BASE/status/404" "$out/5" || fail "the failed list lost its name to a body"
 expected_bytes 200 | cmp -s - "$out/200.1" || fail "body of /bytes/200 differs"
 expected_bytes 5 | cmp -s - "$out/5.1" || fail "body of /bytes/5 differs"

@@ -160,7 +160,7 @@ START_TEST(test_errors)
     rewrite("NR == 4 { print \"7\\t1\\tsoon\"; next } { print }");
     ck_assert_int_eq(pdl_chart_scan_file(path, &sc, err, sizeof(err)),
                      PDL_ERR_FORMAT);
-    ck_assert_str_eq(err, "line 4: expected 21 tab-separated fields, found 3");
+    ck_assert_str_eq(err, "line 4: expected 24 tab-separated fields, found 3");
 
     write_text("http://h/a\nhttp://h/b\n");
     ck_assert_int_eq(pdl_chart_scan_file(path, &sc, err, sizeof(err)),

@@ -29,7 +29,9 @@ static const struct pdl_result sample[] = {
      .new_conn = 1,
      .http_version = 11,
      .remote_ip = "10.0.0.1",
-     .remote_port = 80},
+     .remote_port = 80,
+     .file = "a.txt",
+     .content_type = "text/plain; charset=utf-8"},
     {.start_ns = 5 * MS,
      .end_ns = 1500 * MS,
      .dns_us = 1,
@@ -46,7 +48,9 @@ static const struct pdl_result sample[] = {
      .new_conn = 1,
      .http_version = 20,
      .remote_ip = "::1",
-     .remote_port = 443},
+     .remote_port = 443,
+     .effective_url = "https://h/c",
+     .content_type = "text/html"},
     {.start_ns = 2000001000,
      .end_ns = 3999999000,
      .worker = 1,
@@ -156,34 +160,46 @@ START_TEST(test_jsonl_lines)
         line, "{\"id\":0,\"worker\":0,\"start\":0.500000,\"end\":0.750000,"
               "\"dns\":0.000012,\"connect\":0.000345,\"tls\":0.000000,"
               "\"ttfb\":0.100001,\"bytes\":1000,\"http\":200,\"status\":\"ok\","
-              "\"attempts\":1,\"url\":\"http://h/a.txt\",\"conn\":40001,"
-              "\"new_conn\":1,\"http_version\":\"1.1\","
-              "\"remote\":\"10.0.0.1:80\"}");
+              "\"attempts\":1,\"attempt_start\":0.500000,"
+              "\"url\":\"http://h/a.txt\",\"rank\":0,\"host\":\"box1\","
+              "\"conn\":40001,\"new_conn\":1,\"http_version\":\"1.1\","
+              "\"remote\":\"10.0.0.1:80\",\"file\":\"a.txt\","
+              "\"effective_url\":\"http://h/a.txt\","
+              "\"content_type\":\"text/plain; charset=utf-8\"}");
     line_of(buf, 1, line, sizeof(line));
     ck_assert_str_eq(
         line,
         "{\"id\":1,\"worker\":1,\"start\":0.005000,\"end\":1.500000,"
         "\"dns\":0.000001,\"connect\":0.000002,\"tls\":0.000003,"
         "\"ttfb\":0.000004,\"bytes\":17,\"http\":500,\"status\":\"http\","
-        "\"attempts\":2,\"url\":\"https://h/b?x=1\",\"error\":\"HTTP 500\","
+        "\"attempts\":2,\"attempt_start\":0.005000,"
+        "\"url\":\"https://h/b?x=1\",\"error\":\"HTTP 500\","
+        "\"rank\":0,\"host\":\"box1\","
         "\"conn\":40002,\"new_conn\":1,\"http_version\":\"2\","
-        "\"remote\":\"[::1]:443\"}");
+        "\"remote\":\"[::1]:443\",\"file\":null,"
+        "\"effective_url\":\"https://h/c\",\"content_type\":\"text/html\"}");
     line_of(buf, 2, line, sizeof(line));
     ck_assert_str_eq(
         line, "{\"id\":2,\"worker\":1,\"start\":2.000001,\"end\":3.999999,"
               "\"dns\":0.000000,\"connect\":0.000000,\"tls\":0.000000,"
               "\"ttfb\":0.000000,\"bytes\":0,\"http\":0,\"status\":\"dns\","
-              "\"attempts\":1,\"url\":\"http://nosuch.invalid/\","
+              "\"attempts\":1,\"attempt_start\":2.000001,"
+              "\"url\":\"http://nosuch.invalid/\","
               "\"error\":\"Could not resolve host: nosuch.invalid\","
+              "\"rank\":0,\"host\":\"box1\","
               "\"conn\":0,\"new_conn\":0,\"http_version\":null,"
-              "\"remote\":null}");
+              "\"remote\":null,\"file\":null,"
+              "\"effective_url\":\"http://nosuch.invalid/\","
+              "\"content_type\":null}");
     line_of(buf, 3, line, sizeof(line));
     ck_assert_ptr_nonnull(strstr(line, "\"status\":\"not-run\""));
     ck_assert_ptr_null(strstr(line, "\"error\""));
+    /* Never started: no URL was reached. */
+    ck_assert_ptr_nonnull(strstr(line, "\"effective_url\":null,"));
     line_of(buf, 4, line, sizeof(line));
     ck_assert_ptr_nonnull(
-        strstr(line, ",\"url\":\"http://h/q\\\"uo\\\\te?a=1&b=x\",\"conn\":"
-                     "40001,\"new_conn\":0,"));
+        strstr(line, ",\"url\":\"http://h/q\\\"uo\\\\te?a=1&b=x\",\"rank\":0,"
+                     "\"host\":\"box1\",\"conn\":40001,\"new_conn\":0,"));
     free(buf);
 }
 END_TEST
@@ -203,11 +219,11 @@ START_TEST(test_json_escaping)
 
     memset(r[1].error, 'e', sizeof(r[1].error));
     buf = export_of(PDL_EXPORT_JSONL, &sample_info, r, urls, 2);
-    snprintf(want, sizeof(want), "\"error\":\"%.*s\",\"conn\":0,",
+    snprintf(want, sizeof(want), "\"error\":\"%.*s\",\"rank\":0,",
              (int)sizeof(r[1].error), r[1].error);
     ck_assert_ptr_nonnull(strstr(
         buf, "\"error\":\"a\\\"b\\\\c\\u0009d\\u0001\\u001f\x7f \xc3\xa9\","
-             "\"conn\":0"));
+             "\"rank\":0"));
     ck_assert_ptr_nonnull(
         strstr(buf, "\"url\":\"http://h/\xe2\x82\xac\\u000a\""));
     ck_assert_ptr_nonnull(strstr(buf, want));
@@ -420,13 +436,17 @@ START_TEST(test_har_entries)
         "\"queryString\":[],\"headersSize\":-1,\"bodySize\":0},"
         "\"response\":{\"status\":200,\"statusText\":\"\","
         "\"httpVersion\":\"HTTP/1.1\",\"cookies\":[],\"headers\":[],"
-        "\"content\":{\"size\":1000,\"mimeType\":\"\"},\"redirectURL\":\"\","
+        "\"content\":{\"size\":1000,"
+        "\"mimeType\":\"text/plain; charset=utf-8\"},\"redirectURL\":\"\","
         "\"headersSize\":-1,\"bodySize\":1000},\"cache\":{},"
         "\"timings\":{\"blocked\":-1,\"dns\":0.012,\"connect\":0.333,"
         "\"ssl\":-1,\"send\":0,\"wait\":99.656,\"receive\":149.999},"
         "\"serverIPAddress\":\"10.0.0.1\",\"connection\":\"40001\","
         "\"_pdl_id\":0,\"_pdl_worker\":0,\"_pdl_status\":\"ok\","
-        "\"_pdl_attempts\":1,\"_pdl_error\":\"\"}"));
+        "\"_pdl_attempts\":1,\"_pdl_error\":\"\",\"_pdl_file\":\"a.txt\"}"));
+    /* The URL a redirect reached. */
+    ck_assert_ptr_nonnull(
+        strstr(buf, "\"_pdl_effective_url\":\"https://h/c\"}"));
     /* The version spoken, the connection and the server's address. */
     ck_assert_ptr_nonnull(
         strstr(buf, "\"url\":\"https://h/b?x=1\",\"httpVersion\":\"HTTP/2\","));
@@ -450,7 +470,8 @@ START_TEST(test_har_entries)
         buf, "\"timings\":{\"blocked\":-1,\"dns\":-1,\"connect\":-1,\"ssl\":-1,"
              "\"send\":0,\"wait\":1999.998,\"receive\":0.000},\"_pdl_id\":2,"
              "\"_pdl_worker\":1,\"_pdl_status\":\"dns\",\"_pdl_attempts\":1,"
-             "\"_pdl_error\":\"Could not resolve host: nosuch.invalid\"}"));
+             "\"_pdl_error\":\"Could not resolve host: nosuch.invalid\","
+             "\"_pdl_file\":null}"));
     free(buf);
 }
 END_TEST
@@ -602,8 +623,12 @@ static const struct {
     {"out/run.JSONL", true, PDL_EXPORT_JSONL},
     {"t.har", true, PDL_EXPORT_HAR},
     {"/tmp/x.y.Har", true, PDL_EXPORT_HAR},
-    {"t.json", true, PDL_EXPORT_CHROME},
+    {"t.json", true, PDL_EXPORT_REPORT},
+    {"run.JSON", true, PDL_EXPORT_REPORT},
     {"t.trace.json", true, PDL_EXPORT_CHROME},
+    {"t.Trace.JSON", true, PDL_EXPORT_CHROME},
+    {"t.trace", false, 0},
+    {"trace.json", true, PDL_EXPORT_REPORT},
     {"t.tsv", false, 0},
     {"t", false, 0},
     {"", false, 0},
@@ -632,12 +657,32 @@ START_TEST(test_format_ext)
 {
     enum pdl_export_format fmt;
 
-    for (int f = PDL_EXPORT_JSONL; f <= PDL_EXPORT_HAR; f++) {
+    for (int f = PDL_EXPORT_JSONL; f <= PDL_EXPORT_REPORT; f++) {
         char name[32];
         snprintf(name, sizeof(name), "x.%s", pdl_export_format_ext(f));
         ck_assert(pdl_export_format_for(name, &fmt));
         ck_assert_int_eq(fmt, f);
     }
+}
+END_TEST
+
+/* *.json is the document --json writes, byte for byte: one format per
+ * extension. */
+START_TEST(test_report_format)
+{
+    char *doc = export_sample(PDL_EXPORT_REPORT), *buf = NULL;
+    size_t len;
+    FILE *out = open_memstream(&buf, &len);
+
+    ck_assert_int_eq(
+        pdl_export_report(out, &sample_info, sample, sample_urls, NSAMPLE),
+        PDL_OK);
+    fclose(out);
+    ck_assert_str_eq(doc, buf);
+    ck_assert_ptr_nonnull(strstr(doc, "\"summary\":{"));
+    ck_assert_ptr_null(strstr(doc, "traceEvents"));
+    free(doc);
+    free(buf);
 }
 END_TEST
 
@@ -863,6 +908,7 @@ static Suite *export_suite(void)
     tcase_add_loop_test(tc, test_format_for, 0,
                         sizeof(name_cases) / sizeof(name_cases[0]));
     tcase_add_test(tc, test_format_ext);
+    tcase_add_test(tc, test_report_format);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("file");

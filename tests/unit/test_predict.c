@@ -30,22 +30,17 @@ static struct pdl_timeline make(const struct row *rows, size_t n,
     memset(&tl, 0, sizeof(tl));
     snprintf(tl.info.mode, sizeof(tl.info.mode), "%s", mode);
     tl.info.workers = 1;
-    tl.count = n;
-    tl.results = calloc(n, sizeof(*tl.results));
-    tl.ids = calloc(n, sizeof(*tl.ids));
-    tl.urls = calloc(n, sizeof(*tl.urls));
     for (size_t i = 0; i < n; i++) {
-        struct pdl_result *r = &tl.results[i];
-        r->start_ns = (int64_t)(rows[i].start * 1e6);
-        r->end_ns = (int64_t)(rows[i].end * 1e6);
-        r->attempt_ns = rows[i].attempt > 0 ? (int64_t)(rows[i].attempt * 1e6)
-                                            : r->start_ns;
-        r->connect_us = (int64_t)(rows[i].connect * 1e3);
-        r->worker = rows[i].worker;
-        r->attempts = rows[i].status == PDL_ST_PENDING ? 0 : 1;
-        r->status = rows[i].status ? (int32_t)rows[i].status : PDL_ST_OK;
-        tl.ids[i] = rows[i].id;
-        tl.urls[i] = (char *)(rows[i].url ? rows[i].url : LOOP);
+        struct pdl_result r = {0};
+        r.start_ns = (int64_t)(rows[i].start * 1e6);
+        r.end_ns = (int64_t)(rows[i].end * 1e6);
+        r.attempt_ns =
+            rows[i].attempt > 0 ? (int64_t)(rows[i].attempt * 1e6) : r.start_ns;
+        r.connect_us = (int64_t)(rows[i].connect * 1e3);
+        r.worker = rows[i].worker;
+        r.attempts = rows[i].status == PDL_ST_PENDING ? 0 : 1;
+        r.status = rows[i].status ? (int32_t)rows[i].status : PDL_ST_OK;
+        pdl_timeline_add(&tl, rows[i].id, &r, rows[i].url ? rows[i].url : LOOP);
         if ((unsigned)rows[i].worker + 1 > tl.info.workers)
             tl.info.workers = (unsigned)rows[i].worker + 1;
     }
@@ -54,9 +49,7 @@ static struct pdl_timeline make(const struct row *rows, size_t n,
 
 static void unmake(struct pdl_timeline *tl)
 {
-    free(tl->results);
-    free(tl->ids);
-    free(tl->urls);
+    pdl_timeline_cleanup(tl);
 }
 
 /* Tasks of the given durations (ms), each on its own worker from 0. */

@@ -26,7 +26,9 @@ static const struct pdl_result sample[] = {
      .new_conn = 1,
      .http_version = 11,
      .remote_ip = "10.0.0.1",
-     .remote_port = 80},
+     .remote_port = 80,
+     .file = "a.1.txt",
+     .content_type = "text/plain"},
     {.start_ns = 5000000,
      .end_ns = 1500000000,
      .dns_us = 1,
@@ -43,7 +45,9 @@ static const struct pdl_result sample[] = {
      .conn = 40002,
      .http_version = 20,
      .remote_ip = "fe80::1",
-     .remote_port = 443},
+     .remote_port = 443,
+     .effective_url = "https://h/c?x=2",
+     .content_type = "text/html;\tcharset=utf-8"},
     {.start_ns = 2000001000,
      .end_ns = 3999999000,
      .dns_us = 0,
@@ -75,6 +79,7 @@ static const struct pdl_run_info sample_info = {
     .epoch = 1714566896.250001,
     .host = "box1",
     .version = "0.1.0",
+    .lists = "urls.txt,my%20list.txt",
 };
 
 /* Writes the sample timeline into a fresh buffer the caller frees. */
@@ -109,24 +114,28 @@ START_TEST(test_write_text)
 
     ck_assert_str_eq(
         buf,
-        "# pdl-timeline 4\n"
+        "# pdl-timeline 5\n"
         "# mode=threads workers=4 tasks=4 ok=1 failed=3 wall=3.999999 "
         "started=2024-05-01T12:34:56Z epoch=1714566896.250001 host=box1 "
-        "pdl=0.1.0 order=completion complete=1\n"
+        "pdl=0.1.0 lists=urls.txt,my%20list.txt order=completion "
+        "complete=1\n"
         "id\tworker\tstart\tend\tdns\tconnect\ttls\tttfb\tbytes\thttp\t"
         "status\tattempts\tattempt_start\turl\terror\trank\thost\t"
-        "conn\tnew_conn\thttp_version\tremote\n"
+        "conn\tnew_conn\thttp_version\tremote\t"
+        "file\teffective_url\tcontent_type\n"
         "0\t0\t0.000001\t0.250123\t0.000012\t0.000345\t0.000000\t0.100001\t"
         "123456\t200\tok\t1\t0.000001\thttp://h/a.txt\t\t0\tbox1\t"
-        "40001\t1\t1.1\t10.0.0.1:80\n"
+        "40001\t1\t1.1\t10.0.0.1:80\ta.1.txt\t\ttext/plain\n"
         "1\t3\t0.005000\t1.500000\t0.000001\t0.000002\t0.000003\t0.000004\t"
         "0\t500\thttp\t2\t1.000000\thttps://h/b?x=1\tHTTP 500\t0\tbox1\t"
-        "40002\t0\t2\t[fe80::1]:443\n"
+        "40002\t0\t2\t[fe80::1]:443\t\thttps://h/c?x=2\t"
+        "text/html; charset=utf-8\n"
         "2\t1\t2.000001\t3.999999\t0.000000\t0.000000\t0.000000\t0.000000\t"
         "0\t0\tdns\t1\t2.000001\thttp://nosuch.invalid/\t"
-        "Could not resolve host\t0\tbox1\t0\t0\t\t\n"
+        "Could not resolve host\t0\tbox1\t0\t0\t\t\t\t\t\n"
         "3\t0\t0.000000\t0.000000\t0.000000\t0.000000\t0.000000\t0.000000\t"
-        "0\t0\tnot-run\t0\t0.000000\thttp://h/never\t\t0\tbox1\t0\t0\t\t\n"
+        "0\t0\tnot-run\t0\t0.000000\thttp://h/never\t\t0\tbox1\t0\t0\t\t"
+        "\t\t\t\n"
         "# end tasks=4 ok=1 failed=3 wall=3.999999 complete=1\n");
     ck_assert_uint_eq(len, strlen(buf));
     free(buf);
@@ -154,6 +163,15 @@ static void assert_same_result(const struct pdl_result *got,
     ck_assert_int_eq(got->http_version, want->http_version);
     ck_assert_str_eq(got->remote_ip, want->remote_ip);
     ck_assert_int_eq(got->remote_port, want->remote_port);
+    ck_assert_str_eq(got->file, want->file);
+    ck_assert_str_eq(got->effective_url, want->effective_url);
+    /* Tabs in texts become spaces: they would split the row. */
+    for (size_t i = 0; i < sizeof(got->content_type); i++) {
+        char w = want->content_type[i] == '\t' ? ' ' : want->content_type[i];
+        ck_assert_int_eq(got->content_type[i], w);
+        if (w == '\0')
+            break;
+    }
     /* Tabs in error texts become spaces: they would split the row. */
     for (size_t i = 0; i < sizeof(got->error); i++) {
         char w = want->error[i] == '\t' ? ' ' : want->error[i];
@@ -167,6 +185,7 @@ START_TEST(test_round_trip)
 {
     size_t len;
     char *buf = write_sample(&len);
+    struct pdl_result tmp;
     struct pdl_timeline tl;
     char err[128] = "";
 
@@ -178,15 +197,16 @@ START_TEST(test_round_trip)
     ck_assert_double_eq_tol(tl.info.epoch, 1714566896.250001, 1e-6);
     ck_assert_str_eq(tl.info.host, "box1");
     ck_assert_str_eq(tl.info.version, "0.1.0");
+    ck_assert_str_eq(tl.info.lists, "urls.txt,my%20list.txt");
     ck_assert_uint_eq(tl.count, NSAMPLE);
     for (size_t i = 0; i < NSAMPLE; i++) {
         ck_assert_uint_eq(tl.ids[i], i);
         ck_assert_str_eq(tl.urls[i], sample_urls[i]);
-        assert_same_result(&tl.results[i], &sample[i]);
+        assert_same_result(pdl_timeline_at(&tl, i, &tmp), &sample[i]);
     }
     pdl_timeline_cleanup(&tl);
     ck_assert_uint_eq(tl.count, 0);
-    ck_assert_ptr_null(tl.results);
+    ck_assert_ptr_null(tl.core);
     free(buf);
 }
 END_TEST
@@ -196,6 +216,7 @@ START_TEST(test_round_trip_every_status)
     struct pdl_result r[PDL_ST_COUNT];
     const char *urls[PDL_ST_COUNT];
     struct pdl_run_info info;
+    struct pdl_result tmp;
     struct pdl_timeline tl;
     char *buf = NULL, err[128];
     size_t len;
@@ -215,7 +236,7 @@ START_TEST(test_round_trip_every_status)
     ck_assert_int_eq(read_text(buf, &tl, err, sizeof(err)), PDL_OK);
     ck_assert_uint_eq(tl.count, PDL_ST_COUNT);
     for (int i = 0; i < PDL_ST_COUNT; i++)
-        ck_assert_int_eq(tl.results[i].status, i);
+        ck_assert_int_eq(pdl_timeline_at(&tl, i, &tmp)->status, i);
     ck_assert_str_eq(tl.info.mode, "serial");
     ck_assert_uint_eq(tl.info.workers, 1);
     ck_assert_str_eq(tl.info.host, info.host);
@@ -234,6 +255,7 @@ START_TEST(test_round_trip_extremes)
     struct pdl_result r[sizeof(us) / sizeof(us[0])];
     const char *urls[sizeof(us) / sizeof(us[0])];
     size_t n = sizeof(us) / sizeof(us[0]);
+    struct pdl_result tmp;
     struct pdl_timeline tl;
     char *buf = NULL, err[128];
     size_t len;
@@ -258,7 +280,7 @@ START_TEST(test_round_trip_extremes)
     ck_assert_int_eq(read_text(buf, &tl, err, sizeof(err)), PDL_OK);
     ck_assert_uint_eq(tl.count, n);
     for (size_t i = 0; i < n; i++) {
-        assert_same_result(&tl.results[i], &r[i]);
+        assert_same_result(pdl_timeline_at(&tl, i, &tmp), &r[i]);
         ck_assert_str_eq(tl.urls[i], urls[i]);
     }
     pdl_timeline_cleanup(&tl);
@@ -287,6 +309,7 @@ END_TEST
  * are unknown. */
 START_TEST(test_read_v3)
 {
+    struct pdl_result tmp;
     struct pdl_timeline tl;
     char err[128] = "";
 
@@ -300,17 +323,66 @@ START_TEST(test_read_v3)
         PDL_OK);
     ck_assert_str_eq(err, "");
     ck_assert_uint_eq(tl.count, 1);
-    ck_assert_int_eq(tl.results[0].http, 200);
-    ck_assert_int_eq(tl.results[0].conn, 0);
-    ck_assert_int_eq(tl.results[0].new_conn, 0);
-    ck_assert_int_eq(tl.results[0].http_version, 0);
-    ck_assert_str_eq(tl.results[0].remote_ip, "");
+    ck_assert_int_eq(pdl_timeline_at(&tl, 0, &tmp)->http, 200);
+    ck_assert_int_eq(pdl_timeline_at(&tl, 0, &tmp)->conn, 0);
+    ck_assert_int_eq(pdl_timeline_at(&tl, 0, &tmp)->new_conn, 0);
+    ck_assert_int_eq(pdl_timeline_at(&tl, 0, &tmp)->http_version, 0);
+    ck_assert_str_eq(pdl_timeline_at(&tl, 0, &tmp)->remote_ip, "");
     pdl_timeline_cleanup(&tl);
     /* A version 4 file needs the connection columns. */
     ck_assert_int_eq(read_text("# pdl-timeline 4\n" PDL_TIMELINE_HEADER_V3 "\n",
                                &tl, err, sizeof(err)),
                      PDL_ERR_FORMAT);
     ck_assert_str_eq(err, "line 2: unexpected column header");
+}
+END_TEST
+
+/* A version 4 file (no file, effective_url, content_type) still reads:
+ * those are empty; a version 5 file needs them. */
+START_TEST(test_read_v4)
+{
+    struct pdl_result tmp;
+    struct pdl_timeline tl;
+    char err[128] = "";
+
+    ck_assert_int_eq(
+        read_text("# pdl-timeline 4\n# mode=threads "
+                  "workers=2\n" PDL_TIMELINE_HEADER_V4
+                  "\n0\t1\t0.1\t0.2\t0.001\t0.002\t0\t0.05\t10\t200\tok\t1\t"
+                  "0.1\thttp://h/a\t\t0\tbox1\t40000\t1\t1.1\t127.0.0.1:80\n",
+                  &tl, err, sizeof(err)),
+        PDL_OK);
+    ck_assert_str_eq(err, "");
+    ck_assert_uint_eq(tl.count, 1);
+    ck_assert_int_eq(pdl_timeline_at(&tl, 0, &tmp)->conn, 40000);
+    ck_assert_str_eq(pdl_timeline_at(&tl, 0, &tmp)->file, "");
+    ck_assert_str_eq(pdl_timeline_at(&tl, 0, &tmp)->effective_url, "");
+    ck_assert_str_eq(pdl_timeline_at(&tl, 0, &tmp)->content_type, "");
+    ck_assert_str_eq(tl.info.lists, "");
+    pdl_timeline_cleanup(&tl);
+    ck_assert_int_eq(read_text("# pdl-timeline 5\n" PDL_TIMELINE_HEADER_V4 "\n",
+                               &tl, err, sizeof(err)),
+                     PDL_ERR_FORMAT);
+    ck_assert_str_eq(err, "line 2: unexpected column header");
+}
+END_TEST
+
+/* The lists= key: names joined by ',', what would split the key escaped,
+ * names that do not fit left out. */
+START_TEST(test_run_info_lists)
+{
+    static const char *const names[] = {"a b.txt", "x,y%", "-"};
+    struct pdl_run_info info = {0};
+    char *many[64], big[16];
+
+    pdl_run_info_set_lists(&info, names, 3);
+    ck_assert_str_eq(info.lists, "a%20b.txt,x%2Cy%25,-");
+    snprintf(big, sizeof(big), "list-%03d.txt", 0);
+    for (int i = 0; i < 64; i++)
+        many[i] = big;
+    pdl_run_info_set_lists(&info, (const char *const *)many, 64);
+    ck_assert_uint_lt(strlen(info.lists), PDL_LISTS_MAX);
+    ck_assert_uint_eq(strlen(info.lists) % 13, 12);
 }
 END_TEST
 
@@ -327,9 +399,9 @@ START_TEST(test_read_bad_connection)
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         snprintf(text, sizeof(text),
-                 "# pdl-timeline 4\n" PDL_TIMELINE_HEADER
+                 "# pdl-timeline 5\n" PDL_TIMELINE_HEADER
                  "\n0\t1\t0.1\t0.2\t0\t0\t0\t0.05\t10\t200\tok\t1\t0.1\t"
-                 "http://h/a\t\t0\tbox1\t%s\n",
+                 "http://h/a\t\t0\tbox1\t%s\t\t\t\n",
                  bad[i]);
         ck_assert_int_eq(read_text(text, &tl, err, sizeof(err)),
                          PDL_ERR_FORMAT);
@@ -382,16 +454,16 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
     {"", "line 0: empty file"},
-    {"# pdl-timeline\n", "line 1: not a pdl timeline of version 1..4"},
+    {"# pdl-timeline\n", "line 1: not a pdl timeline of version 1..5"},
     {"# pdl-timelime 1\n" PDL_TIMELINE_HEADER "\n",
-     "line 1: not a pdl timeline of version 1..4"},
+     "line 1: not a pdl timeline of version 1..5"},
     {"# pdl-timeline 99\n" PDL_TIMELINE_HEADER "\n",
-     "line 1: not a pdl timeline of version 1..4"},
+     "line 1: not a pdl timeline of version 1..5"},
     {"# pdl-timeline 0\n" PDL_TIMELINE_HEADER "\n",
-     "line 1: not a pdl timeline of version 1..4"},
+     "line 1: not a pdl timeline of version 1..5"},
     {"# pdl-timeline 1x\n" PDL_TIMELINE_HEADER "\n",
-     "line 1: not a pdl timeline of version 1..4"},
-    {"id\tworker\n", "line 1: not a pdl timeline of version 1..4"},
+     "line 1: not a pdl timeline of version 1..5"},
+    {"id\tworker\n", "line 1: not a pdl timeline of version 1..5"},
     {"# pdl-timeline 1\n# mode=serial\n", "line 2: no column header"},
     {"# pdl-timeline 1\nid\tworker\tstart\n",
      "line 2: unexpected column header"},
@@ -437,7 +509,7 @@ START_TEST(test_read_malformed)
     ck_assert_str_eq(err, c->err);
     /* Nothing left to clean up. */
     ck_assert_uint_eq(tl.count, 0);
-    ck_assert_ptr_null(tl.results);
+    ck_assert_ptr_null(tl.core);
     ck_assert_ptr_null(tl.ids);
     ck_assert_ptr_null(tl.urls);
 }
@@ -664,6 +736,8 @@ static Suite *timeline_suite(void)
     tcase_add_test(tc, test_round_trip_extremes);
     tcase_add_test(tc, test_read_empty_list);
     tcase_add_test(tc, test_read_v3);
+    tcase_add_test(tc, test_read_v4);
+    tcase_add_test(tc, test_run_info_lists);
     tcase_add_test(tc, test_read_bad_connection);
     tcase_add_loop_test(tc, test_read_malformed, 0,
                         sizeof(bad_cases) / sizeof(bad_cases[0]));
