@@ -17,6 +17,11 @@ enum pdl_export_format {
     PDL_EXPORT_HAR     /* HTTP Archive 1.2, one entry per started task */
 };
 
+/* Writes len bytes of s as a JSON string: quotes, backslashes and control
+ * bytes escaped, bytes that are not UTF-8 (a URL may hold any) as U+FFFD.
+ * The one JSON string writer: every JSON pdl writes goes through it. */
+void pdl_json_strn(FILE *out, const char *s, size_t len);
+
 /* The format a file name asks for, by its extension, ignoring case:
  * *.jsonl -> JSONL, *.har -> HAR, *.json (including *.trace.json) -> Chrome
  * trace. Returns false, leaving *fmt alone, if the name asks for none. */
