@@ -15,7 +15,7 @@ void pdl_counters_init(struct pdl_counters *c)
     atomic_init(&c->live_got, 0);
     atomic_init(&c->live_size, 0);
     atomic_init(&c->live_sized, 0);
-    c->workers = 0;
+    atomic_init(&c->workers, 0);
     c->live = false;
 }
 
@@ -76,7 +76,7 @@ void pdl_counters_snapshot(const struct pdl_counters *c,
     s->skipped = atomic_load(&c->skipped);
     s->bytes = b > 0 ? b : 0;
     s->busy = atomic_load(&c->inflight);
-    s->workers = c->workers;
+    s->workers = atomic_load(&c->workers);
     s->total = atomic_load(&c->total);
     /* Read apart, so a transfer may be half in: clamp what cannot be. */
     s->live_sized = atomic_load_explicit(&c->live_sized, memory_order_relaxed);

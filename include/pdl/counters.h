@@ -20,8 +20,10 @@ struct pdl_counters {
     atomic_uint inflight;  /* transfers under way now */
     atomic_uint max_inflight;
     atomic_ullong total; /* tasks in the lists, when known; 0 if not */
-    unsigned workers;    /* workers the mode started */
-    atomic_uint ran;     /* of those, workers that took a task */
+    /* Workers the mode started: atomic, since a mode sets it once running
+     * while the display may already read it. */
+    atomic_uint workers;
+    atomic_uint ran; /* of those, workers that took a task */
     /* Transfers in flight that said how big they are, fed only when live
      * is set (a display watches): what they hold so far (a resumed part
      * included), what they will hold, and how many they are. Transfers
