@@ -39,22 +39,27 @@ void pdl_counters_end(struct pdl_counters *c)
     atomic_fetch_sub(&c->inflight, 1);
 }
 
+/* Adds (sign 1) or takes back (sign -1) one sized transfer in flight;
+ * the count wraps back as unsigned arithmetic does. */
+static void live_add(struct pdl_counters *c, int sign, int64_t got,
+                     int64_t size)
+{
+    atomic_fetch_add_explicit(&c->live_got, (long long)(sign * got),
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->live_size, (long long)(sign * size),
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->live_sized, (unsigned)sign,
+                              memory_order_relaxed);
+}
+
 void pdl_counters_sized(struct pdl_counters *c, int64_t got, int64_t size)
 {
-    atomic_fetch_add_explicit(&c->live_got, (long long)got,
-                              memory_order_relaxed);
-    atomic_fetch_add_explicit(&c->live_size, (long long)size,
-                              memory_order_relaxed);
-    atomic_fetch_add_explicit(&c->live_sized, 1, memory_order_relaxed);
+    live_add(c, 1, got, size);
 }
 
 void pdl_counters_unsized(struct pdl_counters *c, int64_t got, int64_t size)
 {
-    atomic_fetch_sub_explicit(&c->live_got, (long long)got,
-                              memory_order_relaxed);
-    atomic_fetch_sub_explicit(&c->live_size, (long long)size,
-                              memory_order_relaxed);
-    atomic_fetch_sub_explicit(&c->live_sized, 1, memory_order_relaxed);
+    live_add(c, -1, got, size);
 }
 
 void pdl_counters_settled(struct pdl_counters *c, const struct pdl_result *r)

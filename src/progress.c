@@ -727,22 +727,16 @@ static void draw_bar(struct pdl_progress *p,
     p->drawn = true;
 }
 
-static void write_plain(struct pdl_progress *p,
-                        const struct pdl_progress_snapshot *s)
-{
-    char line[LINE_MAX_BYTES];
-
-    pdl_progress_format_plain(line, sizeof(line), s);
-    fprintf(p->out, "%s\n", line);
-    fflush(p->out);
-}
-
-static void write_json(struct pdl_progress *p,
+/* One whole line of s: plain text, or a JSON object. */
+static void write_line(struct pdl_progress *p,
                        const struct pdl_progress_snapshot *s)
 {
     char line[LINE_MAX_BYTES];
 
-    pdl_progress_format_json(line, sizeof(line), s);
+    if (p->style == PDL_PROGRESS_JSON)
+        pdl_progress_format_json(line, sizeof(line), s);
+    else
+        pdl_progress_format_plain(line, sizeof(line), s);
     fprintf(p->out, "%s\n", line);
     fflush(p->out);
 }
@@ -764,7 +758,7 @@ static void tick_plain(struct pdl_progress *p,
         return;
     p->step = step;
     p->last_plain = now;
-    write_plain(p, s);
+    write_line(p, s);
 }
 
 static void tick(struct pdl_progress *p)
@@ -777,7 +771,7 @@ static void tick(struct pdl_progress *p)
     if (p->style == PDL_PROGRESS_BAR)
         draw_bar(p, &s);
     else if (p->style == PDL_PROGRESS_JSON)
-        write_json(p, &s);
+        write_line(p, &s);
     else
         tick_plain(p, &s, now);
 }
@@ -893,10 +887,7 @@ void pdl_progress_stop(struct pdl_progress *p)
     pthread_join(p->thread, NULL);
     if (p->style == PDL_PROGRESS_PLAIN || p->style == PDL_PROGRESS_JSON) {
         pdl_progress_snapshot_take(p->counters, p->t0, pdl_now(), &s);
-        if (p->style == PDL_PROGRESS_PLAIN)
-            write_plain(p, &s);
-        else
-            write_json(p, &s);
+        write_line(p, &s);
     } else {
         erase_bar(p);
     }
