@@ -557,6 +557,9 @@ void pdl_progress_json_task(FILE *out, const struct pdl_task *t,
 {
     int64_t ns = r->end_ns > r->start_ns ? r->end_ns - r->start_ns : 0;
 
+    /* One line of several writes: a message another thread prints on out
+     * meanwhile waits for its end instead of splitting it. */
+    flockfile(out);
     fprintf(out, "{\"type\":\"task\",\"index\":%llu,\"url\":",
             (unsigned long long)t->id);
     pdl_json_strn(out, t->url ? t->url : "", t->url ? strlen(t->url) : 0);
@@ -571,6 +574,7 @@ void pdl_progress_json_task(FILE *out, const struct pdl_task *t,
             (int)r->attempts, (int)r->worker);
     json_field(out, "error", r->error, sizeof(r->error));
     fputs("}\n", out);
+    funlockfile(out);
 }
 
 /* ---- The display thread ---- */
@@ -905,9 +909,11 @@ void pdl_progress_say(struct pdl_progress *p, FILE *out, const char *line)
     }
     pthread_mutex_lock(&p->out_lock);
     if (p->style == PDL_PROGRESS_JSON) {
+        flockfile(p->out); /* one line, as in pdl_progress_json_task */
         fputs("{\"type\":\"message\",\"text\":", p->out);
         pdl_json_strn(p->out, line, strlen(line));
         fputs("}\n", p->out);
+        funlockfile(p->out);
     } else {
         erase_bar(p);
         fprintf(p->out, "%s\n", line);
