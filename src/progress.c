@@ -164,7 +164,9 @@ static double progress_of(const struct pdl_progress_snapshot *s)
 /* Seconds left, or -1 while that cannot be said. When every task left is a
  * transfer in flight that said its size, from the bytes left at the recent
  * rate; else from the pace of tasks so far (sized transfers counted by
- * their part), once enough have run for it to mean anything. Tasks skipped
+ * their part), once enough have run for it to mean anything, and while
+ * some task is still to start: the pace of the tasks before says nothing
+ * of how long the last ones, already under way, will take. Tasks skipped
  * (--continue) are counted done in an instant, so they are left out of the
  * pace. */
 static double eta_seconds(const struct pdl_progress_snapshot *s)
@@ -180,6 +182,8 @@ static double eta_seconds(const struct pdl_progress_snapshot *s)
         left = (double)(s->live_size - s->live_got) / s->rate;
         return left < ETA_MAX_S ? left : -1;
     }
+    if (s->total - s->done <= s->busy)
+        return -1;
     p = progress_of(s);
     ran = p - (double)s->skipped;
     /* A short list cannot wait for ETA_MIN_DONE tasks: half of it will do. */

@@ -56,6 +56,15 @@ static const struct pdl_progress_snapshot halfway = {.done = 0,
                                                      .live_got = 67108864,
                                                      .live_size = 134217728,
                                                      .live_sized = 2};
+/* Two quick failures, then a body in flight that has not said its size:
+ * the pace of the failures says nothing of it, so no ETA (not 0:00). */
+static const struct pdl_progress_snapshot last_unsized = {.done = 2,
+                                                          .total = 3,
+                                                          .failed = 2,
+                                                          .busy = 1,
+                                                          .workers = 1,
+                                                          .elapsed = 1,
+                                                          .task_rate = 2};
 /* One of three sized, the other two in flight without a size: the percent
  * counts the part of the sized one; the pace of tasks (half the list at
  * least) gives no ETA yet. */
@@ -301,6 +310,9 @@ static const struct {
                      "ETA 0:20"},
     {&halfway, "pdl: progress: 0/2 tasks (50%), 64.0 MiB, 32.0 MiB/s, "
                "0.0 tasks/s, 2/2 busy, 0 failed, elapsed 0:02, ETA 0:02"},
+    {&last_unsized, "pdl: progress: 2/3 tasks (66%), 0 B, 0 B/s, "
+                    "2.0 tasks/s, 1/1 busy, 2 failed, elapsed 0:01, "
+                    "ETA --:--"},
     {&unsized, "pdl: progress: 1/4 tasks (43%), 2.9 KiB, 2.9 KiB/s, "
                "1.0 tasks/s, 3/3 busy, 0 failed, elapsed 0:01, ETA --:--"},
 };
