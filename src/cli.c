@@ -152,7 +152,9 @@ const struct pdl_opt pdl_run_opts[] = {
     {"progress", required_argument, OPT_PROGRESS, "STYLE",
      "bar: one line redrawn on stderr (the default when it\n"
      "is a terminal); plain: a line at each tenth of the\n"
-     "tasks and every 10 s, for logs; none",
+     "tasks and every 10 s, for logs; json: a JSON object\n"
+     "per line, progress every 100 ms and one per task\n"
+     "(kept by -q); none",
      NULL},
     {"quiet", no_argument, 'q', NULL,
      "no summary and no progress on stderr (errors are\n"
@@ -598,7 +600,8 @@ static int word_option(struct pdl_cli *cli, int c, const char *arg)
         return 0;
     case OPT_PROGRESS:
         if (!pdl_progress_parse(arg, &cli->progress))
-            return bad_value("--progress", "must be bar, plain or none", arg);
+            return bad_value("--progress", "must be bar, plain, json or none",
+                             arg);
         return 0;
     case OPT_EXPORT:
         if (!pdl_export_format_for(arg, &fmt))
@@ -1127,16 +1130,9 @@ int pdl_cli_each_item(const char *arg, int (*add)(void *ctx, const char *item),
     }
 }
 
+/* Through the core's writer, so that a path that is not UTF-8 still makes
+ * valid JSON. */
 void pdl_json_string(FILE *out, const char *s)
 {
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(out, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(out, "\\u%04x", (unsigned char)*s);
-        else
-            fputc(*s, out);
-    }
-    fputc('"', out);
+    pdl_json_strn(out, s, strlen(s));
 }

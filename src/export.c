@@ -119,6 +119,11 @@ static void json_str(FILE *out, const char *s)
     json_strn(out, s, strlen(s));
 }
 
+void pdl_json_strn(FILE *out, const char *s, size_t len)
+{
+    json_strn(out, s, len);
+}
+
 /* The error text of r, read no further than its array: a record that came
  * through shared memory or a pipe is not trusted to be terminated. */
 static void json_error(FILE *out, const struct pdl_result *r)

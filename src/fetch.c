@@ -33,6 +33,8 @@ struct pdl_fetcher {
     long http;     /* status seen by the body callback, 0 before */
     bool too_big;  /* the body passed --max-filesize */
     int64_t bytes; /* body bytes of this attempt */
+    /* What this attempt told cfg.live: its size (0: nothing) and bytes. */
+    int64_t live_size, live_got;
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -48,6 +50,34 @@ static void set_protocols(CURL *c)
 #endif
 }
 
+/* Tells the live counters the size of a body that takes more than one
+ * read, so that a display moves before it ends. A compressed body is left
+ * out: its Content-Length counts other bytes than the ones written. */
+static void live_start(struct pdl_fetcher *f, size_t first)
+{
+    curl_off_t cl = -1;
+    int64_t had;
+
+    if (!f->cfg.live || f->http >= 400 || f->cfg.opt->compressed ||
+        curl_easy_getinfo(f->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) !=
+            CURLE_OK ||
+        cl <= (curl_off_t)first)
+        return;
+    had = f->resume.verdict == PDL_RESUME_APPEND ? f->sink.offset : 0;
+    f->live_size = had + (int64_t)cl;
+    f->live_got = had;
+    pdl_counters_sized(f->cfg.live, had, f->live_size);
+}
+
+/* The attempt no longer counts in flight. */
+static void live_stop(struct pdl_fetcher *f)
+{
+    if (f->live_size == 0)
+        return;
+    pdl_counters_unsized(f->cfg.live, f->live_got, f->live_size);
+    f->live_size = f->live_got = 0;
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
     struct pdl_fetcher *f = userdata;
@@ -57,10 +87,16 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
     if (f->http == 0) {
         curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &f->http);
         pdl_resume_check(&f->resume, f->curl, &f->sink);
+        live_start(f, len);
     }
     f->bytes += (int64_t)len;
-    atomic_fetch_add_explicit(f->cfg.bytes, (long long)len,
-                              memory_order_relaxed);
+    if (f->live_size) {
+        f->live_got += (int64_t)len;
+        pdl_counters_got(f->cfg.live, (int64_t)len);
+    }
+    if (f->cfg.bytes)
+        atomic_fetch_add_explicit(f->cfg.bytes, (long long)len,
+                                  memory_order_relaxed);
     /* An error page is not the file: count it, never save it. */
     if (f->http >= 400)
         return len;
@@ -174,6 +210,7 @@ void pdl_fetcher_destroy(struct pdl_fetcher *f)
 {
     if (!f)
         return;
+    live_stop(f);
     pdl_resume_cleanup(&f->resume);
     pdl_request_destroy(f->req);
     curl_easy_cleanup(f->curl);
@@ -371,6 +408,7 @@ static void settle_body(struct pdl_fetcher *f, struct pdl_result *r)
 /* Prepares the handle for the next attempt at f->task. */
 static CURL *begin_attempt(struct pdl_fetcher *f, struct pdl_result *out)
 {
+    live_stop(f);
     f->attempt++;
     /* The first attempt starts with the task, on the same clock reading. */
     f->attempt_start = f->attempt == 1 ? f->task_start : pdl_now();
@@ -471,6 +509,7 @@ long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out)
                            .attempts = f->attempt};
     long wait = -1;
 
+    live_stop(f);
     copy_phases(f, &r);
     copy_connection(f->curl, &r);
     /* A reply without a body (a 416, say) is judged here. */

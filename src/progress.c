@@ -3,10 +3,12 @@
  * writes a plain line now and then). Formatting is pure and separate, so
  * that the tests can check every width without a terminal. */
 #include "pdl/progress.h"
+#include "pdl/export.h"
 
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,8 @@
 #define SGR_GREEN "\033[32m"
 #define SGR_RED "\033[31m"
 #define SGR_RESET "\033[0m"
-#define ERASE_TO_END "\033[K"
+#define ERASE_BELOW "\033[J" /* the rest of the line and all below it */
+#define TASK_RATE_MAX 1e9    /* beyond any run; keeps the text short */
 
 /* ---- Choosing a style ---- */
 
@@ -43,6 +46,7 @@ bool pdl_progress_parse(const char *s, enum pdl_progress_style *out)
         {"bar", PDL_PROGRESS_BAR},
         {"plain", PDL_PROGRESS_PLAIN},
         {"none", PDL_PROGRESS_NONE},
+        {"json", PDL_PROGRESS_JSON},
     };
 
     if (!s)
@@ -66,6 +70,8 @@ enum pdl_progress_style pdl_progress_resolve(enum pdl_progress_style style,
         return is_tty ? PDL_PROGRESS_BAR : PDL_PROGRESS_PLAIN;
     case PDL_PROGRESS_PLAIN:
         return PDL_PROGRESS_PLAIN;
+    case PDL_PROGRESS_JSON:
+        return PDL_PROGRESS_JSON;
     case PDL_PROGRESS_NONE:
         break;
     }
@@ -76,6 +82,11 @@ bool pdl_progress_use_color(enum pdl_progress_style resolved,
                             const char *no_color)
 {
     return resolved == PDL_PROGRESS_BAR && (!no_color || !no_color[0]);
+}
+
+bool pdl_progress_dumb(const char *term)
+{
+    return term && strcmp(term, "dumb") == 0;
 }
 
 void pdl_progress_snapshot_take(const struct pdl_counters *c, pdl_monotime t0,
@@ -92,8 +103,13 @@ void pdl_progress_snapshot_take(const struct pdl_counters *c, pdl_monotime t0,
     s->workers = cs.workers;
     s->busy = cs.busy;
     s->skipped = cs.skipped;
+    s->live_got = cs.live_got;
+    s->live_size = cs.live_size;
+    s->live_sized = cs.live_sized;
     s->elapsed = now > t0 ? (double)(now - t0) / NS_PER_S : 0.0;
     s->rate = s->elapsed > 0 ? (double)s->bytes / s->elapsed : 0.0;
+    s->task_rate =
+        s->elapsed > 0 ? (double)(s->done - s->skipped) / s->elapsed : 0.0;
 }
 
 /* ---- Numbers for people ---- */
@@ -132,39 +148,82 @@ static void human_time(char *buf, size_t size, double secs)
         snprintf(buf, size, "%ld:%02ld", s / 60, s % 60);
 }
 
-/* Time left at the task rate so far, "--:--" while too few tasks have run
- * for that rate to mean anything. Tasks skipped (--continue) are counted
- * done in an instant, so they are left out of the rate. */
+/* Tasks done, each sized transfer in flight counted by the part of it
+ * received: what moves the percent and the bar while big files come. */
+static double progress_of(const struct pdl_progress_snapshot *s)
+{
+    double p = (double)s->done;
+
+    if (s->live_sized && s->live_size > 0)
+        p += (double)s->live_sized * (double)s->live_got / (double)s->live_size;
+    if (s->total && p > (double)s->total)
+        p = (double)s->total;
+    return p;
+}
+
+/* Seconds left, or -1 while that cannot be said. When every task left is a
+ * transfer in flight that said its size, from the bytes left at the recent
+ * rate; else from the pace of tasks so far (sized transfers counted by
+ * their part), once enough have run for it to mean anything, and while
+ * some task is still to start: the pace of the tasks before says nothing
+ * of how long the last ones, already under way, will take. Tasks skipped
+ * (--continue) are counted done in an instant, so they are left out of the
+ * pace. */
+static double eta_seconds(const struct pdl_progress_snapshot *s)
+{
+    double p, ran, left;
+
+    if (s->total == 0) /* not known yet */
+        return -1;
+    if (s->done >= s->total)
+        return 0;
+    if (s->live_sized > 0 && s->total - s->done == s->live_sized &&
+        s->rate > 0) {
+        left = (double)(s->live_size - s->live_got) / s->rate;
+        return left < ETA_MAX_S ? left : -1;
+    }
+    if (s->total - s->done <= s->busy)
+        return -1;
+    p = progress_of(s);
+    ran = p - (double)s->skipped;
+    /* A short list cannot wait for ETA_MIN_DONE tasks: half of it will do. */
+    if (ran < (ETA_MIN_DONE < s->total / 2.0 ? ETA_MIN_DONE : s->total / 2.0) ||
+        ran <= 0 || s->elapsed <= 0)
+        return -1;
+    left = s->elapsed * ((double)s->total - p) / ran;
+    return left < ETA_MAX_S ? left : -1;
+}
+
 static void eta_text(char *buf, size_t size,
                      const struct pdl_progress_snapshot *s)
 {
-    size_t ran = s->done > s->skipped ? s->done - s->skipped : 0;
-    double left;
+    double left = eta_seconds(s);
 
-    if (s->total == 0) { /* not known yet */
-        snprintf(buf, size, "--:--");
-        return;
-    }
-    if (s->done >= s->total) {
-        human_time(buf, size, 0);
-        return;
-    }
-    if (ran < ETA_MIN_DONE || s->elapsed <= 0) {
-        snprintf(buf, size, "--:--");
-        return;
-    }
-    left = s->elapsed * (double)(s->total - s->done) / (double)ran;
-    if (left >= ETA_MAX_S)
+    if (left < 0)
         snprintf(buf, size, "--:--");
     else
         human_time(buf, size, left);
 }
 
+/* Whole percent done, 100 only once every task has settled. */
 static unsigned percent(const struct pdl_progress_snapshot *s)
 {
+    unsigned pct;
+
     if (s->total == 0 || s->done >= s->total)
         return 100;
-    return (unsigned)(s->done * 100 / s->total);
+    pct = (unsigned)(progress_of(s) * 100 / (double)s->total);
+    return pct < 100 ? pct : 99;
+}
+
+/* "46.3 tasks/s": one decimal while it is small. */
+static void task_rate_text(char *buf, size_t size, double r)
+{
+    if (!(r > 0))
+        r = 0;
+    if (r > TASK_RATE_MAX)
+        r = TASK_RATE_MAX;
+    snprintf(buf, size, r < 99.95 ? "%.1f tasks/s" : "%.0f tasks/s", r);
 }
 
 static int digits(size_t n)
@@ -188,6 +247,7 @@ enum field {
     F_TASKS,
     F_BYTES,
     F_RATE,
+    F_TRATE,
     F_BUSY,
     F_FAILED,
     F_ELAPSED,
@@ -200,9 +260,9 @@ enum field {
 /* What goes first as the terminal narrows: words, then the numbers one can
  * do without, then the bar, which only repeats the percent. The count goes
  * last and whole, since a number cut in half reads as another number. */
-static const enum field drop_order[] = {F_TASKS, F_BUSY,    F_BYTES,
-                                        F_RATE,  F_ELAPSED, F_BAR,
-                                        F_ETA,   F_FAILED,  F_COUNT};
+static const enum field drop_order[] = {F_TASKS,  F_TRATE,   F_BUSY, F_BYTES,
+                                        F_RATE,   F_ELAPSED, F_BAR,  F_ETA,
+                                        F_FAILED, F_COUNT};
 
 struct fields {
     char text[F_NFIELDS][FIELD_BYTES];
@@ -231,6 +291,8 @@ static void make_fields(const struct pdl_progress_snapshot *s, struct fields *f)
     human_bytes(num, sizeof(num), s->rate);
     snprintf(rate, sizeof(rate), "%s/s", num);
     snprintf(f->text[F_RATE], FIELD_BYTES, "%11s", rate);
+    task_rate_text(rate, sizeof(rate), s->task_rate);
+    snprintf(f->text[F_TRATE], FIELD_BYTES, "%12s", rate);
     snprintf(f->text[F_BUSY], FIELD_BYTES, "%*u/%u busy", digits(s->workers),
              s->busy, s->workers);
     snprintf(f->text[F_FAILED], FIELD_BYTES, "%zu failed", s->failed);
@@ -295,7 +357,8 @@ static void put_bar(struct line *l, const struct pdl_progress_snapshot *s,
                     int cells)
 {
     char fill[BAR_MAX + 1], rest[BAR_MAX + 1];
-    size_t full = s->total ? s->done * (size_t)cells / s->total : 0;
+    size_t full =
+        s->total ? (size_t)(progress_of(s) * cells / (double)s->total) : 0;
 
     if (full > (size_t)cells)
         full = (size_t)cells;
@@ -404,29 +467,118 @@ size_t pdl_progress_format_plain(char *buf, size_t bufsz,
                                  const struct pdl_progress_snapshot *s)
 {
     char bytes[FIELD_BYTES], rate[FIELD_BYTES], elapsed[FIELD_BYTES],
-        eta[FIELD_BYTES];
+        eta[FIELD_BYTES], trate[FIELD_BYTES];
     int n;
 
     human_bytes(bytes, sizeof(bytes), (double)s->bytes);
     human_bytes(rate, sizeof(rate), s->rate);
+    task_rate_text(trate, sizeof(trate), s->task_rate);
     human_time(elapsed, sizeof(elapsed), s->elapsed);
     eta_text(eta, sizeof(eta), s);
     if (s->total)
         n = snprintf(buf, bufsz,
-                     "pdl: progress: %zu/%zu %s (%u%%), %s, %s/s, %u/%u "
+                     "pdl: progress: %zu/%zu %s (%u%%), %s, %s/s, %s, %u/%u "
                      "busy, %zu failed, elapsed %s, ETA %s",
                      s->done, s->total, s->total == 1 ? "task" : "tasks",
-                     percent(s), bytes, rate, s->busy, s->workers, s->failed,
-                     elapsed, eta);
+                     percent(s), bytes, rate, trate, s->busy, s->workers,
+                     s->failed, elapsed, eta);
     else
         n = snprintf(buf, bufsz,
-                     "pdl: progress: %zu tasks (of ? so far), %s, %s/s, %u/%u "
-                     "busy, %zu failed, elapsed %s",
-                     s->done, bytes, rate, s->busy, s->workers, s->failed,
-                     elapsed);
+                     "pdl: progress: %zu tasks (of ? so far), %s, %s/s, %s, "
+                     "%u/%u busy, %zu failed, elapsed %s",
+                     s->done, bytes, rate, trate, s->busy, s->workers,
+                     s->failed, elapsed);
     if (n < 0 || bufsz == 0)
         return 0;
     return (size_t)n < bufsz ? (size_t)n : bufsz - 1;
+}
+
+/* ---- JSON lines ---- */
+
+/* Appends to buf as snprintf would, keeping *len at most bufsz - 1. */
+static void append(char *buf, size_t bufsz, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (*len + 1 >= bufsz)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(buf + *len, bufsz - *len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *len += (size_t)n < bufsz - *len ? (size_t)n : bufsz - *len - 1;
+}
+
+size_t pdl_progress_format_json(char *buf, size_t bufsz,
+                                const struct pdl_progress_snapshot *s)
+{
+    double eta = eta_seconds(s), trate = s->task_rate;
+    size_t len = 0;
+
+    if (bufsz == 0)
+        return 0;
+    buf[0] = '\0';
+    if (!(trate > 0))
+        trate = 0;
+    append(buf, bufsz, &len,
+           "{\"type\":\"progress\",\"elapsed\":%.3f,\"done\":%zu,"
+           "\"failed\":%zu,\"skipped\":%zu,",
+           s->elapsed, s->done, s->failed, s->skipped);
+    if (s->total)
+        append(buf, bufsz, &len, "\"total\":%zu,\"percent\":%.1f,", s->total,
+               s->done >= s->total ? 100.0
+                                   : progress_of(s) * 100 / (double)s->total);
+    else
+        append(buf, bufsz, &len, "\"total\":null,\"percent\":null,");
+    append(buf, bufsz, &len,
+           "\"bytes\":%lld,\"bytes_in_flight\":%lld,\"size_in_flight\":%lld,"
+           "\"in_flight\":%u,\"workers\":%u,\"rate\":%.0f,"
+           "\"task_rate\":%.2f,",
+           (long long)s->bytes, (long long)s->live_got, (long long)s->live_size,
+           s->busy, s->workers, s->rate > 0 ? s->rate : 0.0,
+           trate < TASK_RATE_MAX ? trate : TASK_RATE_MAX);
+    if (eta >= 0)
+        append(buf, bufsz, &len, "\"eta\":%.1f}", eta);
+    else
+        append(buf, bufsz, &len, "\"eta\":null}");
+    return len;
+}
+
+/* A string field of a record, read no further than its array: a record
+ * that came through shared memory or a pipe is not trusted to end. */
+static void json_field(FILE *out, const char *name, const char *s, size_t max)
+{
+    fprintf(out, ",\"%s\":", name);
+    if (s && s[0])
+        pdl_json_strn(out, s, strnlen(s, max));
+    else
+        fputs("null", out);
+}
+
+void pdl_progress_json_task(FILE *out, const struct pdl_task *t,
+                            const struct pdl_result *r)
+{
+    int64_t ns = r->end_ns > r->start_ns ? r->end_ns - r->start_ns : 0;
+
+    /* One line of several writes: a message another thread prints on out
+     * meanwhile waits for its end instead of splitting it. */
+    flockfile(out);
+    fprintf(out, "{\"type\":\"task\",\"index\":%llu,\"url\":",
+            (unsigned long long)t->id);
+    pdl_json_strn(out, t->url ? t->url : "", t->url ? strlen(t->url) : 0);
+    json_field(out, "file", t->name, PATH_MAX);
+    fputs(",\"status\":", out);
+    pdl_json_strn(out, pdl_status_token((enum pdl_status)r->status),
+                  strlen(pdl_status_token((enum pdl_status)r->status)));
+    fprintf(out,
+            ",\"http\":%d,\"bytes\":%lld,\"duration\":%.6f,\"attempts\":%d,"
+            "\"worker\":%d",
+            (int)r->http, (long long)r->bytes, (double)ns / NS_PER_S,
+            (int)r->attempts, (int)r->worker);
+    json_field(out, "error", r->error, sizeof(r->error));
+    fputs("}\n", out);
+    funlockfile(out);
 }
 
 /* ---- The display thread ---- */
@@ -434,25 +586,28 @@ size_t pdl_progress_format_plain(char *buf, size_t bufsz,
 struct sample {
     pdl_monotime t;
     int64_t bytes;
+    size_t ran; /* tasks done, less those skipped */
 };
 
 struct pdl_progress {
     const struct pdl_counters *counters;
     FILE *out;
     int fd;
-    enum pdl_progress_style style; /* BAR or PLAIN */
+    enum pdl_progress_style style; /* BAR, PLAIN or JSON */
     bool color;
+    bool dumb; /* a terminal without escape codes: '\r' and spaces only */
     pdl_monotime t0;
     pthread_t thread;
     /* lock guards stopping; wake cuts the thread's wait short on stop. */
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stopping;
-    /* out_lock guards writing to out, drawn and last: the thread draws,
-     * pdl_progress_say writes lines above the bar. */
+    /* out_lock guards writing to out, drawn, last and last_cols: the
+     * thread draws, pdl_progress_say writes lines above the bar. */
     pthread_mutex_t out_lock;
     bool drawn;                /* a bar is on the screen */
     char last[LINE_MAX_BYTES]; /* the bar as last drawn */
+    int last_cols;             /* the columns it took */
     /* The rest belongs to the thread until it is joined. */
     struct sample ring[RATE_SAMPLES];
     size_t head; /* where the next sample goes */
@@ -461,21 +616,24 @@ struct pdl_progress {
     pdl_monotime last_plain;
 };
 
-/* Bytes per second over the last few seconds of samples: recent enough to
- * follow a change of pace, long enough not to flicker. */
-static double recent_rate(struct pdl_progress *p, pdl_monotime now,
-                          int64_t bytes)
+/* Bytes and tasks per second over the last few seconds of samples: recent
+ * enough to follow a change of pace, long enough not to flicker. */
+static void recent_rates(struct pdl_progress *p, pdl_monotime now,
+                         struct pdl_progress_snapshot *s)
 {
     const struct sample *old;
     double dt;
 
-    p->ring[p->head] = (struct sample){now, bytes};
+    p->ring[p->head] = (struct sample){now, s->bytes, s->done - s->skipped};
     p->head = (p->head + 1) % RATE_SAMPLES;
     if (p->nsamples < RATE_SAMPLES)
         p->nsamples++;
     old = &p->ring[(p->head + RATE_SAMPLES - p->nsamples) % RATE_SAMPLES];
     dt = (double)(now - old->t) / NS_PER_S;
-    return dt > 0 ? (double)(bytes - old->bytes) / dt : 0.0;
+    s->rate = dt > 0 ? (double)(s->bytes - old->bytes) / dt : 0.0;
+    s->task_rate = dt > 0 && s->done - s->skipped >= old->ran
+                       ? (double)(s->done - s->skipped - old->ran) / dt
+                       : 0.0;
 }
 
 static int term_width(int fd)
@@ -487,37 +645,106 @@ static int term_width(int fd)
     return DEFAULT_WIDTH;
 }
 
-/* One frame: back to the start of the line, the line, erase what is left
- * of a longer one. The last three columns stay empty: the "^C" a terminal
- * echoes when interrupted must fit behind the line, else it wraps and
- * leaves a stale frame above the messages that follow; and a character in
- * the last column puts many terminals in a pending wrap, where the erase
- * would eat it. */
+/* Columns line takes on the screen: its bytes less colour codes. */
+static int columns(const char *line)
+{
+    int cols = 0;
+
+    for (; *line; line++) {
+        if (*line == '\033') {
+            while (*line && *line != 'm')
+                line++;
+            if (!*line)
+                break;
+            continue;
+        }
+        cols++;
+    }
+    return cols;
+}
+
+/* Writes what takes the cursor back to where the bar's frame began, with
+ * nothing from the old frame left after it, for a terminal width columns
+ * wide. A terminal made narrower than the old frame has wrapped it over
+ * several rows (terminals that reflow do): go up to the first of them and
+ * erase from there to the end of the screen, where the bar is last. A dumb
+ * terminal only gets '\r' and the frame's own padding. */
+static void put_rewind(struct pdl_progress *p, char *buf, size_t size,
+                       size_t *len, int width)
+{
+    int up = p->drawn && width > 0 && p->last_cols > width
+                 ? (p->last_cols - 1) / width
+                 : 0;
+
+    if (p->dumb)
+        append(buf, size, len, "\r");
+    else if (up > 0)
+        append(buf, size, len, "\033[%dA\r" ERASE_BELOW, up);
+    else
+        append(buf, size, len, "\r" ERASE_BELOW);
+}
+
+/* Removes the bar from the screen, the cursor left at the start of its
+ * line. */
+static void erase_bar(struct pdl_progress *p)
+{
+    char buf[LINE_MAX_BYTES + 16];
+    size_t len = 0;
+
+    if (!p->drawn)
+        return;
+    put_rewind(p, buf, sizeof(buf), &len, term_width(p->fd));
+    if (p->dumb) {
+        int pad = p->last_cols < LINE_MAX_BYTES ? p->last_cols : LINE_MAX_BYTES;
+        append(buf, sizeof(buf), &len, "%*s\r", pad, "");
+    }
+    fputs(buf, p->out);
+    fflush(p->out);
+    p->drawn = false;
+    p->last[0] = '\0';
+    p->last_cols = 0;
+}
+
+/* One frame: back to the start of the frame before, the line, and erase
+ * what is left of a longer one (with spaces on a dumb terminal). The last
+ * three columns stay empty: the "^C" a terminal echoes when interrupted
+ * must fit behind the line, else it wraps and leaves a stale frame above
+ * the messages that follow; and a character in the last column puts many
+ * terminals in a pending wrap, where the erase would eat it. */
 static void draw_bar(struct pdl_progress *p,
                      const struct pdl_progress_snapshot *s)
 {
-    char line[LINE_MAX_BYTES];
-    size_t n = 1;
+    char text[LINE_MAX_BYTES], frame[2 * LINE_MAX_BYTES];
+    int width = term_width(p->fd), cols;
+    size_t len = 0;
 
-    line[0] = '\r';
-    n += pdl_progress_format(line + 1, sizeof(line) - 1 - strlen(ERASE_TO_END),
-                             s, term_width(p->fd) - FREE_COLUMNS, p->color);
-    memcpy(line + n, ERASE_TO_END, strlen(ERASE_TO_END) + 1);
-    n += strlen(ERASE_TO_END);
-    if (p->drawn && strcmp(line, p->last) == 0)
+    pdl_progress_format(text, sizeof(text), s, width - FREE_COLUMNS, p->color);
+    cols = columns(text);
+    if (p->drawn && strcmp(text, p->last) == 0 && p->last_cols <= width)
         return; /* nothing changed: spare a slow link the bytes */
-    fputs(line, p->out);
+    put_rewind(p, frame, sizeof(frame), &len, width);
+    append(frame, sizeof(frame), &len, "%s", text);
+    if (p->dumb && p->drawn && p->last_cols > cols)
+        append(frame, sizeof(frame), &len, "%*s", p->last_cols - cols, "");
+    fputs(frame, p->out);
     fflush(p->out);
-    memcpy(p->last, line, n + 1);
+    memcpy(p->last, text, strlen(text) + 1);
+    /* The spaces that covered a longer frame are on the screen too. */
+    p->last_cols =
+        p->dumb && p->drawn && p->last_cols > cols ? p->last_cols : cols;
     p->drawn = true;
 }
 
-static void write_plain(struct pdl_progress *p,
-                        const struct pdl_progress_snapshot *s)
+/* One whole line of s: plain text, or a JSON object. */
+static void write_line(struct pdl_progress *p,
+                       const struct pdl_progress_snapshot *s)
 {
     char line[LINE_MAX_BYTES];
 
-    pdl_progress_format_plain(line, sizeof(line), s);
+    if (p->style == PDL_PROGRESS_JSON)
+        pdl_progress_format_json(line, sizeof(line), s);
+    else
+        pdl_progress_format_plain(line, sizeof(line), s);
     fprintf(p->out, "%s\n", line);
     fflush(p->out);
 }
@@ -532,12 +759,14 @@ static void tick_plain(struct pdl_progress *p,
 
     if (s->total && s->done >= s->total)
         return;
-    step = s->total ? (unsigned)(s->done * 10 / s->total) : p->step;
+    /* Tenths of the work, big files in flight counted by their part. */
+    step =
+        s->total ? (unsigned)(progress_of(s) * 10 / (double)s->total) : p->step;
     if (step <= p->step && now - p->last_plain < PLAIN_EVERY_NS)
         return;
     p->step = step;
     p->last_plain = now;
-    write_plain(p, s);
+    write_line(p, s);
 }
 
 static void tick(struct pdl_progress *p)
@@ -546,9 +775,11 @@ static void tick(struct pdl_progress *p)
     struct pdl_progress_snapshot s;
 
     pdl_progress_snapshot_take(p->counters, p->t0, now, &s);
-    s.rate = recent_rate(p, now, s.bytes);
+    recent_rates(p, now, &s);
     if (p->style == PDL_PROGRESS_BAR)
         draw_bar(p, &s);
+    else if (p->style == PDL_PROGRESS_JSON)
+        write_line(p, &s);
     else
         tick_plain(p, &s, now);
 }
@@ -564,17 +795,24 @@ static struct timespec deadline_in(pdl_monotime ns)
     return ts;
 }
 
+/* Ticks every TICK_NS after the last, so that JSON lines come at a fixed
+ * interval however long a frame took. */
 static void *display(void *arg)
 {
     struct pdl_progress *p = arg;
+    pdl_monotime next = pdl_now() + TICK_NS;
 
     pthread_mutex_lock(&p->lock);
     while (!p->stopping) {
-        struct timespec until = deadline_in(TICK_NS);
+        pdl_monotime now = pdl_now();
+        struct timespec until = deadline_in(next > now ? next - now : 0);
 
-        pthread_cond_timedwait(&p->wake, &p->lock, &until);
-        if (p->stopping)
-            break;
+        if (pthread_cond_timedwait(&p->wake, &p->lock, &until) == 0 ||
+            p->stopping)
+            continue; /* woken: a stop, or a spurious wake-up */
+        next += TICK_NS;
+        if (next < pdl_now())
+            next = pdl_now() + TICK_NS; /* far behind: do not catch up */
         /* Drawing without the lock, so that a stop never waits on a slow
          * terminal more than one frame. */
         pthread_mutex_unlock(&p->lock);
@@ -630,10 +868,11 @@ struct pdl_progress *pdl_progress_start(const struct pdl_counters *counters,
     p->out = out;
     p->fd = fd;
     p->style = st;
-    p->color = pdl_progress_use_color(st, getenv("NO_COLOR"));
+    p->dumb = st == PDL_PROGRESS_BAR && pdl_progress_dumb(getenv("TERM"));
+    p->color = !p->dumb && pdl_progress_use_color(st, getenv("NO_COLOR"));
     p->t0 = t0;
     p->last_plain = t0;
-    p->ring[0] = (struct sample){t0, 0};
+    p->ring[0] = (struct sample){t0, 0, 0};
     p->head = 1;
     p->nsamples = 1;
     if (start_thread(p) != 0) {
@@ -654,12 +893,11 @@ void pdl_progress_stop(struct pdl_progress *p)
     pthread_cond_signal(&p->wake);
     pthread_mutex_unlock(&p->lock);
     pthread_join(p->thread, NULL);
-    if (p->style == PDL_PROGRESS_PLAIN) {
+    if (p->style == PDL_PROGRESS_PLAIN || p->style == PDL_PROGRESS_JSON) {
         pdl_progress_snapshot_take(p->counters, p->t0, pdl_now(), &s);
-        write_plain(p, &s);
-    } else if (p->drawn) {
-        fputs("\r" ERASE_TO_END, p->out);
-        fflush(p->out);
+        write_line(p, &s);
+    } else {
+        erase_bar(p);
     }
     pthread_cond_destroy(&p->wake);
     pthread_mutex_destroy(&p->lock);
@@ -674,11 +912,28 @@ void pdl_progress_say(struct pdl_progress *p, FILE *out, const char *line)
         return;
     }
     pthread_mutex_lock(&p->out_lock);
-    if (p->drawn)
-        fputs("\r" ERASE_TO_END, p->out);
-    p->drawn = false;
-    p->last[0] = '\0';
-    fprintf(p->out, "%s\n", line);
+    if (p->style == PDL_PROGRESS_JSON) {
+        flockfile(p->out); /* one line, as in pdl_progress_json_task */
+        fputs("{\"type\":\"message\",\"text\":", p->out);
+        pdl_json_strn(p->out, line, strlen(line));
+        fputs("}\n", p->out);
+        funlockfile(p->out);
+    } else {
+        erase_bar(p);
+        fprintf(p->out, "%s\n", line);
+    }
     fflush(p->out);
     pthread_mutex_unlock(&p->out_lock);
+}
+
+bool pdl_progress_task(struct pdl_progress *p, const struct pdl_task *t,
+                       const struct pdl_result *r)
+{
+    if (!p || p->style != PDL_PROGRESS_JSON)
+        return false;
+    pthread_mutex_lock(&p->out_lock);
+    pdl_progress_json_task(p->out, t, r);
+    fflush(p->out);
+    pthread_mutex_unlock(&p->out_lock);
+    return true;
 }

@@ -73,13 +73,18 @@ void pdl_run_settle(struct pdl_run *run, const struct pdl_task *t,
         pdl_results_push(run->results, t, r);
 }
 
+/* Bytes are counted as they come only for a display: a shared counter
+ * touched on every read costs the fast runs without one. */
 struct pdl_fetch_config pdl_run_fetch_config(const struct pdl_run *run)
 {
+    struct pdl_counters *c = &run->shared->counters;
+
     return (struct pdl_fetch_config){.opt = run->opt,
                                      .out_dirfd = run->out_dirfd,
                                      .t0 = run->t0,
                                      .stop = &run->shared->stop,
-                                     .bytes = &run->shared->counters.bytes};
+                                     .bytes = c->live ? &c->bytes : NULL,
+                                     .live = c->live ? c : NULL};
 }
 
 static bool work_take(void *ctx, unsigned worker, struct pdl_task *t)

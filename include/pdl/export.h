@@ -20,6 +20,11 @@ enum pdl_export_format {
     PDL_EXPORT_REPORT  /* any other *.json: the document --json writes */
 };
 
+/* Writes len bytes of s as a JSON string: quotes, backslashes and control
+ * bytes escaped, bytes that are not UTF-8 (a URL may hold any) as U+FFFD.
+ * The one JSON string writer: every JSON pdl writes goes through it. */
+void pdl_json_strn(FILE *out, const char *s, size_t len);
+
 /* The format a file name asks for, by its extension, ignoring case:
  * *.jsonl -> JSONL, *.trace.json -> Chrome trace, *.har -> HAR, any other
  * *.json -> the JSON report. Returns false, leaving *fmt alone, if the name

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "pdl/counters.h"
 #include "pdl/job.h"
 #include "pdl/result.h"
 #include "pdl/tasklist.h"
@@ -21,7 +22,11 @@ struct pdl_fetch_config {
     int out_dirfd;          /* output folder, -1 if discarding */
     pdl_monotime t0;        /* the run's start: records are offsets from it */
     const atomic_int *stop; /* set: abort the transfer */
-    atomic_llong *bytes;    /* body bytes received, counted live */
+    atomic_llong *bytes;    /* body bytes received, counted live; NULL:
+                               not counted (nothing watches) */
+    /* Where transfers in flight say their size and progress for a display,
+     * NULL when nothing watches (no cost then). */
+    struct pdl_counters *live;
 };
 
 /* Creates the fetcher of one worker (or one transfer slot), with its own

@@ -62,24 +62,34 @@ struct app {
 
 /* ---- Consumers of the results stream ---- */
 
+/* A timeline that cannot be written is said once, above the progress bar
+ * (or as a JSON message), and the run goes on. */
+static void say_lost(struct app *a, struct tl_out *o)
+{
+    char line[1024];
+
+    snprintf(line, sizeof(line), "pdl: %.900s: %s (the run goes on)",
+             o->path ? o->path : "standard output", strerror(errno));
+    pdl_progress_say(a->progress, stderr, line);
+    o->out.failed = true;
+}
+
 static void take_timelines(struct app *a, const struct pdl_task *t,
                            const struct pdl_result *r)
 {
     for (int i = 0; i < 2; i++) {
         struct tl_out *o = &a->tl[i];
         if (o->w && pdl_timeline_writer_row(o->w, t, r) != PDL_OK &&
-            !o->out.failed) {
-            fprintf(stderr, "pdl: %s: %s (the run goes on)\n",
-                    o->path ? o->path : "standard output", strerror(errno));
-            o->out.failed = true;
-        }
+            !o->out.failed)
+            say_lost(a, o);
     }
 }
 
-/* Each failure as it happens, above the progress bar; tasks that never
- * started are counted, and said in one line at the end. */
+/* Each failure as it happens, above the progress bar, unless the display
+ * told it already (told); tasks that never started are counted, and said
+ * in one line at the end. */
 static void say_failure(struct app *a, const struct pdl_task *t,
-                        const struct pdl_result *r)
+                        const struct pdl_result *r, bool told)
 {
     char line[1024];
 
@@ -90,7 +100,8 @@ static void say_failure(struct app *a, const struct pdl_task *t,
         return;
     }
     /* Cut short by a stop: the interrupt's message counts them. */
-    if (r->status == PDL_ST_INTERRUPTED && atomic_load(&a->run.shared->stop))
+    if (told ||
+        (r->status == PDL_ST_INTERRUPTED && atomic_load(&a->run.shared->stop)))
         return;
     snprintf(line, sizeof(line), "pdl: %.700s: %s", t->url,
              r->error[0] ? r->error
@@ -124,12 +135,8 @@ static void flush(void *ctx)
 
     for (int i = 0; i < 2; i++)
         if (a->tl[i].w && pdl_timeline_writer_flush(a->tl[i].w) != PDL_OK &&
-            !a->tl[i].out.failed) {
-            fprintf(stderr, "pdl: %s: %s (the run goes on)\n",
-                    a->tl[i].path ? a->tl[i].path : "standard output",
-                    strerror(errno));
-            a->tl[i].out.failed = true;
-        }
+            !a->tl[i].out.failed)
+            say_lost(a, &a->tl[i]);
     if (a->failed)
         pdl_failed_flush(a->failed);
 }
@@ -144,7 +151,8 @@ static void take(void *ctx, const struct pdl_task *t,
     pdl_stats_acc_add(a->acc, (size_t)t->id, r, t->url);
     if (a->failed)
         pdl_failed_add(a->failed, t, r);
-    say_failure(a, t, r);
+    /* --progress json tells every task, failures included, in its line. */
+    say_failure(a, t, r, pdl_progress_task(a->progress, t, r));
 }
 
 /* ---- Before the run ---- */
@@ -533,11 +541,18 @@ static int run_mode(struct app *a, int *rc)
     struct flusher flusher;
     int sig;
 
-    flusher_start(&flusher, a->run.results);
     a->run.t0 = pdl_now();
-    a->progress = pdl_progress_start(
-        &sh->counters, a->cli->quiet ? PDL_PROGRESS_NONE : a->cli->progress,
-        stderr, a->run.t0);
+    /* -q silences the display, but not JSON lines asked for by name. */
+    a->progress = pdl_progress_start(&sh->counters,
+                                     a->cli->quiet && a->cli->progress !=
+                                                          PDL_PROGRESS_JSON
+                                         ? PDL_PROGRESS_NONE
+                                         : a->cli->progress,
+                                     stderr, a->run.t0);
+    /* Transfers report their bytes as they come only for a display. */
+    sh->counters.live = a->progress != NULL;
+    /* After the display, which its flushes may speak through. */
+    flusher_start(&flusher, a->run.results);
     census_start(a, &census);
     *rc = a->runner->run(&a->run, a->mode_ctx);
     if (*rc != PDL_OK)

@@ -86,7 +86,7 @@ _pdl() {
         COMPREPLY=($(compgen -W "task worker connection overview" -- "$cur"))
         return ;;
     --progress)
-        COMPREPLY=($(compgen -W "bar plain none" -- "$cur"))
+        COMPREPLY=($(compgen -W "bar plain json none" -- "$cur"))
         return ;;
     -o | --output)
         COMPREPLY=($(compgen -d -- "$cur"))

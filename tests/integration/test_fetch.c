@@ -5,6 +5,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "harness.h"
+#include "pdl/counters.h"
 #include "pdl/fetch.h"
 #include "pdl/job.h"
 
@@ -25,6 +27,7 @@ struct fx {
     atomic_int stop;
     atomic_llong bytes;
     int dirfd;
+    struct pdl_counters *live; /* NULL, or what a display would read */
     struct pdl_fetcher *f;
     char url[512];
     char name[64];
@@ -48,7 +51,8 @@ static void fx_start(struct fx *x)
                                    .out_dirfd = x->dirfd,
                                    .t0 = pdl_now(),
                                    .stop = &x->stop,
-                                   .bytes = &x->bytes};
+                                   .bytes = &x->bytes,
+                                   .live = x->live};
 
     x->f = pdl_fetcher_create(&cfg, 0);
     ck_assert_ptr_nonnull(x->f);
@@ -83,6 +87,64 @@ static long fx_retry(struct fx *x, struct pdl_result *out)
     ck_assert_ptr_nonnull(c);
     return pdl_fetch_end(x->f, curl_easy_perform(c), out);
 }
+
+/* Runs fx_begin on another thread, as a worker would, while the test
+ * watches the live counters. */
+struct watched {
+    struct fx *x;
+    const char *path;
+    struct pdl_result r;
+    long wait;
+};
+
+static void *watched_fetch(void *arg)
+{
+    struct watched *w = arg;
+
+    w->wait = fx_begin(w->x, w->path, "live.bin", &w->r);
+    return NULL;
+}
+
+/* A sized body that takes many reads (100 KB in 10 KB steps, 20 ms apart)
+ * shows in the live counters while it runs: its size, and some but not all
+ * of its bytes; once settled, nothing is left in flight. */
+START_TEST(test_live_bytes_in_flight)
+{
+    struct pdl_counters live;
+    struct pdl_counters_snapshot cs = {0};
+    struct fx x;
+    struct watched w = {.x = &x,
+                        .path = "/drip?bytes=100000&ms=20&chunk=10000"};
+    const struct timespec step = {0, 2 * 1000 * 1000};
+    pthread_t th;
+    bool seen = false;
+
+    pdl_counters_init(&live);
+    live.live = true;
+    fx_init(&x);
+    x.live = &live;
+    fx_start(&x);
+    ck_assert_int_eq(pthread_create(&th, NULL, watched_fetch, &w), 0);
+    /* Bounded: the body takes about 200 ms; give up after 20 s. */
+    for (int i = 0; i < 10000 && !seen; i++) {
+        pdl_counters_snapshot(&live, &cs);
+        seen = cs.live_sized == 1 && cs.live_got > 0 && cs.live_got < 100000;
+        if (!seen)
+            nanosleep(&step, NULL);
+    }
+    ck_assert_int_eq(pthread_join(th, NULL), 0);
+    ck_assert_msg(seen, "no partial body seen in flight");
+    ck_assert_int_eq(cs.live_size, 100000);
+    ck_assert_int_eq(w.wait, -1);
+    ck_assert_int_eq(w.r.status, PDL_ST_OK);
+    ck_assert_int_eq(w.r.bytes, 100000);
+    pdl_counters_snapshot(&live, &cs);
+    ck_assert_uint_eq(cs.live_sized, 0);
+    ck_assert_int_eq(atomic_load(&live.live_got), 0);
+    ck_assert_int_eq(atomic_load(&live.live_size), 0);
+    fx_cleanup(&x);
+}
+END_TEST
 
 /* Names in the test's folder, sorted, joined by spaces. */
 static void listing(char *out, size_t outsz)
@@ -264,6 +326,7 @@ int main(void)
     tcase_add_checked_fixture(tc, it_setup, it_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_ok_body_saved);
+    tcase_add_test(tc, test_live_bytes_in_flight);
     tcase_add_test(tc, test_not_found_leaves_no_file);
     tcase_add_test(tc, test_503_retried);
     tcase_add_test(tc, test_retry_after_honoured);

@@ -62,6 +62,38 @@ static void *stop_later(void *arg)
     return NULL;
 }
 
+/* What a display would have read of a run's live counters: a thread
+ * takes snapshots while the mode runs; the counters as the run left
+ * them. */
+struct watch {
+    const struct pdl_counters *c;
+    atomic_int done;
+    unsigned max_sized; /* most sized transfers seen in flight at once */
+    bool partial;       /* a snapshot with a sized body part way */
+    struct pdl_counters_snapshot after;
+};
+
+static void *watch_loop(void *arg)
+{
+    struct watch *w = arg;
+    const struct timespec step = {0, 1000 * 1000};
+    struct pdl_counters_snapshot cs;
+
+    while (!atomic_load(&w->done)) {
+        pdl_counters_snapshot(w->c, &cs);
+        if (cs.live_sized > w->max_sized)
+            w->max_sized = cs.live_sized;
+        if (cs.live_sized && cs.live_got > 0 && cs.live_got < cs.live_size)
+            w->partial = true;
+        nanosleep(&step, NULL);
+    }
+    return NULL;
+}
+
+static int run_paths_watched(const char *mode, struct pdl_options *opt,
+                             const char *const *paths, size_t n, long stop_ms,
+                             struct collected *out, struct watch *watch);
+
 /* Runs the paths through mode with opt, as src/main.c does, into *out;
  * stop_ms > 0 sets the stop flag that long after the start. Returns the
  * runner's code. */
@@ -69,6 +101,16 @@ static int run_paths(const char *mode, struct pdl_options *opt,
                      const char *const *paths, size_t n, long stop_ms,
                      struct collected *out)
 {
+    return run_paths_watched(mode, opt, paths, n, stop_ms, out, NULL);
+}
+
+/* run_paths with the live counters on (as for a display) and watched
+ * into *watch, when watch is not NULL. */
+static int run_paths_watched(const char *mode, struct pdl_options *opt,
+                             const char *const *paths, size_t n, long stop_ms,
+                             struct collected *out, struct watch *watch)
+{
+    pthread_t watcher;
     const struct pdl_runner *runner = pdl_runner_find(mode);
     struct pdl_sched_config cfg;
     struct pdl_run_info info;
@@ -124,10 +166,21 @@ static int run_paths(const char *mode, struct pdl_options *opt,
     stopper = (struct stopper){&run.shared->stop, stop_ms};
     if (stop_ms > 0)
         ck_assert_int_eq(pthread_create(&th, NULL, stop_later, &stopper), 0);
+    if (watch) {
+        run.shared->counters.live = true;
+        watch->c = &run.shared->counters;
+        atomic_init(&watch->done, 0);
+        ck_assert_int_eq(pthread_create(&watcher, NULL, watch_loop, watch), 0);
+    }
     run.t0 = pdl_now();
     rc = runner->run(&run, ctx);
     if (stop_ms > 0)
         pthread_join(th, NULL);
+    if (watch) {
+        atomic_store(&watch->done, 1);
+        pthread_join(watcher, NULL);
+        pdl_counters_snapshot(&run.shared->counters, &watch->after);
+    }
     /* What the mode never took is settled as not run, as main does. */
     while (pdl_sched_drain(run.sched, &t)) {
         pdl_run_settle(&run, &t,
@@ -240,6 +293,45 @@ START_TEST(test_statuses_and_bytes)
     ck_assert_int_eq(r->bytes, (int64_t)strlen("redirected\n"));
     ck_assert_int_eq(record(&c, 8)->bytes, 65536);
     ck_assert_int_eq(record(&c, 9)->http, 404);
+}
+END_TEST
+
+/* With a display watching, every mode (processes through the shared
+ * mapping) shows sized bodies in flight part way, several at once, and
+ * leaves nothing in flight once the run ends; the byte counter holds every
+ * body byte. Bodies of one read (/bytes/100) and error pages never count
+ * in flight, and change nothing at the end. */
+START_TEST(test_live_in_flight)
+{
+    static const char *const paths[] = {
+        "/drip?bytes=300000&ms=20&chunk=30000&n=1",
+        "/drip?bytes=300000&ms=20&chunk=30000&n=2",
+        "/drip?bytes=300000&ms=20&chunk=30000&n=3",
+        "/drip?bytes=300000&ms=20&chunk=30000&n=4",
+        "/bytes/100",
+        "/status/503",
+        "/range/200000?ms=20&chunk=20000",
+    };
+    struct pdl_options opt;
+    struct collected c;
+    struct watch w = {0};
+    int64_t sum = 0;
+
+    options(&opt, 4);
+    ck_assert_int_eq(run_paths_watched(modes[_i], &opt, paths, 7, 0, &c, &w),
+                     PDL_OK);
+    assert_each_once(&c, 7);
+    for (size_t i = 0; i < c.n; i++)
+        sum += c.r[i].bytes;
+    ck_assert_msg(w.partial, "no sized body seen part way");
+    ck_assert_uint_ge(w.max_sized, 1);
+    if (strcmp(modes[_i], "serial") == 0)
+        ck_assert_uint_eq(w.max_sized, 1);
+    ck_assert_uint_eq(w.after.live_sized, 0);
+    ck_assert_int_eq(w.after.live_got, 0);
+    ck_assert_int_eq(w.after.live_size, 0);
+    ck_assert_int_eq(w.after.bytes, sum);
+    ck_assert_int_eq(record(&c, 4)->bytes, 100);
 }
 END_TEST
 
@@ -422,6 +514,7 @@ static TCase *mode_case(unsigned m)
     tcase_add_loop_test(tc, test_files_saved, m, m + 1);
     tcase_add_loop_test(tc, test_stop_mid_run, m, m + 1);
     tcase_add_loop_test(tc, test_static_slices, m, m + 1);
+    tcase_add_loop_test(tc, test_live_in_flight, m, m + 1);
     if (m == 0) {
         tcase_add_test(tc, test_serial_never_overlaps);
     } else {

@@ -17,6 +17,8 @@
 
 #define BUF 512
 
+static char *slurp(FILE *f);
+
 /* The snapshot of the issue's example: 148 of 400 done, 2 failed. */
 static const struct pdl_progress_snapshot mid = {.done = 148,
                                                  .total = 400,
@@ -25,7 +27,8 @@ static const struct pdl_progress_snapshot mid = {.done = 148,
                                                  .busy = 4,
                                                  .workers = 4,
                                                  .elapsed = 3.2,
-                                                 .rate = 4299162};
+                                                 .rate = 4299162,
+                                                 .task_rate = 46.3};
 static const struct pdl_progress_snapshot start = {
     .done = 0, .total = 400, .workers = 8, .elapsed = 0.1};
 /* A run that --continue started with 100 tasks done already: 2 ran in
@@ -39,7 +42,43 @@ static const struct pdl_progress_snapshot end = {.done = 400,
                                                  .bytes = 123456789,
                                                  .workers = 8,
                                                  .elapsed = 61,
-                                                 .rate = 2000000};
+                                                 .rate = 2000000,
+                                                 .task_rate = 6.56};
+/* Two 64 MiB files, both under way and half there, at 32 MiB/s: the
+ * percent and the bar follow their bytes, the ETA the bytes left. */
+static const struct pdl_progress_snapshot halfway = {.done = 0,
+                                                     .total = 2,
+                                                     .bytes = 67108864,
+                                                     .busy = 2,
+                                                     .workers = 2,
+                                                     .elapsed = 2,
+                                                     .rate = 33554432,
+                                                     .live_got = 67108864,
+                                                     .live_size = 134217728,
+                                                     .live_sized = 2};
+/* Two quick failures, then a body in flight that has not said its size:
+ * the pace of the failures says nothing of it, so no ETA (not 0:00). */
+static const struct pdl_progress_snapshot last_unsized = {.done = 2,
+                                                          .total = 3,
+                                                          .failed = 2,
+                                                          .busy = 1,
+                                                          .workers = 1,
+                                                          .elapsed = 1,
+                                                          .task_rate = 2};
+/* One of three sized, the other two in flight without a size: the percent
+ * counts the part of the sized one; the pace of tasks (half the list at
+ * least) gives no ETA yet. */
+static const struct pdl_progress_snapshot unsized = {.done = 1,
+                                                     .total = 4,
+                                                     .bytes = 3000,
+                                                     .busy = 3,
+                                                     .workers = 3,
+                                                     .elapsed = 1,
+                                                     .rate = 3000,
+                                                     .task_rate = 1,
+                                                     .live_got = 750,
+                                                     .live_size = 1000,
+                                                     .live_sized = 1};
 
 /* The columns a line takes: its bytes less its colour codes. */
 static int visible(const char *s)
@@ -84,7 +123,8 @@ static const struct {
      "0:03 < 0:05"},
     {&mid, 200,
      "[==================>                               ]  37%  148/400 "
-     "tasks   12.3 MiB    4.1 MiB/s  4/4 busy  2 failed  0:03 < 0:05"},
+     "tasks   12.3 MiB    4.1 MiB/s  46.3 tasks/s  4/4 busy  2 failed  "
+     "0:03 < 0:05"},
     {&start, 40, "[>            ]   0%    0/400  ETA --:--"},
     {&start, 80,
      "[>               ]   0%    0/400        0 B        0 B/s  0/8 busy  "
@@ -95,7 +135,13 @@ static const struct {
      "1:01 < 0:00"},
     {&end, 200,
      "[==================================================] 100%  400/400 "
-     "tasks  117.7 MiB    1.9 MiB/s  0/8 busy  1:01 < 0:00"},
+     "tasks  117.7 MiB    1.9 MiB/s   6.6 tasks/s  0/8 busy  1:01 < 0:00"},
+    {&halfway, 80,
+     "[==========>          ]  50%  0/2   64.0 MiB   32.0 MiB/s  2/2 busy  "
+     "0:02 < 0:02"},
+    {&unsized, 80,
+     "[========>           ]  43%  1/4    2.9 KiB    2.9 KiB/s  3/3 busy  "
+     "0:01 < --:--"},
     /* Too narrow for the count: the percent alone, never half a number. */
     {&mid, 9, " 37%"},
     {&mid, 2, " 3"},
@@ -251,16 +297,24 @@ static const struct {
     const struct pdl_progress_snapshot *s;
     const char *want;
 } plain_lines[] = {
-    {&mid, "pdl: progress: 148/400 tasks (37%), 12.3 MiB, 4.1 MiB/s, 4/4 busy, "
-           "2 failed, elapsed 0:03, ETA 0:05"},
-    {&start, "pdl: progress: 0/400 tasks (0%), 0 B, 0 B/s, 0/8 busy, "
-             "0 failed, elapsed 0:00, ETA --:--"},
+    {&mid, "pdl: progress: 148/400 tasks (37%), 12.3 MiB, 4.1 MiB/s, "
+           "46.3 tasks/s, 4/4 busy, 2 failed, elapsed 0:03, ETA 0:05"},
+    {&start, "pdl: progress: 0/400 tasks (0%), 0 B, 0 B/s, 0.0 tasks/s, "
+             "0/8 busy, 0 failed, elapsed 0:00, ETA --:--"},
     {&end, "pdl: progress: 400/400 tasks (100%), 117.7 MiB, 1.9 MiB/s, "
-           "0/8 busy, 0 failed, elapsed 1:01, ETA 0:00"},
-    {&resumed, "pdl: progress: 102/400 tasks (25%), 0 B, 0 B/s, 0/8 busy, "
-               "0 failed, elapsed 0:10, ETA --:--"},
+           "6.6 tasks/s, 0/8 busy, 0 failed, elapsed 1:01, ETA 0:00"},
+    {&resumed, "pdl: progress: 102/400 tasks (25%), 0 B, 0 B/s, 0.0 tasks/s, "
+               "0/8 busy, 0 failed, elapsed 0:10, ETA --:--"},
     {&resumed_later, "pdl: progress: 200/400 tasks (50%), 0 B, 0 B/s, "
-                     "0/8 busy, 0 failed, elapsed 0:10, ETA 0:20"},
+                     "0.0 tasks/s, 0/8 busy, 0 failed, elapsed 0:10, "
+                     "ETA 0:20"},
+    {&halfway, "pdl: progress: 0/2 tasks (50%), 64.0 MiB, 32.0 MiB/s, "
+               "0.0 tasks/s, 2/2 busy, 0 failed, elapsed 0:02, ETA 0:02"},
+    {&last_unsized, "pdl: progress: 2/3 tasks (66%), 0 B, 0 B/s, "
+                    "2.0 tasks/s, 1/1 busy, 2 failed, elapsed 0:01, "
+                    "ETA --:--"},
+    {&unsized, "pdl: progress: 1/4 tasks (43%), 2.9 KiB, 2.9 KiB/s, "
+               "1.0 tasks/s, 3/3 busy, 0 failed, elapsed 0:01, ETA --:--"},
 };
 
 START_TEST(test_format_plain)
@@ -270,6 +324,76 @@ START_TEST(test_format_plain)
 
     ck_assert_str_eq(buf, plain_lines[_i].want);
     ck_assert_uint_eq(n, strlen(buf));
+}
+END_TEST
+
+START_TEST(test_format_json)
+{
+    struct pdl_progress_snapshot unknown = mid;
+    char buf[BUF];
+    size_t n;
+
+    n = pdl_progress_format_json(buf, sizeof(buf), &mid);
+    ck_assert_str_eq(
+        buf, "{\"type\":\"progress\",\"elapsed\":3.200,\"done\":148,"
+             "\"failed\":2,\"skipped\":0,\"total\":400,\"percent\":37.0,"
+             "\"bytes\":12897485,\"bytes_in_flight\":0,\"size_in_flight\":0,"
+             "\"in_flight\":4,\"workers\":4,\"rate\":4299162,"
+             "\"task_rate\":46.30,\"eta\":5.4}");
+    ck_assert_uint_eq(n, strlen(buf));
+    pdl_progress_format_json(buf, sizeof(buf), &halfway);
+    ck_assert_msg(strstr(buf, "\"percent\":50.0,\"bytes\":67108864,"
+                              "\"bytes_in_flight\":67108864,"
+                              "\"size_in_flight\":134217728,"),
+                  "%s", buf);
+    ck_assert_msg(strstr(buf, "\"eta\":2.0}"), "%s", buf);
+    /* Not known yet: null, never 0. */
+    unknown.total = 0;
+    pdl_progress_format_json(buf, sizeof(buf), &unknown);
+    ck_assert_msg(strstr(buf, "\"total\":null,\"percent\":null,"), "%s", buf);
+    ck_assert_msg(strstr(buf, "\"eta\":null}"), "%s", buf);
+    /* Cut short by the buffer: terminated, never past it. */
+    ck_assert_uint_eq(pdl_progress_format_json(buf, 10, &mid), 9);
+    ck_assert_uint_eq(strlen(buf), 9);
+    ck_assert_uint_eq(pdl_progress_format_json(buf, 0, &mid), 0);
+}
+END_TEST
+
+/* A task line: strings escaped (quote, backslash, control byte, a byte
+ * that is not UTF-8), null for what there is not. */
+START_TEST(test_json_task)
+{
+    FILE *f = tmpfile();
+    char url[] = "http://h/a\"b\\c\td\xff?\xc3\xa9";
+    struct pdl_task t = {.id = 7, .url = url, .name = NULL};
+    struct pdl_result r = {.status = PDL_ST_HTTP,
+                           .http = 503,
+                           .bytes = 11,
+                           .start_ns = 1000000,
+                           .end_ns = 13000000,
+                           .attempts = 2,
+                           .worker = 3};
+    char *text;
+
+    ck_assert_ptr_nonnull(f);
+    snprintf(r.error, sizeof(r.error), "HTTP 503");
+    pdl_progress_json_task(f, &t, &r);
+    t.name = "ok.bin";
+    r = (struct pdl_result){.status = PDL_ST_OK, .http = 200};
+    pdl_progress_json_task(f, &t, &r);
+    text = slurp(f);
+    ck_assert_str_eq(
+        text, "{\"type\":\"task\",\"index\":7,"
+              "\"url\":\"http://h/a\\\"b\\\\c\\u0009d\\ufffd?\xc3\xa9\","
+              "\"file\":null,\"status\":\"http\",\"http\":503,\"bytes\":11,"
+              "\"duration\":0.012000,\"attempts\":2,\"worker\":3,"
+              "\"error\":\"HTTP 503\"}\n"
+              "{\"type\":\"task\",\"index\":7,"
+              "\"url\":\"http://h/a\\\"b\\\\c\\u0009d\\ufffd?\xc3\xa9\","
+              "\"file\":\"ok.bin\",\"status\":\"ok\",\"http\":200,\"bytes\":0,"
+              "\"duration\":0.000000,\"attempts\":0,\"worker\":0,"
+              "\"error\":null}\n");
+    fclose(f);
 }
 END_TEST
 
@@ -316,6 +440,7 @@ START_TEST(test_parse)
     } cases[] = {
         {"bar", true, PDL_PROGRESS_BAR},    {"plain", true, PDL_PROGRESS_PLAIN},
         {"none", true, PDL_PROGRESS_NONE},  {"auto", false, PDL_PROGRESS_AUTO},
+        {"json", true, PDL_PROGRESS_JSON},  {"JSON", false, PDL_PROGRESS_AUTO},
         {"", false, PDL_PROGRESS_AUTO},     {"Bar", false, PDL_PROGRESS_AUTO},
         {"bar ", false, PDL_PROGRESS_AUTO}, {"bars", false, PDL_PROGRESS_AUTO},
         {NULL, false, PDL_PROGRESS_AUTO},
@@ -346,6 +471,8 @@ START_TEST(test_resolve_and_color)
         {PDL_PROGRESS_PLAIN, false, PDL_PROGRESS_PLAIN},
         {PDL_PROGRESS_NONE, true, PDL_PROGRESS_NONE},
         {PDL_PROGRESS_NONE, false, PDL_PROGRESS_NONE},
+        {PDL_PROGRESS_JSON, true, PDL_PROGRESS_JSON},
+        {PDL_PROGRESS_JSON, false, PDL_PROGRESS_JSON},
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -357,6 +484,7 @@ START_TEST(test_resolve_and_color)
     ck_assert(!pdl_progress_use_color(PDL_PROGRESS_BAR, "0"));
     ck_assert(!pdl_progress_use_color(PDL_PROGRESS_PLAIN, NULL));
     ck_assert(!pdl_progress_use_color(PDL_PROGRESS_NONE, NULL));
+    ck_assert(!pdl_progress_use_color(PDL_PROGRESS_JSON, NULL));
 }
 END_TEST
 
@@ -539,6 +667,52 @@ START_TEST(test_plain_skipped)
 }
 END_TEST
 
+/* JSON lines on a file (on a terminal too: no bar): progress lines from the
+ * thread, a task line and a message line between them, and a last progress
+ * line for the end; nothing else. */
+START_TEST(test_json_on_file)
+{
+    struct pdl_counters *b = busy_board();
+    FILE *f = tmpfile();
+    struct pdl_progress *p;
+    struct pdl_task t = {.id = 4, .url = "http://h/x"};
+    struct pdl_result r = {.status = PDL_ST_OK, .http = 200};
+    size_t progress = 0, tasks = 0, messages = 0;
+    char *text, *line, *last = NULL;
+
+    p = pdl_progress_start(b, PDL_PROGRESS_JSON, f, pdl_now());
+    ck_assert_ptr_nonnull(p);
+    ck_assert_msg(wait_for_line(f), "no line in 10 s");
+    ck_assert(pdl_progress_task(p, &t, &r));
+    ck_assert(!pdl_progress_task(NULL, &t, &r));
+    pdl_progress_say(p, f, "pdl: a \"word\"");
+    atomic_store(&b->done, 10);
+    pdl_progress_stop(p);
+    text = slurp(f);
+    ck_assert_ptr_null(strchr(text, '\r'));
+    ck_assert_ptr_null(strchr(text, '\033'));
+    for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        if (starts_with(line, "{\"type\":\"progress\","))
+            progress++, last = line;
+        else if (starts_with(line, "{\"type\":\"task\",\"index\":4,"))
+            tasks++;
+        else if (strcmp(line, "{\"type\":\"message\","
+                              "\"text\":\"pdl: a \\\"word\\\"\"}") == 0)
+            messages++;
+        else
+            ck_abort_msg("not a line of ours: %s", line);
+        ck_assert_int_eq(line[strlen(line) - 1], '}');
+    }
+    ck_assert_uint_ge(progress, 2);
+    ck_assert_uint_eq(tasks, 1);
+    ck_assert_uint_eq(messages, 1);
+    ck_assert_msg(strstr(last, "\"done\":10,") && strstr(last, "\"eta\":0.0}"),
+                  "%s", last);
+    fclose(f);
+    free(b);
+}
+END_TEST
+
 /* Opens a pseudo-terminal cols wide; *master is the side a person sees. */
 static FILE *open_pty(int cols, int *master)
 {
@@ -582,30 +756,123 @@ START_TEST(test_bar_on_pty)
     size_t n = 0, frames = 0;
 
     setenv("NO_COLOR", "1", 1);
+    setenv("TERM", "xterm", 1);
     p = pdl_progress_start(b, PDL_PROGRESS_AUTO, out, pdl_now());
     ck_assert_ptr_nonnull(p);
     /* Until a first whole frame shows (within 10 s: the thread draws on
      * its own schedule, late on a loaded machine), then the erase. */
-    for (int i = 0; i < 200 && !strstr(seen, "\033[K"); i++)
+    for (int i = 0; i < 200 && !strstr(seen, "ETA"); i++)
         n += read_pty(master, seen + n, sizeof(seen) - n);
-    ck_assert_msg(strstr(seen, "\033[K"), "no frame drawn in 10 s");
+    ck_assert_msg(strstr(seen, "ETA"), "no frame drawn in 10 s");
     pdl_progress_stop(p);
     n += read_pty(master, seen + n, sizeof(seen) - n);
     ck_assert_uint_gt(n, 0);
     ck_assert_ptr_null(strchr(seen, '\n'));
     ck_assert_ptr_null(strstr(seen, "\033[3"));
-    /* Each frame: \r, at most 37 columns, erase to the end of the line. */
-    for (char *f = strchr(seen, '\r'); f; f = strchr(f + 1, '\r')) {
-        char *erase = strstr(f, "\033[K");
+    /* Each frame: \r, erase below, at most 37 columns. */
+    for (char *f = strstr(seen, "\r\033[J"); f; f = strstr(f + 1, "\r\033[J")) {
+        char *next = strchr(f + 1, '\r');
 
-        ck_assert_ptr_nonnull(erase);
-        ck_assert_int_le(erase - f - 1, 37);
+        ck_assert_int_le((next ? next - f : (long)strlen(f)) - 4, 37);
         frames++;
     }
     ck_assert_uint_ge(frames, 2); /* at least one frame, then the erase */
-    ck_assert_msg(strstr(seen, "\r 40%   4/10  1 failed  ETA 0:0"), "%s", seen);
-    ck_assert_str_eq(seen + n - 4, "\r\033[K");
+    ck_assert_msg(strstr(seen, "\r\033[J 40%   4/10  1 failed  ETA 0:0"), "%s",
+                  seen);
+    ck_assert_str_eq(seen + n - 4, "\r\033[J");
     unsetenv("NO_COLOR");
+    fclose(out);
+    close(master);
+    free(b);
+}
+END_TEST
+
+/* Reads the terminal until it has received want (up to 10 s: the thread
+ * draws on its own schedule), appending to seen at *n. */
+static bool read_until(int master, char *seen, size_t size, size_t *n,
+                       const char *want)
+{
+    for (int i = 0; i < 200 && !strstr(seen, want); i++)
+        *n += read_pty(master, seen + *n, size - *n);
+    return strstr(seen, want) != NULL;
+}
+
+/* TERM=dumb: frames redrawn with '\r' and spaces alone, not one escape
+ * byte, no colour even without NO_COLOR; the end leaves a blank line. */
+START_TEST(test_dumb_terminal)
+{
+    static char seen[1 << 16];
+    struct pdl_counters *b = busy_board();
+    int master;
+    FILE *out = open_pty(80, &master);
+    struct pdl_progress *p;
+    size_t n = 0;
+
+    unsetenv("NO_COLOR");
+    setenv("TERM", "dumb", 1);
+    ck_assert(pdl_progress_dumb("dumb"));
+    ck_assert(!pdl_progress_dumb("xterm"));
+    ck_assert(!pdl_progress_dumb(NULL));
+    p = pdl_progress_start(b, PDL_PROGRESS_BAR, out, pdl_now());
+    ck_assert_ptr_nonnull(p);
+    ck_assert_msg(read_until(master, seen, sizeof(seen), &n, "failed"),
+                  "no frame drawn in 10 s");
+    /* A line said above it is written over the frame with spaces. */
+    pdl_progress_say(p, out, "pdl: a failure");
+    ck_assert(read_until(master, seen, sizeof(seen), &n, "failure"));
+    atomic_store(&b->done, 5);
+    ck_assert_msg(read_until(master, seen, sizeof(seen), &n, " 50%"), "%s",
+                  seen);
+    pdl_progress_stop(p);
+    n += read_pty(master, seen + n, sizeof(seen) - n);
+    ck_assert_msg(!memchr(seen, '\033', n), "escape byte sent: %s", seen);
+    ck_assert_ptr_nonnull(strstr(seen, "\r[")); /* a bar, redrawn */
+    /* The failure starts a clean line: the frame was covered. */
+    ck_assert_msg(strstr(seen, "     \rpdl: a failure\r\n"), "%s", seen);
+    ck_assert_int_eq(seen[n - 1], '\r');
+    unsetenv("TERM");
+    fclose(out);
+    close(master);
+    free(b);
+}
+END_TEST
+
+/* A terminal made narrower than the frame on it: that frame has wrapped
+ * over several rows where the terminal reflows, so the next one goes up
+ * to its first row and erases everything below before drawing, and fits
+ * the new width. */
+START_TEST(test_shrunk_terminal)
+{
+    static char seen[1 << 16];
+    struct winsize ws = {.ws_row = 24, .ws_col = 30};
+    struct pdl_counters *b = busy_board();
+    int master;
+    FILE *out = open_pty(120, &master);
+    struct pdl_progress *p;
+    size_t n = 0;
+    char *up, *next;
+
+    setenv("NO_COLOR", "1", 1);
+    setenv("TERM", "xterm", 1);
+    p = pdl_progress_start(b, PDL_PROGRESS_BAR, out, pdl_now());
+    ck_assert_ptr_nonnull(p);
+    ck_assert_msg(read_until(master, seen, sizeof(seen), &n, "busy"),
+                  "no wide frame in 10 s: %s", seen);
+    ck_assert_int_eq(ioctl(fileno(out), TIOCSWINSZ, &ws), 0);
+    /* The wide frame took some 100 columns: 4 rows at 30. */
+    ck_assert_msg(read_until(master, seen, sizeof(seen), &n, "A\r\033[J"),
+                  "no rewind after the shrink: %s", seen);
+    pdl_progress_stop(p);
+    n += read_pty(master, seen + n, sizeof(seen) - n);
+    up = strstr(seen, "A\r\033[J");
+    ck_assert_msg(up[-2] == '[' && up[-1] >= '2' && up[-1] <= '4' &&
+                      up[-3] == '\033',
+                  "%s", up - 3);
+    next = strchr(up + 2, '\r');
+    ck_assert_ptr_nonnull(next);
+    ck_assert_int_le(next - (up + 4), 27);
+    unsetenv("NO_COLOR");
+    unsetenv("TERM");
     fclose(out);
     close(master);
     free(b);
@@ -642,6 +909,8 @@ static Suite *progress_suite(void)
     tcase_add_test(tc, test_parse);
     tcase_add_test(tc, test_resolve_and_color);
     tcase_add_test(tc, test_snapshot);
+    tcase_add_test(tc, test_format_json);
+    tcase_add_test(tc, test_json_task);
     suite_add_tcase(s, tc);
 
     /* Some 235 000 lines: under a second, ten or more under a sanitizer. */
@@ -656,6 +925,9 @@ static Suite *progress_suite(void)
     tcase_add_test(tc, test_plain_on_file);
     tcase_add_test(tc, test_plain_skipped);
     tcase_add_test(tc, test_bar_on_pty);
+    tcase_add_test(tc, test_json_on_file);
+    tcase_add_test(tc, test_dumb_terminal);
+    tcase_add_test(tc, test_shrunk_terminal);
     tcase_add_test(tc, test_quick_run_leaves_no_trace);
     suite_add_tcase(s, tc);
     return s;
