@@ -3,6 +3,7 @@
  * row, the results stream and its consumers, the outputs, the exit code. */
 #include "../cli.h"
 #include "pdl/chart.h"
+#include "pdl/durations.h"
 #include "pdl/predict.h"
 #include "pdl/export.h"
 #include "pdl/names.h"
@@ -303,10 +304,22 @@ static int open_lists(struct app *a)
     char err[256];
     uint64_t ahead;
 
+    struct pdl_durations *dur = NULL;
+
     if (!r)
         return PDL_EXIT_USAGE;
+    if (cli->opt.durations_from &&
+        pdl_durations_load(cli->opt.durations_from, &dur, err, sizeof(err)) !=
+            PDL_OK) {
+        fprintf(stderr, "pdl: --durations-from: %s: %s\n",
+                cli->opt.durations_from, err);
+        pdl_reader_destroy(r);
+        return PDL_EXIT_USAGE;
+    }
+    cfg.durations = dur;
     pdl_reader_stop_on(r, &a->run.shared->stop);
     a->run.sched = pdl_sched_create(r, &cfg, a->namer, err, sizeof(err));
+    pdl_durations_destroy(dur); /* the order is settled */
     if (!a->run.sched) {
         fprintf(stderr, "pdl: %s\n", err);
         return PDL_EXIT_USAGE;

@@ -47,7 +47,7 @@ static struct pdl_sched *sched_on(const char *path, enum pdl_schedule rule,
 {
     const char *paths[] = {path};
     struct pdl_reader *r = pdl_reader_create(paths, 1, true, NULL);
-    struct pdl_sched_config cfg = {rule, chunk, workers, namer != NULL};
+    struct pdl_sched_config cfg = {rule, chunk, workers, namer != NULL, NULL};
     char err[256];
     struct pdl_sched *s;
 
