@@ -94,6 +94,8 @@ HOST    = pdl_meta("host")
 STARTED = pdl_meta("started")
 PDLVER  = pdl_meta("pdl")
 pdl_s   = pdl_meta("workers"); META_W     = pdl_isnum(pdl_s) ? int(pdl_s + 0) : 0
+# -w when fewer workers ran (a short list): the title says both.
+pdl_s   = pdl_meta("workers_asked"); META_WASKED = pdl_isnum(pdl_s) ? int(pdl_s + 0) : 0
 pdl_s   = pdl_meta("wall");    META_WALL  = pdl_isnum(pdl_s) ? pdl_s + 0.0 : 0.0
 pdl_s   = pdl_meta("tasks");   META_TASKS = pdl_isnum(pdl_s) ? int(pdl_s + 0) : -1
 pdl_s   = pdl_meta("clock_error_us"); META_CLOCK_US = pdl_isnum(pdl_s) ? pdl_s + 0.0 : -1
@@ -238,7 +240,8 @@ if (!pdl_empty) {
 
     pdl_tasks_txt = (META_TASKS >= 0 && META_TASKS != N) ? sprintf("%d of %d tasks", N, META_TASKS) : sprintf("%d task%s", N, N == 1 ? "" : "s")
     pdl_who = PDL_RANKED ? sprintf("%d ranks × %d worker%s on %d host%s", PDL_R, PDL_WR, PDL_WR == 1 ? "" : "s", PDL_NH, PDL_NH == 1 ? "" : "s") : \
-        sprintf("%d worker%s%s", W, W == 1 ? "" : "s", W_RAN < W ? sprintf(" (%d ran tasks)", W_RAN) : "")
+        sprintf("%d worker%s%s%s", W, W == 1 ? "" : "s", META_WASKED > W ? sprintf(" (%d asked)", META_WASKED) : "", \
+            W_RAN < W ? sprintf(" (%d ran tasks)", W_RAN) : "")
     pdl_title = sprintf("pdl%s · %s · %s%s · makespan %s s · lower bound %s s", \
         MODE eq "" ? "" : " " . MODE, pdl_who, pdl_tasks_txt, \
         NFAIL > 0 ? sprintf(" (%d failed)", NFAIL) : "", fmt_s(WALL), fmt_s(IDEAL))

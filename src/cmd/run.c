@@ -642,7 +642,10 @@ static void say_prediction(const struct app *a, const struct pdl_stats *st,
     if (!in)
         return;
     if (pdl_timeline_read(in, &tl, err, sizeof(err)) == PDL_OK) {
-        if (pdl_predict_sentence(&tl, workers, line, sizeof(line)) > 0)
+        struct pdl_predict_hint hint = {
+            .longest_first = o->order == PDL_ORDER_LONGEST_FIRST,
+            .timeline = a->private_tl[0] ? NULL : a->tl[0].path};
+        if (pdl_predict_sentence(&tl, workers, &hint, line, sizeof(line)) > 0)
             fprintf(stderr, "pdl: %s\n", line);
         pdl_timeline_cleanup(&tl);
     }
@@ -686,7 +689,8 @@ static void finish(struct app *a, struct pdl_stats *st)
                 a->distinct >= DUP_TRACK ? "at least " : "", a->repeats,
                 st->tasks);
     if (!a->cli->quiet) {
-        pdl_summary_print(stderr, st, a->info.mode, all);
+        pdl_summary_print(stderr, st, a->info.mode, all,
+                          a->runner->total_workers ? 0 : a->cli->opt.workers);
         say_prediction(a, st, all);
         if (a->tl[0].path && !a->out_failed)
             fprintf(stderr, "pdl: timeline: %s\n", a->tl[0].path);
