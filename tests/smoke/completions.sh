@@ -20,6 +20,7 @@ complete_words() {
 expect_eq "$(complete_words pdl --heade)" "--header" "bash: --heade"
 expect_eq "$(complete_words pdl --mode th)" "threads" "bash: --mode th"
 expect_eq "$(complete_words pdl --content-d)" "--content-disposition" "bash: --content-d"
+expect_eq "$(complete_words pdl --order lon)" "longest-first" "bash: --order lon"
 
 if command -v zsh >/dev/null; then zsh -n "$dir/_pdl" || fail "zsh -n _pdl"; fi
 if command -v fish >/dev/null; then fish -n "$dir/pdl.fish" || fail "fish -n pdl.fish"; fi

@@ -66,6 +66,20 @@ done
 order=$(awk -F'\t' '$1 ~ /^[0-9]+$/ { print $3, $1 }' "$WORK/new.tsv" | sort -g | awk '{ print $2 }' | head -2 | tr '\n' ' ')
 expect_eq "$order" "17 16 " "one worker: the new URL, then the long one"
 
+# pdl compare passes --order on, and its predicted curve replays the runs
+# longest first too: at W=4 about 1.0 s (the long task), where list order
+# would be predicted about 1.4 s.
+"$PDL" compare --modes threads -w 2,4 --dir "$WORK/cmp" --discard --order longest-first \
+    --durations-from "$WORK/list.tsv" "$WORK/straggler.txt" >/dev/null 2>"$WORK/err" ||
+    fail "compare exited $?: $(cat "$WORK/err")"
+p4=$(awk -F'\t' '$1 == "threads" && $2 == 4 { print $3 }' "$WORK/cmp/summary-predicted.tsv")
+before "$p4" 1.2 || fail "compare: W=4 predicted $p4 s, not replayed longest first"
+rc=0
+"$PDL" compare --schedules dynamic,static --order longest-first --durations-from "$WORK/list.tsv" \
+    "$WORK/straggler.txt" >/dev/null 2>"$WORK/err" || rc=$?
+expect_eq "$rc" 2 "compare --schedules static with longest first: exit status"
+expect_grep "$WORK/err" "pdl compare: --order longest-first: the static schedule" "compare: message"
+
 # Usage errors name the option.
 check() {
     local want=$1 rc=0
