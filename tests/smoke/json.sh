@@ -35,4 +35,10 @@ expect_eq "$(jq -r '.tasks[].url' "$WORK/out.json" | tr '\n' ' ')" \
 "$PDL" -w 2 --discard -t "$WORK/t2.tsv" --json "$WORK/r.json" "$WORK/list.txt" >"$WORK/stdout" 2>/dev/null || true
 expect_eq "$(wc -c <"$WORK/stdout")" 0 "stdout with --json FILE"
 jq -e '.summary.tasks == 3' "$WORK/r.json" >/dev/null || fail "--json FILE"
+jq -e '.run | has("workers_asked") | not' "$WORK/r.json" >/dev/null || fail "workers_asked when all ran"
+# A short list: the workers that ran, and those asked for.
+"$PDL" -w 8 --discard -t "$WORK/t3.tsv" --json "$WORK/short.json" "$WORK/list.txt" 2>"$WORK/err" || true
+jq -e '.run | (.workers == 3) and (.workers_asked == 8)' "$WORK/short.json" >/dev/null ||
+    fail "short list: $(jq -c .run "$WORK/short.json")"
+expect_grep "$WORK/err" "pdl: threads, 3 workers (8 asked): 3 tasks" "summary: workers asked"
 echo "json: ok"
