@@ -74,6 +74,24 @@ expect_eq "$order" "17 16 " "one worker: the new URL, then the long one"
     fail "compare exited $?: $(cat "$WORK/err")"
 p4=$(awk -F'\t' '$1 == "threads" && $2 == 4 { print $3 }' "$WORK/cmp/summary-predicted.tsv")
 before "$p4" 1.2 || fail "compare: W=4 predicted $p4 s, not replayed longest first"
+# pdl predict --compare: that summary's runs as the measured column (and
+# points on the chart, and the JSON's compare.runs).
+"$PDL" predict "$WORK/cmp/threads-w2-dynamic-r1.tsv" -w 2,4,8 --order longest-first \
+    --compare "$WORK/cmp/summary.tsv" --json "$WORK/p.json" >"$WORK/p.txt" 2>"$WORK/err" ||
+    fail "predict --compare exited $?: $(cat "$WORK/err")"
+expect_grep "$WORK/p.txt" "measured    error" "predict --compare: column"
+# W schedule makespan s bound s efficiency % speed-up connections measured s error %
+awk '$1 == 4 && $2 == "dynamic" { exit !($11 ~ /^[0-9.]+$/ && $13 ~ /^[-+][0-9.]+$/) }' "$WORK/p.txt" ||
+    fail "predict --compare: W=4 has no measured makespan: $(cat "$WORK/p.txt")"
+awk '$1 == 8 && $2 == "dynamic" { exit !($11 == "-") }' "$WORK/p.txt" ||
+    fail "predict --compare: W=8 was not compared: $(cat "$WORK/p.txt")"
+expect_eq "$(grep -o '"makespan": [0-9.]*}' "$WORK/p.json" | wc -l)" 2 "predict --compare: JSON runs"
+rc=0
+"$PDL" predict "$WORK/lf.tsv" --compare "$WORK/straggler.txt" >/dev/null 2>"$WORK/err" || rc=$?
+expect_eq "$rc" 2 "predict --compare LIST: exit status"
+expect_grep "$WORK/err" "pdl predict: --compare $WORK/straggler.txt: line 1: not a pdl compare summary" \
+    "predict --compare LIST: message"
+
 rc=0
 "$PDL" compare --schedules dynamic,static --order longest-first --durations-from "$WORK/list.tsv" \
     "$WORK/straggler.txt" >/dev/null 2>"$WORK/err" || rc=$?
