@@ -303,7 +303,6 @@ static int open_lists(struct app *a)
                                    .names = !cli->opt.discard};
     char err[256];
     uint64_t ahead;
-
     struct pdl_durations *dur = NULL;
 
     if (!r)
