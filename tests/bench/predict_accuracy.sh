@@ -95,14 +95,16 @@ echo "$(date -u +%Y-%m-%d), $(nproc) cores, pdl $("$PDL" --version | awk '{ prin
 echo "List: 30 × \`/delay/D\` of pdl-testd, D = 50 + (i × 337) mod 551 ms, i = 0..29"
 echo "(9.26 s of tasks). Each mode recorded $REPEAT times at W=2, the recording"
 echo "with the median makespan replayed; measured = median of $REPEAT runs (min–max);"
-echo "error = (predicted − measured) / measured."
+echo "error = (predicted − measured) / measured; error vs min uses the fastest"
+echo "run instead (load from other work on the machine only ever adds time)."
+echo "Load average when the runs began: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
-echo "| mode | W | predicted | measured | min–max | error |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| mode | W | predicted | measured | min–max | error | error vs min |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for mode in $MODES; do
     if [ "$mode" = mpi ]; then
         if [ -z "$MPIRUN" ] || ! "$PDL" --mode mpi --version >/dev/null 2>&1; then
-            echo "| mpi | | | | | not run: no mpirun or pdl built without MPI |"
+            echo "| mpi | | | | | not run: no mpirun or pdl built without MPI | |"
             continue
         fi
     fi
@@ -110,7 +112,7 @@ for mode in $MODES; do
     for w in 1 4 8 16; do
         p=$(predicted "$WORK/rec-$mode.tsv" "$w")
         read -r med lo hi < <(measure "$mode" -w "$w")
-        echo "| $mode | $w | $p s | $med s | $lo–$hi | $(err "$p" "$med") |"
+        echo "| $mode | $w | $p s | $med s | $lo–$hi | $(err "$p" "$med") | $(err "$p" "$lo") |"
     done
 done
 
@@ -120,8 +122,8 @@ REC=$WORK/rec-threads.tsv
 echo
 echo "From the threads recording at W=2, threads mode at W=4 (W=8 for the cap):"
 echo
-echo "| configuration | predicted | measured | min–max | error |"
-echo "|---|---:|---:|---:|---:|"
+echo "| configuration | predicted | measured | min–max | error | error vs min |"
+echo "|---|---:|---:|---:|---:|---:|"
 : >"$WORK/order.txt"
 config() {
     local label=$1 w=$2 popts=$3 ropts=$4 p med lo hi
@@ -129,7 +131,7 @@ config() {
     p=$(predicted "$REC" "$w" $popts)
     # shellcheck disable=SC2086
     read -r med lo hi < <(measure threads -w "$w" $ropts)
-    echo "| \`$label\` | $p s | $med s | $lo–$hi | $(err "$p" "$med") |"
+    echo "| \`$label\` | $p s | $med s | $lo–$hi | $(err "$p" "$med") | $(err "$p" "$lo") |"
     echo "$label	$p	$med" >>"$WORK/order.txt"
 }
 config "-w 4 --schedule dynamic" 4 "" ""
@@ -144,7 +146,7 @@ echo "Fastest to slowest, predicted: $(sort -t'	' -k2,2g "$WORK/order.txt" | cut
 echo
 echo "Fastest to slowest, measured: $(sort -t'	' -k3,3g "$WORK/order.txt" | cut -f1 | sed 's/^-w 4 //' | paste -sd, | sed 's/,/, /g')"
 echo
-echo "| configuration | predicted | measured | min–max | error |"
-echo "|---|---:|---:|---:|---:|"
+echo "| configuration | predicted | measured | min–max | error | error vs min |"
+echo "|---|---:|---:|---:|---:|---:|"
 config "-w 8 --per-host 2" 8 "--per-host 2" "--per-host 2"
 config "-w 8" 8 "" ""
