@@ -75,6 +75,9 @@ record() {
         cp "$WORK/m.tsv" "$WORK/r$i.tsv"
     done | sort -g | awk '{ a[NR] = $2 } END { print a[int((NR + 1) / 2)] }' >"$WORK/pick"
     cp "$WORK/r$(cat "$WORK/pick").tsv" "$2"
+    # What the replay starts from: a recording slowed by load shows here.
+    awk -v m="$1" 'NR == 2 { for (i = 2; i <= NF; i++) if ($i ~ /^wall=/) { sub(/^wall=/, "", $i); printf "%s %.3f s; ", m, $i } }' \
+        "$2" >>"$WORK/recorded"
 }
 
 # The makespan pdl predict gives for W=$2 (first row) from timeline $1 and
@@ -115,6 +118,8 @@ for mode in $MODES; do
         echo "| $mode | $w | $p s | $med s | $lo–$hi | $(err "$p" "$med") | $(err "$p" "$lo") |"
     done
 done
+
+[ -s "$WORK/recorded" ] && echo && echo "Recordings replayed (makespan at W=2): $(cat "$WORK/recorded")"
 
 # ---- schedules, chunks, a per-host cap and longest first at W=4 ----------
 REC=$WORK/rec-threads.tsv
