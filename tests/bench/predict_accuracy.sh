@@ -92,7 +92,7 @@ err() {
     awk -v p="$1" -v m="$2" 'BEGIN { printf "%+.1f %%", 100 * (p - m) / m }'
 }
 
-echo "# pdl predict: predicted against measured makespans"
+echo "## Predicted against measured makespans"
 echo
 echo "$(date -u +%Y-%m-%d), $(nproc) cores, pdl $("$PDL" --version | awk '{ print $2 }'), REPEAT=$REPEAT."
 echo "List: 30 × \`/delay/D\` of pdl-testd, D = 50 + (i × 337) mod 551 ms, i = 0..29"
