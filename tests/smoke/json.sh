@@ -36,9 +36,11 @@ expect_eq "$(jq -r '.tasks[].url' "$WORK/out.json" | tr '\n' ' ')" \
 expect_eq "$(wc -c <"$WORK/stdout")" 0 "stdout with --json FILE"
 jq -e '.summary.tasks == 3' "$WORK/r.json" >/dev/null || fail "--json FILE"
 jq -e '.run | has("workers_asked") | not' "$WORK/r.json" >/dev/null || fail "workers_asked when all ran"
-# A short list: the workers that ran, and those asked for.
+# A short list: the workers that ran tasks (3 started; a fast one may take
+# two tasks before a third worker asks), and those asked for.
 "$PDL" -w 8 --discard -t "$WORK/t3.tsv" --json "$WORK/short.json" "$WORK/list.txt" 2>"$WORK/err" || true
-jq -e '.run | (.workers == 3) and (.workers_asked == 8)' "$WORK/short.json" >/dev/null ||
+jq -e '.run | (.workers >= 1) and (.workers <= 3) and (.workers_asked == 8)' "$WORK/short.json" >/dev/null ||
     fail "short list: $(jq -c .run "$WORK/short.json")"
-expect_grep "$WORK/err" "pdl: threads, 3 workers (8 asked): 3 tasks" "summary: workers asked"
+grep -qE "^pdl: threads, [123] workers? \(8 asked\): 3 tasks" "$WORK/err" ||
+    fail "summary: workers asked: $(cat "$WORK/err")"
 echo "json: ok"
