@@ -16,7 +16,9 @@
 #                   lower bound of any makespan (no longer ceil(N/W) x mean)
 #   c_url() pdl_short(url)         (a URL as a row label)
 #   pdl_tips(...)                  (hover tooltips for an SVG, plots/tips.awk)
-#   SG_ID SG_W SG_START SG_END     (the straggler = task with the largest end)
+#   SG_ID SG_W SG_START SG_END     (the straggler = task with the largest end,
+#                                   if it ran on alone for 5 % of the makespan;
+#                                   else SG_ID = -1)
 #   n_dns n_con n_tls n_tfb        (how many tasks have that phase)
 #   pdl_title pdl_subtitle pdl_setterm(w,h) and the phase helpers e_*()
 #   pdl_lane_name(l)               ("w3", or "r1 w0" for an mpi run)
@@ -222,6 +224,14 @@ if (!pdl_empty) {
     stats data every ::1 using (c_id(0) == SG_ID ? c_s(0) : NaN) name "SGX" nooutput; SG_START = SGX_min
     SG_END = EN_max
     stats data every ::1 using (c_id(0) == SG_ID && !is_ok(0) ? 1 : 0) name "SGX" nooutput; SG_FAILED = int(SGX_sum)
+    # It is a straggler only if it ran on alone for 5 % of the makespan or
+    # more: the last of tasks that end together is not (SG_ID -1: none).
+    SG_ALONE = SG_END
+    if (N > 1) {
+        stats data every ::1 using (c_id(0) != SG_ID ? c_e(0) : NaN) name "SGO" nooutput
+        SG_ALONE = SG_END - SGO_max
+    }
+    if (N < 2 || SG_ALONE < 0.05 * pdl_max(SG_END, 1e-9)) { SG_ID = -1; SG_FAILED = 0 }
 
     DUR_MEAN = DUR_mean
     DUR_SUM  = DUR_sum
@@ -310,7 +320,7 @@ if (!pdl_empty && n_retry > 0) {
 if (!pdl_empty && NFAIL > 0) {
     eval pdl_lg_box . 'LGT[LGN] = sprintf("failed (%d)", NFAIL); LGS[LGN] = sprintf("fc rgb \"%s\" fs pattern 4 border lc rgb \"%s\" lw 1.5", C_FAIL, C_FAIL)'
 }
-if (!pdl_empty) {
+if (!pdl_empty && SG_ID >= 0) {
     eval pdl_lg_box . 'LGT[LGN] = sprintf("straggler: task %d", SG_ID); LGS[LGN] = "fc rgb \"#FFFFFF\" fs empty border lc rgb \"#000000\" lw 1.5"'
 }
 if (exists("pdl_lanes") && !pdl_empty) {
