@@ -1,7 +1,7 @@
 # fish completion for pdl. Installed as
 # share/fish/vendor_completions.d/pdl.fish; the options are those of
 # src/cli.c (tests/smoke/completions.sh checks).
-complete -c pdl -n '__fish_use_subcommand' -a 'compare export chart' -d 'command'
+complete -c pdl -n '__fish_use_subcommand' -a 'compare export chart predict' -d 'command'
 complete -c pdl -s m -l mode -x -a 'serial threads processes async mpi' -d 'how tasks are spread'
 complete -c pdl -s w -l workers -x -d 'workers'
 complete -c pdl -l schedule -x -a 'dynamic static' -d 'how tasks are dealt'
