@@ -154,9 +154,9 @@ const struct pdl_opt pdl_run_opts[] = {
      "task: one bar per task (default); worker: one lane\n"
      "per worker, showing idle gaps; connection: one lane\n"
      "per connection, showing reuse, set-up and idle time;\n"
-     "overview: in flight,\n"
-     "throughput, lanes and durations over time (what\n"
-     "the others become above %d or %d tasks)",
+     "overview: in flight, throughput, lanes and\n"
+     "durations over time (what the others become above\n"
+     "%d or %d tasks)",
      "the comparison chart has its own views"},
     {"progress", required_argument, OPT_PROGRESS, "STYLE",
      "bar: one line redrawn on stderr (the default when it\n"
