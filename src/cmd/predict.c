@@ -25,6 +25,7 @@ struct predict_cli {
     const char *chart;
     const char *json;
     const char *compare; /* a pdl compare summary: its runs as points */
+    bool order_given;    /* --order; else the order the run used */
 };
 
 /* One configuration predicted. */
@@ -120,8 +121,8 @@ static const struct pdl_opt predict_opts[] = {
     {"rate", required_argument, OPT_RATE, "R",
      "at most R starts per second (10/s, 600/m)", NULL},
     {"order", required_argument, OPT_ORDER, "HOW",
-     "list (the list's order, default) or longest-first\n"
-     "(by recorded duration)",
+     "list (the list's order) or longest-first (by\n"
+     "recorded duration); default: the order the run used",
      NULL},
     {"gantt", required_argument, OPT_GANTT, "W",
      "the configuration whose tasks are drawn and written\n"
@@ -206,6 +207,7 @@ static int set_option(int c, const char *arg, struct predict_cli *cli)
         cli->base.order = arg[0] == 'l' && arg[1] == 'o'
                               ? PDL_PREDICT_LONGEST_FIRST
                               : PDL_PREDICT_LIST;
+        cli->order_given = true;
         return 0;
     case OPT_CHART:
         cli->chart = arg;
@@ -750,6 +752,9 @@ int pdl_cmd_predict(int argc, char **argv)
     rc = read_timeline(cli.timeline, &tl);
     if (rc != 0)
         return rc;
+    /* A run handed out longest first is replayed so, unless told. */
+    if (!cli.order_given && tl.info.longest_first)
+        cli.base.order = PDL_PREDICT_LONGEST_FIRST;
     m = pdl_predict_model_create(&tl);
     if (!m) {
         fprintf(stderr, "pdl predict: %s: no task ran: nothing to replay\n",

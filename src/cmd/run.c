@@ -745,6 +745,7 @@ static int run_app(struct app *a, int dirfd)
                   cli->opt.per_host_loopback);
     pdl_run_info_init(&a->info, cli->opt.mode, a->run.workers);
     a->info.workers_asked = cli->opt.workers;
+    a->info.longest_first = cli->opt.order == PDL_ORDER_LONGEST_FIRST;
     a->acc = pdl_stats_acc_create();
     a->urls = pdl_namer_create();
     rc = open_timelines(a);

@@ -49,6 +49,13 @@ for mode in threads processes async; do
         fail "$mode: longest first did not start the long task at once"
     grep -qF -- "--order longest-first" "$WORK/lf.err" &&
         fail "$mode: a longest-first run was advised longest first: $(cat "$WORK/lf.err")"
+    # The metadata says so, and pdl predict replays it so by default.
+    sed -n 2p "$WORK/lf.tsv" | grep -q " handout=longest-first " ||
+        fail "$mode: metadata: $(sed -n 2p "$WORK/lf.tsv")"
+    sed -n 2p "$WORK/list.tsv" | grep -q "handout=" && fail "$mode: list order marked longest first"
+    "$PDL" predict "$WORK/lf.tsv" -w 4 >"$WORK/p.txt" || fail "$mode: predict exited $?"
+    replayed=$(awk '/replayed as measured/ { print $6 }' "$WORK/p.txt")
+    before "$replayed" 1.2 || fail "$mode: the longest-first run replayed in list order: $(cat "$WORK/p.txt")"
     # Ids stay list positions: the long task is still id 16.
     expect_eq "$(awk -F'\t' -v u="$LONG" '$14 == u { print $1 }' "$WORK/lf.tsv")" 16 "$mode: id"
     lw=$(wall "$WORK/list.tsv") fw=$(wall "$WORK/lf.tsv")
