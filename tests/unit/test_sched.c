@@ -451,6 +451,36 @@ START_TEST(test_longest_first)
 }
 END_TEST
 
+/* A URL run twice keeps its longer time; a row that never started (pending,
+ * attempts 0) says nothing. */
+START_TEST(test_durations_repeats)
+{
+    char *path = strdup("/tmp/pdl-unit-sched-tl-XXXXXX");
+    FILE *f = fdopen(mkstemp(path), "w");
+    struct pdl_result r[3] = {
+        {.end_ns = 200000000, .attempts = 1, .status = PDL_ST_OK},
+        {.end_ns = 500000000, .attempts = 2, .status = PDL_ST_HTTP},
+        {.status = PDL_ST_PENDING}};
+    const char *urls[] = {"http://h/a", "http://h/a", "http://h/b"};
+    struct pdl_run_info info;
+    struct pdl_durations *d = NULL;
+    char err[256];
+    int64_t ns = 0;
+
+    pdl_run_info_init(&info, "threads", 1);
+    ck_assert_int_eq(pdl_timeline_write(f, &info, r, urls, 3), PDL_OK);
+    fclose(f);
+    ck_assert_int_eq(pdl_durations_load(path, &d, err, sizeof(err)), PDL_OK);
+    ck_assert_uint_eq(pdl_durations_count(d), 1);
+    ck_assert(pdl_durations_get(d, "http://h/a", &ns));
+    ck_assert_int_eq(ns, 500000000);
+    ck_assert(!pdl_durations_get(d, "http://h/b", &ns));
+    pdl_durations_destroy(d);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 /* A file that is not a timeline, or none, is refused with the reason. */
 START_TEST(test_durations_bad)
 {
@@ -492,6 +522,7 @@ int main(void)
     tcase_add_test(tc, test_hist_error_bound);
     tcase_add_test(tc, test_longest_first);
     tcase_add_test(tc, test_durations_bad);
+    tcase_add_test(tc, test_durations_repeats);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
