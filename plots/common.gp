@@ -16,7 +16,9 @@
 #                   lower bound of any makespan (no longer ceil(N/W) x mean)
 #   c_url() pdl_short(url)         (a URL as a row label)
 #   pdl_tips(...)                  (hover tooltips for an SVG, plots/tips.awk)
-#   SG_ID SG_W SG_START SG_END     (the straggler = task with the largest end)
+#   SG_ID SG_W SG_START SG_END     (the straggler = task with the largest end,
+#                                   if it ran on alone for 5 % of the makespan;
+#                                   else SG_ID = -1)
 #   n_dns n_con n_tls n_tfb        (how many tasks have that phase)
 #   pdl_title pdl_subtitle pdl_setterm(w,h) and the phase helpers e_*()
 #   pdl_lane_name(l)               ("w3", or "r1 w0" for an mpi run)
@@ -94,6 +96,8 @@ HOST    = pdl_meta("host")
 STARTED = pdl_meta("started")
 PDLVER  = pdl_meta("pdl")
 pdl_s   = pdl_meta("workers"); META_W     = pdl_isnum(pdl_s) ? int(pdl_s + 0) : 0
+# -w when fewer workers ran (a short list): the title says both.
+pdl_s   = pdl_meta("workers_asked"); META_WASKED = pdl_isnum(pdl_s) ? int(pdl_s + 0) : 0
 pdl_s   = pdl_meta("wall");    META_WALL  = pdl_isnum(pdl_s) ? pdl_s + 0.0 : 0.0
 pdl_s   = pdl_meta("tasks");   META_TASKS = pdl_isnum(pdl_s) ? int(pdl_s + 0) : -1
 pdl_s   = pdl_meta("clock_error_us"); META_CLOCK_US = pdl_isnum(pdl_s) ? pdl_s + 0.0 : -1
@@ -220,6 +224,14 @@ if (!pdl_empty) {
     stats data every ::1 using (c_id(0) == SG_ID ? c_s(0) : NaN) name "SGX" nooutput; SG_START = SGX_min
     SG_END = EN_max
     stats data every ::1 using (c_id(0) == SG_ID && !is_ok(0) ? 1 : 0) name "SGX" nooutput; SG_FAILED = int(SGX_sum)
+    # It is a straggler only if it ran on alone for 5 % of the makespan or
+    # more: the last of tasks that end together is not (SG_ID -1: none).
+    SG_ALONE = SG_END
+    if (N > 1) {
+        stats data every ::1 using (c_id(0) != SG_ID ? c_e(0) : NaN) name "SGO" nooutput
+        SG_ALONE = SG_END - SGO_max
+    }
+    if (N < 2 || SG_ALONE < 0.05 * pdl_max(SG_END, 1e-9)) { SG_ID = -1; SG_FAILED = 0 }
 
     DUR_MEAN = DUR_mean
     DUR_SUM  = DUR_sum
@@ -238,7 +250,8 @@ if (!pdl_empty) {
 
     pdl_tasks_txt = (META_TASKS >= 0 && META_TASKS != N) ? sprintf("%d of %d tasks", N, META_TASKS) : sprintf("%d task%s", N, N == 1 ? "" : "s")
     pdl_who = PDL_RANKED ? sprintf("%d ranks × %d worker%s on %d host%s", PDL_R, PDL_WR, PDL_WR == 1 ? "" : "s", PDL_NH, PDL_NH == 1 ? "" : "s") : \
-        sprintf("%d worker%s%s", W, W == 1 ? "" : "s", W_RAN < W ? sprintf(" (%d ran tasks)", W_RAN) : "")
+        sprintf("%d worker%s%s%s", W, W == 1 ? "" : "s", META_WASKED > W ? sprintf(" (%d asked)", META_WASKED) : "", \
+            W_RAN < W ? sprintf(" (%d ran tasks)", W_RAN) : "")
     pdl_title = sprintf("pdl%s · %s · %s%s · makespan %s s · lower bound %s s", \
         MODE eq "" ? "" : " " . MODE, pdl_who, pdl_tasks_txt, \
         NFAIL > 0 ? sprintf(" (%d failed)", NFAIL) : "", fmt_s(WALL), fmt_s(IDEAL))
@@ -307,7 +320,7 @@ if (!pdl_empty && n_retry > 0) {
 if (!pdl_empty && NFAIL > 0) {
     eval pdl_lg_box . 'LGT[LGN] = sprintf("failed (%d)", NFAIL); LGS[LGN] = sprintf("fc rgb \"%s\" fs pattern 4 border lc rgb \"%s\" lw 1.5", C_FAIL, C_FAIL)'
 }
-if (!pdl_empty) {
+if (!pdl_empty && SG_ID >= 0) {
     eval pdl_lg_box . 'LGT[LGN] = sprintf("straggler: task %d", SG_ID); LGS[LGN] = "fc rgb \"#FFFFFF\" fs empty border lc rgb \"#000000\" lw 1.5"'
 }
 if (exists("pdl_lanes") && !pdl_empty) {

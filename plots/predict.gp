@@ -7,9 +7,11 @@
 # line (mode, measured_workers, measured_wall, gantt_workers, ...), the
 # timeline's path on a "# timeline<TAB>PATH" line, one block per schedule of
 # (workers, makespan, bound), then the predicted Gantt (id, worker, start,
-# end, setup), blocks separated by two blank lines.  Drawn:
+# end, setup), and with --compare the compared runs (workers, makespan,
+# schedule), blocks separated by two blank lines.  Drawn:
 #   (1) predicted makespan against W, one line per schedule, the lower bound
-#       max(task time / W, longest task) dashed, the measured run as a point;
+#       max(task time / W, longest task) dashed, the measured run as a point,
+#       the runs of a pdl compare summary as open circles;
 #   (2) the measured run's lanes (from its timeline) and the predicted lanes
 #       of one configuration under them, on the same time axis; a bar per
 #       task coloured by worker, predicted connection set-up in orange, a
@@ -51,6 +53,8 @@ P_GK    = prd_meta("gantt_makespan") + 0.0
 P_GB    = prd_meta("gantt_bound") + 0.0
 P_TASKS = prd_meta("tasks") + 0
 P_LANES = prd_meta("lanes") eq "0" ? 0 : 1
+# pdl predict --compare: the compared runs, a block after the Gantt's.
+P_NC    = prd_meta("compare") + 0
 P_TL    = system("LC_ALL=C awk -F '\t' '$1 == \"# timeline\" { print $2; exit }' " . prd_q)
 array P_SNAME[2]
 do for [s = 1:P_NS] {
@@ -80,6 +84,15 @@ do for [s = 0:P_NS - 1] {
     P_KMAX = pdl_max(P_KMAX, PS_max_y)
 }
 P_WMIN = pdl_min(P_WMIN, P_MW); P_WMAX = pdl_max(P_WMAX, P_MW)
+if (P_NC > 0) {
+    stats pred index (P_NS + 1) every ::1 using 1:2 nooutput name "PC"
+    P_WMIN = pdl_min(P_WMIN, PC_min_x); P_WMAX = pdl_max(P_WMAX, PC_max_x)
+    P_KMAX = pdl_max(P_KMAX, PC_max_y)
+}
+$PRD_NONE << EOD
+NaN	NaN
+EOD
+P_CMP = P_NC > 0 ? sprintf("pred index %d every ::1", P_NS + 1) : "$PRD_NONE"
 P_GLANES = 1
 if (P_LANES) {
     stats pred index P_NS every ::1 using 2 nooutput name "PG"
@@ -138,7 +151,8 @@ set print
 set label 1 "predicted makespan" at graph 0, graph 1 left offset 0, 1.1 font ",11" textcolor rgb "#111111"
 plot pred index 0 every ::1 using 1:3 with lines dt (8, 5) lw 1.5 lc rgb "#444444" title "lower bound: max(task time / W, longest task)", \
      for [s = 1:P_NS] pred index (s - 1) every ::1 using 1:2 with linespoints lw 2.5 pt 7 ps 1.2 lc rgb P_COL[s] title "predicted, " . P_SNAME[s], \
-     $MEAS using 1:2 with points pt 12 ps 2.6 lw 2.5 lc rgb "#000000" title sprintf("measured: %s, %d worker%s", P_MODE, P_MW, P_MW == 1 ? "" : "s")
+     $MEAS using 1:2 with points pt 12 ps 2.6 lw 2.5 lc rgb "#000000" title sprintf("measured: %s, %d worker%s", P_MODE, P_MW, P_MW == 1 ? "" : "s"), \
+     @P_CMP using 1:2 with points pt 6 ps 1.4 lw 1.5 lc rgb "#000000" title (P_NC > 0 ? sprintf("measured by pdl compare (%d run%s)", P_NC, P_NC == 1 ? "" : "s") : "")
 unset label 1
 unset logscale x
 unset key
@@ -192,7 +206,7 @@ unset arrow 3
 prd_steps = "| LC_ALL=C sort -k1,1g -k2,2n | LC_ALL=C awk -v OFS='\t' '{ c += $2; print $1, c }'"
 prd_meas_sh = "< LC_ALL=C awk -F '\t' '/^#/ { next } $1 == \"id\" { for (i = 1; i <= NF; i++) { if ($i == \"start\") cs = i; if ($i == \"end\") ce = i; if ($i == \"status\") st = i }; next } " . \
     "cs && $st != \"not-run\" && $st != \"skipped\" { print $cs, 1; print $ce, -1 }' " . pdl_q . " " . prd_steps
-prd_pred_sh = "< LC_ALL=C awk -F '\t' '/^# gantt$/ { g = 1; next } g && $1 ~ /^[0-9]+$/ { print $3, 1; print $4, -1 }' " . prd_q . " " . prd_steps
+prd_pred_sh = "< LC_ALL=C awk -F '\t' '/^# gantt$/ { g = 1; next } /^# compare$/ { g = 0 } g && $1 ~ /^[0-9]+$/ { print $3, 1; print $4, -1 }' " . prd_q . " " . prd_steps
 set tmargin at screen sy(PX_T4)
 set bmargin at screen sy(PX_T4 + PX_H4)
 set yrange [0 : pdl_max(W, P_GLANES) * 1.15 + 0.5]

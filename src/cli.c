@@ -42,6 +42,8 @@ enum {
     OPT_NO_GLOB,
     OPT_RATE,
     OPT_PER_HOST,
+    OPT_ORDER,
+    OPT_DURATIONS_FROM,
     OPT_PROGRESS,
     OPT_JSON,
     /* Requests (request.c). */
@@ -79,6 +81,17 @@ const struct pdl_opt pdl_run_opts[] = {
      "compare sets it for each run; use --schedules"},
     {"chunk", required_argument, OPT_CHUNK, "N",
      "dynamic: take N tasks at a time (default 1)", NULL},
+    {"order", required_argument, OPT_ORDER, "HOW",
+     "list: in the lists' order, read as the run goes\n"
+     "(default); longest-first: the longest tasks of\n"
+     "--durations-from first, the fix for a straggler\n"
+     "started last (the lists are then read whole first)",
+     NULL},
+    {"durations-from", required_argument, OPT_DURATIONS_FROM, "TIMELINE",
+     "task times for longest-first: an earlier run's\n"
+     "timeline of the same lists, matched by URL; URLs\n"
+     "it does not hold go first",
+     NULL},
     {"rate", required_argument, OPT_RATE, "R",
      "start at most R tasks per second over all workers\n"
      "(10/s, 600/m, 2/h; default no limit)",
@@ -145,9 +158,9 @@ const struct pdl_opt pdl_run_opts[] = {
      "task: one bar per task (default); worker: one lane\n"
      "per worker, showing idle gaps; connection: one lane\n"
      "per connection, showing reuse, set-up and idle time;\n"
-     "overview: in flight,\n"
-     "throughput, lanes and durations over time (what\n"
-     "the others become above %d or %d tasks)",
+     "overview: in flight, throughput, lanes and\n"
+     "durations over time (what the others become above\n"
+     "%d or %d tasks)",
      "the comparison chart has its own views"},
     {"progress", required_argument, OPT_PROGRESS, "STYLE",
      "bar: one line redrawn on stderr (the default when it\n"
@@ -571,6 +584,17 @@ static int word_option(struct pdl_cli *cli, int c, const char *arg)
         cli->opt.schedule =
             strcmp(arg, "static") == 0 ? PDL_SCHED_STATIC : PDL_SCHED_DYNAMIC;
         return 0;
+    case OPT_ORDER:
+        if (strcmp(arg, "list") != 0 && strcmp(arg, "longest-first") != 0)
+            return bad_value("--order", "must be list or longest-first", arg);
+        cli->opt.order =
+            strcmp(arg, "list") == 0 ? PDL_ORDER_LIST : PDL_ORDER_LONGEST_FIRST;
+        return 0;
+    case OPT_DURATIONS_FROM:
+        if (readable("--durations-from", arg) != 0)
+            return PDL_EXIT_USAGE;
+        cli->opt.durations_from = arg;
+        return 0;
     case 'o':
         if (!*arg)
             return bad_value("--output", "empty folder name", arg);
@@ -668,6 +692,26 @@ static int flag_option(struct pdl_cli *cli, int c, const char *arg)
     return -1;
 }
 
+/* --order longest-first and --durations-from need each other, and the
+ * dynamic schedule: static slices are cut in list order. */
+static int check_order(const struct pdl_options *o)
+{
+    const char *why = NULL;
+
+    if (o->order == PDL_ORDER_LONGEST_FIRST && !o->durations_from)
+        why = "--order longest-first: needs the tasks' times: add "
+              "--durations-from TIMELINE (an earlier run's timeline)";
+    else if (o->order != PDL_ORDER_LONGEST_FIRST && o->durations_from)
+        why = "--durations-from: only --order longest-first uses it";
+    else if (o->order == PDL_ORDER_LONGEST_FIRST &&
+             o->schedule == PDL_SCHED_STATIC)
+        why = "--order longest-first: the static schedule cuts the list "
+              "in its order; use --schedule dynamic";
+    if (why)
+        fprintf(stderr, "pdl: %s\n", why);
+    return why ? -1 : 0;
+}
+
 /* Rules that involve more than one option. */
 static int check_together(struct pdl_cli *cli)
 {
@@ -705,6 +749,8 @@ static int check_together(struct pdl_cli *cli)
                                     : "--content-disposition");
         return PDL_EXIT_USAGE;
     }
+    if (check_order(&cli->opt) != 0)
+        return PDL_EXIT_USAGE;
     if (strcmp(cli->opt.mode, "serial") == 0)
         cli->opt.workers = 1;
     return -1;

@@ -792,7 +792,11 @@ static void report_run(FILE *out, const struct pdl_run_info *info)
 {
     fputs("\"run\":{\"mode\":", out);
     json_str(out, info->mode);
-    fprintf(out, ",\"workers\":%u,\"started\":", info->workers);
+    fprintf(out, ",\"workers\":%u,", info->workers);
+    /* A short list ran fewer workers than -w asked for. */
+    if (info->workers_asked > info->workers)
+        fprintf(out, "\"workers_asked\":%u,", info->workers_asked);
+    fputs("\"started\":", out);
     json_str(out, info->started);
     fprintf(out, ",\"epoch\":%.6f,\"host\":", info->epoch);
     json_str(out, info->host);

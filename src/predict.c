@@ -11,6 +11,7 @@
 #include "pdl/util.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -684,16 +685,37 @@ static const char *human(double s, char *buf, size_t n)
     return buf;
 }
 
+/* Appends to buf (len so far, size n) as snprintf does; the new length. */
+static size_t append(char *buf, size_t n, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static size_t append(char *buf, size_t n, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    int k;
+
+    va_start(ap, fmt);
+    k = vsnprintf(buf + (len < n ? len : n), len < n ? n - len : 0, fmt, ap);
+    va_end(ap);
+    return len + (k > 0 ? (size_t)k : 0);
+}
+
+/* A change worth advising saves at least 5 % of the makespan: less is
+ * within what the model and a loaded machine get wrong. */
+static bool worth_it(double now, double then)
+{
+    return then < 0.95 * now;
+}
+
 size_t pdl_predict_sentence(const struct pdl_timeline *tl, unsigned workers,
-                            char *buf, size_t n)
+                            const struct pdl_predict_hint *hint, char *buf,
+                            size_t n)
 {
     struct pdl_predict_model *m = pdl_predict_model_create(tl);
     struct pdl_predict_config cfg;
-    struct pdl_predict_result r;
+    struct pdl_predict_result r, lf, more;
     struct pdl_predict_facts f;
     char a[32], b[32];
     size_t len = 0;
-    int k;
 
     if (n > 0)
         buf[0] = '\0';
@@ -702,31 +724,35 @@ size_t pdl_predict_sentence(const struct pdl_timeline *tl, unsigned workers,
         return 0;
     }
     pdl_predict_config_init(&cfg, workers);
-    pdl_predict_run(m, &cfg, &r, NULL);
-    k = snprintf(buf, n,
-                 "with these tasks the best any %u worker%s could do "
-                 "is %s",
-                 r.workers, r.workers == 1 ? "" : "s",
-                 human(r.bound, a, sizeof(a)));
-    len += (size_t)k;
-    pdl_predict_model_facts(m, &f);
-    if (r.workers > 1 && f.longest_id != f.first_id) {
+    if (hint && hint->longest_first)
         cfg.order = PDL_PREDICT_LONGEST_FIRST;
-        pdl_predict_run(m, &cfg, &r, NULL);
-        k = snprintf(buf + (len < n ? len : n), len < n ? n - len : 0,
-                     "; starting the %s task first would give %s",
-                     human(f.longest, a, sizeof(a)),
-                     human(r.makespan, b, sizeof(b)));
-        len += (size_t)k;
+    pdl_predict_run(m, &cfg, &r, NULL);
+    len = append(
+        buf, n, len, "with these tasks the best any %u worker%s could do is %s",
+        r.workers, r.workers == 1 ? "" : "s", human(r.bound, a, sizeof(a)));
+    pdl_predict_model_facts(m, &f);
+    if (r.workers > 1 && cfg.order == PDL_PREDICT_LIST) {
+        cfg.order = PDL_PREDICT_LONGEST_FIRST;
+        pdl_predict_run(m, &cfg, &lf, NULL);
         cfg.order = PDL_PREDICT_LIST;
+        if (worth_it(r.makespan, lf.makespan)) {
+            len = append(buf, n, len,
+                         "; starting the %s task first would give %s",
+                         human(f.longest, a, sizeof(a)),
+                         human(lf.makespan, b, sizeof(b)));
+            len = append(buf, n, len,
+                         " (--order longest-first --durations-from %s)",
+                         hint && hint->timeline ? hint->timeline : "TIMELINE");
+        }
     }
     if (m->n >= 2 * (size_t)workers && workers <= 512) {
         cfg.workers = 2 * workers;
-        pdl_predict_run(m, &cfg, &r, NULL);
-        k = snprintf(buf + (len < n ? len : n), len < n ? n - len : 0,
-                     "; %u workers would give about %s", cfg.workers,
-                     human(r.makespan, b, sizeof(b)));
-        len += (size_t)k;
+        pdl_predict_run(m, &cfg, &more, NULL);
+        len = append(buf, n, len, "; %u workers would give about %s%s%s",
+                     cfg.workers,
+                     worth_it(r.makespan, more.makespan) ? "" : "the same (",
+                     human(more.makespan, b, sizeof(b)),
+                     worth_it(r.makespan, more.makespan) ? "" : ")");
     }
     pdl_predict_model_destroy(m);
     return len;

@@ -3,7 +3,8 @@
  * Static: the lists counted once, then one reader per worker standing at
  * the start of its slice. Names are given in list order either way: as
  * tasks are read (dynamic), or while counting, keeping only the names that
- * had to be numbered (static). */
+ * had to be numbered (static). Longest first: the whole list read into the
+ * read-ahead queue at creation, named in list order, then sorted. */
 #include "pdl/sched.h"
 #include "pdl/names.h"
 #include "pdl/util.h"
@@ -268,7 +269,8 @@ uint64_t pdl_sched_prefetch(struct pdl_sched *s, uint64_t n)
         fill(s, &ref, &t);
         queue_push_back(&s->ahead, &t);
     }
-    have = s->ahead.n;
+    /* Longest first read the whole list ahead: more than n may wait. */
+    have = s->ahead.n < n ? s->ahead.n : n;
     pthread_mutex_unlock(&s->lock);
     return have;
 }
@@ -348,6 +350,49 @@ static int cut_slices(struct pdl_sched *s, char *err, size_t errsz)
     return 0;
 }
 
+/* A task read whole for longest first, and its recorded duration. */
+struct keyed {
+    int64_t ns; /* INT64_MAX when not recorded: it goes first */
+    struct pdl_task t;
+};
+
+static int cmp_longest(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+
+    if (x->ns != y->ns)
+        return x->ns < y->ns ? 1 : -1;
+    return (x->t.id > y->t.id) - (x->t.id < y->t.id);
+}
+
+/* Reads the whole list (named in list order as it is read), sorts it
+ * longest first and queues it to be handed out in that order. A task the
+ * durations do not hold may be long: started first, it cannot become the
+ * straggler that longest first is there to prevent. */
+static void read_longest_first(struct pdl_sched *s)
+{
+    struct pdl_task_ref ref;
+    struct keyed *k = NULL;
+    size_t n = 0, cap = 0;
+
+    while (pdl_reader_next(s->reader, &ref) > 0) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            k = pdl_xrealloc(k, cap, sizeof(*k));
+        }
+        fill(s, &ref, &k[n].t);
+        if (!pdl_durations_get(s->cfg.durations, k[n].t.url, &k[n].ns))
+            k[n].ns = INT64_MAX;
+        n++;
+    }
+    s->at_end = true;
+    if (n > 0)
+        qsort(k, n, sizeof(*k), cmp_longest);
+    for (size_t i = 0; i < n; i++)
+        queue_push_back(&s->ahead, &k[i].t);
+    free(k);
+}
+
 struct pdl_sched *pdl_sched_create(struct pdl_reader *r,
                                    const struct pdl_sched_config *cfg,
                                    struct pdl_namer *namer, char *err,
@@ -369,6 +414,9 @@ struct pdl_sched *pdl_sched_create(struct pdl_reader *r,
         pdl_sched_destroy(s);
         return NULL;
     }
+    if (cfg->schedule == PDL_SCHED_DYNAMIC && cfg->durations)
+        read_longest_first(s);
+    s->cfg.durations = NULL; /* not kept: the caller may free it now */
     return s;
 }
 

@@ -237,28 +237,34 @@ static void where(const struct pdl_stats *st, double *share, const char **what)
     *what = total > 0 ? part[best].name : "";
 }
 
-/* What would help, as the numbers say it, or "". Workers that sat idle
- * mean more of them would not. */
-static void advice(const struct pdl_stats *st, unsigned workers, double share,
-                   const char *what, char *buf, size_t n)
+/* What would help, as the numbers say it, or "". More workers help only
+ * where some task waited for one: not when every task had its own, nor
+ * when the longest task alone is (nearly) the whole run. */
+static void advice(const struct pdl_stats *st, unsigned workers, size_t ran,
+                   double share, const char *what, char *buf, size_t n)
 {
     double idle = workers ? 1 - st->concurrency / workers : 0;
+    bool by_longest = st->longest >= 0.9 * st->wall;
     char longest[32];
 
     buf[0] = '\0';
-    if (share < 0.5)
-        return;
     fmt_time(st->longest, longest, sizeof(longest));
-    if (idle > 0.2 && workers > 1)
+    if (ran <= workers && workers > 1)
         snprintf(buf, n,
-                 ": workers sat idle %.0f%% of the time, so more of them "
-                 "would not help; the longest task (%s) and the end of the "
-                 "list bounded the run",
-                 100 * idle, longest);
+                 "; every task had a worker of its own, so more workers "
+                 "would not help; the longest task (%s) bounded the run",
+                 longest);
+    else if (idle > 0.2 && workers > 1)
+        snprintf(buf, n,
+                 "; workers sat idle %.0f%% of the time%s; the longest task "
+                 "(%s) and the end of the list bounded the run",
+                 100 * idle,
+                 by_longest ? ", so more of them would not help" : "", longest);
+    else if (share < 0.5)
+        return;
     else if (strcmp(what, "waiting for the first byte") == 0)
-        snprintf(buf, n,
-                 ": I/O-bound with every worker busy, more workers "
-                 "would help");
+        snprintf(buf, n, ": I/O-bound with every worker busy%s",
+                 by_longest ? "" : ", more workers would help");
     else if (strcmp(what, "receiving bodies") == 0)
         snprintf(buf, n, ": bandwidth-bound");
     else if (strcmp(what, "connecting (DNS, TCP, TLS)") == 0)
@@ -294,12 +300,18 @@ size_t pdl_stats_sentence(const struct pdl_stats *st, const char *mode,
     /* No schedule beats the longest task, nor busy time spread evenly. */
     if (st->longest > bound)
         bound = st->longest;
-    advice(st, workers, share, what, help, sizeof(help));
-    k = snprintf(buf, n,
-                 "%s x%u: %s, %.1fx faster than one task at a time, "
-                 "%.0f%% of the lower bound",
-                 mode, workers, wall, st->busy / st->wall,
-                 100 * bound / st->wall);
+    advice(st, workers, ran, share, what, help, sizeof(help));
+    if (workers == 1)
+        k = snprintf(buf, n,
+                     "%s x1: %s, one task at a time, %.0f%% of the "
+                     "lower bound",
+                     mode, wall, 100 * bound / st->wall);
+    else
+        k = snprintf(buf, n,
+                     "%s x%u: %s, %.1fx faster than one task at a time, "
+                     "%.0f%% of the lower bound",
+                     mode, workers, wall, st->busy / st->wall,
+                     100 * bound / st->wall);
     if (k >= 0 && (size_t)k < n && *what)
         k += snprintf(buf + k, n - (size_t)k, "; %.0f%% of task time was %s%s",
                       100 * share, what, help);
@@ -364,13 +376,16 @@ static void print_failures_by_reason(FILE *out, const struct pdl_stats *st)
 }
 
 void pdl_summary_print(FILE *out, const struct pdl_stats *st, const char *mode,
-                       unsigned workers)
+                       unsigned workers, unsigned asked)
 {
-    char bytes[32], a[32], b[32], c[32], sentence[512];
+    char bytes[32], a[32], b[32], c[32], sentence[512], more[32] = "";
 
     fmt_bytes(st->bytes, bytes, sizeof(bytes));
-    fprintf(out, "pdl: %s, %u worker%s: %zu task%s, %zu ok, %zu failed, %s\n",
-            mode, workers, workers == 1 ? "" : "s", st->tasks,
+    /* A short list starts fewer workers than -w asked for: say both. */
+    if (asked > workers)
+        snprintf(more, sizeof(more), " (%u asked)", asked);
+    fprintf(out, "pdl: %s, %u worker%s%s: %zu task%s, %zu ok, %zu failed, %s\n",
+            mode, workers, workers == 1 ? "" : "s", more, st->tasks,
             st->tasks == 1 ? "" : "s", st->ok, st->failed, bytes);
     if (st->tasks == 0)
         return;

@@ -261,6 +261,8 @@ static char *format_meta(const struct pdl_run_info *info,
     fprintf(out, " mode=%s workers=%u", info->mode, info->workers);
     if (info->workers_asked && info->workers_asked != info->workers)
         fprintf(out, " workers_asked=%u", info->workers_asked);
+    if (info->longest_first)
+        fputs(" handout=longest-first", out);
     if (st)
         fprintf(out, " tasks=%zu ok=%zu failed=%zu wall=%.6f", st->tasks,
                 st->ok, st->failed, st->wall);

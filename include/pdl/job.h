@@ -21,6 +21,12 @@ enum pdl_schedule {
     PDL_SCHED_STATIC   /* the list cut into W contiguous slices up front */
 };
 
+/* The order tasks are handed out in (--order). */
+enum pdl_order {
+    PDL_ORDER_LIST,         /* the lists' order, read as the run goes */
+    PDL_ORDER_LONGEST_FIRST /* by --durations-from, the lists read whole */
+};
+
 /* Which HTTP version to ask for (--http1.1, --http2,
  * --http2-prior-knowledge); the default is libcurl's. */
 enum pdl_http_want {
@@ -68,6 +74,10 @@ struct pdl_options {
     size_t nresolve;
     const char *const *connect_to; /* --connect-to h1:p1:h2:p2 lines */
     size_t nconnect_to;
+    /* The order tasks are handed out in, and for longest-first the
+     * earlier timeline that gives the tasks' times. */
+    enum pdl_order order;
+    const char *durations_from;
     /* Names. */
     bool no_clobber;          /* a body whose file exists is skipped */
     bool content_disposition; /* a name from Content-Disposition, if any */

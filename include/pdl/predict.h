@@ -120,14 +120,25 @@ int pdl_predict_makespan(const struct pdl_timeline *tl,
                          const struct pdl_predict_config *cfg,
                          struct pdl_predict_result *out);
 
+/* What the summary knows of the run beyond its timeline. */
+struct pdl_predict_hint {
+    bool longest_first;   /* the run was --order longest-first */
+    const char *timeline; /* its timeline's path, named in the advice;
+                             NULL: "TIMELINE" (none was kept) */
+};
+
 /* Writes into buf a clause for the end-of-run summary about tl run with
- * workers workers (pdl's defaults otherwise), e.g. "with these tasks the
- * best any 4 workers could do is 1.11 s; starting the 600 ms task first
- * would give 1.12 s; 8 workers would give about 0.74 s". The last part is
- * left out when there are not twice as many tasks as workers, the middle
- * one when the longest task is already first. Returns its length, as
- * snprintf does; 0 (buf "") if there is nothing to replay. */
+ * workers workers (pdl's defaults otherwise; hint may be NULL), e.g. "with
+ * these tasks the best any 4 workers could do is 1.11 s; starting the
+ * 600 ms task first would give 1.12 s (--order longest-first
+ * --durations-from run.tsv); 8 workers would give about 0.74 s". The
+ * longest-first part is there only when the run was in list order and it
+ * would save 5 % or more; the last part only when there are twice as many
+ * tasks as workers, and it says "about the same (X)" when twice the
+ * workers would not save 5 %. Returns its length, as snprintf does; 0
+ * (buf "") if there is nothing to replay. */
 size_t pdl_predict_sentence(const struct pdl_timeline *tl, unsigned workers,
-                            char *buf, size_t n);
+                            const struct pdl_predict_hint *hint, char *buf,
+                            size_t n);
 
 #endif

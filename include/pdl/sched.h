@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pdl/durations.h"
 #include "pdl/job.h"
 #include "pdl/reader.h"
 #include "pdl/tasklist.h"
@@ -19,6 +20,11 @@ struct pdl_sched_config {
     unsigned chunk;   /* tasks taken at a time (dynamic); 0 means 1 */
     unsigned workers; /* static: slices; dynamic: local queues */
     bool names;       /* plan file names (false with --discard) */
+    /* Longest first (dynamic only): the lists are read whole at creation
+     * and handed out by these recorded durations, longest first; tasks
+     * they do not hold go first, in list order. NULL: list order. Only
+     * used during pdl_sched_create. */
+    const struct pdl_durations *durations;
 };
 
 struct pdl_sched;

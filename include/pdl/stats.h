@@ -74,11 +74,13 @@ void pdl_stats_acc_add(struct pdl_stats_acc *a, size_t id,
 void pdl_stats_acc_get(const struct pdl_stats_acc *a, struct pdl_stats *st);
 
 /* Writes into buf one sentence that reads st for a person, e.g.
- * "threads x4: 1.01 s, 3.9x faster than one task at a time, 98% of ideal;
- * 97% of task time was waiting for the first byte: I/O-bound, more workers
- * would help". One task at a time is estimated as the sum of task times;
- * ideal is that sum spread evenly over the workers, or the longest task if
- * longer.
+ * "threads x4: 1.01 s, 3.9x faster than one task at a time, 98% of the
+ * lower bound; 97% of task time was waiting for the first byte: I/O-bound
+ * with every worker busy, more workers would help". One task at a time is
+ * estimated as the sum of task times; the lower bound is that sum spread
+ * evenly over the workers, or the longest task if longer. More workers are
+ * advised only where tasks waited for one and the longest task is not
+ * (nearly) the whole run.
  * Returns its length, as snprintf does. */
 size_t pdl_stats_sentence(const struct pdl_stats *st, const char *mode,
                           unsigned workers, char *buf, size_t n);
@@ -87,8 +89,9 @@ size_t pdl_stats_sentence(const struct pdl_stats *st, const char *mode,
  * starting "pdl: ": counts and bytes, wall and task time, concurrency,
  * latency percentiles, the slowest tasks, connections opened and reused
  * with the HTTP versions spoken, failures by reason, and the
- * sentence of pdl_stats_sentence. */
+ * sentence of pdl_stats_sentence. workers: those that ran; asked: -w, said
+ * beside them when more (0: not known). */
 void pdl_summary_print(FILE *out, const struct pdl_stats *st, const char *mode,
-                       unsigned workers);
+                       unsigned workers, unsigned asked);
 
 #endif

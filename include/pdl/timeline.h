@@ -47,6 +47,7 @@ struct pdl_run_info {
     char mode[32];
     unsigned workers;       /* workers that ran */
     unsigned workers_asked; /* -w, when more than ran; else 0 */
+    bool longest_first;     /* tasks handed out longest first (--order) */
     int complete;           /* 1: the run ended; 0: cut short; -1: unknown */
     char started[32];       /* UTC, ISO 8601, to the second */
     double epoch; /* the run's start in seconds since 1970, to the us */

@@ -297,6 +297,9 @@ static int run_option(struct cmp_cli *cli, char **argv, int id, const char *arg)
     if (!o)
         return PDL_EXIT_USAGE;
     snprintf(name, sizeof(name), "--%s", o->name);
+    /* The predicted curves replay the runs in the order they ran in. */
+    if (strcmp(o->name, "order") == 0)
+        cli->longest_first = strcmp(arg, "longest-first") == 0;
     cli->pass[cli->npass++] = pdl_xstrdup(name);
     if (o->has_arg == required_argument)
         cli->pass[cli->npass++] = pdl_xstrdup(arg);
@@ -348,6 +351,15 @@ static int one_option(void *ctx, int c, const char *arg)
 /* The lists after the options: at least one. Returns -1 or the exit code. */
 static int take_lists(struct cmp_cli *cli, int argc, char **argv)
 {
+    /* Each run would refuse it: say so once, before any run. */
+    for (size_t s = 0; cli->longest_first && s < cli->nschedules; s++)
+        if (strcmp(cli->schedules[s], "static") == 0) {
+            fputs("pdl compare: --order longest-first: the static schedule "
+                  "cuts the list in its order; compare --schedules "
+                  "dynamic\n",
+                  stderr);
+            return PDL_EXIT_USAGE;
+        }
     if (optind >= argc) {
         fputs("pdl compare: no URL list given\n"
               "Try 'pdl compare --help'.\n",

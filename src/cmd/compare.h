@@ -52,7 +52,8 @@ struct cmp_cli {
     int npass;
     char **lists; /* the LIST arguments, pointers into argv */
     int nlists;
-    bool stdin_list; /* a LIST is "-" */
+    bool stdin_list;    /* a LIST is "-" */
+    bool longest_first; /* --order longest-first is passed on */
 };
 
 /* One prediction: the series of configuration `config`, replayed from its

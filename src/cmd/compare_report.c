@@ -217,6 +217,8 @@ static void predict_series(struct cmp_state *st, size_t c)
         cfg.schedule = strcmp(st->configs[c].schedule, "static") == 0
                            ? PDL_SCHED_STATIC
                            : PDL_SCHED_DYNAMIC;
+        if (st->cli->longest_first)
+            cfg.order = PDL_PREDICT_LONGEST_FIRST;
         if (pdl_predict_run(m, &cfg, &r, NULL) == PDL_OK)
             st->preds[st->npreds++] =
                 (struct cmp_pred){c, st->cli->workers[w], r.makespan};

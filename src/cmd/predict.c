@@ -24,6 +24,8 @@ struct predict_cli {
     unsigned gantt;                 /* 0: the largest W */
     const char *chart;
     const char *json;
+    const char *compare; /* a pdl compare summary: its runs as points */
+    bool order_given;    /* --order; else the order the run used */
 };
 
 /* One configuration predicted. */
@@ -100,7 +102,8 @@ enum {
     OPT_ORDER,
     OPT_GANTT,
     OPT_CHART,
-    OPT_JSON
+    OPT_JSON,
+    OPT_COMPARE
 };
 
 static const struct pdl_opt predict_opts[] = {
@@ -118,8 +121,8 @@ static const struct pdl_opt predict_opts[] = {
     {"rate", required_argument, OPT_RATE, "R",
      "at most R starts per second (10/s, 600/m)", NULL},
     {"order", required_argument, OPT_ORDER, "HOW",
-     "list (the list's order, default) or longest-first\n"
-     "(by recorded duration)",
+     "list (the list's order) or longest-first (by\n"
+     "recorded duration); default: the order the run used",
      NULL},
     {"gantt", required_argument, OPT_GANTT, "W",
      "the configuration whose tasks are drawn and written\n"
@@ -133,6 +136,11 @@ static const struct pdl_opt predict_opts[] = {
      NULL},
     {"json", required_argument, OPT_JSON, "FILE",
      "the same as a JSON document; - is stdout", NULL},
+    {"compare", required_argument, OPT_COMPARE, "SUMMARY",
+     "a pdl compare summary.tsv: its runs of the\n"
+     "timeline's mode become measured points on the chart\n"
+     "and a measured column (median) in the table",
+     NULL},
     {"help", no_argument, 'h', NULL, "this text", NULL},
     PDL_OPT_END,
 };
@@ -199,12 +207,16 @@ static int set_option(int c, const char *arg, struct predict_cli *cli)
         cli->base.order = arg[0] == 'l' && arg[1] == 'o'
                               ? PDL_PREDICT_LONGEST_FIRST
                               : PDL_PREDICT_LIST;
+        cli->order_given = true;
         return 0;
     case OPT_CHART:
         cli->chart = arg;
         return 0;
     case OPT_JSON:
         cli->json = arg;
+        return 0;
+    case OPT_COMPARE:
+        cli->compare = arg;
         return 0;
     }
     fputs("Try 'pdl predict --help'.\n", stderr);
@@ -294,6 +306,13 @@ static const char *schedule_name(enum pdl_schedule s)
 
 /* ---- output -------------------------------------------------------------- */
 
+/* One run of a pdl compare summary. */
+struct measured {
+    unsigned workers;
+    enum pdl_schedule schedule;
+    double makespan;
+};
+
 struct report {
     const struct predict_cli *cli;
     const struct pdl_timeline *tl;
@@ -304,7 +323,140 @@ struct report {
     size_t nrows;
     struct row gantt; /* the one drawn */
     struct pdl_predict_slot *slots;
+    struct measured *cmp; /* --compare: runs of the timeline's mode */
+    size_t ncmp;
 };
+
+/* ---- --compare: measured points from a pdl compare summary --------------- */
+
+/* The index of each of the columns named in want[] (n of them) in the
+ * header fields f[0..nf), or false if one is missing. */
+static bool find_columns(char **f, int nf, const char *const *want, size_t n,
+                         int *col)
+{
+    for (size_t k = 0; k < n; k++) {
+        col[k] = -1;
+        for (int i = 0; i < nf; i++)
+            if (strcmp(f[i], want[k]) == 0)
+                col[k] = i;
+        if (col[k] < 0)
+            return false;
+    }
+    return true;
+}
+
+/* Adds the row f (columns col: mode, workers, schedule, makespan) if it is
+ * a run of mode that measured a makespan. */
+static void add_measured(struct report *r, char **f, const int *col,
+                         size_t *cap)
+{
+    char *end;
+    long w;
+    double k;
+
+    if (strcmp(f[col[0]], r->tl->info.mode) != 0)
+        return;
+    w = strtol(f[col[1]], &end, 10);
+    if (*end || w < 1)
+        return;
+    k = strtod(f[col[3]], &end);
+    if (*end || !(k > 0))
+        return; /* a run that failed has no makespan ("-") */
+    if (r->ncmp == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        r->cmp = pdl_xrealloc(r->cmp, *cap, sizeof(*r->cmp));
+    }
+    r->cmp[r->ncmp++] = (struct measured){
+        (unsigned)w,
+        strcmp(f[col[2]], "static") == 0 ? PDL_SCHED_STATIC : PDL_SCHED_DYNAMIC,
+        k};
+}
+
+/* Reads --compare's summary into r->cmp. Returns 0 or the exit code. */
+static int read_compare(struct report *r, const char *path)
+{
+    static const char *const want[] = {"mode", "workers", "schedule",
+                                       "makespan"};
+    char *line = NULL, *f[32];
+    size_t cap = 0, lcap = 0;
+    int col[4], nf;
+    long no = 0;
+    FILE *in = fopen(path, "r");
+    const char *why = NULL;
+
+    if (!in) {
+        fprintf(stderr, "pdl predict: --compare %s: %s\n", path,
+                strerror(errno));
+        return PDL_EXIT_USAGE;
+    }
+    while (!why && getline(&line, &lcap, in) > 0) {
+        no++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (no == 1 && strncmp(line, "# pdl-compare ", 14) != 0)
+            why = "not a pdl compare summary";
+        else if (no == 2 && (nf = pdl_split_tabs(line, f, 32)) > 0 &&
+                 !find_columns(f, nf > 32 ? 32 : nf, want, 4, col))
+            why = "no mode, workers, schedule and makespan columns";
+        else if (no > 2 && line[0] != '#' &&
+                 pdl_split_tabs(line, f, 32) > col[3])
+            add_measured(r, f, col, &cap);
+    }
+    free(line);
+    fclose(in);
+    if (!why && no < 2)
+        why = "not a pdl compare summary";
+    if (why) {
+        fprintf(stderr, "pdl predict: --compare %s: line %ld: %s\n", path,
+                no ? no : 1, why);
+        return PDL_EXIT_USAGE;
+    }
+    if (r->ncmp == 0)
+        fprintf(stderr, "pdl predict: --compare %s: no run of mode %s\n", path,
+                r->tl->info.mode);
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The median makespan --compare measured at w workers and schedule s, or
+ * 0 if it has none. */
+static double measured_median(const struct report *r, unsigned w,
+                              enum pdl_schedule s)
+{
+    double *v = pdl_xcalloc(r->ncmp + 1, sizeof(*v)), m = 0;
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->ncmp; i++)
+        if (r->cmp[i].workers == w && r->cmp[i].schedule == s)
+            v[n++] = r->cmp[i].makespan;
+    if (n > 0) {
+        qsort(v, n, sizeof(*v), cmp_double);
+        m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+    free(v);
+    return m;
+}
+
+/* The table's measured column (--compare): the median makespan of the
+ * compared runs of this W and schedule, and the prediction's error. */
+static void print_measured(FILE *out, const struct report *r,
+                           const struct row *w)
+{
+    double m = r->cli->compare
+                   ? measured_median(r, w->cfg.workers, w->cfg.schedule)
+                   : 0;
+
+    if (m > 0)
+        fprintf(out, " %10.3f s %+7.1f %%", m, 100 * (w->res.makespan - m) / m);
+    else if (r->cli->compare)
+        fprintf(out, " %12s %9s", "-", "-");
+    fputc('\n', out);
+}
 
 static void print_table(FILE *out, const struct report *r)
 {
@@ -326,14 +478,16 @@ static void print_table(FILE *out, const struct report *r)
     fprintf(out, "  replayed as measured (W=%u %s): %.3f s, %+.1f %%\n",
             r->replay.res.workers, schedule_name(r->replay.cfg.schedule),
             r->replay.res.makespan, 100 * d);
-    fprintf(out, "%6s  %-8s %10s %12s %11s %9s %12s\n", "W", "schedule",
-            "makespan", "lower bound", "efficiency", "speed-up", "connections");
+    fprintf(out, "%6s  %-8s %10s %12s %11s %9s %12s%s\n", "W", "schedule",
+            "makespan", "lower bound", "efficiency", "speed-up", "connections",
+            r->cli->compare ? "     measured    error" : "");
     for (size_t i = 0; i < r->nrows; i++) {
         const struct row *w = &r->rows[i];
-        fprintf(out, "%6u  %-8s %8.3f s %10.3f s %9.1f %% %8.2fx %12zu\n",
+        fprintf(out, "%6u  %-8s %8.3f s %10.3f s %9.1f %% %8.2fx %12zu",
                 w->cfg.workers, schedule_name(w->cfg.schedule), w->res.makespan,
                 w->res.bound, 100 * w->res.efficiency, w->res.speedup,
                 w->res.connections);
+        print_measured(out, r, w);
     }
 }
 
@@ -443,6 +597,18 @@ static void write_json(FILE *out, const struct report *r)
         fputc('}', out);
     }
     fputs("],\n", out);
+    if (r->cli->compare) {
+        fputs("  \"compare\": {\"summary\": ", out);
+        pdl_json_string(out, r->cli->compare);
+        fputs(", \"runs\": [", out);
+        for (size_t i = 0; i < r->ncmp; i++)
+            fprintf(out,
+                    "%s{\"workers\": %u, \"schedule\": \"%s\", "
+                    "\"makespan\": %.6f}",
+                    i ? ", " : "", r->cmp[i].workers,
+                    schedule_name(r->cmp[i].schedule), r->cmp[i].makespan);
+        fputs("]},\n", out);
+    }
     json_gantt(out, r);
     fputs("}\n", out);
 }
@@ -472,7 +638,8 @@ static int save_json(const char *path, const struct report *r)
 
 /* The chart's data: the metadata, one block of (W, makespan, bound) per
  * schedule, then the predicted Gantt (id, worker, start, end, setup), left
- * empty (lanes=0) above PDL_CHART_LANES_MAX tasks. */
+ * empty (lanes=0) above PDL_CHART_LANES_MAX tasks, then with --compare the
+ * compared runs (workers, makespan, schedule). */
 static void write_chart_data(FILE *out, const struct report *r,
                              const char *timeline)
 {
@@ -484,11 +651,11 @@ static void write_chart_data(FILE *out, const struct report *r,
     fprintf(out,
             "# mode=%s measured_workers=%u measured_wall=%.6f tasks=%zu "
             "lanes=%d schedules=%zu gantt_workers=%u gantt_schedule=%s "
-            "gantt_makespan=%.6f gantt_bound=%.6f\n",
+            "gantt_makespan=%.6f gantt_bound=%.6f compare=%zu\n",
             r->tl->info.mode, r->tl->info.workers, r->wall, r->facts.tasks,
             lanes > 0, c->nschedules, r->gantt.res.workers,
             schedule_name(r->gantt.cfg.schedule), r->gantt.res.makespan,
-            r->gantt.res.bound);
+            r->gantt.res.bound, r->ncmp);
     fprintf(out, "# timeline\t%s\n", timeline);
     for (size_t s = 0; s < c->nschedules; s++) {
         fprintf(out, "# %s\nworkers\tmakespan\tbound\n",
@@ -504,6 +671,12 @@ static void write_chart_data(FILE *out, const struct report *r,
         fprintf(out, "%zu\t%u\t%.6f\t%.6f\t%.6f\n", r->slots[i].id,
                 r->slots[i].worker, r->slots[i].start, r->slots[i].end,
                 r->slots[i].setup);
+    if (r->ncmp == 0)
+        return;
+    fputs("\n\n# compare\nworkers\tmakespan\tschedule\n", out);
+    for (size_t i = 0; i < r->ncmp; i++)
+        fprintf(out, "%u\t%.6f\t%s\n", r->cmp[i].workers, r->cmp[i].makespan,
+                schedule_name(r->cmp[i].schedule));
 }
 
 /* Draws --chart from its data, kept beside it as NAME.predict.tsv. */
@@ -582,6 +755,9 @@ int pdl_cmd_predict(int argc, char **argv)
     rc = read_timeline(cli.timeline, &tl);
     if (rc != 0)
         return rc;
+    /* A run handed out longest first is replayed so, unless told. */
+    if (!cli.order_given && tl.info.longest_first)
+        cli.base.order = PDL_PREDICT_LONGEST_FIRST;
     m = pdl_predict_model_create(&tl);
     if (!m) {
         fprintf(stderr, "pdl predict: %s: no task ran: nothing to replay\n",
@@ -594,6 +770,13 @@ int pdl_cmd_predict(int argc, char **argv)
     r.tl = &tl;
     r.wall = measured_wall(&tl);
     pdl_predict_model_facts(m, &r.facts);
+    if (cli.compare)
+        rc = read_compare(&r, cli.compare);
+    if (rc != 0) {
+        pdl_predict_model_destroy(m);
+        pdl_timeline_cleanup(&tl);
+        return rc;
+    }
     predict_all(m, &r);
     if (!cli.json || strcmp(cli.json, "-") != 0)
         print_table(stdout, &r);
@@ -603,6 +786,7 @@ int pdl_cmd_predict(int argc, char **argv)
         rc = draw_chart(&r);
     free(r.slots);
     free(r.rows);
+    free(r.cmp);
     pdl_predict_model_destroy(m);
     pdl_timeline_cleanup(&tl);
     return rc;

@@ -3,6 +3,7 @@
  * row, the results stream and its consumers, the outputs, the exit code. */
 #include "../cli.h"
 #include "pdl/chart.h"
+#include "pdl/durations.h"
 #include "pdl/predict.h"
 #include "pdl/export.h"
 #include "pdl/names.h"
@@ -356,11 +357,22 @@ static int open_lists(struct app *a)
                                    .names = !cli->opt.discard};
     char err[256];
     uint64_t ahead;
+    struct pdl_durations *dur = NULL;
 
     if (!r)
         return PDL_EXIT_USAGE;
+    if (cli->opt.durations_from &&
+        pdl_durations_load(cli->opt.durations_from, &dur, err, sizeof(err)) !=
+            PDL_OK) {
+        fprintf(stderr, "pdl: --durations-from: %s: %s\n",
+                cli->opt.durations_from, err);
+        pdl_reader_destroy(r);
+        return PDL_EXIT_USAGE;
+    }
+    cfg.durations = dur;
     pdl_reader_stop_on(r, &a->run.shared->stop);
     a->run.sched = pdl_sched_create(r, &cfg, a->namer, err, sizeof(err));
+    pdl_durations_destroy(dur); /* the order is settled */
     if (!a->run.sched) {
         fprintf(stderr, "pdl: %s\n", err);
         return PDL_EXIT_USAGE;
@@ -690,7 +702,10 @@ static void say_prediction(const struct app *a, const struct pdl_stats *st,
     if (!in)
         return;
     if (pdl_timeline_read(in, &tl, err, sizeof(err)) == PDL_OK) {
-        if (pdl_predict_sentence(&tl, workers, line, sizeof(line)) > 0)
+        struct pdl_predict_hint hint = {
+            .longest_first = o->order == PDL_ORDER_LONGEST_FIRST,
+            .timeline = a->private_tl[0] ? NULL : a->tl[0].path};
+        if (pdl_predict_sentence(&tl, workers, &hint, line, sizeof(line)) > 0)
             fprintf(stderr, "pdl: %s\n", line);
         pdl_timeline_cleanup(&tl);
     }
@@ -732,7 +747,8 @@ static void finish(struct app *a, struct pdl_stats *st)
                 a->distinct >= DUP_TRACK ? "at least " : "", a->repeats,
                 st->tasks);
     if (!a->cli->quiet) {
-        pdl_summary_print(stderr, st, a->info.mode, all);
+        pdl_summary_print(stderr, st, a->info.mode, all,
+                          a->runner->total_workers ? 0 : a->cli->opt.workers);
         say_prediction(a, st, all);
         if (a->tl[0].path && !a->out_failed)
             fprintf(stderr, "pdl: timeline: %s\n", a->tl[0].path);
@@ -790,6 +806,7 @@ static int run_app(struct app *a, int dirfd)
     a->info.workers_asked = cli->opt.workers;
     pdl_run_info_set_lists(&a->info, (const char *const *)cli->lists,
                            (size_t)cli->nlists);
+    a->info.longest_first = cli->opt.order == PDL_ORDER_LONGEST_FIRST;
     a->acc = pdl_stats_acc_create();
     a->urls = pdl_namer_create();
     rc = open_timelines(a);

@@ -9,7 +9,8 @@ _pdl() {
         prev=${COMP_WORDS[COMP_CWORD - 1]}
         cword=$COMP_CWORD
     }
-    local opts="--mode --workers --schedule --chunk --rate --per-host --output
+    local opts="--mode --workers --schedule --chunk --order --durations-from
+        --rate --per-host --output
         --discard --continue --timeline --no-timeline --failed --export --json
         --chart --chart-by --retries --retry-delay --retry-max-wait
         --connect-timeout --timeout --speed-limit --speed-time --max-filesize
@@ -82,6 +83,9 @@ _pdl() {
     --schedule)
         COMPREPLY=($(compgen -W "dynamic static" -- "$cur"))
         return ;;
+    --order)
+        COMPREPLY=($(compgen -W "list longest-first" -- "$cur"))
+        return ;;
     --chart-by)
         COMPREPLY=($(compgen -W "task worker connection overview" -- "$cur"))
         return ;;
@@ -91,7 +95,7 @@ _pdl() {
     -o | --output)
         COMPREPLY=($(compgen -d -- "$cur"))
         return ;;
-    -t | --timeline | --failed | --export | --json | --chart | --cookie | \
+    -t | --timeline | --durations-from | --failed | --export | --json | --chart | --cookie | \
         --cookie-jar | --checksums | -K | --config)
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;

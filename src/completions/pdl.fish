@@ -18,6 +18,8 @@ complete -c pdl -s m -l mode -x -a 'serial threads processes async mpi' -d 'how 
 complete -c pdl -s w -l workers -x -d 'workers'
 complete -c pdl -l schedule -x -a 'dynamic static' -d 'how tasks are dealt'
 complete -c pdl -l chunk -x -d 'tasks taken at a time'
+complete -c pdl -l order -x -a 'list longest-first' -d 'order tasks are handed out in'
+complete -c pdl -l durations-from -r -d 'earlier timeline giving task times'
 complete -c pdl -l rate -x -d 'task starts per second'
 complete -c pdl -l per-host -x -d 'transfers per host at once'
 complete -c pdl -s o -l output -r -a '(__fish_complete_directories)' -d 'save into this folder'

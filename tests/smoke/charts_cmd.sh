@@ -64,6 +64,14 @@ for f in task worker; do
     expect_grep "$WORK/$f.svg" "÷ 5 workers that ran" "$f view: workers that ran"
 done
 expect_grep "$WORK/overview.svg" "lower bound 400 ms" "overview: lower bound"
+# The 0.4 s task ran on alone for a quarter of the run: the straggler. Three
+# tasks that end together have none (the last of them is not one).
+expect_grep "$WORK/task.svg" "straggler: task 4" "task view: the straggler"
+sed -e 's/workers=8 tasks=5 ok=5/workers=3 workers_asked=8 tasks=3 ok=3/' \
+    -e '/^[34]\t/d' -e 's/^\([012]\t[0-9]*\t0.001000\t\)[0-9.]*/\10.101000/' "$t5" >"$WORK/even.tsv"
+expect_run 0 "" chart "$WORK/even.tsv" "$WORK/even.svg"
+grep -q "straggler" "$WORK/even.svg" && fail "three tasks ending together: a straggler drawn"
+expect_grep "$WORK/even.svg" "3 workers (8 asked)" "title: the workers asked"
 # Rows labelled with the URL in short, the host once above them.
 expect_grep "$WORK/task.svg" "/delay/3" "task view: a URL label"
 expect_grep "$WORK/task.svg" "h.test:8080" "task view: the host"

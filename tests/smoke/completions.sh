@@ -48,6 +48,7 @@ expect_eq "$(complete_words pdl compare --ret | tr '\n' ' ')" "--retries --retry
 expect_eq "$(complete_words pdl compare --modes as)" "async" "bash: compare --modes as"
 expect_eq "$(complete_words pdl demo --n)" "--no-mpi" "bash: demo --n"
 expect_eq "$(complete_words pdl chart --by w)" "worker" "bash: chart --by w"
+expect_eq "$(complete_words pdl --order lon)" "longest-first" "bash: --order lon"
 
 if command -v zsh >/dev/null; then zsh -n "$dir/_pdl" || fail "zsh -n _pdl"; fi
 if command -v fish >/dev/null; then

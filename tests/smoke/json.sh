@@ -79,4 +79,12 @@ done
 # --discard: no file.
 "$PDL" -q --discard -t "$WORK/d.tsv" --json "$WORK/d.json" "$WORK/cd.txt"
 expect_eq "$(jq -r '[.tasks[].file] | unique | map(tostring) | join(" ")' "$WORK/d.json")" "null" "no file with --discard"
+jq -e '.run | has("workers_asked") | not' "$WORK/r.json" >/dev/null || fail "workers_asked when all ran"
+# A short list: the workers that ran tasks (3 started; a fast one may take
+# two tasks before a third worker asks), and those asked for.
+"$PDL" -w 8 --discard -t "$WORK/t3.tsv" --json "$WORK/short.json" "$WORK/list.txt" 2>"$WORK/err" || true
+jq -e '.run | (.workers >= 1) and (.workers <= 3) and (.workers_asked == 8)' "$WORK/short.json" >/dev/null ||
+    fail "short list: $(jq -c .run "$WORK/short.json")"
+grep -qE "^pdl: threads, [123] workers? \(8 asked\): 3 tasks" "$WORK/err" ||
+    fail "summary: workers asked: $(cat "$WORK/err")"
 echo "json: ok"

@@ -2,7 +2,8 @@
 # pdl predict against real runs. A list of 30 uneven delays (50-600 ms) is
 # run at W=2; the prediction for W=1, 4, 8 and 16 made from that timeline
 # must match real runs at those W; on a skewed list (slow tasks first)
-# static must be predicted slower than dynamic, as measured; --per-host 2 at
+# static must be predicted slower than dynamic, as measured, and chunk sizes
+# 1, 2 and 4 in the order measured; --per-host 2 at
 # W=8 must be predicted about as slow as W=2, as measured. Also the table,
 # the JSON, the chart and the usage errors.
 #
@@ -129,6 +130,28 @@ for rec in 1 2 3; do
     close_enough "$pd" "$md" && close_enough "$ps" "$ms" && ok=1 && break
 done
 [ -n "$ok" ] || fail "skewed: dynamic predicted $pd measured $md, static predicted $ps measured $ms"
+
+# ---- chunk sizes on the skewed list: 1 < 2 < 4, predicted and measured ------
+# At W=4, chunk 1 spreads the four 400 ms tasks over the workers (about
+# 0.55 s), chunk 2 gives two workers two each (0.8 s), chunk 4 gives one
+# worker all four (1.6 s): far enough apart that load cannot swap them.
+ok=
+for rec in 1 2 3; do
+    p1=$("$PDL" predict "$WORK/skew.tsv" -w 4 | awk '$1 == 4 && $2 == "dynamic" { print $3 }')
+    p2=$("$PDL" predict "$WORK/skew.tsv" -w 4 --chunk 2 | awk '$1 == 4 && $2 == "dynamic" { print $3 }')
+    p4=$("$PDL" predict "$WORK/skew.tsv" -w 4 --chunk 4 | awk '$1 == 4 && $2 == "dynamic" { print $3 }')
+    awk -v a="$p1" -v b="$p2" -v c="$p4" 'BEGIN { exit !(a < b && b < c) }' ||
+        fail "chunks predicted out of order: 1: $p1 s, 2: $p2 s, 4: $p4 s"
+    read -r m2 _ < <(measure_against "$p2" -m threads -w 4 --chunk 2 "$WORK/skewed.txt")
+    read -r m4 _ < <(measure_against "$p4" -m threads -w 4 --chunk 4 "$WORK/skewed.txt")
+    echo "chunks recording $rec: 1 predicted $p1 (measured $md above); 2 predicted $p2 measured $m2; 4 predicted $p4 measured $m4"
+    awk -v a="$md" -v b="$m2" -v c="$m4" 'BEGIN { exit !(a < b && b < c) }' ||
+        fail "chunks measured out of order: 1: $md s, 2: $m2 s, 4: $m4 s"
+    close_enough "$p2" "$m2" && close_enough "$p4" "$m4" && ok=1 && break
+    measure -m threads -w 2 "$WORK/skewed.txt" >/dev/null
+    cp "$WORK/m.tsv" "$WORK/skew.tsv"
+done
+[ -n "$ok" ] || fail "chunks: 2 predicted $p2 measured $m2; 4 predicted $p4 measured $m4"
 
 # ---- a per-host cap: W=8 capped at 2 is about W=2 ------------------------------
 ok=

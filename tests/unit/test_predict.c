@@ -402,7 +402,7 @@ START_TEST(nothing_to_replay)
     pdl_predict_config_init(&c, 1);
     ck_assert_ptr_null(pdl_predict_model_create(&tl));
     ck_assert_int_eq(pdl_predict_makespan(&tl, &c, &r), PDL_ERR_FORMAT);
-    ck_assert_uint_eq(pdl_predict_sentence(&tl, 4, buf, sizeof(buf)), 0);
+    ck_assert_uint_eq(pdl_predict_sentence(&tl, 4, NULL, buf, sizeof(buf)), 0);
     ck_assert_str_eq(buf, "");
     unmake(&tl);
 }
@@ -463,19 +463,58 @@ START_TEST(sentence)
 {
     const double ms[] = {100, 100, 100, 100, 100, 100, 100, 600};
     struct pdl_timeline tl = side_by_side(ms, 8);
+    struct pdl_predict_hint hint = {false, "run.tsv"};
     char buf[256];
-    size_t n = pdl_predict_sentence(&tl, 2, buf, sizeof(buf));
+    size_t n = pdl_predict_sentence(&tl, 2, &hint, buf, sizeof(buf));
 
     /* 1.3 s of tasks on 2 workers: at best 650 ms; list order gives 0.9 s
      * (the 600 ms task starts at 0.3 s), longest first 0.7 s, 4 workers
-     * 0.7 s. */
+     * 0.7 s. The advice names the option that does it. */
     ck_assert_uint_eq(n, strlen(buf));
     ck_assert_str_eq(buf, "with these tasks the best any 2 workers could do "
                           "is 650 ms; starting the 600 ms task first would "
-                          "give 700 ms; 4 workers would give about 700 ms");
+                          "give 700 ms (--order longest-first "
+                          "--durations-from run.tsv); 4 workers would give "
+                          "about 700 ms");
     /* Cut short as snprintf does. */
-    ck_assert_uint_eq(pdl_predict_sentence(&tl, 2, buf, 10), n);
+    ck_assert_uint_eq(pdl_predict_sentence(&tl, 2, &hint, buf, 10), n);
     ck_assert_str_eq(buf, "with thes");
+    /* A run already longest first: no such advice. */
+    hint.longest_first = true;
+    pdl_predict_sentence(&tl, 2, &hint, buf, sizeof(buf));
+    ck_assert_str_eq(buf, "with these tasks the best any 2 workers could do "
+                          "is 650 ms; 4 workers would give about 600 ms");
+    unmake(&tl);
+}
+END_TEST
+
+/* Longest first is advised only where it saves 5 % or more. */
+START_TEST(sentence_no_useless_advice)
+{
+    const double ms[] = {100, 100, 100, 100, 100, 100, 100, 105};
+    struct pdl_timeline tl = side_by_side(ms, 8);
+    char buf[256];
+
+    const double lf[] = {100, 100, 100, 100, 600};
+    struct pdl_timeline tl2 = side_by_side(lf, 5);
+    const struct pdl_predict_hint was_lf = {true, NULL};
+
+    pdl_predict_sentence(&tl, 2, NULL, buf, sizeof(buf));
+    ck_assert_msg(!strstr(buf, "first would give"), "%s", buf);
+    ck_assert_msg(strstr(buf, "; 4 workers would give about 205 ms"), "%s",
+                  buf);
+    /* Without the file, the option is still named. */
+    pdl_predict_sentence(&tl2, 2, NULL, buf, sizeof(buf));
+    ck_assert_msg(strstr(buf, "(--order longest-first --durations-from "
+                              "TIMELINE)"),
+                  "%s", buf);
+    /* Longest first on 2 workers already ends with the 600 ms task: 4
+     * would give about the same. */
+    pdl_predict_sentence(&tl2, 2, &was_lf, buf, sizeof(buf));
+    ck_assert_str_eq(buf, "with these tasks the best any 2 workers could do "
+                          "is 600 ms; 4 workers would give about the same "
+                          "(600 ms)");
+    unmake(&tl2);
     unmake(&tl);
 }
 END_TEST
@@ -491,6 +530,7 @@ static Suite *suite(void)
     tcase_add_test(tc, static_uneven_slices);
     tcase_add_test(tc, chunks_of_consecutive_tasks);
     tcase_add_test(tc, longest_first);
+    tcase_add_test(tc, sentence_no_useless_advice);
     tcase_add_test(tc, per_host_cap);
     tcase_add_test(tc, host_cap_polls);
     tcase_add_test(tc, rate_spaces_starts);

@@ -1,11 +1,14 @@
 /* Unit tests for the streaming core: the reader (marks, clones, counting a
  * huge pattern without expanding it), the scheduler (dynamic and static
  * rules, chunks, give-back, drain, every task exactly once across threads,
- * names in list order), the gate and the latency histogram. */
+ * names in list order, longest first by recorded durations), the gate and the
+ * latency histogram. */
 #include "pdl/gate.h"
 #include "pdl/hist.h"
 #include "pdl/reader.h"
 #include "pdl/sched.h"
+#include "pdl/durations.h"
+#include "pdl/timeline.h"
 
 #include <check.h>
 #include <math.h>
@@ -47,7 +50,7 @@ static struct pdl_sched *sched_on(const char *path, enum pdl_schedule rule,
 {
     const char *paths[] = {path};
     struct pdl_reader *r = pdl_reader_create(paths, 1, true, NULL);
-    struct pdl_sched_config cfg = {rule, chunk, workers, namer != NULL};
+    struct pdl_sched_config cfg = {rule, chunk, workers, namer != NULL, NULL};
     char err[256];
     struct pdl_sched *s;
 
@@ -372,6 +375,132 @@ START_TEST(test_hist_error_bound)
 }
 END_TEST
 
+/* A timeline of an earlier run where http://h/i took secs[i] (a negative
+ * time: the URL is not in it); its path (freed by the caller). */
+static char *write_durations(const double *secs, size_t n)
+{
+    char *path = strdup("/tmp/pdl-unit-sched-tl-XXXXXX");
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    struct pdl_result *r = calloc(n, sizeof(*r));
+    char **urls = calloc(n, sizeof(*urls));
+    struct pdl_run_info info;
+    size_t k = 0;
+
+    pdl_run_info_init(&info, "threads", 2);
+    for (size_t i = 0; i < n; i++) {
+        if (secs[i] < 0)
+            continue;
+        urls[k] = malloc(32);
+        snprintf(urls[k], 32, "http://h/%zu", i);
+        r[k].start_ns = 1000;
+        r[k].end_ns = 1000 + (int64_t)(secs[i] * 1e9);
+        r[k].attempt_ns = 1000;
+        r[k].attempts = 1;
+        r[k].status = PDL_ST_OK;
+        k++;
+    }
+    ck_assert_int_eq(
+        pdl_timeline_write(f, &info, r, (const char *const *)urls, k), PDL_OK);
+    fclose(f);
+    for (size_t i = 0; i < k; i++)
+        free(urls[i]);
+    free(urls);
+    free(r);
+    return path;
+}
+
+/* Longest first: the recorded times, longest first; a URL the timeline
+ * lacks first of all, ties in list order. */
+START_TEST(test_longest_first)
+{
+    const double secs[] = {0.1, 0.6, -1, 0.3, 0.6, 0.2};
+    const uint64_t want[] = {2, 1, 4, 3, 5, 0};
+    char *list = write_numbered(6), *tl = write_durations(secs, 6);
+    const char *paths[] = {list};
+    struct pdl_reader *r = pdl_reader_create(paths, 1, true, NULL);
+    struct pdl_durations *d = NULL;
+    char err[256];
+    struct pdl_sched_config cfg = {PDL_SCHED_DYNAMIC, 1, 2, false, NULL};
+    struct pdl_sched *s;
+    struct pdl_task t;
+    int64_t ns = 0;
+
+    ck_assert_int_eq(pdl_durations_load(tl, &d, err, sizeof(err)), PDL_OK);
+    ck_assert_uint_eq(pdl_durations_count(d), 5);
+    ck_assert(pdl_durations_get(d, "http://h/3", &ns));
+    ck_assert_int_eq(ns, 300000000);
+    ck_assert(!pdl_durations_get(d, "http://h/2", &ns));
+    cfg.durations = d;
+    s = pdl_sched_create(r, &cfg, NULL, err, sizeof(err));
+    pdl_durations_destroy(d);
+    ck_assert_ptr_nonnull(s);
+    /* Only as many workers as asked, though all six are read ahead. */
+    ck_assert_uint_eq(pdl_sched_prefetch(s, 2), 2);
+    for (size_t i = 0; i < 6; i++) {
+        ck_assert(pdl_sched_take(s, (unsigned)(i % 2), &t));
+        ck_assert_uint_eq(t.id, want[i]);
+        pdl_task_clear(&t);
+    }
+    ck_assert(!pdl_sched_take(s, 0, &t));
+    pdl_sched_destroy(s);
+    unlink(list);
+    unlink(tl);
+    free(list);
+    free(tl);
+}
+END_TEST
+
+/* A URL run twice keeps its longer time; a row that never started (pending,
+ * attempts 0) says nothing. */
+START_TEST(test_durations_repeats)
+{
+    char *path = strdup("/tmp/pdl-unit-sched-tl-XXXXXX");
+    FILE *f = fdopen(mkstemp(path), "w");
+    struct pdl_result r[3] = {
+        {.end_ns = 200000000, .attempts = 1, .status = PDL_ST_OK},
+        {.end_ns = 500000000, .attempts = 2, .status = PDL_ST_HTTP},
+        {.status = PDL_ST_PENDING}};
+    const char *urls[] = {"http://h/a", "http://h/a", "http://h/b"};
+    struct pdl_run_info info;
+    struct pdl_durations *d = NULL;
+    char err[256];
+    int64_t ns = 0;
+
+    pdl_run_info_init(&info, "threads", 1);
+    ck_assert_int_eq(pdl_timeline_write(f, &info, r, urls, 3), PDL_OK);
+    fclose(f);
+    ck_assert_int_eq(pdl_durations_load(path, &d, err, sizeof(err)), PDL_OK);
+    ck_assert_uint_eq(pdl_durations_count(d), 1);
+    ck_assert(pdl_durations_get(d, "http://h/a", &ns));
+    ck_assert_int_eq(ns, 500000000);
+    ck_assert(!pdl_durations_get(d, "http://h/b", &ns));
+    pdl_durations_destroy(d);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+/* A file that is not a timeline, or none, is refused with the reason. */
+START_TEST(test_durations_bad)
+{
+    char *list = write_numbered(2);
+    struct pdl_durations *d = NULL;
+    char err[256] = "";
+
+    ck_assert_int_eq(pdl_durations_load(list, &d, err, sizeof(err)),
+                     PDL_ERR_FORMAT);
+    ck_assert_ptr_null(d);
+    ck_assert_msg(strstr(err, "line 1") != NULL, "%s", err);
+    ck_assert_int_eq(
+        pdl_durations_load("/nonexistent/x.tsv", &d, err, sizeof(err)),
+        PDL_ERR_IO);
+    ck_assert_str_eq(err, "No such file or directory");
+    unlink(list);
+    free(list);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sched");
@@ -391,6 +520,9 @@ int main(void)
     tcase_add_test(tc, test_gate_per_host);
     tcase_add_test(tc, test_gate_rate);
     tcase_add_test(tc, test_hist_error_bound);
+    tcase_add_test(tc, test_longest_first);
+    tcase_add_test(tc, test_durations_bad);
+    tcase_add_test(tc, test_durations_repeats);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

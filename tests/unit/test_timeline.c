@@ -433,10 +433,13 @@ START_TEST(test_stats_connections)
     ck_assert_uint_eq(st.conns_opened, 1);
     ck_assert_uint_eq(st.conns_reused, 2);
     ck_assert_uint_eq(st.by_version[2], 3);
-    pdl_summary_print(out, &st, "async", 4);
+    pdl_summary_print(out, &st, "async", 4, 8);
     fclose(out);
     ck_assert_ptr_nonnull(
         strstr(buf, "pdl:   conns    1 opened, 2 reused (HTTP/2)\n"));
+    /* Fewer workers ran than -w asked for: both are said. */
+    ck_assert_msg(strstr(buf, "pdl: async, 4 workers (8 asked): 4 tasks"), "%s",
+                  buf);
     free(buf);
 }
 END_TEST
@@ -718,9 +721,35 @@ START_TEST(test_sentence_honest)
                   "%s", s);
     pdl_stats_compute(idle, 3, &st);
     pdl_stats_sentence(&st, "threads", 3, s, sizeof(s));
-    ck_assert_msg(strstr(s, "workers sat idle 56% of the time, so more of "
-                            "them would not help") &&
+    ck_assert_msg(strstr(s, "every task had a worker of its own, so more "
+                            "workers would not help; the longest task "
+                            "(600 ms) bounded the run") &&
                       strstr(s, "100% of the lower bound"),
+                  "%s", s);
+    /* Two workers for the three: idle 35 % of the time, but the 600 ms
+     * task is (nearly) the whole run. */
+    idle[2].start_ns = 100000000;
+    idle[2].end_ns = 200000000;
+    pdl_stats_compute(idle, 3, &st);
+    pdl_stats_sentence(&st, "threads", 2, s, sizeof(s));
+    ck_assert_msg(strstr(s, "workers sat idle 33% of the time, so more of "
+                            "them would not help") &&
+                      !strstr(s, "would help"),
+                  "%s", s);
+    /* Four tasks on one worker, each waiting: one at a time, and more
+     * workers would help; no "1.0x faster". */
+    struct pdl_result row[4];
+    for (int i = 0; i < 4; i++)
+        row[i] = (struct pdl_result){.start_ns = i * 100000000,
+                                     .end_ns = (i + 1) * 100000000,
+                                     .ttfb_us = 99000,
+                                     .status = PDL_ST_OK};
+    pdl_stats_compute(row, 4, &st);
+    pdl_stats_sentence(&st, "serial", 1, s, sizeof(s));
+    ck_assert_msg(strstr(s, "serial x1: 400 ms, one task at a time, 100% of "
+                            "the lower bound") &&
+                      strstr(s, "more workers would help") &&
+                      !strstr(s, "faster"),
                   "%s", s);
 }
 END_TEST
