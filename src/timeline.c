@@ -223,6 +223,8 @@ static char *format_meta(const struct pdl_run_info *info,
             " started=%s epoch=%.6f host=%s pdl=%s order=completion "
             "complete=%d",
             info->started, info->epoch, info->host, info->version, st ? 1 : 0);
+    if (info->loops)
+        fprintf(out, " loops=%u", info->loops);
     if (st && info->rank_hosts)
         write_mpi_meta(out, info);
     if (fclose(out) != 0 || !buf) {

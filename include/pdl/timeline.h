@@ -38,6 +38,7 @@ struct pdl_run_info {
     char mode[32];
     unsigned workers;       /* workers that ran */
     unsigned workers_asked; /* -w, when more than ran; else 0 */
+    unsigned loops;         /* async mode's event loops; 0 in other modes */
     int complete;           /* 1: the run ended; 0: cut short; -1: unknown */
     char started[32];       /* UTC, ISO 8601, to the second */
     double epoch; /* the run's start in seconds since 1970, to the us */

@@ -729,6 +729,8 @@ static int run_app(struct app *a, int dirfd)
                   cli->opt.per_host_loopback);
     pdl_run_info_init(&a->info, cli->opt.mode, a->run.workers);
     a->info.workers_asked = cli->opt.workers;
+    if (a->runner == &pdl_runner_async)
+        a->info.loops = pdl_async_loops(&cli->opt, a->run.workers);
     a->acc = pdl_stats_acc_create();
     a->urls = pdl_namer_create();
     rc = open_timelines(a);
