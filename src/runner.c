@@ -75,7 +75,8 @@ struct pdl_fetch_config pdl_run_fetch_config(const struct pdl_run *run)
                                      .out_dirfd = run->out_dirfd,
                                      .t0 = run->t0,
                                      .stop = &run->shared->stop,
-                                     .bytes = &run->shared->counters.bytes};
+                                     .bytes = &run->shared->counters.bytes,
+                                     .no_details = run->no_details};
 }
 
 static bool work_take(void *ctx, unsigned worker, struct pdl_task *t)

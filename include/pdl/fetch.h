@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "pdl/job.h"
@@ -22,6 +23,9 @@ struct pdl_fetch_config {
     pdl_monotime t0;        /* the run's start: records are offsets from it */
     const atomic_int *stop; /* set: abort the transfer */
     atomic_llong *bytes;    /* body bytes received, counted live */
+    /* Nothing reads a record's phase times or connection (no timeline, no
+     * summary, no export): skip asking libcurl for them. */
+    bool no_details;
 };
 
 /* Creates the fetcher of one worker (or one transfer slot), with its own

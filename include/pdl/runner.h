@@ -65,6 +65,9 @@ struct pdl_run {
      * from: a mode with ranks on several hosts fills in ranks and
      * rank_hosts before its first record settles. */
     struct pdl_run_info *info;
+    /* Nothing reads the records' phase times and connections (see
+     * pdl_fetch_config): false unless the caller knows. */
+    bool no_details;
 };
 
 /* The next task for worker (or PDL_WORKER_ANY), into *t (the caller's,

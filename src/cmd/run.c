@@ -731,6 +731,7 @@ static int run_app(struct app *a, int dirfd)
     a->info.workers_asked = cli->opt.workers;
     if (a->runner == &pdl_runner_async)
         a->info.loops = pdl_async_loops(&cli->opt, a->run.workers);
+    a->run.no_details = !pdl_cli_reads_details(cli);
     a->acc = pdl_stats_acc_create();
     a->urls = pdl_namer_create();
     rc = open_timelines(a);
