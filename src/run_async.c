@@ -185,10 +185,12 @@ static int run_due(struct loop *l)
     return ms < STOP_SEEN_MS ? (int)ms : STOP_SEEN_MS;
 }
 
-/* Settles every transfer that ended and refills its slot. */
-static void reap(struct loop *l)
+/* Settles every transfer that ended and refills its slot; returns how many
+ * ended. */
+static unsigned reap(struct loop *l)
 {
     CURLMsg *m;
+    unsigned ended = 0;
     int left;
 
     while ((m = curl_multi_info_read(l->multi, &left))) {
@@ -202,7 +204,9 @@ static void reap(struct loop *l)
         l->slot[s].busy = false;
         l->busy--;
         settle(l, (unsigned)s, rc);
+        ended++;
     }
+    return ended;
 }
 
 static int drive(struct loop *l)
@@ -212,9 +216,13 @@ static int drive(struct loop *l)
     for (unsigned s = 0; s < l->n; s++)
         start_next(l, s);
     while (l->busy > 0 || l->waiting > 0) {
-        if (curl_multi_perform(l->multi, &running) != CURLM_OK)
-            return PDL_ERR_CURL;
-        reap(l);
+        /* The transfers reap starts are sent by the next perform at once:
+         * a poll first would only return at once (their timers are due),
+         * one more system call and wake-up per request. */
+        do {
+            if (curl_multi_perform(l->multi, &running) != CURLM_OK)
+                return PDL_ERR_CURL;
+        } while (reap(l) > 0);
         int timeout = run_due(l);
         if (l->busy == 0 && l->waiting == 0)
             break;
