@@ -301,12 +301,12 @@ static char *format_meta(const struct pdl_run_info *info,
     if (st)
         fprintf(out, " tasks=%zu ok=%zu failed=%zu wall=%.6f", st->tasks,
                 st->ok, st->failed, st->wall);
-    fprintf(out,
-            " started=%s epoch=%.6f host=%s pdl=%s order=completion "
-            "complete=%d",
-            info->started, info->epoch, info->host, info->version, st ? 1 : 0);
+    fprintf(out, " started=%s epoch=%.6f host=%s pdl=%s order=completion",
+            info->started, info->epoch, info->host, info->version);
+    /* Before complete, which readers expect last outside an mpi run. */
     if (info->loops)
         fprintf(out, " loops=%u", info->loops);
+    fprintf(out, " complete=%d", st ? 1 : 0);
     if (st && info->rank_hosts)
         write_mpi_meta(out, info);
     if (fclose(out) != 0 || !buf) {
