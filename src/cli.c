@@ -769,6 +769,12 @@ void pdl_cli_cleanup(struct pdl_cli *cli)
     memset(cli, 0, sizeof(*cli));
 }
 
+bool pdl_cli_reads_details(const struct pdl_cli *cli)
+{
+    return !cli->quiet || cli->timeline || cli->nexports > 0 || cli->json ||
+           cli->chart;
+}
+
 int pdl_cli_check_charts(const struct pdl_cli *cli)
 {
     char err[512];

@@ -128,6 +128,11 @@ struct pdl_cli {
  * (already reported on stderr in the form `pdl: <what>: <why>`). */
 int pdl_cli_parse(int argc, char **argv, struct pdl_cli *cli);
 
+/* Whether anything the run writes reads the records' phase times and
+ * connections: the summary (unless -q), the timeline, --json, --export,
+ * --chart. Without, fetch skips asking libcurl for them. */
+bool pdl_cli_reads_details(const struct pdl_cli *cli);
+
 /* Frees what pdl_cli_parse allocated (whatever it returned); the cli's
  * strings and options are gone after it. */
 void pdl_cli_cleanup(struct pdl_cli *cli);

@@ -445,9 +445,12 @@ static bool set_access(CURL *c, const struct pdl_options *o)
         ok = ok && curl_easy_setopt(c, CURLOPT_PROXY, o->proxy) == CURLE_OK;
     else if (!proxy_in_environment())
         /* libcurl looks the proxy variables up on every transfer (some
-         * 1,500 instructions of each small request); they cannot change
-         * during a run, so when none is set, say so once. */
-        ok = ok && curl_easy_setopt(c, CURLOPT_PROXY, "") == CURLE_OK;
+         * 1,500 instructions of each small request), and no_proxy and
+         * NO_PROXY too unless told the list (2 getenv, ~650 more); they
+         * cannot change during a run, so when no proxy is set, say so
+         * once: no proxy, so no exceptions to it. */
+        ok = ok && curl_easy_setopt(c, CURLOPT_PROXY, "") == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_NOPROXY, "") == CURLE_OK;
     return ok;
 }
 

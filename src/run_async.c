@@ -1,16 +1,26 @@
-/* Async mode: one thread drives curl_multi with at most W transfers in
- * flight, starting the next task the moment one ends. The worker column of
- * the timeline is the transfer slot. Only W handles exist, however long the
- * list. A slot that must wait (its host is at --per-host, its turn under
- * --rate has not come, or a retry's backoff) keeps a due time instead of
- * blocking the loop. With --http2 the transfers to one host are streams
- * of one connection (multiplexed). */
+/* Async mode: event loops on curl_multi with at most W transfers in flight
+ * in all, each starting the next task the moment one of its transfers ends.
+ * One loop per CPU (at most W), each a thread with its own curl_multi and
+ * its share of the W transfer slots, all taking tasks from the run's one
+ * scheduler, as wrk spreads its connections over its threads: libcurl's
+ * per-request work is what bounds one loop on small files, and it then
+ * runs on every core. The worker column of the timeline is the transfer
+ * slot, numbered 0..W-1 across the loops. Only W handles exist, however
+ * long the list. A slot that must wait (its host is at --per-host, its turn
+ * under --rate has not come, or a retry's backoff) keeps a due time instead
+ * of blocking its loop. With --http2 the transfers to one host are streams
+ * of one connection (multiplexed), which only one curl_multi can hold: one
+ * loop. An mpi rank runs one loop too (its W slots are fed by its
+ * dispatcher or courier thread). */
 #include "pdl/fetch.h"
 #include "pdl/runner.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* The longest the loop sleeps, so that a stop is seen within it: mpirun
  * leaves a rank one second between SIGTERM and SIGKILL, and rank 0 must
@@ -35,9 +45,11 @@ struct loop {
     struct pdl_gate *gate;
     CURLM *multi;
     struct slot *slot;
-    unsigned n;
+    unsigned first;   /* worker number of slot[0]: slots are first.. */
+    unsigned n;       /* ..first + n - 1 */
     unsigned busy;    /* slots with a transfer in flight */
     unsigned waiting; /* slots with a due time */
+    int rc;           /* what the loop ended with */
 };
 
 static void start_next(struct loop *l, unsigned s);
@@ -110,7 +122,8 @@ static void give_up(struct loop *l, unsigned s)
         pdl_result_fail(&sl->r, PDL_ST_INTERRUPTED,
                         "interrupted while waiting to retry");
     else
-        sl->r = (struct pdl_result){.status = PDL_ST_PENDING, .worker = (int)s};
+        sl->r = (struct pdl_result){.status = PDL_ST_PENDING,
+                                    .worker = (int)(l->first + s)};
     finish(l, s);
 }
 
@@ -138,7 +151,7 @@ static void start_next(struct loop *l, unsigned s)
 {
     struct slot *sl = &l->slot[s];
 
-    if (!pdl_run_take(l->run, s, &sl->task))
+    if (!pdl_run_take(l->run, l->first + s, &sl->task))
         return;
     if (!sl->ran)
         pdl_counters_worker_ran(&l->run->shared->counters);
@@ -172,10 +185,12 @@ static int run_due(struct loop *l)
     return ms < STOP_SEEN_MS ? (int)ms : STOP_SEEN_MS;
 }
 
-/* Settles every transfer that ended and refills its slot. */
-static void reap(struct loop *l)
+/* Settles every transfer that ended and refills its slot; returns how many
+ * ended. */
+static unsigned reap(struct loop *l)
 {
     CURLMsg *m;
+    unsigned ended = 0;
     int left;
 
     while ((m = curl_multi_info_read(l->multi, &left))) {
@@ -189,7 +204,9 @@ static void reap(struct loop *l)
         l->slot[s].busy = false;
         l->busy--;
         settle(l, (unsigned)s, rc);
+        ended++;
     }
+    return ended;
 }
 
 static int drive(struct loop *l)
@@ -199,9 +216,13 @@ static int drive(struct loop *l)
     for (unsigned s = 0; s < l->n; s++)
         start_next(l, s);
     while (l->busy > 0 || l->waiting > 0) {
-        if (curl_multi_perform(l->multi, &running) != CURLM_OK)
-            return PDL_ERR_CURL;
-        reap(l);
+        /* The transfers reap starts are sent by the next perform at once:
+         * a poll first would only return at once (their timers are due),
+         * one more system call and wake-up per request. */
+        do {
+            if (curl_multi_perform(l->multi, &running) != CURLM_OK)
+                return PDL_ERR_CURL;
+        } while (reap(l) > 0);
         int timeout = run_due(l);
         if (l->busy == 0 && l->waiting == 0)
             break;
@@ -212,40 +233,118 @@ static int drive(struct loop *l)
     return PDL_OK;
 }
 
+/* The CPUs this process may run on (as nproc counts them), at least 1. */
+static unsigned usable_cpus(void)
+{
+    cpu_set_t set;
+    long n;
+
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+        return (unsigned)CPU_COUNT(&set);
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+unsigned pdl_async_loops(const struct pdl_options *opt, unsigned workers)
+{
+    unsigned cpus = usable_cpus();
+
+    if (opt->http == PDL_HTTP_2 || opt->http == PDL_HTTP_2_PRIOR)
+        return 1;
+    if (workers <= 1)
+        return 1;
+    return workers < cpus ? workers : cpus;
+}
+
+/* One loop from start to end: its multi handle, its slots' fetchers, the
+ * drive, and their cleanup; the outcome in l->rc. */
+static void run_loop(struct loop *l)
+{
+    struct pdl_fetch_config fc = pdl_run_fetch_config(l->run);
+
+    l->rc = PDL_OK;
+    l->multi = curl_multi_init();
+    if (!l->multi) {
+        l->rc = PDL_ERR_CURL;
+        return;
+    }
+    curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, (long)l->n);
+    /* HTTP/2 transfers to one host share a connection as streams (with
+     * PIPEWAIT, asked for by --http2, they wait for it to be set up). */
+    curl_multi_setopt(l->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+    l->slot = pdl_xcalloc(l->n, sizeof(*l->slot));
+    for (unsigned s = 0; s < l->n && l->rc == PDL_OK; s++) {
+        l->slot[s].fetcher = pdl_fetcher_create(&fc, l->first + s);
+        if (!l->slot[s].fetcher)
+            l->rc = PDL_ERR_CURL;
+    }
+    if (l->rc == PDL_OK)
+        l->rc = drive(l);
+    for (unsigned s = 0; s < l->n; s++)
+        pdl_fetcher_destroy(l->slot[s].fetcher);
+    free(l->slot);
+    curl_multi_cleanup(l->multi);
+}
+
+static void *loop_thread(void *p)
+{
+    run_loop(p);
+    return NULL;
+}
+
+/* Splits the W slots between nloops loops: the first W % nloops get one
+ * more. */
+static void split_slots(struct loop *loops, unsigned nloops,
+                        struct pdl_run *run)
+{
+    unsigned first = 0;
+
+    for (unsigned i = 0; i < nloops; i++) {
+        unsigned n = run->workers / nloops + (i < run->workers % nloops);
+        loops[i] = (struct loop){
+            .run = run, .gate = &run->shared->gate, .first = first, .n = n};
+        first += n;
+    }
+}
+
 static int run_async(struct pdl_run *run, void *ctx)
 {
-    struct loop l = {.run = run, .gate = &run->shared->gate, .n = run->workers};
-    struct pdl_fetch_config fc = pdl_run_fetch_config(run);
+    unsigned nloops = run->feed ? 1 : pdl_async_loops(run->opt, run->workers);
+    struct loop *loops;
+    pthread_t *tids;
+    unsigned started = 1;
     int rc = PDL_OK;
 
     (void)ctx;
-    run->shared->counters.workers = l.n;
-    if (l.n == 0)
+    run->shared->counters.workers = run->workers;
+    if (run->workers == 0)
         return PDL_OK;
-    l.multi = curl_multi_init();
-    if (!l.multi)
-        return PDL_ERR_CURL;
-    curl_multi_setopt(l.multi, CURLMOPT_MAXCONNECTS, (long)l.n);
-    /* HTTP/2 transfers to one host share a connection as streams (with
-     * PIPEWAIT, asked for by --http2, they wait for it to be set up). */
-    curl_multi_setopt(l.multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-    l.slot = pdl_xcalloc(l.n, sizeof(*l.slot));
-    for (unsigned s = 0; s < l.n && rc == PDL_OK; s++) {
-        l.slot[s].fetcher = pdl_fetcher_create(&fc, s);
-        if (!l.slot[s].fetcher)
-            rc = PDL_ERR_CURL;
+    loops = pdl_xcalloc(nloops, sizeof(*loops));
+    tids = pdl_xcalloc(nloops, sizeof(*tids));
+    split_slots(loops, nloops, run);
+    /* Loop 0 runs in this thread, the others in threads of their own. */
+    for (; started < nloops; started++)
+        if (pthread_create(&tids[started], NULL, loop_thread,
+                           &loops[started]) != 0)
+            break;
+    /* Without all its loops the run is not what was asked for: stop the
+     * ones that did start after their current transfers and report. */
+    if (started < nloops) {
+        atomic_store(&run->shared->stop, 1);
+        rc = PDL_ERR_SYSTEM;
     }
-    if (rc == PDL_OK)
-        rc = drive(&l);
-    for (unsigned s = 0; s < l.n; s++)
-        pdl_fetcher_destroy(l.slot[s].fetcher);
-    free(l.slot);
-    curl_multi_cleanup(l.multi);
+    run_loop(&loops[0]);
+    for (unsigned i = 1; i < started; i++)
+        pthread_join(tids[i], NULL);
+    for (unsigned i = 0; i < started && rc == PDL_OK; i++)
+        rc = loops[i].rc;
+    free(tids);
+    free(loops);
     return rc;
 }
 
 const struct pdl_runner pdl_runner_async = {
     .name = "async",
-    .help = "one thread on curl_multi, at most W transfers in flight",
+    .help = "event loops on curl_multi, one per CPU, W transfers in flight",
     .run = run_async,
 };

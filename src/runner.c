@@ -84,7 +84,8 @@ struct pdl_fetch_config pdl_run_fetch_config(const struct pdl_run *run)
                                      .t0 = run->t0,
                                      .stop = &run->shared->stop,
                                      .bytes = c->live ? &c->bytes : NULL,
-                                     .live = c->live ? c : NULL};
+                                     .live = c->live ? c : NULL,
+                                     .no_details = run->no_details};
 }
 
 static bool work_take(void *ctx, unsigned worker, struct pdl_task *t)

@@ -96,6 +96,8 @@ static void parse_meta(char *s, struct pdl_run_info *info, char **hosts)
             info->workers_asked = (unsigned)v;
         else if (strcmp(kv, "handout") == 0)
             info->longest_first = strcmp(val, "longest-first") == 0;
+        else if (strcmp(kv, "loops") == 0 && parse_ll(val, 0, 1 << 30, &v))
+            info->loops = (unsigned)v;
         else if (strcmp(kv, "complete") == 0 && parse_ll(val, 0, 1, &v))
             info->complete = (int)v;
         else if (strcmp(kv, "started") == 0)

@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "pdl/counters.h"
@@ -27,6 +28,9 @@ struct pdl_fetch_config {
     /* Where transfers in flight say their size and progress for a display,
      * NULL when nothing watches (no cost then). */
     struct pdl_counters *live;
+    /* Nothing reads a record's phase times or connection (no timeline, no
+     * summary, no export): skip asking libcurl for them. */
+    bool no_details;
 };
 
 /* Creates the fetcher of one worker (or one transfer slot), with its own

@@ -65,6 +65,9 @@ struct pdl_run {
      * from: a mode with ranks on several hosts fills in ranks and
      * rank_hosts before its first record settles. */
     struct pdl_run_info *info;
+    /* Nothing reads the records' phase times and connections (see
+     * pdl_fetch_config): false unless the caller knows. */
+    bool no_details;
 };
 
 /* The next task for worker (or PDL_WORKER_ANY), into *t (the caller's,
@@ -143,6 +146,12 @@ extern const struct pdl_runner pdl_runner_serial;
 extern const struct pdl_runner pdl_runner_threads;
 extern const struct pdl_runner pdl_runner_processes;
 extern const struct pdl_runner pdl_runner_async;
+
+/* The event loops async mode runs for W workers (not on an mpi rank, which
+ * runs one): one per CPU this process may use, at most W; one with
+ * --http2 or --http2-prior-knowledge, whose streams must share the
+ * connections of one curl_multi. */
+unsigned pdl_async_loops(const struct pdl_options *opt, unsigned workers);
 extern const struct pdl_runner pdl_runner_mpi;
 
 /* Every mode, in the order --help lists them, NULL-terminated. */

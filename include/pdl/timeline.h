@@ -48,6 +48,7 @@ struct pdl_run_info {
     unsigned workers;       /* workers that ran */
     unsigned workers_asked; /* -w, when more than ran; else 0 */
     bool longest_first;     /* tasks handed out longest first (--order) */
+    unsigned loops;         /* async mode's event loops; 0 in other modes */
     int complete;           /* 1: the run ended; 0: cut short; -1: unknown */
     char started[32];       /* UTC, ISO 8601, to the second */
     double epoch; /* the run's start in seconds since 1970, to the us */

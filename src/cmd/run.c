@@ -807,6 +807,9 @@ static int run_app(struct app *a, int dirfd)
     pdl_run_info_set_lists(&a->info, (const char *const *)cli->lists,
                            (size_t)cli->nlists);
     a->info.longest_first = cli->opt.order == PDL_ORDER_LONGEST_FIRST;
+    if (a->runner == &pdl_runner_async)
+        a->info.loops = pdl_async_loops(&cli->opt, a->run.workers);
+    a->run.no_details = !pdl_cli_reads_details(cli);
     a->acc = pdl_stats_acc_create();
     a->urls = pdl_namer_create();
     rc = open_timelines(a);

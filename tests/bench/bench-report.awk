@@ -3,7 +3,7 @@
 # Usage: awk -f bench-report.awk -v meta=META -v outdir=DIR -v lat_ms=100 wrk.tsv runs.tsv
 BEGIN {
     FS = OFS = "\t"
-    ntools = split("pdl-serial pdl-threads pdl-processes pdl-async pdl-async+tl curl wget2 aria2c xargs", order, " ")
+    ntools = split("pdl-serial pdl-threads pdl-processes pdl-async pdl-async+tl base-serial base-threads base-processes base-async base-async+tl curl wget2 aria2c xargs", order, " ")
     nwl = split("latency rate bandwidth scale", wls, " ")
 }
 FNR == 1 { file++; next }
@@ -12,6 +12,11 @@ file == 1 { crps[$1, $2] = $4; cmib[$1, $2] = $5; clat[$1, $2] = $6; next }
     rep = $1; wl = $2; w = $3; tool = $4; req = $5; bytes = $6; ideal = $7
     wall = $8; user = $9; sys = $10; rss = $11; rc = $12; mk = $13; su = $14
     k = wl SUBSEP w SUBSEP tool
+    if ($15 != "" && $15 != "NA") {
+        if (!(wl in loadlo) || $15 + 0 < loadlo[wl]) loadlo[wl] = $15 + 0
+        if (!(wl in loadhi) || $15 + 0 > loadhi[wl]) loadhi[wl] = $15 + 0
+    }
+    reps[rep] = 1
     if (!((wl, w) in seenw)) { seenw[wl, w] = 1; ws[wl] = ws[wl] " " w }
     seent[k] = 1
     runs[k]++
@@ -21,10 +26,11 @@ file == 1 { crps[$1, $2] = $4; cmib[$1, $2] = $5; clat[$1, $2] = $6; next }
     if (user != "NA" && req > 0) add(cpurq, k, (user + sys) / req * 1e6)
     if (mk != "NA") add(mkv, k, mk)
     if (su != "NA") add(suv, k, su * 1000)
-    if (wl == "latency") { idealv[w] = ideal; add(fig, k, ideal / wall) }
-    else if (wl == "rate") add(fig, k, req / wall)
-    else if (wl == "bandwidth") add(fig, k, bytes / 1048576 / wall)
-    else add(fig, k, req / wall)
+    if (wl == "latency") { idealv[w] = ideal; v = ideal / wall }
+    else if (wl == "bandwidth") v = bytes / 1048576 / wall
+    else v = req / wall
+    add(fig, k, v)
+    figr[k, rep] = v
     if (tool != "xargs") nreq[wl] = req
     nreqt[k] = req
 }
@@ -41,7 +47,34 @@ function f(fmt, v) { return (v == "") ? "—" : sprintf(fmt, v) }
 function name(k, t) {
     if (t == "xargs" && k ~ /^rate/) t = sprintf("xargs (first %d URLs)", nreqt[k])
     return (k in fails) ? sprintf("%s (**%d/%d failed**)", t, fails[k], runs[k]) : t }
-function ispdl(t) { return t ~ /^pdl-/ }
+function ispdl(t) { return t ~ /^(pdl|base)-/ }
+# the paired ratio of t to u at (wl, w): per repeat t's figure ÷ u's, their
+# median (pr) with lo/hi; "" if no repeat has both
+function paired(wl, w, t, u,    r, s, kt, ku) {
+    s = ""; kt = wl SUBSEP w SUBSEP t; ku = wl SUBSEP w SUBSEP u
+    for (r in reps)
+        if (((kt, r) in figr) && ((ku, r) in figr) && figr[ku, r] > 0)
+            s = (s == "") ? figr[kt, r] / figr[ku, r] : s " " figr[kt, r] / figr[ku, r]
+    return med(s)
+}
+# the paired ratio of pdl tool t to the best other tool (bestt), higher
+# better; with the baseline's ratio when base-MODE ran beside pdl-MODE
+function pratio(wl, w, t,    r, l, h, out, bt, b) {
+    if (bestt == "") return "—"
+    r = paired(wl, w, t, bestt); l = lo; h = hi
+    if (r == "") return "—"
+    if (t ~ /^pdl-/ && r < 0.95) loses[++nloses] = sprintf("%s, W=%s, %s: %.2f× the best other tool (%s), paired median", wl, w, t, r, bestt)
+    out = sprintf("%s%.2f%s (%.2f–%.2f) vs %s", r < 0.95 ? "**" : "", r, r < 0.95 ? "**" : "", l, h, bestt)
+    bt = t; sub(/^pdl-/, "base-", bt)
+    if (t ~ /^pdl-/ && (wl SUBSEP w SUBSEP bt) in seent) {
+        b = paired(wl, w, t, bt)
+        if (b != "") out = out sprintf("; ÷ %s %.2f (%.2f–%.2f)", bt, b, lo, hi)
+    }
+    return out
+}
+function loadline(wl) {
+    if (wl in loadlo) printf "Load (1-minute average before each run): %.2f–%.2f.\n\n", loadlo[wl], loadhi[wl]
+}
 # best other tool for (wl, w): sets bestt, returns its median figure; hib: higher is better
 function best(wl, w, arr, hib,    i, t, k, v, b) {
     bestt = ""; b = ""
@@ -65,7 +98,7 @@ END {
     print ""
     while ((getline line < meta) > 0) print "- " line
     print ""
-    print "Figures are medians over the repeats (min–max beside them). *pdl ÷ best other*: pdl's figure over the best non-pdl tool's at the same W, in the direction stated (>1 is pdl ahead for efficiency, req/s and MiB/s; <1 is pdl ahead for RSS and start-up); bold where pdl is more than 5% behind. ⚠: within 80% of what the server alone (wrk) does at that connection count, so the server may be the limit. CPU is user+system of the tool and every process it waited for; peak RSS is the largest single process."
+    print "Figures are medians over the repeats (min–max beside them). *pdl ÷ best other*: for efficiency, req/s and MiB/s, the median (min–max) over the repeats of pdl's figure ÷ the figure of the best non-pdl tool (best by median) in the same repeat, and ÷ base-MODE, the baseline binary (BASE_PDL), paired the same way; for the scale table, ratios of medians; in the direction stated (>1 is pdl ahead for efficiency, req/s and MiB/s; <1 is pdl ahead for RSS and start-up); bold where pdl is more than 5% behind. ⚠: within 80% of what the server alone (wrk) does at that connection count, so the server may be the limit. CPU is user+system of the tool and every process it waited for; peak RSS is the largest single process."
     printf "workload\tW\ttool\tfigure\tcpu_s\trss_mib\n" > (outdir "/medians.tsv")
 
     # ---- latency ----
@@ -73,6 +106,7 @@ END {
     if (wl in ws) {
         print ""
         printf "## 1. Latency-bound: %d × /delay/%d\n\n", nreq[wl], lat_ms
+        loadline(wl)
         print "Efficiency = ideal ÷ wall of the whole command, ideal = ceil(N/W) × " lat_ms / 1000 " s. *timeline* is pdl's own makespan (`wall=` in its timeline), for the run that writes one. The wrk row is the server alone: req/s × " lat_ms / 1000 " s ÷ W."
         print ""
         print "| W | tool | wall s | min–max | efficiency | timeline s | CPU s | peak RSS MiB | pdl ÷ best other (efficiency) |"
@@ -91,7 +125,7 @@ END {
                 e = med(fig[k])
                 bestt = bt
                 printf "| %s | %s | %.3f | %.3f–%.3f | %.3f | %s | %s | %s | %s |\n", w, name(k, t), mw, l, h, e,
-                    f("%.3f", med(mkv[k])), f("%.2f", med(cpuv[k])), f("%.1f", med(rssv[k])), ispdl(t) ? ratio(e, b, wl, w, t, 1) : ""
+                    f("%.3f", med(mkv[k])), f("%.2f", med(cpuv[k])), f("%.1f", med(rssv[k])), ispdl(t) ? pratio(wl, w, t) : ""
                 printf "%s\t%s\t%s\t%s\t%s\t%s\n", wl, w, t, e, med(cpuv[k]), med(rssv[k]) > (outdir "/medians.tsv")
             }
         }
@@ -101,6 +135,7 @@ END {
     if (wl in ws) {
         print ""
         printf "## 2. Request-rate-bound: %d × /bytes/64\n\n", nreq[wl]
+        loadline(wl)
         print "req/s = requests ÷ wall; CPU µs/req = (user+sys) ÷ requests. xargs runs a slice of the list (one curl process per URL), scaled per request."
         print ""
         print "| W | tool | req/s | min–max | CPU µs/req | wall s | peak RSS MiB | pdl ÷ best other (req/s) |"
@@ -118,7 +153,7 @@ END {
                 v = med(fig[k]); l = lo; h = hi
                 bestt = bt
                 printf "| %s | %s | %.0f%s | %.0f–%.0f | %s | %s | %s | %s |\n", w, name(k, t), v, ceilflag(v, c), l, h,
-                    f("%.1f", med(cpurq[k])), f("%.3f", med(wallv[k])), f("%.1f", med(rssv[k])), ispdl(t) ? ratio(v, b, wl, w, t, 1) : ""
+                    f("%.1f", med(cpurq[k])), f("%.3f", med(wallv[k])), f("%.1f", med(rssv[k])), ispdl(t) ? pratio(wl, w, t) : ""
                 printf "%s\t%s\t%s\t%s\t%s\t%s\n", wl, w, t, v, med(cpurq[k]), med(rssv[k]) > (outdir "/medians.tsv")
             }
         }
@@ -128,6 +163,7 @@ END {
     if (wl in ws) {
         print ""
         printf "## 3. Bandwidth-bound: %d bodies\n\n", nreq[wl]
+        loadline(wl)
         print "MiB/s = body bytes ÷ 2^20 ÷ wall. aria2c writes its bodies to /dev/shm (it cannot discard them)."
         print ""
         print "| W | tool | MiB/s | min–max | CPU s | wall s | peak RSS MiB | pdl ÷ best other (MiB/s) |"
@@ -145,7 +181,7 @@ END {
                 v = med(fig[k]); l = lo; h = hi
                 bestt = bt
                 printf "| %s | %s | %.0f%s | %.0f–%.0f | %s | %s | %s | %s |\n", w, name(k, t), v, ceilflag(v, c), l, h,
-                    f("%.2f", med(cpuv[k])), f("%.3f", med(wallv[k])), f("%.1f", med(rssv[k])), ispdl(t) ? ratio(v, b, wl, w, t, 1) : ""
+                    f("%.2f", med(cpuv[k])), f("%.3f", med(wallv[k])), f("%.1f", med(rssv[k])), ispdl(t) ? pratio(wl, w, t) : ""
                 printf "%s\t%s\t%s\t%s\t%s\t%s\n", wl, w, t, v, med(cpuv[k]), med(rssv[k]) > (outdir "/medians.tsv")
             }
         }
@@ -156,6 +192,7 @@ END {
         w = substr(ws[wl], 2)
         print ""
         printf "## 4. Scale: %d URLs (/bytes/16), W=%s\n\n", nreq[wl], w
+        loadline(wl)
         print "Start-up = from the command's start to the first request reaching the server (the list is served by a fresh, logging pdl-testd per run; its first log line is stamped). Lower is better for RSS and start-up. The logging server makes req/s here lower than in the rate workload."
         print ""
         print "| tool | peak RSS MiB | min–max | start-up ms | min–max | wall s | req/s | pdl ÷ best other (RSS) | pdl ÷ best other (start-up) |"

@@ -13,7 +13,17 @@
 #   REPEATS=N    repeats of every configuration (default 5; --quick: 1)
 #   SCALE_W=N    workers/parallelism for the scale workload (default 64)
 #   WORKLOADS=".."  which of latency rate bandwidth scale to run (default all)
-#   TOOLS=".."   which other tools to run (default: curl wget2 aria2c xargs)
+#   TOOLS=".."   which tools to run: other tools (default: curl wget2 aria2c
+#                xargs) and, if any is named, pdl's (pdl-serial, pdl-threads,
+#                pdl-processes, pdl-async, pdl-async+tl; default all, serial
+#                at W=1 only)
+#   LAT_WS, RATE_WS, BW_WS="..."  the W lists of the latency, rate and
+#                bandwidth workloads (default "1 4 16 64 200", "1 4 16 64",
+#                "1 2 8")
+#   BASE_PDL=PATH  a baseline pdl binary, run beside this one in the same
+#                repeats as base-MODE for every pdl mode run (BASE_MODES,
+#                default "threads async"): the report gives this pdl ÷ the
+#                baseline, paired by repeat
 # 1,000,000 requests at W=64 are measured by tests/bench/million.sh.
 #
 # Writes to OUT: report.md (the markdown table, also printed on stdout),
@@ -42,7 +52,10 @@
 # - Repeats are round-robin: repeat r runs every workload, every W, every
 #   tool once, the tool order rotated by one per repeat, so slow drifts of
 #   this shared, noisy machine spread over all tools. Figures are medians
-#   with min-max.
+#   with min-max. Ratios are paired: pdl's figure ÷ the best other tool's
+#   (the one with the best median) in the same repeat, whose median and
+#   min-max the report gives. Each run records the 1-minute load average
+#   before it; each table says the range it ran in.
 # - Before the runs, wrk measures the server alone at the same connection
 #   counts on the same endpoints; a tool figure within 80% of that ceiling
 #   is flagged, since the server may then be what limits it.
@@ -140,13 +153,22 @@ SCALE_W=${SCALE_W:-64}
 WORKLOADS=${WORKLOADS:-latency rate bandwidth scale}
 wants() { case " $WORKLOADS " in *" $1 "*) return 0 ;; esac; return 1; }
 LAT_MS=100
-LAT_WS="1 4 16 64 200" RATE_WS="1 4 16 64" BW_WS="1 2 8"
+LAT_WS=${LAT_WS:-1 4 16 64 200} RATE_WS=${RATE_WS:-1 4 16 64} BW_WS=${BW_WS:-1 2 8}
+BASE_MODES=${BASE_MODES:-threads async}
+if [ -n "${BASE_PDL:-}" ]; then
+    [ -x "$BASE_PDL" ] || { echo "bench.sh: BASE_PDL=$BASE_PDL is not an executable" >&2; exit 2; }
+fi
 
 have() { command -v "$1" >/dev/null 2>&1; }
-others=""
+others="" pdls=""
 for t in ${TOOLS:-curl wget2 aria2c xargs}; do
-    if have "$t"; then others="$others $t"; else echo "bench.sh: $t not found, left out" >&2; fi
+    case $t in
+    pdl-serial | pdl-threads | pdl-processes | pdl-async | pdl-async+tl) pdls="$pdls $t" ;;
+    pdl-*) echo "bench.sh: TOOLS: no pdl tool $t" >&2; exit 2 ;;
+    *) if have "$t"; then others="$others $t"; else echo "bench.sh: $t not found, left out" >&2; fi ;;
+    esac
 done
+pdls=${pdls:- pdl-serial pdl-threads pdl-processes pdl-async pdl-async+tl}
 have curl || others=${others/ xargs/}
 # shellcheck source=nginx.sh
 [ "$server_kind" = nginx ] && . "$here/nginx.sh"
@@ -228,7 +250,8 @@ sentinel_start() {
     echo "host: $(uname -srm), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
     echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "server: $server_desc at $base"
-    echo "pdl: $("$pdl" --version 2>&1 | head -1) (git $(git -C "$repo" rev-parse --short HEAD 2>/dev/null)$(git -C "$repo" diff --quiet 2>/dev/null || echo '+dirty'))"
+    echo "pdl: $("$pdl" --version 2>&1 | head -1) (git $(git -C "$repo" rev-parse --short HEAD 2>/dev/null)$(git -C "$repo" diff --quiet 2>/dev/null || echo '+dirty')), $pdl"
+    [ -n "${BASE_PDL:-}" ] && echo "baseline (base-MODE): $BASE_PDL, modes $BASE_MODES"
     have curl && echo "curl: $(curl --version | head -1 | cut -d' ' -f1-3)"
     have wget2 && echo "wget2: $(wget2 --version 2>/dev/null | head -1)"
     have aria2c && echo "aria2c: $(aria2c --version | head -1)"
@@ -252,12 +275,13 @@ measure() {
     if [ $# -eq 4 ]; then M_USER=$2 M_SYS=$3 M_RSS=$4; else M_USER=NA M_SYS=NA M_RSS=NA; fi
 }
 
-printf 'rep\tworkload\tW\ttool\trequests\tbytes\tideal_s\twall_s\tuser_s\tsys_s\tmaxrss_kb\trc\tmakespan_s\tstartup_s\n' >"$OUT/runs.tsv"
+printf 'rep\tworkload\tW\ttool\trequests\tbytes\tideal_s\twall_s\tuser_s\tsys_s\tmaxrss_kb\trc\tmakespan_s\tstartup_s\tload1\n' >"$OUT/runs.tsv"
 nruns=0 nfail=0
 # run REP WORKLOAD W TOOL: runs TOOL on WORKLOAD's list at W, appends to runs.tsv
 run() {
     local rep=$1 wl=$2 w=$3 tool=$4 list=$work/$2 in=/dev/null limit=180
-    local n bytes ideal=NA makespan=NA startup=NA cmd
+    local n bytes ideal=NA makespan=NA startup=NA cmd load
+    load=$(cut -d' ' -f1 /proc/loadavg)
     if [ "$wl" = scale ] && ! sentinel_start; then
         echo "bench.sh: the sentinel pdl-testd did not start; $tool left out" >&2
         return
@@ -272,6 +296,7 @@ run() {
     case $tool in
     pdl-async+tl) cmd=("$pdl" -m async -w "$w" --discard --timeline "$work/tl.tsv" -q "$list"); rm -f "$work/tl.tsv" ;;
     pdl-*) cmd=("$pdl" -m "${tool#pdl-}" -w "$w" --discard --no-timeline -q "$list") ;;
+    base-*) cmd=("$BASE_PDL" -m "${tool#base-}" -w "$w" --discard --no-timeline -q "$list") ;;
     curl) cmd=(curl -sS --no-progress-meter -Z --parallel-immediate --parallel-max "$w" -K "$list.curl") ;;
     wget2) cmd=(wget2 --no-config --no-robots --no-hsts --no-hpkp --tries=1 --max-threads "$w" -i "$list" -O /dev/null -q) ;;
     aria2c) rm -rf "$aria_dir"; mkdir -p "$aria_dir"
@@ -305,19 +330,27 @@ run() {
             echo "bench.sh: FAILED rc=$M_RC: $wl W=$w $tool (rep $rep), see $log" >&2
         fi
     fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$wl" "$w" "$tool" "$n" "$bytes" "$ideal" \
-        "$M_WALL" "$M_USER" "$M_SYS" "$M_RSS" "$M_RC" "$makespan" "$startup" >>"$OUT/runs.tsv"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$wl" "$w" "$tool" "$n" "$bytes" "$ideal" \
+        "$M_WALL" "$M_USER" "$M_SYS" "$M_RSS" "$M_RC" "$makespan" "$startup" "$load" >>"$OUT/runs.tsv"
 }
 
 # tools for a workload at W, rotated by the repeat's number
 tools_for() { # WORKLOAD W REP
-    local t=() i k
-    [ "$2" = 1 ] && [ "$1" != scale ] && t+=(pdl-serial)
+    local t=() i k m
     if [ "$1" = scale ]; then
         t+=(pdl-async pdl-threads)
         for k in $others; do case $k in curl | wget2) t+=("$k") ;; esac; done
     else
-        t+=(pdl-threads pdl-processes pdl-async pdl-async+tl)
+        for k in $pdls; do
+            case $k in pdl-serial) [ "$2" = 1 ] || continue ;; esac
+            t+=("$k")
+        done
+        if [ -n "${BASE_PDL:-}" ]; then
+            for m in $BASE_MODES; do
+                case $m in serial) [ "$2" = 1 ] || continue ;; esac
+                t+=("base-$m")
+            done
+        fi
         for k in $others; do t+=("$k"); done
     fi
     k=$(( ($3 - 1) % ${#t[@]} ))

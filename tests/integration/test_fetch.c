@@ -5,6 +5,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,6 +19,8 @@
 #include "pdl/counters.h"
 #include "pdl/fetch.h"
 #include "pdl/job.h"
+
+#include "../../src/cli.h"
 
 #define LINE "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\n"
 
@@ -44,18 +47,25 @@ static void fx_init(struct fx *x)
     ck_assert_int_ge(x->dirfd, 0);
 }
 
-/* Creates the fetcher, once the test has set its options. */
-static void fx_start(struct fx *x)
+/* Creates the fetcher, once the test has set its options; no_details as
+ * pdl_fetch_config's. */
+static void fx_start_details(struct fx *x, bool no_details)
 {
     struct pdl_fetch_config cfg = {.opt = &x->opt,
                                    .out_dirfd = x->dirfd,
                                    .t0 = pdl_now(),
                                    .stop = &x->stop,
                                    .bytes = &x->bytes,
-                                   .live = x->live};
+                                   .live = x->live,
+                                   .no_details = no_details};
 
     x->f = pdl_fetcher_create(&cfg, 0);
     ck_assert_ptr_nonnull(x->f);
+}
+
+static void fx_start(struct fx *x)
+{
+    fx_start_details(x, false);
 }
 
 static void fx_cleanup(struct fx *x)
@@ -315,6 +325,58 @@ START_TEST(test_phases_ordered)
 }
 END_TEST
 
+/* Command lines and whether their run reads the phase times. */
+static const struct {
+    const char *argv[8];
+    bool reads;
+} detail_cases[] = {
+    {{"pdl", "-q", "--timeline", "t.tsv", "list.txt"}, true},
+    {{"pdl", "-q", "list.txt"}, true},            /* the default timeline */
+    {{"pdl", "--no-timeline", "list.txt"}, true}, /* the summary */
+    {{"pdl", "-q", "--no-timeline", "--json", "r.json", "list.txt"}, true},
+    {{"pdl", "-q", "--no-timeline", "--export", "r.har", "list.txt"}, true},
+    {{"pdl", "-q", "--no-timeline", "list.txt"}, false},
+};
+
+/* The phase times and connection are in the record whenever the command
+ * line writes something that reads them (the timeline on, say), and
+ * skipped only when nothing does; the download is the same either way. */
+START_TEST(test_details_follow_outputs)
+{
+    struct pdl_cli cli;
+    struct fx x;
+    struct pdl_result r;
+    int argc = 0;
+
+    while (detail_cases[_i].argv[argc])
+        argc++;
+    optind = 0;
+    memset(&cli, 0, sizeof cli);
+    ck_assert_int_eq(pdl_cli_parse(argc, (char **)detail_cases[_i].argv, &cli),
+                     -1);
+    ck_assert_int_eq(pdl_cli_reads_details(&cli), detail_cases[_i].reads);
+    fx_init(&x);
+    fx_start_details(&x, !pdl_cli_reads_details(&cli));
+    ck_assert_int_eq(fx_begin(&x, "/delay/50", "slow", &r), -1);
+    ck_assert_int_eq(r.status, PDL_ST_OK);
+    ck_assert_int_eq(r.http, 200);
+    ck_assert_int_eq(r.bytes, (int64_t)strlen("delayed 50 ms\n"));
+    if (detail_cases[_i].reads) {
+        ck_assert_int_gt(r.connect_us, 0);
+        ck_assert_int_ge(r.ttfb_us, 50000);
+        ck_assert_int_gt(r.conn, 0);
+        ck_assert_int_eq(r.new_conn, 1);
+        ck_assert_int_eq(r.http_version, 11);
+    } else {
+        ck_assert_int_eq(r.connect_us, 0);
+        ck_assert_int_eq(r.ttfb_us, 0);
+        ck_assert_int_eq(r.conn, 0);
+    }
+    fx_cleanup(&x);
+    pdl_cli_cleanup(&cli);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("fetch");
@@ -332,6 +394,8 @@ int main(void)
     tcase_add_test(tc, test_retry_after_honoured);
     tcase_add_loop_test(tc, test_too_big, 0, 2);
     tcase_add_test(tc, test_phases_ordered);
+    tcase_add_loop_test(tc, test_details_follow_outputs, 0,
+                        sizeof detail_cases / sizeof detail_cases[0]);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

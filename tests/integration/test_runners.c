@@ -5,6 +5,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -502,6 +503,62 @@ START_TEST(test_static_slices)
 }
 END_TEST
 
+/* The CPUs this process may run on, as nproc counts them. */
+static unsigned cpus(void)
+{
+    cpu_set_t set;
+
+    ck_assert_int_eq(sched_getaffinity(0, sizeof(set), &set), 0);
+    return (unsigned)CPU_COUNT(&set);
+}
+
+/* Async mode runs one event loop per CPU, at most one per worker, and one
+ * when HTTP/2 streams must share a connection. */
+START_TEST(test_async_loops)
+{
+    struct pdl_options opt;
+    unsigned n = cpus();
+
+    options(&opt, 64);
+    ck_assert_uint_eq(pdl_async_loops(&opt, 1), 1);
+    ck_assert_uint_eq(pdl_async_loops(&opt, 2), n < 2 ? n : 2);
+    ck_assert_uint_eq(pdl_async_loops(&opt, 64), n < 64 ? n : 64);
+    opt.http = PDL_HTTP_2;
+    ck_assert_uint_eq(pdl_async_loops(&opt, 64), 1);
+    opt.http = PDL_HTTP_2_PRIOR;
+    ck_assert_uint_eq(pdl_async_loops(&opt, 64), 1);
+    opt.http = PDL_HTTP_1_1;
+    ck_assert_uint_eq(pdl_async_loops(&opt, 64), n < 64 ? n : 64);
+}
+END_TEST
+
+/* Spread over the loops, the W = 5 slots are still workers 0..4, each
+ * distinct, every one used, and the run reaches 5 at once. */
+START_TEST(test_async_slots_across_loops)
+{
+    static const char *const paths[] = {
+        "/delay/200", "/delay/200", "/delay/200", "/delay/200", "/delay/200",
+        "/delay/200", "/delay/200", "/delay/200", "/delay/200", "/delay/200",
+    };
+    struct pdl_options opt;
+    struct collected c;
+    unsigned per[5] = {0};
+
+    options(&opt, 5);
+    ck_assert_int_eq(run_paths("async", &opt, paths, 10, 0, &c), PDL_OK);
+    assert_each_once(&c, 10);
+    ck_assert_uint_eq(max_overlap(&c), 5);
+    for (size_t i = 0; i < c.n; i++) {
+        ck_assert_int_eq(c.r[i].status, PDL_ST_OK);
+        ck_assert_int_ge(c.r[i].worker, 0);
+        ck_assert_int_lt(c.r[i].worker, 5);
+        per[c.r[i].worker]++;
+    }
+    for (unsigned w = 0; w < 5; w++)
+        ck_assert_uint_eq(per[w], 2);
+}
+END_TEST
+
 /* One test case per mode, so that CTest can run (and a sanitizer skip)
  * each mode on its own through CK_RUN_CASE. */
 static TCase *mode_case(unsigned m)
@@ -521,6 +578,10 @@ static TCase *mode_case(unsigned m)
         tcase_add_loop_test(tc, test_four_workers_overlap_four, m - 1, m);
         tcase_add_loop_test(tc, test_rate_paces_starts, m - 1, m);
         tcase_add_loop_test(tc, test_per_host, m - 1, m);
+    }
+    if (strcmp(modes[m], "async") == 0) {
+        tcase_add_test(tc, test_async_loops);
+        tcase_add_test(tc, test_async_slots_across_loops);
     }
     return tc;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every mode on 8 x /delay/200: serial never overlaps; threads, processes and
 # async with -w 4 reach exactly 4 tasks in flight and never more; the bodies are
-# saved byte for byte; every task is done exactly once.
+# saved byte for byte; every task is done exactly once; async records its
+# event loops (one per CPU, at most W) in the metadata.
 . "$(dirname "$0")/lib.sh"
 start_server
 
@@ -22,6 +23,15 @@ check_mode() {
     done
     grep -q "^# mode=$mode workers=$want tasks=8 ok=8 failed=0 " "$WORK/$mode.tsv" ||
         fail "$mode: metadata line: $(sed -n 2p "$WORK/$mode.tsv")"
+    # Async mode runs one event loop per CPU, at most one per worker; the
+    # other modes have no loops to record.
+    local loops
+    loops=$(sed -n 2p "$WORK/$mode.tsv" | grep -o ' loops=[0-9]*' || true)
+    if [ "$mode" = async ]; then
+        expect_eq "$loops" " loops=$(($(nproc) < want ? $(nproc) : want))" "async: loops"
+    else
+        expect_eq "$loops" "" "$mode: loops"
+    fi
 }
 
 for mode in $MODES; do

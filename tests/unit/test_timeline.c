@@ -211,6 +211,33 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* An async run's event loops are written before complete (last, as
+ * readers expect) and read back; other modes write none. */
+START_TEST(test_round_trip_loops)
+{
+    struct pdl_run_info info = sample_info;
+    struct pdl_timeline tl;
+    char *buf = NULL, err[128] = "";
+    size_t len;
+    FILE *out = open_memstream(&buf, &len);
+
+    snprintf(info.mode, sizeof(info.mode), "async");
+    info.loops = 2;
+    ck_assert_ptr_nonnull(out);
+    ck_assert_int_eq(pdl_timeline_write(out, &info, sample, sample_urls, 1),
+                     PDL_OK);
+    ck_assert_int_eq(fclose(out), 0);
+    ck_assert_ptr_nonnull(strstr(buf, " loops=2 complete=1\n"));
+    ck_assert_int_eq(read_text(buf, &tl, err, sizeof(err)), PDL_OK);
+    ck_assert_uint_eq(tl.info.loops, 2);
+    pdl_timeline_cleanup(&tl);
+    free(buf);
+    buf = write_sample(&len);
+    ck_assert_ptr_null(strstr(buf, "loops="));
+    free(buf);
+}
+END_TEST
+
 START_TEST(test_round_trip_every_status)
 {
     struct pdl_result r[PDL_ST_COUNT];
@@ -761,6 +788,7 @@ static Suite *timeline_suite(void)
 
     tcase_add_test(tc, test_write_text);
     tcase_add_test(tc, test_round_trip);
+    tcase_add_test(tc, test_round_trip_loops);
     tcase_add_test(tc, test_round_trip_every_status);
     tcase_add_test(tc, test_round_trip_extremes);
     tcase_add_test(tc, test_read_empty_list);
