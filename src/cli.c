@@ -85,7 +85,7 @@ const struct pdl_opt pdl_run_opts[] = {
      "list: in the lists' order, read as the run goes\n"
      "(default); longest-first: the longest tasks of\n"
      "--durations-from first, the fix for a straggler\n"
-     "started last (the lists are then read whole first)",
+     "started last (URLs it lacks go first, as read)",
      NULL},
     {"durations-from", required_argument, OPT_DURATIONS_FROM, "TIMELINE",
      "task times for longest-first: an earlier run's\n"

@@ -3,8 +3,10 @@
  * Static: the lists counted once, then one reader per worker standing at
  * the start of its slice. Names are given in list order either way: as
  * tasks are read (dynamic), or while counting, keeping only the names that
- * had to be numbered (static). Longest first: the whole list read into the
- * read-ahead queue at creation, named in list order, then sorted. */
+ * had to be numbered (static). Longest first: tasks the durations do not
+ * hold are handed out as they are read; those they hold are named as read
+ * but held back, and sorted longest first when the lists end (memory
+ * bounded by the durations, not by the lists). */
 #include "pdl/sched.h"
 #include "pdl/names.h"
 #include "pdl/util.h"
@@ -34,6 +36,21 @@ struct worker {
     uint64_t end;              /* static: first id past the slice */
 };
 
+/* A task held back for longest first, and its recorded duration. */
+struct keyed {
+    int64_t ns; /* INT64_MAX when not recorded: it goes first */
+    struct pdl_task t;
+};
+
+static int cmp_longest(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+
+    if (x->ns != y->ns)
+        return x->ns < y->ns ? 1 : -1;
+    return (x->t.id > y->t.id) - (x->t.id < y->t.id);
+}
+
 struct pdl_sched {
     struct pdl_sched_config cfg;
     /* Locking: lock guards reader, namer and drained; each worker's lock
@@ -44,6 +61,11 @@ struct pdl_sched {
     struct pdl_namer *namer;
     bool at_end;        /* the shared reader reached the end of the lists */
     struct queue ahead; /* dynamic: read ahead by pdl_sched_prefetch */
+    /* Longest first: the tasks the durations hold, read and named but held
+     * back until the lists end, then sorted into ahead. Bounded by the
+     * durations, not by the lists: the others pass straight through. */
+    struct keyed *held;
+    size_t nheld, capheld;
     uint64_t total;
     struct renamed *renamed; /* static: sorted by id */
     size_t nrenamed;
@@ -127,26 +149,67 @@ static void fill(struct pdl_sched *s, const struct pdl_task_ref *ref,
     t->name = pdl_xstrdup(hit ? s->renamed[lo].name : want);
 }
 
+/* The lists have ended: the held-back tasks, longest first, queue behind
+ * whatever was read ahead. A task the durations do not hold may be long:
+ * handed out first, it cannot become the straggler that longest first is
+ * there to prevent. Called with lock held. */
+static void lists_ended(struct pdl_sched *s)
+{
+    s->at_end = true;
+    if (s->nheld > 0)
+        qsort(s->held, s->nheld, sizeof(*s->held), cmp_longest);
+    for (size_t i = 0; i < s->nheld; i++)
+        queue_push_back(&s->ahead, &s->held[i].t);
+    free(s->held);
+    s->held = NULL;
+    s->nheld = s->capheld = 0;
+}
+
+/* The next task from the lists, named in list order; with durations, one
+ * they do not hold (those they hold are held back). false at the end of
+ * the lists, when the held-back tasks have gone into ahead. Called with
+ * lock held. */
+static bool read_next(struct pdl_sched *s, struct pdl_task *t)
+{
+    struct pdl_task_ref ref;
+    int64_t ns;
+
+    for (;;) {
+        if (s->at_end || pdl_reader_next(s->reader, &ref) <= 0) {
+            if (!s->at_end)
+                lists_ended(s);
+            return false;
+        }
+        fill(s, &ref, t);
+        if (!s->cfg.durations ||
+            !pdl_durations_get(s->cfg.durations, t->url, &ns))
+            return true;
+        if (s->nheld == s->capheld) {
+            s->capheld = s->capheld ? 2 * s->capheld : 64;
+            s->held = pdl_xrealloc(s->held, s->capheld, sizeof(*s->held));
+        }
+        s->held[s->nheld].ns = ns;
+        s->held[s->nheld++].t = *t;
+    }
+}
+
+/* The next task to hand out: read ahead, else from the lists (which may
+ * have just moved the held-back tasks into ahead). Called with lock held. */
+static bool next_task(struct pdl_sched *s, struct pdl_task *t)
+{
+    return queue_pop(&s->ahead, t) || read_next(s, t) ||
+           queue_pop(&s->ahead, t);
+}
+
 /* Dynamic: reads up to chunk tasks into worker w's queue. */
 static void refill(struct pdl_sched *s, struct worker *w)
 {
-    struct pdl_task_ref ref;
     struct pdl_task t;
     unsigned chunk = s->cfg.chunk ? s->cfg.chunk : 1;
 
     pthread_mutex_lock(&s->lock);
-    for (unsigned k = 0; k < chunk; k++) {
-        if (queue_pop(&s->ahead, &t)) {
-            queue_push_back(&w->q, &t);
-            continue;
-        }
-        if (s->at_end || pdl_reader_next(s->reader, &ref) <= 0) {
-            s->at_end = true;
-            break;
-        }
-        fill(s, &ref, &t);
+    for (unsigned k = 0; k < chunk && next_task(s, &t); k++)
         queue_push_back(&w->q, &t);
-    }
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -185,20 +248,12 @@ bool pdl_sched_take(struct pdl_sched *s, unsigned worker, struct pdl_task *t)
 
 bool pdl_sched_take_any(struct pdl_sched *s, struct pdl_task *t)
 {
-    struct pdl_task_ref ref;
-    bool got = false;
+    bool got;
 
     if (s->cfg.schedule == PDL_SCHED_STATIC)
         return false;
     pthread_mutex_lock(&s->lock);
-    got = queue_pop(&s->ahead, t);
-    if (!got && !s->at_end) {
-        got = pdl_reader_next(s->reader, &ref) > 0;
-        if (got)
-            fill(s, &ref, t);
-        else
-            s->at_end = true;
-    }
+    got = next_task(s, t);
     pthread_mutex_unlock(&s->lock);
     return got;
 }
@@ -215,8 +270,6 @@ void pdl_sched_give_back(struct pdl_sched *s, unsigned worker,
 
 bool pdl_sched_drain(struct pdl_sched *s, struct pdl_task *t)
 {
-    struct pdl_task_ref ref;
-
     for (unsigned i = 0; i < s->cfg.workers; i++) {
         struct worker *w = &s->w[i];
         pthread_mutex_lock(&w->lock);
@@ -232,16 +285,14 @@ bool pdl_sched_drain(struct pdl_sched *s, struct pdl_task *t)
     if (s->cfg.schedule == PDL_SCHED_STATIC)
         return false;
     pthread_mutex_lock(&s->lock);
-    if (queue_pop(&s->ahead, t)) {
-        pthread_mutex_unlock(&s->lock);
-        return true;
+    /* A pipe is not read on after a stop: it may never end. What was held
+     * back from it is drained all the same. */
+    bool got = queue_pop(&s->ahead, t) ||
+               (pdl_reader_seekable(s->reader) && next_task(s, t));
+    if (!got && s->nheld > 0) {
+        *t = s->held[--s->nheld].t;
+        got = true;
     }
-    bool got = !s->at_end && pdl_reader_seekable(s->reader) &&
-               pdl_reader_next(s->reader, &ref) > 0;
-    if (got)
-        fill(s, &ref, t);
-    else if (pdl_reader_seekable(s->reader))
-        s->at_end = true;
     pthread_mutex_unlock(&s->lock);
     return got;
 }
@@ -254,22 +305,15 @@ bool pdl_sched_unread(const struct pdl_sched *s)
 
 uint64_t pdl_sched_prefetch(struct pdl_sched *s, uint64_t n)
 {
-    struct pdl_task_ref ref;
     struct pdl_task t;
     uint64_t have;
 
     if (s->cfg.schedule == PDL_SCHED_STATIC)
         return s->total < n ? s->total : n;
     pthread_mutex_lock(&s->lock);
-    while (s->ahead.n < n && !s->at_end) {
-        if (pdl_reader_next(s->reader, &ref) <= 0) {
-            s->at_end = true;
-            break;
-        }
-        fill(s, &ref, &t);
+    while (s->ahead.n < n && read_next(s, &t))
         queue_push_back(&s->ahead, &t);
-    }
-    /* Longest first read the whole list ahead: more than n may wait. */
+    /* The held-back tasks join ahead at the end: more than n may wait. */
     have = s->ahead.n < n ? s->ahead.n : n;
     pthread_mutex_unlock(&s->lock);
     return have;
@@ -350,49 +394,6 @@ static int cut_slices(struct pdl_sched *s, char *err, size_t errsz)
     return 0;
 }
 
-/* A task read whole for longest first, and its recorded duration. */
-struct keyed {
-    int64_t ns; /* INT64_MAX when not recorded: it goes first */
-    struct pdl_task t;
-};
-
-static int cmp_longest(const void *a, const void *b)
-{
-    const struct keyed *x = a, *y = b;
-
-    if (x->ns != y->ns)
-        return x->ns < y->ns ? 1 : -1;
-    return (x->t.id > y->t.id) - (x->t.id < y->t.id);
-}
-
-/* Reads the whole list (named in list order as it is read), sorts it
- * longest first and queues it to be handed out in that order. A task the
- * durations do not hold may be long: started first, it cannot become the
- * straggler that longest first is there to prevent. */
-static void read_longest_first(struct pdl_sched *s)
-{
-    struct pdl_task_ref ref;
-    struct keyed *k = NULL;
-    size_t n = 0, cap = 0;
-
-    while (pdl_reader_next(s->reader, &ref) > 0) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            k = pdl_xrealloc(k, cap, sizeof(*k));
-        }
-        fill(s, &ref, &k[n].t);
-        if (!pdl_durations_get(s->cfg.durations, k[n].t.url, &k[n].ns))
-            k[n].ns = INT64_MAX;
-        n++;
-    }
-    s->at_end = true;
-    if (n > 0)
-        qsort(k, n, sizeof(*k), cmp_longest);
-    for (size_t i = 0; i < n; i++)
-        queue_push_back(&s->ahead, &k[i].t);
-    free(k);
-}
-
 struct pdl_sched *pdl_sched_create(struct pdl_reader *r,
                                    const struct pdl_sched_config *cfg,
                                    struct pdl_namer *namer, char *err,
@@ -414,9 +415,10 @@ struct pdl_sched *pdl_sched_create(struct pdl_reader *r,
         pdl_sched_destroy(s);
         return NULL;
     }
-    if (cfg->schedule == PDL_SCHED_DYNAMIC && cfg->durations)
-        read_longest_first(s);
-    s->cfg.durations = NULL; /* not kept: the caller may free it now */
+    if (cfg->schedule != PDL_SCHED_DYNAMIC) {
+        pdl_durations_destroy(s->cfg.durations);
+        s->cfg.durations = NULL;
+    }
     return s;
 }
 
@@ -436,6 +438,10 @@ void pdl_sched_destroy(struct pdl_sched *s)
     while (queue_pop(&s->ahead, &t))
         pdl_task_clear(&t);
     free(s->ahead.t);
+    for (size_t i = 0; i < s->nheld; i++)
+        pdl_task_clear(&s->held[i].t);
+    free(s->held);
+    pdl_durations_destroy(s->cfg.durations);
     for (size_t i = 0; i < s->nrenamed; i++)
         free(s->renamed[i].name);
     free(s->renamed);

@@ -168,12 +168,13 @@ int pdl_tasklist_read(struct pdl_tasklist *list, FILE *in, const char *name,
     struct pdl_reader *r = pdl_reader_from_stream(in, name, list->glob, diag);
     struct pdl_task_ref t;
     const char *source;
-    int rc;
+    size_t max = list->max ? list->max : PDL_TASKS_MAX;
+    int rc = 0;
 
     list->sources =
         pdl_xrealloc(list->sources, list->nsources + 1, sizeof(char *));
     source = list->sources[list->nsources++] = pdl_xstrdup(name);
-    while ((rc = pdl_reader_next(r, &t)) > 0 && list->count < PDL_TASKS_MAX) {
+    while (list->count < max && (rc = pdl_reader_next(r, &t)) > 0) {
         pdl_tasklist_add(list, t.url, source, t.line);
         if (t.name)
             list->tasks[list->count - 1].name = pdl_xstrdup(t.name);

@@ -20,11 +20,12 @@ struct pdl_sched_config {
     unsigned chunk;   /* tasks taken at a time (dynamic); 0 means 1 */
     unsigned workers; /* static: slices; dynamic: local queues */
     bool names;       /* plan file names (false with --discard) */
-    /* Longest first (dynamic only): the lists are read whole at creation
-     * and handed out by these recorded durations, longest first; tasks
-     * they do not hold go first, in list order. NULL: list order. Only
-     * used during pdl_sched_create. */
-    const struct pdl_durations *durations;
+    /* Longest first (dynamic only): tasks these recorded durations hold
+     * are held back until the lists end, then handed out longest first;
+     * the others go first, in list order, as they are read. NULL: list
+     * order. Owned by the scheduler from pdl_sched_create on (freed by
+     * pdl_sched_destroy, or by pdl_sched_create if it fails). */
+    struct pdl_durations *durations;
 };
 
 struct pdl_sched;

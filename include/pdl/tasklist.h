@@ -39,6 +39,7 @@ struct pdl_tasklist {
     size_t nsources;
     size_t bad; /* lines reported and skipped */
     bool glob;  /* expand [1-10] and {a,b} in URLs, as curl does */
+    size_t max; /* most tasks pdl_tasklist_read keeps; 0: PDL_TASKS_MAX */
 };
 
 /* Most tasks one list may expand to: a typo in a range must not eat the

@@ -372,7 +372,6 @@ static int open_lists(struct app *a)
     cfg.durations = dur;
     pdl_reader_stop_on(r, &a->run.shared->stop);
     a->run.sched = pdl_sched_create(r, &cfg, a->namer, err, sizeof(err));
-    pdl_durations_destroy(dur); /* the order is settled */
     if (!a->run.sched) {
         fprintf(stderr, "pdl: %s\n", err);
         return PDL_EXIT_USAGE;

@@ -432,10 +432,9 @@ START_TEST(test_longest_first)
     ck_assert_int_eq(ns, 300000000);
     ck_assert(!pdl_durations_get(d, "http://h/2", &ns));
     cfg.durations = d;
-    s = pdl_sched_create(r, &cfg, NULL, err, sizeof(err));
-    pdl_durations_destroy(d);
+    s = pdl_sched_create(r, &cfg, NULL, err, sizeof(err)); /* takes d */
     ck_assert_ptr_nonnull(s);
-    /* Only as many workers as asked, though all six are read ahead. */
+    /* Only as many workers as asked; the five recorded are held back. */
     ck_assert_uint_eq(pdl_sched_prefetch(s, 2), 2);
     for (size_t i = 0; i < 6; i++) {
         ck_assert(pdl_sched_take(s, (unsigned)(i % 2), &t));
@@ -447,6 +446,48 @@ START_TEST(test_longest_first)
     unlink(list);
     unlink(tl);
     free(list);
+    free(tl);
+}
+END_TEST
+
+/* Longest first does not wait for the end of the lists: a URL the
+ * durations lack is handed out while a pipe is still open, and only the
+ * recorded ones wait (so memory follows the durations, not the lists). */
+START_TEST(test_longest_first_streams)
+{
+    const double secs[] = {0.5, -1, 0.2};
+    char *tl = write_durations(secs, 3), err[256];
+    int fds[2];
+    struct pdl_durations *d = NULL;
+    struct pdl_sched_config cfg = {PDL_SCHED_DYNAMIC, 1, 1, false, NULL};
+    struct pdl_task t;
+
+    ck_assert_int_eq(pipe(fds), 0);
+    FILE *in = fdopen(fds[0], "r"), *out = fdopen(fds[1], "w");
+    ck_assert_int_eq(pdl_durations_load(tl, &d, err, sizeof(err)), PDL_OK);
+    cfg.durations = d;
+    struct pdl_reader *r = pdl_reader_from_stream(in, "-", false, NULL);
+    struct pdl_sched *s = pdl_sched_create(r, &cfg, NULL, err, sizeof(err));
+    ck_assert_ptr_nonnull(s);
+    fputs("http://h/0\nhttp://h/1\n", out);
+    fflush(out);
+    /* h/0 is recorded: held back; h/1 is not: out at once, pipe open. */
+    ck_assert(pdl_sched_take(s, 0, &t));
+    ck_assert_str_eq(t.url, "http://h/1");
+    pdl_task_clear(&t);
+    fputs("http://h/2\n", out);
+    fclose(out);
+    /* At the end of the list, the held back, longest first. */
+    ck_assert(pdl_sched_take(s, 0, &t));
+    ck_assert_str_eq(t.url, "http://h/0");
+    pdl_task_clear(&t);
+    ck_assert(pdl_sched_take(s, 0, &t));
+    ck_assert_str_eq(t.url, "http://h/2");
+    pdl_task_clear(&t);
+    ck_assert(!pdl_sched_take(s, 0, &t));
+    pdl_sched_destroy(s);
+    fclose(in);
+    unlink(tl);
     free(tl);
 }
 END_TEST
@@ -521,6 +562,7 @@ int main(void)
     tcase_add_test(tc, test_gate_rate);
     tcase_add_test(tc, test_hist_error_bound);
     tcase_add_test(tc, test_longest_first);
+    tcase_add_test(tc, test_longest_first_streams);
     tcase_add_test(tc, test_durations_bad);
     tcase_add_test(tc, test_durations_repeats);
     suite_add_tcase(s, tc);
