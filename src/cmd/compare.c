@@ -66,7 +66,9 @@ static const struct pdl_opt compare_opts[] = {
      "(default pdl-compare/); named M-wW-S-rR.tsv",
      NULL},
     {"summary", required_argument, CO_SUMMARY, "FILE",
-     "summary TSV (default DIR/summary.tsv)", NULL},
+     "summary TSV (default DIR/summary.tsv; -: also\n"
+     "written to stdout, in place of the table)",
+     NULL},
     {"chart", required_argument, CO_CHART, "FILE",
      "draw the comparison (.png, .svg or .pdf), the\n"
      "predicted makespans dashed over the measured ones",
@@ -218,6 +220,11 @@ static int each_item(struct cmp_cli *cli, const char *opt, const char *arg,
 }
 
 /* A file option's value: not empty; '-' only where it means stdout. */
+static bool is_stdout(const char *name)
+{
+    return name && strcmp(name, "-") == 0;
+}
+
 static int set_file(const char **to, const char *opt, const char *val,
                     bool dash)
 {
@@ -255,8 +262,14 @@ static int set_value(struct cmp_cli *cli, int id, const char *val)
     case CO_DIR:
         return set_file(&cli->dir, "--dir", val, false);
     case CO_SUMMARY:
-        return set_file(&cli->summary, "--summary", val, false);
+        if (is_stdout(val) && is_stdout(cli->json))
+            return bad_value("--summary", "stdout already carries --json -",
+                             val);
+        return set_file(&cli->summary, "--summary", val, true);
     case CO_JSON:
+        if (is_stdout(val) && is_stdout(cli->summary))
+            return bad_value("--json", "stdout already carries --summary -",
+                             val);
         return set_file(&cli->json, "--json", val, true);
     case CO_CHART:
         if (!pdl_chart_format_ok(val))
@@ -476,11 +489,14 @@ static int open_summary(struct cmp_state *st)
 {
     const struct cmp_cli *cli = st->cli;
 
-    if (cli->summary)
-        snprintf(st->summary_path, sizeof(st->summary_path), "%s",
-                 cli->summary);
-    else if (!join_path(st->summary_path, sizeof(st->summary_path), cli->dir,
-                        "summary.tsv"))
+    /* With --summary -, the summary is still kept in DIR (the chart and the
+     * predictions read it), and copied to stdout at the end. */
+    if (cli->summary && !is_stdout(cli->summary)) {
+        if (pdl_path_fmt(st->summary_path, sizeof(st->summary_path), "%s",
+                         cli->summary) != PDL_OK)
+            return bad_value("--summary", "name too long", cli->summary);
+    } else if (!join_path(st->summary_path, sizeof(st->summary_path), cli->dir,
+                          "summary.tsv"))
         return bad_value("--dir", "name too long", cli->dir);
     st->summary = fopen(st->summary_path, "w");
     if (!st->summary) {
@@ -816,6 +832,31 @@ static void run_all(struct cmp_state *st)
             run_one(st, &st->runs[((r + i) % n) * repeat + r], ++k);
 }
 
+/* --summary -: the summary TSV, as kept in DIR, onto stdout. Returns 0, or
+ * -1 (reported) if it could not be read or written. */
+static int copy_summary(const struct cmp_state *st)
+{
+    FILE *in = fopen(st->summary_path, "r");
+    char buf[8192];
+    size_t n;
+    int rc = 0;
+
+    if (!in) {
+        fprintf(stderr, "pdl compare: %s: %s\n", st->summary_path,
+                strerror(errno));
+        return -1;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        if (fwrite(buf, 1, n, stdout) != n)
+            break;
+    if (ferror(in) || fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "pdl compare: --summary -: %s\n", strerror(errno));
+        rc = -1;
+    }
+    fclose(in);
+    return rc;
+}
+
 /* After the runs: close the summary, print, draw. Returns the exit code. */
 static int finish(struct cmp_state *st)
 {
@@ -833,9 +874,11 @@ static int finish(struct cmp_state *st)
         fputs("pdl compare: no run could be measured\n", stderr);
         return PDL_EXIT_USAGE;
     }
-    /* With --json -, stdout carries the document and nothing else. */
-    if (!st->cli->json || strcmp(st->cli->json, "-") != 0)
+    /* With --json - or --summary -, stdout carries that and nothing else. */
+    if (!is_stdout(st->cli->json) && !is_stdout(st->cli->summary))
         cmp_print(st);
+    if (is_stdout(st->cli->summary) && copy_summary(st) != 0)
+        st->rc = PDL_EXIT_USAGE;
     cmp_predict(st);
     fprintf(stderr, "pdl compare: summary: %s\n", st->summary_path);
     if (st->cli->json && cmp_write_json(st) != 0)

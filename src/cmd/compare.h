@@ -45,7 +45,7 @@ struct cmp_cli {
     size_t nschedules;
     unsigned repeat;
     const char *dir;
-    const char *summary; /* NULL: DIR/summary.tsv */
+    const char *summary; /* NULL: DIR/summary.tsv; "-": that, and stdout */
     const char *chart;   /* NULL: none */
     const char *json;    /* NULL: none, "-": stdout */
     char **pass;         /* run options for every run, --name [value], owned */

@@ -87,6 +87,21 @@ expect_eq "$rc" 2 "compare whose runs all fail: exit status"
 expect_grep "$WORK/gerr" "pdl compare: threads -w 1, repeat 1: exited with status 2: " "run error"
 expect_grep "$WORK/gerr" "--timeout" "the run's own message"
 
+# --summary -: stdout is the summary TSV, the same bytes as DIR/summary.tsv,
+# and no table; with --json - as well, a usage error (one stdout).
+"$PDL" compare --modes threads --workers 1,2 --repeat 1 --dir "$WORK/s" \
+    --summary - --discard "$WORK/list.txt" >"$WORK/s.tsv" 2>"$WORK/serr" ||
+    fail "compare --summary - exited $?: $(cat "$WORK/serr")"
+cmp -s "$WORK/s.tsv" "$WORK/s/summary.tsv" || fail "stdout is not the summary: $(head -c 500 "$WORK/s.tsv")"
+expect_eq "$(head -n 1 "$WORK/s.tsv")" "# pdl-compare 1" "--summary -: first line"
+expect_eq "$(awk 'NR > 2' "$WORK/s.tsv" | wc -l)" 2 "--summary -: rows"
+set +e
+"$PDL" compare --summary - --json - --dir "$WORK/s2" "$WORK/list.txt" >/dev/null 2>"$WORK/serr"
+rc=$?
+set -e
+expect_eq "$rc" 2 "--summary - with --json -: exit status"
+expect_grep "$WORK/serr" "stdout already carries" "--summary - with --json -"
+
 # --json - with the list on stdin: stdout is one JSON document and nothing
 # else, whose runs, configurations and predictions agree with the summary
 # and summary-predicted.tsv; the copy of stdin is gone afterwards.
@@ -155,7 +170,7 @@ check 'pdl compare: no URL list given' --workers 2
 check 'pdl compare: --no-timeline: compare reads every run' --no-timeline "$WORK/list.txt"
 check 'pdl compare: --continue: every run must perform every task' --continue "$WORK/list.txt"
 check 'pdl compare: --frobnicate: unknown option' --frobnicate "$WORK/list.txt"
-check 'pdl compare: --summary: must name a file' --summary - "$WORK/list.txt"
+check 'pdl compare: --summary: empty name' --summary '' "$WORK/list.txt"
 check 'pdl compare: --json: empty name' --json '' "$WORK/list.txt"
 check 'pdl compare: --dir: must name a file (- is not stdout here): "-"' --dir - "$WORK/list.txt"
 "$PDL" compare --help | grep -q -- "--schedules LIST" || fail "compare --help lacks --schedules"
