@@ -4,6 +4,7 @@
 #define PDL_CLI_H
 
 #include <getopt.h> /* no_argument, required_argument, optind */
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -144,6 +145,13 @@ int pdl_cli_check_charts(const struct pdl_cli *cli);
 /* pdl chart TIMELINE OUT... [--by task|worker|overview]: draws a saved
  * timeline. argv[0] is "chart". Returns the exit code. */
 int pdl_cmd_chart(int argc, char **argv);
+
+/* Points SIGINT and SIGTERM at on_signal, keeping the old actions in old
+ * (SIGINT, SIGTERM) for pdl_cli_restore_signals; a signal that was ignored
+ * (a background job) stays ignored. No SA_RESTART: a blocking wait4() or
+ * read must return so that the command can pass the signal on. */
+void pdl_cli_catch_signals(void (*on_signal)(int), struct sigaction old[2]);
+void pdl_cli_restore_signals(const struct sigaction old[2]);
 
 /* pdl [OPTIONS] LIST...: the run. Returns the exit code. */
 int pdl_cmd_run(int argc, char **argv);

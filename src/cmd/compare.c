@@ -895,30 +895,6 @@ static int finish(struct cmp_state *st)
     return st->rc;
 }
 
-/* Catches SIGINT and SIGTERM into cmp_caught, unless they were ignored
- * (a background job keeps ignoring them). */
-static void catch_signals(struct sigaction old[2])
-{
-    static const int sigs[2] = {SIGINT, SIGTERM};
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = cmp_on_signal;
-    sigemptyset(&sa.sa_mask);
-    /* No SA_RESTART: wait4() must return so that SIGTERM is passed on. */
-    for (int i = 0; i < 2; i++) {
-        sigaction(sigs[i], NULL, &old[i]);
-        if (old[i].sa_handler != SIG_IGN)
-            sigaction(sigs[i], &sa, NULL);
-    }
-}
-
-static void restore_signals(const struct sigaction old[2])
-{
-    sigaction(SIGINT, &old[0], NULL);
-    sigaction(SIGTERM, &old[1], NULL);
-}
-
 static void state_cleanup(struct cmp_state *st)
 {
     if (st->summary)
@@ -947,9 +923,9 @@ int pdl_cmd_compare(int argc, char **argv)
     if (rc < 0) {
         rc = prepare(&st);
         if (rc == 0) {
-            catch_signals(old);
+            pdl_cli_catch_signals(cmp_on_signal, old);
             run_all(&st);
-            restore_signals(old);
+            pdl_cli_restore_signals(old);
             rc = finish(&st);
         }
     }

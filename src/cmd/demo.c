@@ -629,29 +629,6 @@ static int write_index(const struct demo *d)
 
 /* ---- the command --------------------------------------------------------- */
 
-/* Catches SIGINT and SIGTERM into demo_caught, unless they were ignored (a
- * background job keeps ignoring them). */
-static void catch_signals(struct sigaction old[2])
-{
-    static const int sigs[2] = {SIGINT, SIGTERM};
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = demo_on_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 2; i++) {
-        sigaction(sigs[i], NULL, &old[i]);
-        if (old[i].sa_handler != SIG_IGN)
-            sigaction(sigs[i], &sa, NULL);
-    }
-}
-
-static void restore_signals(const struct sigaction old[2])
-{
-    sigaction(SIGINT, &old[0], NULL);
-    sigaction(SIGTERM, &old[1], NULL);
-}
-
 /* Every step, in order, while none is interrupted. Returns the exit code. */
 static int run_steps(struct demo *d)
 {
@@ -747,7 +724,7 @@ int pdl_cmd_demo(int argc, char **argv)
         printf("pdl demo: gnuplot is not on PATH (Debian: gnuplot-nox): the "
                "runs, compare and predict go on without charts\n");
     demo_caught = 0;
-    catch_signals(old);
+    pdl_cli_catch_signals(demo_on_signal, old);
     if (write_list(&d) != 0) {
         rc = PDL_EXIT_USAGE;
     } else {
@@ -758,6 +735,6 @@ int pdl_cmd_demo(int argc, char **argv)
         say_where(&d, rc);
     }
     pdl_testd_stop(d.server);
-    restore_signals(old);
+    pdl_cli_restore_signals(old);
     return rc;
 }
