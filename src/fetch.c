@@ -332,7 +332,7 @@ static void put_text(char *dst, size_t cap, size_t *len, const char *src)
 static void copy_outcome(struct pdl_fetcher *f, struct pdl_result *r)
 {
     const struct pdl_sink *s = &f->sink;
-    char *type = NULL, *url = NULL, dirs[PDL_PATH_MAX];
+    char *type = NULL, *url = NULL, path[PDL_PATH_MAX + PDL_NAME_MAX + 1];
     size_t n = 0;
 
     if (curl_easy_getinfo(f->curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK &&
@@ -345,11 +345,10 @@ static void copy_outcome(struct pdl_fetcher *f, struct pdl_result *r)
     if (r->status != PDL_ST_OK || s->dirfd < 0 || !f->task->name)
         return;
     n = 0;
-    if (f->cfg.opt->force_dirs &&
-        pdl_request_dirs(f->task->url, dirs, sizeof(dirs)) == PDL_OK)
-        put_text(r->file, sizeof(r->file), &n, dirs);
-    put_text(r->file, sizeof(r->file), &n,
-             s->alt_saved[0] ? s->alt_saved : f->task->name);
+    if (pdl_request_path(f->cfg.opt, f->task,
+                         s->alt_saved[0] ? s->alt_saved : f->task->name, path,
+                         sizeof(path)) == PDL_OK)
+        put_text(r->file, sizeof(r->file), &n, path);
 }
 
 /* Turns the transfer's outcome into status and error text. */

@@ -10,10 +10,8 @@ static const struct {
     const char *name;
     int (*main)(int argc, char **argv);
 } commands[] = {
-    {"export", pdl_cmd_export},
-    {"compare", pdl_cmd_compare},
-    {"chart", pdl_cmd_chart},
-    {"predict", pdl_cmd_predict},
+    {"export", pdl_cmd_export}, {"compare", pdl_cmd_compare},
+    {"chart", pdl_cmd_chart},   {"predict", pdl_cmd_predict},
     {"demo", pdl_cmd_demo},
 };
 

@@ -574,6 +574,20 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
     return len;
 }
 
+int pdl_request_path(const struct pdl_options *opt, const struct pdl_task *t,
+                     const char *name, char *out, size_t outsz)
+{
+    size_t n;
+
+    out[0] = '\0';
+    if (opt->force_dirs && pdl_request_dirs(t->url, out, outsz) != PDL_OK)
+        return PDL_ERR_TOOLONG;
+    n = strlen(out);
+    return pdl_path_fmt(out + n, outsz - n, "%s", name) == PDL_OK
+               ? PDL_OK
+               : (out[0] = '\0', PDL_ERR_TOOLONG);
+}
+
 bool pdl_request_exists(const struct pdl_options *opt, int dirfd,
                         const struct pdl_task *t, struct pdl_result *r)
 {
@@ -582,14 +596,9 @@ bool pdl_request_exists(const struct pdl_options *opt, int dirfd,
 
     if (!opt->no_clobber || dirfd < 0 || !t->name)
         return false;
-    path[0] = '\0';
     /* A path too long to hold is not there: the download then fails on it
      * and says so (pdl_request_task). */
-    if (opt->force_dirs &&
-        pdl_request_dirs(t->url, path, PDL_PATH_MAX) != PDL_OK)
-        return false;
-    if (pdl_path_fmt(path + strlen(path), sizeof(path) - strlen(path), "%s",
-                     t->name) != PDL_OK ||
+    if (pdl_request_path(opt, t, t->name, path, sizeof(path)) != PDL_OK ||
         fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
         return false;
     *r = (struct pdl_result){.status = PDL_ST_SKIPPED};

@@ -40,6 +40,19 @@ void pdl_shared_destroy(struct pdl_shared *sh)
         munmap(sh, sizeof(*sh));
 }
 
+/* Done by an earlier run: its file is there (never in -x folders:
+ * --continue refuses them, but the path is made the one way anyway). */
+static void note_done_file(const struct pdl_run *run, const struct pdl_task *t,
+                           struct pdl_result *r)
+{
+    char path[PDL_PATH_MAX + PDL_NAME_MAX + 1];
+
+    if (t->name && run->out_dirfd >= 0 &&
+        pdl_request_path(run->opt, t, t->name, path, sizeof(path)) == PDL_OK)
+        snprintf(r->file, sizeof(r->file), "%.*s", (int)sizeof(r->file) - 1,
+                 path);
+}
+
 bool pdl_run_take(struct pdl_run *run, unsigned worker, struct pdl_task *t)
 {
     if (run->feed)
@@ -55,10 +68,8 @@ bool pdl_run_take(struct pdl_run *run, unsigned worker, struct pdl_task *t)
         bool done = run->done && pdl_done_has(run->done, t, run->out_dirfd);
         if (!done && !pdl_request_exists(run->opt, run->out_dirfd, t, &r))
             return true;
-        /* Done by an earlier run: its file is there under its name. */
-        if (done && t->name && run->out_dirfd >= 0)
-            snprintf(r.file, sizeof(r.file), "%.*s", (int)sizeof(r.file) - 1,
-                     t->name);
+        if (done)
+            note_done_file(run, t, &r);
         pdl_run_settle(run, t, &r);
         pdl_task_clear(t);
     }

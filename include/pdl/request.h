@@ -88,6 +88,13 @@ int pdl_request_dirs(const char *url, char *out, size_t outsz);
  * PDL_NAME_MAX + 1 bytes. */
 void pdl_request_disposition_name(const char *value, char *out, size_t outsz);
 
+/* Where t's body is saved under the output folder: its -x folders (with
+ * --force-directories) and name (t->name, or another name it was saved
+ * under). Returns PDL_OK, or PDL_ERR_TOOLONG (out then "") when it does
+ * not fit in out. */
+int pdl_request_path(const struct pdl_options *opt, const struct pdl_task *t,
+                     const char *name, char *out, size_t outsz);
+
 /* With --no-clobber: true if t's file is already in dirfd (in its -x
  * folders), and then *r is its record: skipped, "exists (--no-clobber)". */
 bool pdl_request_exists(const struct pdl_options *opt, int dirfd,
