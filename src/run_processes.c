@@ -38,12 +38,23 @@ struct result_msg {
     struct pdl_result r;
 };
 
+/* A worker whose last task was shorter than SHORT_NS is sent its next task
+ * while it runs the current one (QUEUE tasks at most), so that it does not
+ * wait for the parent between two short tasks: on small requests that wait
+ * cost as much as the request (20,000 x 64 B against nginx at W=1: 1.85 s
+ * one at a time, 1.36 s queued). Only then: a task queued behind a long one
+ * would wait while other workers may be idle. */
+#define QUEUE 2
+#define SHORT_NS 1000000
+
 struct worker {
-    pid_t pid;            /* 0 once reaped for good */
-    int pidfd;            /* -1 if the kernel has none */
-    int sock;             /* the parent's end */
-    bool sent;            /* a task is with the worker */
-    struct pdl_task task; /* that task */
+    pid_t pid;                   /* 0 once reaped for good */
+    int pidfd;                   /* -1 if the kernel has none */
+    int sock;                    /* the parent's end */
+    bool shut;                   /* told there are no more tasks */
+    bool short_tasks;            /* its last task took under SHORT_NS */
+    unsigned nsent;              /* tasks with the worker, oldest first */
+    struct pdl_task task[QUEUE]; /* those tasks */
 };
 
 /* After a stop, how long a worker may take to end before it is killed (a
@@ -172,55 +183,80 @@ static int spawn(struct pool *p, unsigned w)
     p->w[w].pid = pid;
     p->w[w].pidfd = open_pidfd(pid);
     p->w[w].sock = sv[0];
-    p->w[w].sent = false;
+    p->w[w].nsent = 0;
+    p->w[w].shut = p->w[w].short_tasks = false;
     return 0;
 }
 
-/* Sends worker w its next task, or closes its socket when there is none
- * (the worker then ends). */
-static void feed(struct pool *p, unsigned w)
+/* Sends worker w one more task, or closes its socket when there is none
+ * (the worker then ends once it has run what it was sent). */
+static bool feed_one(struct pool *p, unsigned w)
 {
     struct worker *k = &p->w[w];
+    struct pdl_task *t = &k->task[k->nsent];
     char *buf;
 
-    if (k->sock < 0 || k->sent)
-        return;
-    if (!pdl_run_take(p->run, w, &k->task)) {
+    if (!pdl_run_take(p->run, w, t)) {
         shutdown(k->sock, SHUT_WR);
-        return;
+        k->shut = true;
+        return false;
     }
-    size_t ul = strlen(k->task.url) + 1;
-    size_t nl = k->task.name ? strlen(k->task.name) + 1 : 0;
-    size_t ol = k->task.opts ? strlen(k->task.opts) + 1 : 0;
-    struct task_msg m = {k->task.id, k->task.line, (uint32_t)ul, (uint32_t)nl,
+    size_t ul = strlen(t->url) + 1;
+    size_t nl = t->name ? strlen(t->name) + 1 : 0;
+    size_t ol = t->opts ? strlen(t->opts) + 1 : 0;
+    struct task_msg m = {t->id, t->line, (uint32_t)ul, (uint32_t)nl,
                          (uint32_t)ol};
     buf = pdl_xmalloc(sizeof(m) + ul + nl + ol);
     memcpy(buf, &m, sizeof(m));
-    memcpy(buf + sizeof(m), k->task.url, ul);
+    memcpy(buf + sizeof(m), t->url, ul);
     if (nl)
-        memcpy(buf + sizeof(m) + ul, k->task.name, nl);
+        memcpy(buf + sizeof(m) + ul, t->name, nl);
     if (ol)
-        memcpy(buf + sizeof(m) + ul + nl, k->task.opts, ol);
-    if (send(k->sock, buf, sizeof(m) + ul + nl + ol, MSG_NOSIGNAL) < 0)
-        pdl_sched_give_back(p->run->sched, w, &k->task); /* it died */
-    else
-        k->sent = true;
+        memcpy(buf + sizeof(m) + ul + nl, t->opts, ol);
+    bool sent = send(k->sock, buf, sizeof(m) + ul + nl + ol, MSG_NOSIGNAL) >= 0;
     free(buf);
+    if (!sent) {
+        pdl_sched_give_back(p->run->sched, w, t); /* it died */
+        return false;
+    }
+    k->nsent++;
+    return true;
 }
 
-/* Takes worker w's record of the task it was sent. */
-static void receive(struct pool *p, unsigned w)
+static void feed(struct pool *p, unsigned w)
+{
+    struct worker *k = &p->w[w];
+    unsigned depth = k->short_tasks ? QUEUE : 1;
+
+    while (k->sock >= 0 && !k->shut && k->nsent < depth && feed_one(p, w))
+        ;
+}
+
+/* Takes worker w's records of the tasks it was sent, oldest first. */
+static void take_records(struct pool *p, unsigned w)
 {
     struct worker *k = &p->w[w];
     struct result_msg m;
-    ssize_t n = recv(k->sock, &m, sizeof(m), MSG_DONTWAIT);
 
-    if (n != (ssize_t)sizeof(m) || !k->sent || m.id != k->task.id)
-        return;
-    pdl_run_settle(p->run, &k->task, &m.r);
-    pdl_task_clear(&k->task);
-    k->sent = false;
-    feed(p, w);
+    while (k->nsent > 0 &&
+           recv(k->sock, &m, sizeof(m), MSG_DONTWAIT) == (ssize_t)sizeof(m) &&
+           m.id == k->task[0].id) {
+        k->short_tasks = m.r.end_ns - m.r.start_ns < SHORT_NS;
+        pdl_run_settle(p->run, &k->task[0], &m.r);
+        pdl_task_clear(&k->task[0]);
+        memmove(&k->task[0], &k->task[1], (k->nsent - 1) * sizeof(k->task[0]));
+        memset(&k->task[--k->nsent], 0, sizeof(k->task[0]));
+    }
+}
+
+/* Gives worker w's unstarted tasks back, from index from on, so that they
+ * keep their order. */
+static void give_back_from(struct pool *p, unsigned w, unsigned from)
+{
+    struct worker *k = &p->w[w];
+
+    while (k->nsent > from)
+        pdl_sched_give_back(p->run->sched, w, &k->task[--k->nsent]);
 }
 
 static void describe_death(int status, pid_t pid, char *out, size_t outsz)
@@ -243,12 +279,13 @@ static void bury(struct pool *p, unsigned w, int status)
     bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     int host = atomic_load(&st->host);
 
-    /* A record it sent before it died is taken first. */
-    if (k->sent && k->sock >= 0)
-        receive(p, w);
+    /* Records it sent before it died are taken first. */
+    if (k->nsent && k->sock >= 0)
+        take_records(p, w);
     if (host >= 0)
         pdl_gate_leave(&p->run->shared->gate, (unsigned)host, NULL);
-    if (k->sent && atomic_load(&st->task) == (long long)k->task.id) {
+    give_back_from(p, w, 1);
+    if (k->nsent && atomic_load(&st->task) == (long long)k->task[0].id) {
         struct pdl_result r = {.worker = (int32_t)w,
                                .start_ns = pdl_now() - p->run->t0,
                                .end_ns = pdl_now() - p->run->t0,
@@ -262,12 +299,11 @@ static void bury(struct pool *p, unsigned w, int status)
                      (long)k->pid);
         }
         pdl_counters_end(&p->run->shared->counters);
-        pdl_run_settle(p->run, &k->task, &r);
-        pdl_task_clear(&k->task);
-    } else if (k->sent) {
-        pdl_sched_give_back(p->run->sched, w, &k->task);
+        pdl_run_settle(p->run, &k->task[0], &r);
+        pdl_task_clear(&k->task[0]);
+        k->nsent = 0;
     }
-    k->sent = false;
+    give_back_from(p, w, 0);
     if (k->pidfd >= 0)
         close(k->pidfd);
     if (k->sock >= 0)
@@ -314,7 +350,8 @@ static void step(struct pool *p, struct pollfd *fds, unsigned *who)
         if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)) || !p->w[w].pid)
             continue;
         if (!(who[i] & 0x80000000u)) {
-            receive(p, w);
+            take_records(p, w);
+            feed(p, w);
             continue;
         }
         if (waitpid(p->w[w].pid, &status, WNOHANG) == p->w[w].pid)
@@ -376,9 +413,8 @@ static int run_processes(struct pdl_run *run, void *ctx)
         step(&p, fds, who);
         enforce_stop(&p);
     }
-    for (unsigned w = 0; w < p.n; w++)
-        if (p.w[w].sent) /* stopped: its worker never said */
-            pdl_sched_give_back(run->sched, w, &p.w[w].task);
+    for (unsigned w = 0; w < p.n; w++) /* stopped: its worker never said */
+        give_back_from(&p, w, 0);
     if (p.state != MAP_FAILED)
         munmap(p.state, ssz);
     free(p.w);

@@ -56,6 +56,30 @@ expect_eq "$(rows "$WORK/h.tsv" | awk -F'\t' '$11 == "worker-died"' | wc -l)" 1 
 expect_eq "$(rows "$WORK/h.tsv" | awk -F'\t' '$11 == "ok"' | wc -l)" 7 "--per-host 1 after kills: ok rows"
 expect_eq "$(max_overlap "$WORK/h.tsv")" 1 "--per-host 1 after kills: max in flight"
 
+# After short tasks a worker is sent its next task while it runs the
+# current one: killed then, the task it had not started goes to its
+# replacement, run once, and only the running one is lost.
+{ echo "$BASE/bytes/64?n=1"; echo "$BASE/delay/1500?n=2"
+  for i in 3 4 5; do echo "$BASE/bytes/64?n=$i"; done; } >"$WORK/queued.txt"
+"$PDL" -m processes -w 1 --discard -t "$WORK/q.tsv" "$WORK/queued.txt" 2>"$WORK/err" &
+pid=$!
+victim=
+for _ in $(seq 100); do
+    victim=$(cat /proc/"$pid"/task/*/children 2>/dev/null | awk '{ print $1 }')
+    [ -n "$victim" ] && break
+    sleep 0.05
+done
+[ -n "$victim" ] || fail "queued: no worker process found"
+sleep 0.7
+kill -KILL "$victim"
+set +e
+wait "$pid"; rc=$?
+set -e
+expect_eq "$rc" 1 "queued: exit status"
+expect_eq "$(column "$WORK/q.tsv" status | tr '\n' ' ')" "ok worker-died ok ok ok " \
+    "queued: statuses in list order (only the running task lost)"
+expect_eq "$(rows "$WORK/q.tsv" | wc -l)" 5 "queued: rows (no task twice)"
+
 # A worker holds only its own descriptors, not its siblings' pidfds and
 # sockets: under a low descriptor limit many workers still run.
 seq 1 64 | sed "s|^|$BASE/delay/200?n=|" >"$WORK/many.txt"
