@@ -16,7 +16,7 @@ set xlabel "W (workers / parallel transfers)"
 set multiplot layout 2,2 title "pdl vs curl -Z, wget2, aria2c, xargs+curl (medians)"
 
 f = dir."/chart-latency.dat"
-if (system("test -s '".f."' && echo y") eq "y") {
+if (system("test -s '".f."' && [ $(wc -l < '".f."') -gt 1 ] && echo y") eq "y") {
     n = system("head -1 '".f."' | awk -F'\t' '{print NF}'") + 0
     set title "latency-bound: efficiency (ideal / wall)"
     set ylabel "efficiency"
@@ -26,7 +26,7 @@ if (system("test -s '".f."' && echo y") eq "y") {
 }
 
 f = dir."/chart-rate.dat"
-if (system("test -s '".f."' && echo y") eq "y") {
+if (system("test -s '".f."' && [ $(wc -l < '".f."') -gt 1 ] && echo y") eq "y") {
     n = system("head -1 '".f."' | awk -F'\t' '{print NF}'") + 0
     set title "request-rate-bound: requests/s (/bytes/64)"
     set ylabel "req/s (log)"
@@ -37,7 +37,7 @@ if (system("test -s '".f."' && echo y") eq "y") {
 }
 
 f = dir."/chart-bandwidth.dat"
-if (system("test -s '".f."' && echo y") eq "y") {
+if (system("test -s '".f."' && [ $(wc -l < '".f."') -gt 1 ] && echo y") eq "y") {
     n = system("head -1 '".f."' | awk -F'\t' '{print NF}'") + 0
     set title "bandwidth-bound: MiB/s"
     set ylabel "MiB/s"
@@ -61,7 +61,7 @@ set style fill solid 0.6
 set boxwidth 0.35
 set key inside top left
 f = dir."/chart-scale.dat"
-if (system("test -s '".f."' && echo y") eq "y") {
+if (system("test -s '".f."' && [ $(wc -l < '".f."') -gt 1 ] && echo y") eq "y") {
     plot f using ($0-0.2):2:xtic(1) with boxes title "peak RSS MiB", \
      f using ($0+0.2):3 axes x1y2 with boxes title "start-up ms"
 }

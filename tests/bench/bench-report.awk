@@ -3,7 +3,7 @@
 # Usage: awk -f bench-report.awk -v meta=META -v outdir=DIR -v lat_ms=100 wrk.tsv runs.tsv
 BEGIN {
     FS = OFS = "\t"
-    ntools = split("pdl-serial pdl-threads pdl-processes pdl-async pdl-async+tl base-serial base-threads base-processes base-async base-async+tl curl wget2 aria2c xargs", order, " ")
+    ntools = split("pdl-serial pdl-threads pdl-processes pdl-async pdl-async+tl base-serial base-threads base-processes base-async base-async+tl curl wget2 aria2c xargs floor-multi floor-threads", order, " ")
     nwl = split("latency rate bandwidth scale", wls, " ")
 }
 FNR == 1 { file++; next }
@@ -48,6 +48,8 @@ function name(k, t) {
     if (t == "xargs" && k ~ /^rate/) t = sprintf("xargs (first %d URLs)", nreqt[k])
     return (k in fails) ? sprintf("%s (**%d/%d failed**)", t, fails[k], runs[k]) : t }
 function ispdl(t) { return t ~ /^(pdl|base)-/ }
+# libcurl's own floor (floor.c): measured beside, never an "other tool"
+function isfloor(t) { return t ~ /^floor-/ }
 # the paired ratio of t to u at (wl, w): per repeat t's figure ÷ u's, their
 # median (pr) with lo/hi; "" if no repeat has both
 function paired(wl, w, t, u,    r, s, kt, ku) {
@@ -70,6 +72,12 @@ function pratio(wl, w, t,    r, l, h, out, bt, b) {
         b = paired(wl, w, t, bt)
         if (b != "") out = out sprintf("; ÷ %s %.2f (%.2f–%.2f)", bt, b, lo, hi)
     }
+    # each mode beside the libcurl floor of its own shape
+    bt = (t ~ /async/) ? "floor-multi" : "floor-threads"
+    if (t ~ /^pdl-/ && (wl SUBSEP w SUBSEP bt) in seent) {
+        b = paired(wl, w, t, bt)
+        if (b != "") out = out sprintf("; ÷ %s %.2f (%.2f–%.2f)", bt, b, lo, hi)
+    }
     return out
 }
 function loadline(wl) {
@@ -80,7 +88,7 @@ function best(wl, w, arr, hib,    i, t, k, v, b) {
     bestt = ""; b = ""
     for (i = 1; i <= ntools; i++) {
         t = order[i]; k = wl SUBSEP w SUBSEP t
-        if (ispdl(t) || !(k in arr)) continue
+        if (ispdl(t) || isfloor(t) || !(k in arr)) continue
         v = med(arr[k])
         if (b == "" || (hib ? v > b : v < b)) { b = v; bestt = t }
     }
@@ -125,7 +133,7 @@ END {
                 e = med(fig[k])
                 bestt = bt
                 printf "| %s | %s | %.3f | %.3f–%.3f | %.3f | %s | %s | %s | %s |\n", w, name(k, t), mw, l, h, e,
-                    f("%.3f", med(mkv[k])), f("%.2f", med(cpuv[k])), f("%.1f", med(rssv[k])), ispdl(t) ? pratio(wl, w, t) : ""
+                    f("%.3f", med(mkv[k])), f("%.2f", med(cpuv[k])), f("%.1f", med(rssv[k])), (ispdl(t) || isfloor(t)) ? pratio(wl, w, t) : ""
                 printf "%s\t%s\t%s\t%s\t%s\t%s\n", wl, w, t, e, med(cpuv[k]), med(rssv[k]) > (outdir "/medians.tsv")
             }
         }
@@ -136,7 +144,7 @@ END {
         print ""
         printf "## 2. Request-rate-bound: %d × /bytes/64\n\n", nreq[wl]
         loadline(wl)
-        print "req/s = requests ÷ wall; CPU µs/req = (user+sys) ÷ requests. xargs runs a slice of the list (one curl process per URL), scaled per request."
+        print "req/s = requests ÷ wall; CPU µs/req = (user+sys) ÷ requests. xargs runs a slice of the list (one curl process per URL), scaled per request. floor-multi and floor-threads are libcurl alone (tests/bench/floor.c: W handles on one curl_multi; W threads with an easy handle each), not other tools: pdl async is paired with floor-multi, the other modes with floor-threads."
         print ""
         print "| W | tool | req/s | min–max | CPU µs/req | wall s | peak RSS MiB | pdl ÷ best other (req/s) |"
         print "|---:|---|---:|---:|---:|---:|---:|---|"
@@ -153,7 +161,7 @@ END {
                 v = med(fig[k]); l = lo; h = hi
                 bestt = bt
                 printf "| %s | %s | %.0f%s | %.0f–%.0f | %s | %s | %s | %s |\n", w, name(k, t), v, ceilflag(v, c), l, h,
-                    f("%.1f", med(cpurq[k])), f("%.3f", med(wallv[k])), f("%.1f", med(rssv[k])), ispdl(t) ? pratio(wl, w, t) : ""
+                    f("%.1f", med(cpurq[k])), f("%.3f", med(wallv[k])), f("%.1f", med(rssv[k])), (ispdl(t) || isfloor(t)) ? pratio(wl, w, t) : ""
                 printf "%s\t%s\t%s\t%s\t%s\t%s\n", wl, w, t, v, med(cpurq[k]), med(rssv[k]) > (outdir "/medians.tsv")
             }
         }
@@ -181,7 +189,7 @@ END {
                 v = med(fig[k]); l = lo; h = hi
                 bestt = bt
                 printf "| %s | %s | %.0f%s | %.0f–%.0f | %s | %s | %s | %s |\n", w, name(k, t), v, ceilflag(v, c), l, h,
-                    f("%.2f", med(cpuv[k])), f("%.3f", med(wallv[k])), f("%.1f", med(rssv[k])), ispdl(t) ? pratio(wl, w, t) : ""
+                    f("%.2f", med(cpuv[k])), f("%.3f", med(wallv[k])), f("%.1f", med(rssv[k])), (ispdl(t) || isfloor(t)) ? pratio(wl, w, t) : ""
                 printf "%s\t%s\t%s\t%s\t%s\t%s\n", wl, w, t, v, med(cpuv[k]), med(rssv[k]) > (outdir "/medians.tsv")
             }
         }

@@ -14,7 +14,7 @@
 #   SCALE_W=N    workers/parallelism for the scale workload (default 64)
 #   WORKLOADS=".."  which of latency rate bandwidth scale to run (default all)
 #   TOOLS=".."   which tools to run: other tools (default: curl wget2 aria2c
-#                xargs) and, if any is named, pdl's (pdl-serial, pdl-threads,
+#                xargs floor) and, if any is named, pdl's (pdl-serial, pdl-threads,
 #                pdl-processes, pdl-async, pdl-async+tl; default all, serial
 #                at W=1 only)
 #   LAT_WS, RATE_WS, BW_WS="..."  the W lists of the latency, rate and
@@ -25,6 +25,13 @@
 #                default "threads async"): the report gives this pdl ÷ the
 #                baseline, paired by repeat
 # 1,000,000 requests at W=64 are measured by tests/bench/million.sh.
+# "floor" is libcurl itself with as little around it as possible
+# (tests/bench/floor.c, compiled with cc into the work folder): in the rate
+# workload, floor-multi (W handles on one curl_multi, as pdl async) and
+# floor-threads (W threads with an easy handle each, as pdl threads) GET
+# the same URLs, so that the report shows in the same run how far each pdl
+# mode is from what libcurl 7.88 costs; they are not "other tools" in the
+# ratios.
 #
 # Writes to OUT: report.md (the markdown table, also printed on stdout),
 # runs.tsv (one line per run), wrk.tsv (the server alone), medians.tsv,
@@ -161,8 +168,10 @@ fi
 
 have() { command -v "$1" >/dev/null 2>&1; }
 others="" pdls=""
-for t in ${TOOLS:-curl wget2 aria2c xargs}; do
+floors=""
+for t in ${TOOLS:-curl wget2 aria2c xargs floor}; do
     case $t in
+    floor) floors="floor-multi floor-threads" ;;
     pdl-serial | pdl-threads | pdl-processes | pdl-async | pdl-async+tl) pdls="$pdls $t" ;;
     pdl-*) echo "bench.sh: TOOLS: no pdl tool $t" >&2; exit 2 ;;
     *) if have "$t"; then others="$others $t"; else echo "bench.sh: $t not found, left out" >&2; fi ;;
@@ -188,6 +197,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+if [ -n "$floors" ] && ! cc -O2 "$here/floor.c" -o "$work/floor" -lcurl -lpthread 2>"$OUT/logs/floor-cc.log"; then
+    echo "bench.sh: floor.c did not compile (see $OUT/logs/floor-cc.log); no floor rows" >&2
+    floors=""
+fi
 
 # ---- servers ----
 if [ "$server_kind" = nginx ]; then
@@ -297,6 +310,7 @@ run() {
     pdl-async+tl) cmd=("$pdl" -m async -w "$w" --discard --timeline "$work/tl.tsv" -q "$list"); rm -f "$work/tl.tsv" ;;
     pdl-*) cmd=("$pdl" -m "${tool#pdl-}" -w "$w" --discard --no-timeline -q "$list") ;;
     base-*) cmd=("$BASE_PDL" -m "${tool#base-}" -w "$w" --discard --no-timeline -q "$list") ;;
+    floor-*) cmd=("$work/floor" -m "${tool#floor-}" -w "$w" -n "$n" "$base/bytes/64") ;;
     curl) cmd=(curl -sS --no-progress-meter -Z --parallel-immediate --parallel-max "$w" -K "$list.curl") ;;
     wget2) cmd=(wget2 --no-config --no-robots --no-hsts --no-hpkp --tries=1 --max-threads "$w" -i "$list" -O /dev/null -q) ;;
     aria2c) rm -rf "$aria_dir"; mkdir -p "$aria_dir"
@@ -352,6 +366,7 @@ tools_for() { # WORKLOAD W REP
             done
         fi
         for k in $others; do t+=("$k"); done
+        [ "$1" = rate ] && for k in $floors; do t+=("$k"); done
     fi
     k=$(( ($3 - 1) % ${#t[@]} ))
     for ((i = 0; i < ${#t[@]}; i++)); do echo "${t[(i + k) % ${#t[@]}]}"; done
