@@ -186,7 +186,7 @@ static void fetch_one(struct pdl_fetcher *f, const struct pdl_fetch_config *fc,
     pdl_counters_begin(counters);
     CURL *c = pdl_fetch_begin(f, t, r);
     for (;;) {
-        wait = pdl_fetch_end(f, curl_easy_perform(c), r);
+        wait = pdl_fetch_end(f, pdl_fetch_perform(f, c), r);
         leave(gate, key, state);
         if (wait < 0)
             break;

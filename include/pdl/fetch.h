@@ -1,7 +1,7 @@
 /* Performing one task on a curl easy handle owned by the calling worker.
  * The fetcher neither knows nor cares which mode runs it: blocking modes call
- * pdl_fetch; an event loop drives the same handle between pdl_fetch_begin
- * and pdl_fetch_end itself. */
+ * pdl_fetch_perform between pdl_fetch_begin and pdl_fetch_end; an event
+ * loop drives the same handle between them itself. */
 #ifndef PDL_FETCH_H
 #define PDL_FETCH_H
 
@@ -57,5 +57,8 @@ CURL *pdl_fetch_begin(struct pdl_fetcher *f, const struct pdl_task *t,
                       struct pdl_result *out);
 long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out);
 CURL *pdl_fetch_retry(struct pdl_fetcher *f, struct pdl_result *out);
+/* For a blocking loop: runs the attempt prepared on c (the handle begin or
+ * retry returned) to its end and returns its code, for pdl_fetch_end. */
+CURLcode pdl_fetch_perform(struct pdl_fetcher *f, CURL *c);
 
 #endif

@@ -1,10 +1,12 @@
 /* libcurl's own floor per request: N GETs of BASE?i=0..N-1 with as little
  * around libcurl as possible (one reused easy handle, or W handles on one
- * curl_multi, or W threads with a handle each), and, one by one, the
+ * curl_multi, or W threads with a handle each, or W forked processes with
+ * a handle each taking ids from a counter in shared memory: what process
+ * switches cost, with no parent in the loop), and, one by one, the
  * options pdl sets, to price each. Not part of the build: bench scripts
  * compile it with `cc -O2 floor.c -lcurl -lpthread` (see floor.sh).
  *
- * Usage: floor [-m easy|multi|threads] [-w W] [-n N] [-o OPT,OPT...] BASE
+ * Usage: floor [-m easy|multi|threads|processes] [-w W] [-n N] [-o OPT,OPT...] BASE
  *   OPTs (pdl's settings in src/fetch.c): progress (NOPROGRESS 0 with an
  *   XFERINFOFUNCTION), buf256k (BUFFERSIZE 256 KiB), limits (redirects,
  *   timeouts, LOW_SPEED 1 B/s for 30 s, MAXFILESIZE 0, MAX_RECV_SPEED 0),
@@ -24,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,7 +78,9 @@ struct worker {
 static const char *base;
 static unsigned opts;
 static unsigned long total;
-static atomic_ulong next_id;
+/* The next id to fetch: a static for threads, shared memory for processes. */
+static atomic_ulong id_counter;
+static atomic_ulong *next_id = &id_counter;
 static struct curl_slist *ua_header;
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *p)
@@ -171,7 +177,7 @@ static void *easy_loop(void *p)
     struct worker *w = p;
     unsigned long id;
 
-    while ((id = atomic_fetch_add(&next_id, 1)) < total) {
+    while ((id = atomic_fetch_add(next_id, 1)) < total) {
         prepare(w, id);
         finish(w, curl_easy_perform(w->h));
     }
@@ -190,6 +196,35 @@ static void run_threads(struct worker *ws, unsigned n)
     for (unsigned i = 0; i < n; i++)
         pthread_join(t[i], NULL);
     free(t);
+}
+
+/* W forked workers; each reports its failures in its exit status. */
+static unsigned long run_processes(struct worker *ws, unsigned n)
+{
+    unsigned long failed = 0;
+    int status;
+
+    next_id = mmap(NULL, sizeof(*next_id), PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (next_id == MAP_FAILED) {
+        perror("floor: mmap");
+        exit(1);
+    }
+    atomic_init(next_id, 0);
+    for (unsigned i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid < 0) {
+            perror("floor: fork");
+            exit(1);
+        }
+        if (pid == 0) {
+            easy_loop(&ws[i]);
+            _exit(ws[i].failed ? 1 : 0);
+        }
+    }
+    while (wait(&status) > 0)
+        failed += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    return failed;
 }
 
 /* W handles on one multi handle; a finished one is re-added at once. */
@@ -283,8 +318,8 @@ int main(int argc, char **argv)
     }
     if (optind != argc - 1 || w == 0 ||
         (strcmp(mode, "easy") && strcmp(mode, "multi") &&
-         strcmp(mode, "threads"))) {
-        fputs("usage: floor [-m easy|multi|threads] [-w W] [-n N] "
+         strcmp(mode, "threads") && strcmp(mode, "processes"))) {
+        fputs("usage: floor [-m easy|multi|threads|processes] [-w W] [-n N] "
               "[-o OPT,...] BASE\n",
               stderr);
         return 2;
@@ -303,13 +338,19 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < w; i++)
         setup(&ws[i]);
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    unsigned long failed = 0;
     if (strcmp(mode, "multi") == 0)
         run_multi(ws, w);
+    else if (strcmp(mode, "processes") == 0)
+        failed = run_processes(ws, w);
     else
         run_threads(ws, w);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     getrusage(RUSAGE_SELF, &ru);
-    unsigned long failed = 0;
+    struct rusage rc;
+    getrusage(RUSAGE_CHILDREN, &rc);
+    timeradd(&ru.ru_utime, &rc.ru_utime, &ru.ru_utime);
+    timeradd(&ru.ru_stime, &rc.ru_stime, &ru.ru_stime);
     for (unsigned i = 0; i < w; i++) {
         failed += ws[i].failed;
         curl_easy_cleanup(ws[i].h);

@@ -86,7 +86,7 @@ static long fx_begin(struct fx *x, const char *path, const char *name,
         .id = 0, .url = x->url, .name = x->name, .source = "test", .line = 1};
     c = pdl_fetch_begin(x->f, &x->task, out);
     ck_assert_ptr_nonnull(c);
-    return pdl_fetch_end(x->f, curl_easy_perform(c), out);
+    return pdl_fetch_end(x->f, pdl_fetch_perform(x->f, c), out);
 }
 
 /* One more attempt after a wait. */
@@ -95,7 +95,7 @@ static long fx_retry(struct fx *x, struct pdl_result *out)
     CURL *c = pdl_fetch_retry(x->f, out);
 
     ck_assert_ptr_nonnull(c);
-    return pdl_fetch_end(x->f, curl_easy_perform(c), out);
+    return pdl_fetch_end(x->f, pdl_fetch_perform(x->f, c), out);
 }
 
 /* Runs fx_begin on another thread, as a worker would, while the test
