@@ -19,7 +19,7 @@
 struct pdl_fetcher {
     struct pdl_fetch_config cfg;
     CURL *curl;
-    CURLM *multi; /* pdl_fetch_perform's, made on first use */
+    CURLM *multi;            /* pdl_fetch_perform's, made on first use */
     struct pdl_request *req; /* what the user's options add to requests */
     unsigned worker;
     uint64_t rng; /* xorshift state for backoff jitter */
@@ -477,8 +477,8 @@ CURLcode pdl_fetch_perform(struct pdl_fetcher *f, CURL *c)
         if ((mc = curl_multi_perform(f->multi, &running)) != CURLM_OK)
             break;
         /* Waits at most until libcurl's own next timeout. */
-        if (running && (mc = curl_multi_wait(f->multi, NULL, 0, 1000,
-                                             NULL)) != CURLM_OK)
+        if (running &&
+            (mc = curl_multi_wait(f->multi, NULL, 0, 1000, NULL)) != CURLM_OK)
             break;
     }
     if (mc != CURLM_OK)
