@@ -6,9 +6,9 @@
  * options pdl sets, to price each. Not part of the build: bench scripts
  * compile it with `cc -O2 floor.c -lcurl -lpthread` (see floor.sh).
  *
- * Usage: floor [-m easy|multi|threads|processes] [-w W] [-n N] [-o OPT,OPT...]
- * BASE OPTs (pdl's settings in src/fetch.c): progress (NOPROGRESS 0 with an
- *   XFERINFOFUNCTION), buf256k (BUFFERSIZE 256 KiB), limits (redirects,
+ * Usage: floor [-m easy|multi|threads|processes] [-w W] [-n N] [-o OPTS] BASE
+ *   OPTS, comma-separated (pdl's settings in src/fetch.c): progress
+ *   (NOPROGRESS 0 with an XFERINFOFUNCTION), buf256k (BUFFERSIZE 256 KiB), limits (redirects,
  *   timeouts, LOW_SPEED 1 B/s for 30 s, MAXFILESIZE 0, MAX_RECV_SPEED 0),
  *   follow (FOLLOWLOCATION), protocols, useragent, errbuf, resume
  *   (RESUME_FROM_LARGE 0 per transfer), getinfo (response code and four
