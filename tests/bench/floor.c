@@ -10,14 +10,14 @@
  *   OPTS, comma-separated (pdl's settings in src/fetch.c): progress
  *   (NOPROGRESS 0 with an XFERINFOFUNCTION), buf256k (BUFFERSIZE 256 KiB),
  *   limits (redirects, timeouts, LOW_SPEED 1 B/s for 30 s, MAXFILESIZE 0,
- *   MAX_RECV_SPEED 0), follow (FOLLOWLOCATION), protocols, useragent,
- *   errbuf, resume (RESUME_FROM_LARGE 0 per transfer), getinfo (response
- *   code and four phase times per transfer, as pdl reads them), noproxy
- *   (PROXY ""), uaheader (the User-Agent as a CURLOPT_HTTPHEADER line instead of
- *   CURLOPT_USERAGENT, which libcurl formats anew for every request),
- *   url (URL set anew before each transfer, as pdl does, instead of
- *   only when it changes: always on, listed for clarity), pdl (all of the
- *   above but noproxy).
+ *   MAX_RECV_SPEED 0), follow (FOLLOWLOCATION), protocols, useragent, errbuf,
+ *   resume (RESUME_FROM_LARGE 0 per transfer), getinfo (response code and
+ *   four phase times per transfer, as pdl reads them), noproxy (PROXY ""),
+ *   uaheader (the User-Agent as a CURLOPT_HTTPHEADER line instead of
+ *   CURLOPT_USERAGENT, which libcurl formats anew for every request), url
+ *   (URL set anew before each transfer, as pdl does, instead of only when it
+ *   changes: always on, listed for clarity), pdl (all of the above but
+ *   noproxy).
  * Prints one line: mode, W, N, options, wall s, req/s, CPU µs/req. */
 #include <curl/curl.h>
 #include <pthread.h>
