@@ -27,9 +27,10 @@
 # 1,000,000 requests at W=64 are measured by tests/bench/million.sh.
 # "floor" is libcurl itself with as little around it as possible
 # (tests/bench/floor.c, compiled with cc into the work folder): in the rate
-# workload, floor-multi (W handles on one curl_multi, as pdl async) and
-# floor-threads (W threads with an easy handle each, as pdl threads) GET
-# the same URLs, so that the report shows in the same run how far each pdl
+# workload, floor-multi (W handles on one curl_multi, as pdl async),
+# floor-threads (W threads with an easy handle each, as pdl threads) and
+# floor-processes (W forked processes with an easy handle each, taking ids
+# from a shared counter: no parent in the loop) GET the same URLs, so that the report shows in the same run how far each pdl
 # mode is from what libcurl 7.88 costs; they are not "other tools" in the
 # ratios.
 #
@@ -171,7 +172,7 @@ others="" pdls=""
 floors=""
 for t in ${TOOLS:-curl wget2 aria2c xargs floor}; do
     case $t in
-    floor) floors="floor-multi floor-threads" ;;
+    floor) floors="floor-multi floor-threads floor-processes" ;;
     pdl-serial | pdl-threads | pdl-processes | pdl-async | pdl-async+tl) pdls="$pdls $t" ;;
     pdl-*) echo "bench.sh: TOOLS: no pdl tool $t" >&2; exit 2 ;;
     *) if have "$t"; then others="$others $t"; else echo "bench.sh: $t not found, left out" >&2; fi ;;
