@@ -1,7 +1,8 @@
 /* Processes mode: W forked workers, created once per run. The parent keeps
  * the scheduler and the results stream: each worker has a socket pair
- * (SOCK_SEQPACKET, so every message arrives whole) on which it is sent one
- * task at a time and sends back each record. The parent reaps every child
+ * (SOCK_SEQPACKET, so every message arrives whole) on which it is sent its
+ * tasks (its next one while it runs the current one) and sends back each
+ * record. The parent reaps every child
  * through a pidfd; a worker that dies costs only the task it was running,
  * what it held at the gate is given back, tasks it was given but had not
  * started go to its replacement. */
@@ -23,6 +24,7 @@
 /* A task as sent to a worker: the header, then url and name, each with
  * its terminating byte. */
 struct task_msg {
+    uint64_t seq; /* 1, 2, ... for each worker: see pdl_worker_state */
     uint64_t id;
     int64_t line;
     uint32_t url_len;  /* with the terminator */
@@ -38,21 +40,22 @@ struct result_msg {
     struct pdl_result r;
 };
 
-/* A worker whose last task was shorter than SHORT_NS is sent its next task
- * while it runs the current one (QUEUE tasks at most), so that it does not
- * wait for the parent between two short tasks: on small requests that wait
- * cost as much as the request (20,000 x 64 B against nginx at W=1: 1.85 s
- * one at a time, 1.36 s queued). Only then: a task queued behind a long one
- * would wait while other workers may be idle. */
+/* A worker is sent its next task while it runs the current one (QUEUE
+ * tasks at most), so that it never waits for the parent between two: on
+ * small requests that wait cost as much as the request (20,000 x 64 B
+ * against nginx at W=1: 1.92 s one at a time, 1.37 s queued). So that no
+ * worker idles while a task waits in another's queue, an idle worker takes
+ * a queued task back before it is started, once the scheduler has none
+ * (dynamic schedules without --chunk). */
 #define QUEUE 2
-#define SHORT_NS 1000000
 
 struct worker {
     pid_t pid;                   /* 0 once reaped for good */
     int pidfd;                   /* -1 if the kernel has none */
     int sock;                    /* the parent's end */
     bool shut;                   /* told there are no more tasks */
-    bool short_tasks;            /* its last task took under SHORT_NS */
+    bool idle;                   /* open, with nothing to run or take */
+    uint64_t seq;                /* the number of the last task sent */
     unsigned nsent;              /* tasks with the worker, oldest first */
     struct pdl_task task[QUEUE]; /* those tasks */
 };
@@ -85,7 +88,17 @@ static int open_pidfd(pid_t pid)
 struct child {
     int sock;
     char *buf;
+    struct pdl_worker_state *st;
+    const atomic_int *stop;
 };
+
+/* Starts task number seq unless the parent took it back first. */
+static bool claim(struct pdl_worker_state *st, uint64_t seq)
+{
+    unsigned long long before = seq - 1;
+
+    return atomic_compare_exchange_strong(&st->claimed, &before, seq);
+}
 
 static bool child_take(void *ctx, unsigned worker, struct pdl_task *t)
 {
@@ -95,14 +108,20 @@ static bool child_take(void *ctx, unsigned worker, struct pdl_task *t)
 
     (void)worker;
     do {
-        n = recv(c->sock, c->buf, MSG_MAX, 0);
-    } while (n < 0 && errno == EINTR);
-    if (n < (ssize_t)sizeof(m))
-        return false; /* no more tasks, or the parent is gone */
-    memcpy(&m, c->buf, sizeof(m));
-    if (m.url_len == 0 ||
-        (size_t)n != sizeof(m) + m.url_len + m.name_len + m.opts_len)
-        return false;
+        /* Once stopped, queued tasks stay unclaimed: the parent records
+         * them as not run. */
+        if (atomic_load(c->stop))
+            return false;
+        do {
+            n = recv(c->sock, c->buf, MSG_MAX, 0);
+        } while (n < 0 && errno == EINTR);
+        if (n < (ssize_t)sizeof(m))
+            return false; /* no more tasks, or the parent is gone */
+        memcpy(&m, c->buf, sizeof(m));
+        if (m.url_len == 0 ||
+            (size_t)n != sizeof(m) + m.url_len + m.name_len + m.opts_len)
+            return false;
+    } while (!claim(c->st, m.seq)); /* taken back: the parent said no */
     char *url = c->buf + sizeof(m);
     *t = (struct pdl_task){
         .id = m.id,
@@ -138,7 +157,10 @@ static void close_others(struct pool *p, unsigned w)
 
 static void child_main(struct pool *p, unsigned w, int sock)
 {
-    struct child c = {.sock = sock, .buf = pdl_xmalloc(MSG_MAX)};
+    struct child c = {.sock = sock,
+                      .buf = pdl_xmalloc(MSG_MAX),
+                      .st = &p->state[w],
+                      .stop = &p->run->shared->stop};
     struct pdl_work work = {child_take, child_settle, &c};
     struct pdl_fetch_config fc = pdl_run_fetch_config(p->run);
 
@@ -184,29 +206,23 @@ static int spawn(struct pool *p, unsigned w)
     p->w[w].pidfd = open_pidfd(pid);
     p->w[w].sock = sv[0];
     p->w[w].nsent = 0;
-    p->w[w].shut = p->w[w].short_tasks = false;
+    p->w[w].seq = 0;
+    p->w[w].shut = p->w[w].idle = false;
     return 0;
 }
 
-/* Sends worker w one more task, or closes its socket when there is none
- * (the worker then ends once it has run what it was sent). */
-static bool feed_one(struct pool *p, unsigned w)
+/* Sends worker w task t, which joins its queue (t is left empty). False if
+ * the worker is gone: t is given back. */
+static bool send_task(struct pool *p, unsigned w, struct pdl_task *t)
 {
     struct worker *k = &p->w[w];
-    struct pdl_task *t = &k->task[k->nsent];
-    char *buf;
-
-    if (!pdl_run_take(p->run, w, t)) {
-        shutdown(k->sock, SHUT_WR);
-        k->shut = true;
-        return false;
-    }
     size_t ul = strlen(t->url) + 1;
     size_t nl = t->name ? strlen(t->name) + 1 : 0;
     size_t ol = t->opts ? strlen(t->opts) + 1 : 0;
-    struct task_msg m = {t->id, t->line, (uint32_t)ul, (uint32_t)nl,
-                         (uint32_t)ol};
-    buf = pdl_xmalloc(sizeof(m) + ul + nl + ol);
+    struct task_msg m = {k->seq + 1,   t->id,        t->line,
+                         (uint32_t)ul, (uint32_t)nl, (uint32_t)ol};
+    char *buf = pdl_xmalloc(sizeof(m) + ul + nl + ol);
+
     memcpy(buf, &m, sizeof(m));
     memcpy(buf + sizeof(m), t->url, ul);
     if (nl)
@@ -219,17 +235,92 @@ static bool feed_one(struct pool *p, unsigned w)
         pdl_sched_give_back(p->run->sched, w, t); /* it died */
         return false;
     }
-    k->nsent++;
+    k->seq++;
+    k->task[k->nsent++] = *t;
+    memset(t, 0, sizeof(*t));
     return true;
 }
 
-static void feed(struct pool *p, unsigned w)
+/* Takes back the task queued behind worker v's running one into t, if v
+ * has not started it. */
+static bool take_back(struct pool *p, unsigned v, struct pdl_task *t)
+{
+    struct worker *k = &p->w[v];
+    unsigned long long before = k->seq - 1;
+
+    if (k->sock < 0 || k->nsent != QUEUE ||
+        !atomic_compare_exchange_strong(&p->state[v].claimed, &before, k->seq))
+        return false;
+    *t = k->task[QUEUE - 1];
+    memset(&k->task[QUEUE - 1], 0, sizeof(*t));
+    k->nsent--;
+    return true;
+}
+
+/* Static slices and --chunk runs are what the user asked each worker to
+ * run: never broken up. */
+static bool may_take_back(const struct pool *p)
+{
+    return p->run->opt->schedule != PDL_SCHED_STATIC &&
+           p->run->opt->chunk <= 1 && !atomic_load(&p->run->shared->stop);
+}
+
+/* Worker w's next task: the scheduler's, or, for an idle worker once the
+ * scheduler has none, one queued at another worker. */
+static bool next_for(struct pool *p, unsigned w, struct pdl_task *t)
+{
+    if (pdl_run_take(p->run, w, t))
+        return true;
+    if (p->w[w].nsent > 0 || !may_take_back(p))
+        return false;
+    for (unsigned v = 0; v < p->n; v++)
+        if (v != w && take_back(p, v, t))
+            return true;
+    return false;
+}
+
+/* Fills worker w's queue up to depth tasks; marks it idle if it has none
+ * and none could be found. */
+static void feed(struct pool *p, unsigned w, unsigned depth)
 {
     struct worker *k = &p->w[w];
-    unsigned depth = k->short_tasks ? QUEUE : 1;
+    struct pdl_task t;
 
-    while (k->sock >= 0 && !k->shut && k->nsent < depth && feed_one(p, w))
-        ;
+    while (k->sock >= 0 && !k->shut && k->nsent < depth) {
+        k->idle = false;
+        if (!next_for(p, w, &t)) {
+            k->idle = k->nsent == 0;
+            return;
+        }
+        if (!send_task(p, w, &t))
+            return;
+    }
+}
+
+/* Idle workers get what appeared meanwhile (tasks given back, a queued
+ * task to take back); once no worker has a task queued that could be
+ * taken back, they are told there is nothing more, and end. */
+static void settle_idle(struct pool *p)
+{
+    bool idle = false, queued = false;
+
+    for (unsigned w = 0; w < p->n; w++)
+        if (p->w[w].idle) {
+            feed(p, w, QUEUE);
+            idle |= p->w[w].idle;
+        }
+    if (!idle)
+        return;
+    for (unsigned w = 0; w < p->n && may_take_back(p); w++)
+        queued |= p->w[w].sock >= 0 && p->w[w].nsent == QUEUE;
+    if (queued)
+        return;
+    for (unsigned w = 0; w < p->n; w++)
+        if (p->w[w].idle && p->w[w].sock >= 0) {
+            shutdown(p->w[w].sock, SHUT_WR);
+            p->w[w].shut = true;
+            p->w[w].idle = false;
+        }
 }
 
 /* Takes worker w's records of the tasks it was sent, oldest first. */
@@ -241,7 +332,6 @@ static void take_records(struct pool *p, unsigned w)
     while (k->nsent > 0 &&
            recv(k->sock, &m, sizeof(m), MSG_DONTWAIT) == (ssize_t)sizeof(m) &&
            m.id == k->task[0].id) {
-        k->short_tasks = m.r.end_ns - m.r.start_ns < SHORT_NS;
         pdl_run_settle(p->run, &k->task[0], &m.r);
         pdl_task_clear(&k->task[0]);
         memmove(&k->task[0], &k->task[1], (k->nsent - 1) * sizeof(k->task[0]));
@@ -310,9 +400,10 @@ static void bury(struct pool *p, unsigned w, int status)
         close(k->sock);
     k->pidfd = k->sock = -1;
     k->pid = 0;
+    k->idle = false;
     /* Each death costs a task, so replacing never loops for ever. */
     if (!clean && !atomic_load(&p->run->shared->stop) && spawn(p, w) == 0)
-        feed(p, w);
+        feed(p, w, QUEUE);
 }
 
 static unsigned alive(const struct pool *p)
@@ -351,7 +442,7 @@ static void step(struct pool *p, struct pollfd *fds, unsigned *who)
             continue;
         if (!(who[i] & 0x80000000u)) {
             take_records(p, w);
-            feed(p, w);
+            feed(p, w, QUEUE);
             continue;
         }
         if (waitpid(p->w[w].pid, &status, WNOHANG) == p->w[w].pid)
@@ -407,9 +498,13 @@ static int run_processes(struct pdl_run *run, void *ctx)
             break;
         }
     }
+    /* One task each before any gets a second. */
     for (unsigned w = 0; w < n; w++)
-        feed(&p, w);
+        feed(&p, w, 1);
+    for (unsigned w = 0; w < n; w++)
+        feed(&p, w, QUEUE);
     while (alive(&p) > 0) {
+        settle_idle(&p);
         step(&p, fds, who);
         enforce_stop(&p);
     }

@@ -62,4 +62,20 @@ md=$(awk -F'\t' '$3 == "dynamic" { print $6 }' "$S")
 awk -v s="$ms" -v d="$md" 'BEGIN { exit !(s > d) }' ||
     fail "compare: static makespan $ms is not larger than dynamic $md"
 grep -qE '^  threads static +w4 ' "$WORK/out" || fail "compare: no median line for static: $(cat "$WORK/out")"
+# Processes mode sends a worker its next task while it runs the current
+# one; a worker left idle takes a queued task back before it starts. With
+# two workers on [short, long, X, Y]: worker A runs short then X, worker B
+# long with Y queued behind it; once A is done with X it must run Y, not
+# leave it waiting behind long.
+{ echo "$BASE/bytes/16"; echo "$BASE/delay/2000"
+  echo "$BASE/delay/300?x"; echo "$BASE/delay/300?y"; } >"$WORK/queued.txt"
+"$PDL" -m processes -w 2 --discard -q -t "$WORK/q.tsv" "$WORK/queued.txt" ||
+    fail "processes queue: exit $?"
+expect_eq "$(column "$WORK/q.tsv" status | sort | uniq -c | awk '{ print $1, $2 }')" "4 ok" \
+    "processes queue: statuses"
+a=$(field "$WORK/q.tsv" 0 2) b=$(field "$WORK/q.tsv" 1 2)
+[ "$a" != "$b" ] || fail "processes queue: short and long on one worker"
+expect_eq "$(field "$WORK/q.tsv" 3 2)" "$a" "processes queue: Y's worker (the idle one)"
+awk -v y="$(field "$WORK/q.tsv" 3 3)" -v e="$(field "$WORK/q.tsv" 1 4)" 'BEGIN { exit !(y < e) }' ||
+    fail "processes queue: Y started after long ended: $(rows "$WORK/q.tsv")"
 echo "schedule: ok"
