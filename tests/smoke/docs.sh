@@ -5,7 +5,8 @@
 # command, and renders without warnings; --help names every command. The
 # README's first screen says what pdl is, shows a chart, gives the two
 # commands (the first ending with the demo) and the usage; the benchmarks
-# are linked; the MPI example says what root and small machines need.
+# are linked, and their section names its server, its command and has a
+# table for each workload; the MPI example says what root and small machines need.
 . "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/../.." && pwd)
 man=$src/src/pdl.1
@@ -51,6 +52,15 @@ png=$src/docs/gantt.png
 [ "$(stat -c %s "$png")" -le 102400 ] || fail "docs/gantt.png is over 100 KB"
 grep -qF "(tests/bench/RESULTS.md)" "$readme" || fail "the README does not link tests/bench/RESULTS.md"
 [ -s "$src/tests/bench/RESULTS.md" ] || fail "no tests/bench/RESULTS.md"
+# The benchmark section: measured on nginx, with the command that redoes it
+# and a table for each workload.
+awk '/^## Benchmarks/ { on = 1; next } /^## / { on = 0 } on' "$readme" >"$WORK/bench"
+expect_grep "$WORK/bench" "nginx" "the README's benchmarks name their server"
+expect_grep "$WORK/bench" "tests/bench/bench.sh build-rel" "the README's benchmark command"
+expect_grep "$WORK/bench" "(tests/bench/RESULTS-nginx.md)" "the README's link to the full tables"
+for t in Latency "Request rate" Bandwidth Scale; do
+    expect_grep "$WORK/bench" "**$t**" "the README's $t table"
+done
 awk '/^## Across machines/ { on = 1; next } /^## / { on = 0 } on' "$readme" >"$WORK/mpi"
 expect_grep "$WORK/mpi" "OMPI_ALLOW_RUN_AS_ROOT=1" "the README's MPI example as root"
 expect_grep "$WORK/mpi" "--oversubscribe" "the README's MPI example on a small machine"
