@@ -4,23 +4,28 @@
 . "$(dirname "$0")/lib.sh"
 start_server
 
+# Waits (bounded) for pdl PID's first worker process, kills it DELAY
+# seconds later, waits for pdl and sets rc to its exit status.
+kill_first_worker() { # PID DELAY WHAT
+    local victim=
+    for _ in $(seq 100); do
+        victim=$(cat /proc/"$1"/task/*/children 2>/dev/null | awk '{ print $1 }')
+        [ -n "$victim" ] && break
+        sleep 0.05
+    done
+    [ -n "$victim" ] || fail "$3: no worker process found"
+    sleep "$2"
+    kill -KILL "$victim"
+    set +e
+    wait "$1"; rc=$?
+    set -e
+}
+
 for i in $(seq 6); do echo "$BASE/delay/1500?n=$i"; done >"$WORK/list.txt"
 "$PDL" -m processes -w 2 -o "$WORK/out" -t "$WORK/t.tsv" "$WORK/list.txt" \
     2>"$WORK/err" &
-pid=$!
-# Wait until both workers are busy, then kill one of them.
-victim=
-for _ in $(seq 100); do
-    victim=$(cat /proc/"$pid"/task/*/children 2>/dev/null | awk '{ print $1 }')
-    [ -n "$victim" ] && break
-    sleep 0.05
-done
-[ -n "$victim" ] || fail "no worker process found"
-sleep 0.5
-kill -KILL "$victim"
-set +e
-wait "$pid"; rc=$?
-set -e
+# Once both workers are busy, kill one of them.
+kill_first_worker $! 0.5 "mid-task"
 expect_eq "$rc" 1 "exit status"
 expect_eq "$(rows "$WORK/t.tsv" | awk -F'\t' '$11 == "worker-died"' | wc -l)" 1 "worker-died rows"
 expect_eq "$(rows "$WORK/t.tsv" | awk -F'\t' '$11 == "ok"' | wc -l)" 5 "ok rows"
@@ -56,25 +61,13 @@ expect_eq "$(rows "$WORK/h.tsv" | awk -F'\t' '$11 == "worker-died"' | wc -l)" 1 
 expect_eq "$(rows "$WORK/h.tsv" | awk -F'\t' '$11 == "ok"' | wc -l)" 7 "--per-host 1 after kills: ok rows"
 expect_eq "$(max_overlap "$WORK/h.tsv")" 1 "--per-host 1 after kills: max in flight"
 
-# After short tasks a worker is sent its next task while it runs the
-# current one: killed then, the task it had not started goes to its
-# replacement, run once, and only the running one is lost.
+# A worker is sent its next task while it runs the current one: killed
+# then, the task it had not started goes to its replacement, run once, and
+# only the running one is lost.
 { echo "$BASE/bytes/64?n=1"; echo "$BASE/delay/1500?n=2"
   for i in 3 4 5; do echo "$BASE/bytes/64?n=$i"; done; } >"$WORK/queued.txt"
 "$PDL" -m processes -w 1 --discard -t "$WORK/q.tsv" "$WORK/queued.txt" 2>"$WORK/err" &
-pid=$!
-victim=
-for _ in $(seq 100); do
-    victim=$(cat /proc/"$pid"/task/*/children 2>/dev/null | awk '{ print $1 }')
-    [ -n "$victim" ] && break
-    sleep 0.05
-done
-[ -n "$victim" ] || fail "queued: no worker process found"
-sleep 0.7
-kill -KILL "$victim"
-set +e
-wait "$pid"; rc=$?
-set -e
+kill_first_worker $! 0.7 "queued"
 expect_eq "$rc" 1 "queued: exit status"
 expect_eq "$(column "$WORK/q.tsv" status | tr '\n' ' ')" "ok worker-died ok ok ok " \
     "queued: statuses in list order (only the running task lost)"
