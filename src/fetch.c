@@ -469,8 +469,14 @@ CURLcode pdl_fetch_perform(struct pdl_fetcher *f, CURL *c)
     CURLMsg *msg;
     int running = 1, left;
 
-    if (!f->multi && !(f->multi = curl_multi_init()))
-        return CURLE_OUT_OF_MEMORY;
+    if (!f->multi) {
+        if (!(f->multi = curl_multi_init()))
+            return CURLE_OUT_OF_MEMORY;
+        /* Keeps as many connections as curl_easy_perform did (the easy
+         * handle's CURLOPT_MAXCONNECTS, 5), not a multi's 4 a handle:
+         * predict.c models a blocking worker that way. */
+        curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, 5L);
+    }
     if ((mc = curl_multi_add_handle(f->multi, c)) != CURLM_OK)
         return multi_failed(mc);
     while (running) {
