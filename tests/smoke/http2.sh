@@ -111,17 +111,20 @@ echo "http2: 1 connection, at most $h2_max streams at once"
     -t "$WORK/h2b.tsv" "$WORK/list.txt" 2>"$WORK/err" || fail "--http2 run: $(cat "$WORK/err")"
 expect_grep "$WORK/err" "conns    1 opened, 63 reused (HTTP/2)" "h2: summary"
 
-# HTTP/1.1: one connection per slot, each reused. (Not one transfer at a
-# time on a connection by start and end: in async mode a task starts when
-# it is handed to libcurl, which may queue it for an idle connection.)
+# HTTP/1.1: 16 connections for 64 tasks, kept alive and reused. Not each
+# one reused: a loop's transfers take whichever of its idle connections
+# libcurl offers, so under a slow build one connection may serve a single
+# task while another serves seven (seen under ASan, 1 run in 4). Nor one
+# transfer at a time on a connection by start and end: in async mode a
+# task starts when it is handed to libcurl, which may queue it for an idle
+# connection.
 "$PDL" -q -m async -w 16 --http1.1 --cacert "$P/cert.pem" --discard \
     -t "$WORK/h1.tsv" "$WORK/list.txt" 2>"$WORK/err" || fail "--http1.1 run: $(cat "$WORK/err")"
 expect_eq "$(column "$WORK/h1.tsv" status | sort -u)" "ok" "h1: every task ok"
 expect_eq "$(column "$WORK/h1.tsv" http_version | sort -u)" "1.1" "h1: http_version"
 expect_eq "$(distinct "$WORK/h1.tsv" conn)" 16 "h1: distinct connections"
 expect_eq "$(column "$WORK/h1.tsv" new_conn | grep -c 1)" 16 "h1: connections opened"
-once=$(column "$WORK/h1.tsv" conn | sort | uniq -c | awk '$1 < 2' | wc -l)
-expect_eq "$once" 0 "h1: connections used only once"
+expect_eq "$(column "$WORK/h1.tsv" new_conn | grep -c 0)" 48 "h1: tasks on a reused connection"
 
 # Threads keep one connection per worker, HTTP/2 or not.
 "$PDL" -q -m threads -w 4 --http2 --cacert "$P/cert.pem" --discard \
