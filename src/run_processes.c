@@ -2,10 +2,9 @@
  * the scheduler and the results stream: each worker has a socket pair
  * (SOCK_SEQPACKET, so every message arrives whole) on which it is sent its
  * tasks (its next one while it runs the current one) and sends back each
- * record. The parent reaps every child
- * through a pidfd; a worker that dies costs only the task it was running,
- * what it held at the gate is given back, tasks it was given but had not
- * started go to its replacement. */
+ * record. The parent reaps every child through a pidfd; a worker that dies
+ * costs only the task it was running, what it held at the gate is given
+ * back, tasks it was given but had not started go to its replacement. */
 #include "pdl/runner.h"
 
 #include <errno.h>
