@@ -310,9 +310,9 @@ static void settle_idle(struct pool *p)
         }
     if (!idle)
         return;
-    for (unsigned w = 0; w < p->n && may_take_back(p); w++)
-        queued |= p->w[w].sock >= 0 && p->w[w].nsent == QUEUE;
-    if (queued)
+    for (unsigned w = 0; w < p->n && !queued; w++)
+        queued = p->w[w].sock >= 0 && p->w[w].nsent == QUEUE;
+    if (queued && may_take_back(p))
         return;
     for (unsigned w = 0; w < p->n; w++)
         if (p->w[w].idle && p->w[w].sock >= 0) {

@@ -16,8 +16,10 @@
  *   uaheader (the User-Agent as a CURLOPT_HTTPHEADER line instead of
  *   CURLOPT_USERAGENT, which libcurl formats anew for every request), url
  *   (URL set anew before each transfer, as pdl does, instead of only when it
- *   changes: always on, listed for clarity), pdl (all of the above but
- *   noproxy).
+ *   changes: always on, listed for clarity), ownmulti (easy and threads:
+ *   each transfer on a multi handle of the worker's own, as pdl's blocking
+ *   modes do, instead of curl_easy_perform), pdl (all of the above but
+ *   noproxy and ownmulti).
  * Prints one line: mode, W, N, options, wall s, req/s, CPU µs/req. */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -44,6 +46,7 @@ enum {
     OPT_GETINFO = 1 << 8,
     OPT_NOPROXY = 1 << 9,
     OPT_UAHEADER = 1 << 10,
+    OPT_OWNMULTI = 1 << 11,
 };
 
 static const struct {
@@ -61,6 +64,7 @@ static const struct {
     {"getinfo", OPT_GETINFO},
     {"noproxy", OPT_NOPROXY},
     {"uaheader", OPT_UAHEADER},
+    {"ownmulti", OPT_OWNMULTI},
     {"url", 0},
     {"pdl", OPT_PROGRESS | OPT_BUF256K | OPT_LIMITS | OPT_FOLLOW |
                 OPT_PROTOCOLS | OPT_USERAGENT | OPT_ERRBUF | OPT_RESUME |
@@ -172,15 +176,39 @@ static void finish(struct worker *w, CURLcode rc)
         w->failed++;
 }
 
+/* -o ownmulti: the transfer driven on a multi handle of the worker's own,
+ * perform first and wait only while it runs (pdl's pdl_fetch_perform),
+ * instead of curl_easy_perform, which polls before it first performs. */
+static CURLcode own_perform(CURLM *m, CURL *h)
+{
+    CURLcode rc = CURLE_OK;
+    CURLMsg *msg;
+    int running = 1, left;
+
+    curl_multi_add_handle(m, h);
+    while (running && curl_multi_perform(m, &running) == CURLM_OK && running)
+        curl_multi_wait(m, NULL, 0, 1000, NULL);
+    while ((msg = curl_multi_info_read(m, &left)))
+        if (msg->msg == CURLMSG_DONE)
+            rc = msg->data.result;
+    curl_multi_remove_handle(m, h);
+    return rc;
+}
+
 static void *easy_loop(void *p)
 {
     struct worker *w = p;
     unsigned long id;
+    CURLM *m = (opts & OPT_OWNMULTI) ? curl_multi_init() : NULL;
 
+    if (m)
+        curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, 5L);
     while ((id = atomic_fetch_add(next_id, 1)) < total) {
         prepare(w, id);
-        finish(w, curl_easy_perform(w->h));
+        finish(w, m ? own_perform(m, w->h) : curl_easy_perform(w->h));
     }
+    if (m)
+        curl_multi_cleanup(m);
     return NULL;
 }
 
