@@ -1,22 +1,27 @@
 /* Processes mode: W forked workers, created once per run. The parent keeps
  * the scheduler and the results stream: each worker has a socket pair
  * (SOCK_SEQPACKET, so every message arrives whole) on which it is sent its
- * tasks (its next one while it runs the current one) and sends back each
- * record. The parent reaps every child through a pidfd; a worker that dies
- * costs only the task it was running, what it held at the gate is given
- * back, tasks it was given but had not started go to its replacement. */
+ * tasks (its next one while it runs the current one), and writes each
+ * record into shared memory, waking the parent only if it sleeps: a system
+ * call and a switch to the parent per record cost as much as a small
+ * request. The parent reaps every child through a pidfd; a worker that
+ * dies costs only the task it was running, what it held at the gate is
+ * given back, tasks it was given but had not started go to its
+ * replacement. */
 #include "pdl/runner.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +53,23 @@ struct result_msg {
  * (dynamic schedules without --chunk). */
 #define QUEUE 2
 
+/* What a worker shares with the parent: its state, and its records. Record
+ * n (1, 2, ...) is written into rec[n % QUEUE] before records says n; the
+ * parent has at most QUEUE tasks out with a worker, so at most QUEUE
+ * records wait, and a slot is never written before it has been read. */
+struct slot {
+    struct pdl_worker_state st;
+    atomic_ullong records;
+    struct result_msg rec[QUEUE];
+};
+
+struct shm {
+    /* Set by the parent before it sleeps; the first worker to write a
+     * record after that clears it and wakes the parent. */
+    atomic_int asleep;
+    struct slot slot[];
+};
+
 struct worker {
     pid_t pid;                   /* 0 once reaped for good */
     int pidfd;                   /* -1 if the kernel has none */
@@ -55,6 +77,7 @@ struct worker {
     bool shut;                   /* told there are no more tasks */
     bool idle;                   /* open, with nothing to run or take */
     uint64_t seq;                /* the number of the last task sent */
+    uint64_t seen;               /* records taken */
     unsigned nsent;              /* tasks with the worker, oldest first */
     struct pdl_task task[QUEUE]; /* those tasks */
 };
@@ -62,13 +85,22 @@ struct worker {
 /* After a stop, how long a worker may take to end before it is killed (a
  * stopped or hung process must not hold the run). */
 #define STOP_GRACE_NS 2000000000LL
+/* While records keep coming the parent does not sleep: it looks for
+ * workers' ends this often. */
+#define REAP_EVERY_NS 10000000LL
+/* The epoll tag of the wake-up eventfd (the others are worker numbers). */
+#define WAKE_TAG UINT32_MAX
 
 struct pool {
     struct pdl_run *run;
     pdl_monotime stop_at; /* when the stop was seen; 0 before */
+    pdl_monotime reaped; /* when ends were last looked for */
     unsigned n;
     struct worker *w;
-    struct pdl_worker_state *state; /* per worker, shared with it */
+    struct shm *shm; /* shared with the workers */
+    size_t shm_size;
+    int wake; /* eventfd: a worker wakes the sleeping parent */
+    int epfd; /* the parent's: wake and every worker's pidfd */
     int rc;
 };
 
@@ -86,7 +118,10 @@ static int open_pidfd(pid_t pid)
 
 struct child {
     int sock;
+    int wake;
     char *buf;
+    struct shm *shm;
+    struct slot *slot;
     struct pdl_worker_state *st;
     const atomic_int *stop;
 };
@@ -135,17 +170,25 @@ static void child_settle(void *ctx, unsigned worker, const struct pdl_task *t,
                          const struct pdl_result *r)
 {
     struct child *c = ctx;
-    struct result_msg m = {.id = t->id, .r = *r};
+    unsigned long long n =
+        atomic_load_explicit(&c->slot->records, memory_order_relaxed) + 1;
 
     (void)worker;
-    while (send(c->sock, &m, sizeof(m), MSG_NOSIGNAL) < 0 && errno == EINTR)
-        ;
+    c->slot->rec[n % QUEUE] = (struct result_msg){.id = t->id, .r = *r};
+    /* Both sequentially consistent, against the parent's store of asleep
+     * and load of records: either it sees the record or this sees it
+     * asleep. */
+    atomic_store(&c->slot->records, n);
+    if (atomic_exchange(&c->shm->asleep, 0))
+        eventfd_write(c->wake, 1);
 }
 
-/* Closes every descriptor of the pool but worker w's own socket: a worker
- * holds nothing of its siblings (their pidfds, their sockets). */
+/* Closes every descriptor of the pool but worker w's own socket and the
+ * wake-up: a worker holds nothing of its siblings (their pidfds, their
+ * sockets), nor the parent's epoll. */
 static void close_others(struct pool *p, unsigned w)
 {
+    close(p->epfd);
     for (unsigned i = 0; i < p->n; i++) {
         if (p->w[i].pidfd >= 0)
             close(p->w[i].pidfd);
@@ -157,14 +200,17 @@ static void close_others(struct pool *p, unsigned w)
 static void child_main(struct pool *p, unsigned w, int sock)
 {
     struct child c = {.sock = sock,
+                      .wake = p->wake,
                       .buf = pdl_xmalloc(MSG_MAX),
-                      .st = &p->state[w],
+                      .shm = p->shm,
+                      .slot = &p->shm->slot[w],
+                      .st = &p->shm->slot[w].st,
                       .stop = &p->run->shared->stop};
     struct pdl_work work = {child_take, child_settle, &c};
     struct pdl_fetch_config fc = pdl_run_fetch_config(p->run);
 
     pdl_worker_run(&fc, &p->run->shared->gate, &p->run->shared->counters, &work,
-                   w, &p->state[w]);
+                   w, c.st);
     free(c.buf);
 }
 
@@ -178,6 +224,8 @@ static int spawn(struct pool *p, unsigned w)
 
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return -1;
+    pdl_worker_state_init(&p->shm->slot[w].st);
+    atomic_store(&p->shm->slot[w].records, 0);
     fflush(NULL);
     pid = fork();
     if (pid < 0) {
@@ -200,13 +248,20 @@ static int spawn(struct pool *p, unsigned w)
         _exit(0);
     }
     close(sv[1]);
-    pdl_worker_state_init(&p->state[w]);
     p->w[w].pid = pid;
     p->w[w].pidfd = open_pidfd(pid);
     p->w[w].sock = sv[0];
     p->w[w].nsent = 0;
-    p->w[w].seq = 0;
+    p->w[w].seq = p->w[w].seen = 0;
     p->w[w].shut = p->w[w].idle = false;
+    if (p->w[w].pidfd >= 0) {
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = w};
+        /* Not watched, its end is found as a pidfd-less one's is. */
+        if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->w[w].pidfd, &ev) != 0) {
+            close(p->w[w].pidfd);
+            p->w[w].pidfd = -1;
+        }
+    }
     return 0;
 }
 
@@ -220,17 +275,13 @@ static bool send_task(struct pool *p, unsigned w, struct pdl_task *t)
     size_t ol = t->opts ? strlen(t->opts) + 1 : 0;
     struct task_msg m = {k->seq + 1,   t->id,        t->line,
                          (uint32_t)ul, (uint32_t)nl, (uint32_t)ol};
-    char *buf = pdl_xmalloc(sizeof(m) + ul + nl + ol);
+    struct iovec iov[4] = {{&m, sizeof(m)},
+                           {t->url, ul},
+                           {t->name, nl},
+                           {t->opts, ol}};
+    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 4};
 
-    memcpy(buf, &m, sizeof(m));
-    memcpy(buf + sizeof(m), t->url, ul);
-    if (nl)
-        memcpy(buf + sizeof(m) + ul, t->name, nl);
-    if (ol)
-        memcpy(buf + sizeof(m) + ul + nl, t->opts, ol);
-    bool sent = send(k->sock, buf, sizeof(m) + ul + nl + ol, MSG_NOSIGNAL) >= 0;
-    free(buf);
-    if (!sent) {
+    if (sendmsg(k->sock, &mh, MSG_NOSIGNAL) < 0) {
         pdl_sched_give_back(p->run->sched, w, t); /* it died */
         return false;
     }
@@ -248,7 +299,8 @@ static bool take_back(struct pool *p, unsigned v, struct pdl_task *t)
     unsigned long long before = k->seq - 1;
 
     if (k->sock < 0 || k->nsent != QUEUE ||
-        !atomic_compare_exchange_strong(&p->state[v].claimed, &before, k->seq))
+        !atomic_compare_exchange_strong(&p->shm->slot[v].st.claimed, &before,
+                                        k->seq))
         return false;
     *t = k->task[QUEUE - 1];
     memset(&k->task[QUEUE - 1], 0, sizeof(*t));
@@ -322,20 +374,28 @@ static void settle_idle(struct pool *p)
         }
 }
 
-/* Takes worker w's records of the tasks it was sent, oldest first. */
-static void take_records(struct pool *p, unsigned w)
+/* Takes worker w's records of the tasks it was sent, oldest first; false
+ * if it had none. */
+static bool take_records(struct pool *p, unsigned w)
 {
     struct worker *k = &p->w[w];
-    struct result_msg m;
+    struct slot *s = &p->shm->slot[w];
+    unsigned long long have = atomic_load(&s->records);
 
-    while (k->nsent > 0 &&
-           recv(k->sock, &m, sizeof(m), MSG_DONTWAIT) == (ssize_t)sizeof(m) &&
-           m.id == k->task[0].id) {
-        pdl_run_settle(p->run, &k->task[0], &m.r);
+    if (k->seen >= have)
+        return false;
+    for (; k->seen < have; k->seen++) {
+        const struct result_msg *m = &s->rec[(k->seen + 1) % QUEUE];
+        /* Records come in the order the tasks were sent: one for no task
+         * sent would be a defect, and is dropped. */
+        if (k->nsent == 0 || m->id != k->task[0].id)
+            continue;
+        pdl_run_settle(p->run, &k->task[0], &m->r);
         pdl_task_clear(&k->task[0]);
         memmove(&k->task[0], &k->task[1], (k->nsent - 1) * sizeof(k->task[0]));
         memset(&k->task[--k->nsent], 0, sizeof(k->task[0]));
     }
+    return true;
 }
 
 /* Gives worker w's unstarted tasks back, from index from on, so that they
@@ -364,13 +424,12 @@ static void describe_death(int status, pid_t pid, char *out, size_t outsz)
 static void bury(struct pool *p, unsigned w, int status)
 {
     struct worker *k = &p->w[w];
-    struct pdl_worker_state *st = &p->state[w];
+    struct pdl_worker_state *st = &p->shm->slot[w].st;
     bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     int host = atomic_load(&st->host);
 
-    /* Records it sent before it died are taken first. */
-    if (k->nsent && k->sock >= 0)
-        take_records(p, w);
+    /* Records it wrote before it died are taken first. */
+    take_records(p, w);
     if (host >= 0)
         pdl_gate_leave(&p->run->shared->gate, (unsigned)host, NULL);
     give_back_from(p, w, 1);
@@ -393,8 +452,10 @@ static void bury(struct pool *p, unsigned w, int status)
         k->nsent = 0;
     }
     give_back_from(p, w, 0);
-    if (k->pidfd >= 0)
+    if (k->pidfd >= 0) {
+        epoll_ctl(p->epfd, EPOLL_CTL_DEL, k->pidfd, NULL);
         close(k->pidfd);
+    }
     if (k->sock >= 0)
         close(k->sock);
     k->pidfd = k->sock = -1;
@@ -414,44 +475,60 @@ static unsigned alive(const struct pool *p)
     return a;
 }
 
-/* Waits for records and for workers' ends: sockets and pidfds in one
- * poll (100 ms at most, so that a stop is seen). */
-static void step(struct pool *p, struct pollfd *fds, unsigned *who)
+static bool any_records(const struct pool *p)
 {
-    unsigned k = 0;
+    for (unsigned w = 0; w < p->n; w++)
+        if (p->w[w].pid && atomic_load(&p->shm->slot[w].records) > p->w[w].seen)
+            return true;
+    return false;
+}
+
+/* Reaps the workers that ended: those epoll says so of (n events in ev),
+ * and any without a pidfd. */
+static void reap(struct pool *p, const struct epoll_event *ev, int n)
+{
     int status;
 
-    for (unsigned w = 0; w < p->n; w++) {
-        if (!p->w[w].pid)
-            continue;
-        if (p->w[w].sock >= 0) {
-            fds[k] = (struct pollfd){.fd = p->w[w].sock, .events = POLLIN};
-            who[k++] = w;
-        }
-        if (p->w[w].pidfd >= 0) {
-            fds[k] = (struct pollfd){.fd = p->w[w].pidfd, .events = POLLIN};
-            who[k++] = w | 0x80000000u;
-        }
-    }
-    if (poll(fds, k, 100) < 0 && errno != EINTR)
-        return;
-    for (unsigned i = 0; i < k; i++) {
-        unsigned w = who[i] & 0x7fffffffu;
-        if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)) || !p->w[w].pid)
-            continue;
-        if (!(who[i] & 0x80000000u)) {
-            take_records(p, w);
-            feed(p, w, QUEUE);
-            continue;
-        }
-        if (waitpid(p->w[w].pid, &status, WNOHANG) == p->w[w].pid)
+    for (int i = 0; i < n; i++) {
+        unsigned w = ev[i].data.u32;
+        eventfd_t v;
+
+        if (w == WAKE_TAG)
+            eventfd_read(p->wake, &v);
+        else if (w < p->n && p->w[w].pid &&
+                 waitpid(p->w[w].pid, &status, WNOHANG) == p->w[w].pid)
             bury(p, w, status);
     }
-    /* Without pidfds: reap whoever ended. */
     for (unsigned w = 0; w < p->n; w++)
         if (p->w[w].pid && p->w[w].pidfd < 0 &&
             waitpid(p->w[w].pid, &status, WNOHANG) == p->w[w].pid)
             bury(p, w, status);
+}
+
+/* Takes every record written and feeds those workers; looks for workers'
+ * ends, and sleeps until a record or an end (100 ms at most, so that a
+ * stop is seen) if there was nothing to take. */
+static void step(struct pool *p)
+{
+    struct epoll_event ev[16];
+    bool took = false;
+    int timeout = 0, n;
+
+    for (unsigned w = 0; w < p->n; w++)
+        if (p->w[w].pid && take_records(p, w)) {
+            feed(p, w, QUEUE);
+            took = true;
+        }
+    if (took && pdl_now() - p->reaped < REAP_EVERY_NS)
+        return;
+    if (!took) {
+        atomic_store(&p->shm->asleep, 1);
+        timeout = any_records(p) ? 0 : 100;
+    }
+    n = epoll_wait(p->epfd, ev, 16, timeout);
+    atomic_store(&p->shm->asleep, 0);
+    p->reaped = pdl_now();
+    reap(p, ev, n > 0 ? n : 0);
 }
 
 /* Once stopped, a worker that has not ended within the grace time is
@@ -471,22 +548,48 @@ static void enforce_stop(struct pool *p)
             kill(p->w[w].pid, SIGKILL);
 }
 
+/* The pool's shared memory, wake-up and epoll; false if the system has
+ * none to give (what was made is undone by close_pool). */
+static bool open_pool(struct pool *p)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = WAKE_TAG};
+
+    p->shm_size = sizeof(*p->shm) + p->n * sizeof(p->shm->slot[0]);
+    p->shm = mmap(NULL, p->shm_size, PROT_READ | PROT_WRITE,
+                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p->shm == MAP_FAILED) {
+        p->shm = NULL;
+        return false;
+    }
+    atomic_init(&p->shm->asleep, 0);
+    p->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    p->epfd = epoll_create1(EPOLL_CLOEXEC);
+    return p->wake >= 0 && p->epfd >= 0 &&
+           epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->wake, &ev) == 0;
+}
+
+static void close_pool(struct pool *p)
+{
+    if (p->shm)
+        munmap(p->shm, p->shm_size);
+    if (p->wake >= 0)
+        close(p->wake);
+    if (p->epfd >= 0)
+        close(p->epfd);
+    free(p->w);
+}
+
 static int run_processes(struct pdl_run *run, void *ctx)
 {
     unsigned n = run->workers;
-    struct pool p = {.run = run, .n = n};
-    size_t ssz = (n ? n : 1) * sizeof(*p.state);
-    struct pollfd *fds = pdl_xcalloc(2 * (n ? n : 1), sizeof(*fds));
-    unsigned *who = pdl_xcalloc(2 * (n ? n : 1), sizeof(*who));
+    struct pool p = {.run = run, .n = n, .wake = -1, .epfd = -1};
 
     (void)ctx;
-    p.state = mmap(NULL, ssz, PROT_READ | PROT_WRITE,
-                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     p.w = pdl_xcalloc(n ? n : 1, sizeof(*p.w));
     for (unsigned w = 0; w < n; w++)
         p.w[w].pidfd = p.w[w].sock = -1;
     run->shared->counters.workers = n;
-    if (p.state == MAP_FAILED) {
+    if (!open_pool(&p)) {
         p.rc = PDL_ERR_SYSTEM;
         n = 0;
     }
@@ -504,16 +607,12 @@ static int run_processes(struct pdl_run *run, void *ctx)
         feed(&p, w, QUEUE);
     while (alive(&p) > 0) {
         settle_idle(&p);
-        step(&p, fds, who);
+        step(&p);
         enforce_stop(&p);
     }
     for (unsigned w = 0; w < p.n; w++) /* stopped: its worker never said */
         give_back_from(&p, w, 0);
-    if (p.state != MAP_FAILED)
-        munmap(p.state, ssz);
-    free(p.w);
-    free(fds);
-    free(who);
+    close_pool(&p);
     return p.rc;
 }
 
