@@ -94,7 +94,7 @@ struct worker {
 struct pool {
     struct pdl_run *run;
     pdl_monotime stop_at; /* when the stop was seen; 0 before */
-    pdl_monotime reaped; /* when ends were last looked for */
+    pdl_monotime reaped;  /* when ends were last looked for */
     unsigned n;
     struct worker *w;
     struct shm *shm; /* shared with the workers */
@@ -275,10 +275,8 @@ static bool send_task(struct pool *p, unsigned w, struct pdl_task *t)
     size_t ol = t->opts ? strlen(t->opts) + 1 : 0;
     struct task_msg m = {k->seq + 1,   t->id,        t->line,
                          (uint32_t)ul, (uint32_t)nl, (uint32_t)ol};
-    struct iovec iov[4] = {{&m, sizeof(m)},
-                           {t->url, ul},
-                           {t->name, nl},
-                           {t->opts, ol}};
+    struct iovec iov[4] = {
+        {&m, sizeof(m)}, {t->url, ul}, {t->name, nl}, {t->opts, ol}};
     struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 4};
 
     if (sendmsg(k->sock, &mh, MSG_NOSIGNAL) < 0) {
