@@ -28,7 +28,8 @@
 /* A task as sent to a worker: the header, then url and name, each with
  * its terminating byte. */
 struct task_msg {
-    uint64_t seq; /* 1, 2, ... for each worker: see pdl_worker_state */
+    uint64_t seq; /* 1, 2, ... for each worker */
+    uint32_t box; /* the box it is claimed in: see struct slot */
     uint64_t id;
     int64_t line;
     uint32_t url_len;  /* with the terminator */
@@ -44,21 +45,32 @@ struct result_msg {
     struct pdl_result r;
 };
 
-/* A worker is sent its next task while it runs the current one (QUEUE
+/* A worker is sent its next tasks while it runs the current one (QUEUE
  * tasks at most), so that it never waits for the parent between two: on
  * small requests that wait cost as much as the request (20,000 x 64 B
- * against nginx at W=1: 1.92 s one at a time, 1.37 s queued). So that no
- * worker idles while a task waits in another's queue, an idle worker takes
- * a queued task back before it is started, once the scheduler has none
- * (dynamic schedules without --chunk). */
-#define QUEUE 2
+ * against nginx at W=1: 1.92 s one at a time, 1.37 s queued); and it wakes
+ * a sleeping parent only once fewer than LOW wait, so that the parent
+ * wakes once for several records. So that no worker idles while a task
+ * waits in another's queue, an idle worker takes a queued task back before
+ * it is started, once the scheduler has none (dynamic schedules without
+ * --chunk). */
+#define QUEUE 8
+#define LOW (QUEUE / 2)
 
-/* What a worker shares with the parent: its state, and its records. Record
- * n (1, 2, ...) is written into rec[n % QUEUE] before records says n; the
- * parent has at most QUEUE tasks out with a worker, so at most QUEUE
- * records wait, and a slot is never written before it has been read. */
+/* Who has the task in a box: box[b] is its number shifted left by 2, or'ed
+ * with one of these; the worker claims it, or the parent takes it back,
+ * with a compare-and-swap, so a queued task is run once or taken back. */
+enum { BOX_SENT = 0, BOX_CLAIMED = 1, BOX_TAKEN = 2 };
+
+/* What a worker shares with the parent: its state, the boxes of the tasks
+ * it was sent, how many it was sent, and its records. Record n (1, 2, ...)
+ * is written into rec[n % QUEUE] before records says n; the parent has at
+ * most QUEUE tasks out with a worker, so at most QUEUE records wait, and a
+ * slot is never written before it has been read. */
 struct slot {
     struct pdl_worker_state st;
+    atomic_ullong box[QUEUE];
+    atomic_ullong sent;
     atomic_ullong records;
     struct result_msg rec[QUEUE];
 };
@@ -71,15 +83,19 @@ struct shm {
 };
 
 struct worker {
-    pid_t pid;                   /* 0 once reaped for good */
-    int pidfd;                   /* -1 if the kernel has none */
-    int sock;                    /* the parent's end */
-    bool shut;                   /* told there are no more tasks */
-    bool idle;                   /* open, with nothing to run or take */
-    uint64_t seq;                /* the number of the last task sent */
-    uint64_t seen;               /* records taken */
-    unsigned nsent;              /* tasks with the worker, oldest first */
-    struct pdl_task task[QUEUE]; /* those tasks */
+    pid_t pid;      /* 0 once reaped for good */
+    int pidfd;      /* -1 if the kernel has none */
+    int sock;       /* the parent's end */
+    bool shut;      /* told there are no more tasks */
+    bool idle;      /* open, with nothing to run or take */
+    uint64_t seq;   /* the number of the last task sent */
+    uint64_t seen;  /* records taken */
+    unsigned nsent; /* tasks with the worker, oldest first: */
+    struct {
+        struct pdl_task t;
+        uint64_t seq;
+        unsigned box;
+    } out[QUEUE];
 };
 
 /* After a stop, how long a worker may take to end before it is killed (a
@@ -119,6 +135,7 @@ static int open_pidfd(pid_t pid)
 struct child {
     int sock;
     int wake;
+    uint64_t received; /* the number of the last task received */
     char *buf;
     struct shm *shm;
     struct slot *slot;
@@ -126,12 +143,14 @@ struct child {
     const atomic_int *stop;
 };
 
-/* Starts task number seq unless the parent took it back first. */
-static bool claim(struct pdl_worker_state *st, uint64_t seq)
+/* Starts the task of m unless the parent took it back first. */
+static bool claim(struct child *c, const struct task_msg *m)
 {
-    unsigned long long before = seq - 1;
+    unsigned long long before = m->seq << 2 | BOX_SENT;
 
-    return atomic_compare_exchange_strong(&st->claimed, &before, seq);
+    return m->box < QUEUE &&
+           atomic_compare_exchange_strong(&c->slot->box[m->box], &before,
+                                          m->seq << 2 | BOX_CLAIMED);
 }
 
 static bool child_take(void *ctx, unsigned worker, struct pdl_task *t)
@@ -155,7 +174,8 @@ static bool child_take(void *ctx, unsigned worker, struct pdl_task *t)
         if (m.url_len == 0 ||
             (size_t)n != sizeof(m) + m.url_len + m.name_len + m.opts_len)
             return false;
-    } while (!claim(c->st, m.seq)); /* taken back: the parent said no */
+        c->received = m.seq;
+    } while (!claim(c, &m)); /* taken back: the parent said no */
     char *url = c->buf + sizeof(m);
     *t = (struct pdl_task){
         .id = m.id,
@@ -179,7 +199,8 @@ static void child_settle(void *ctx, unsigned worker, const struct pdl_task *t,
      * and load of records: either it sees the record or this sees it
      * asleep. */
     atomic_store(&c->slot->records, n);
-    if (atomic_exchange(&c->shm->asleep, 0))
+    if (atomic_load(&c->slot->sent) - c->received < LOW &&
+        atomic_exchange(&c->shm->asleep, 0))
         eventfd_write(c->wake, 1);
 }
 
@@ -225,6 +246,7 @@ static int spawn(struct pool *p, unsigned w)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return -1;
     pdl_worker_state_init(&p->shm->slot[w].st);
+    atomic_store(&p->shm->slot[w].sent, 0);
     atomic_store(&p->shm->slot[w].records, 0);
     fflush(NULL);
     pid = fork();
@@ -265,44 +287,70 @@ static int spawn(struct pool *p, unsigned w)
     return 0;
 }
 
+/* A box no task with worker k is in (it has fewer than QUEUE). */
+static unsigned free_box(const struct worker *k)
+{
+    unsigned used = 0;
+
+    for (unsigned i = 0; i < k->nsent; i++)
+        used |= 1u << k->out[i].box;
+    for (unsigned b = 0; b < QUEUE; b++)
+        if (!(used & 1u << b))
+            return b;
+    return QUEUE;
+}
+
 /* Sends worker w task t, which joins its queue (t is left empty). False if
  * the worker is gone: t is given back. */
 static bool send_task(struct pool *p, unsigned w, struct pdl_task *t)
 {
     struct worker *k = &p->w[w];
+    struct slot *s = &p->shm->slot[w];
     size_t ul = strlen(t->url) + 1;
     size_t nl = t->name ? strlen(t->name) + 1 : 0;
     size_t ol = t->opts ? strlen(t->opts) + 1 : 0;
-    struct task_msg m = {k->seq + 1,   t->id,        t->line,
-                         (uint32_t)ul, (uint32_t)nl, (uint32_t)ol};
+    struct task_msg m = {.seq = k->seq + 1,
+                         .box = free_box(k),
+                         .id = t->id,
+                         .line = t->line,
+                         .url_len = (uint32_t)ul,
+                         .name_len = (uint32_t)nl,
+                         .opts_len = (uint32_t)ol};
     struct iovec iov[4] = {
         {&m, sizeof(m)}, {t->url, ul}, {t->name, nl}, {t->opts, ol}};
     struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 4};
 
+    atomic_store(&s->box[m.box], m.seq << 2 | BOX_SENT);
     if (sendmsg(k->sock, &mh, MSG_NOSIGNAL) < 0) {
         pdl_sched_give_back(p->run->sched, w, t); /* it died */
         return false;
     }
-    k->seq++;
-    k->task[k->nsent++] = *t;
+    k->seq = m.seq;
+    atomic_store(&s->sent, m.seq);
+    k->out[k->nsent].t = *t;
+    k->out[k->nsent].seq = m.seq;
+    k->out[k->nsent++].box = m.box;
     memset(t, 0, sizeof(*t));
     return true;
 }
 
-/* Takes back the task queued behind worker v's running one into t, if v
- * has not started it. */
+/* Takes back the last task queued behind worker v's running one into t,
+ * if v has not started it. */
 static bool take_back(struct pool *p, unsigned v, struct pdl_task *t)
 {
     struct worker *k = &p->w[v];
-    unsigned long long before = k->seq - 1;
 
-    if (k->sock < 0 || k->nsent != QUEUE ||
-        !atomic_compare_exchange_strong(&p->shm->slot[v].st.claimed, &before,
-                                        k->seq))
+    if (k->sock < 0 || k->nsent < 2)
         return false;
-    *t = k->task[QUEUE - 1];
-    memset(&k->task[QUEUE - 1], 0, sizeof(*t));
+    uint64_t seq = k->out[k->nsent - 1].seq;
+    unsigned long long before = seq << 2 | BOX_SENT;
+    if (!atomic_compare_exchange_strong(
+            &p->shm->slot[v].box[k->out[k->nsent - 1].box], &before,
+            seq << 2 | BOX_TAKEN))
+        return false;
     k->nsent--;
+    *t = k->out[k->nsent].t;
+    memset(&k->out[k->nsent], 0, sizeof(k->out[0]));
     return true;
 }
 
@@ -361,7 +409,7 @@ static void settle_idle(struct pool *p)
     if (!idle)
         return;
     for (unsigned w = 0; w < p->n && !queued; w++)
-        queued = p->w[w].sock >= 0 && p->w[w].nsent == QUEUE;
+        queued = p->w[w].sock >= 0 && p->w[w].nsent >= 2;
     if (queued && may_take_back(p))
         return;
     for (unsigned w = 0; w < p->n; w++)
@@ -386,12 +434,12 @@ static bool take_records(struct pool *p, unsigned w)
         const struct result_msg *m = &s->rec[(k->seen + 1) % QUEUE];
         /* Records come in the order the tasks were sent: one for no task
          * sent would be a defect, and is dropped. */
-        if (k->nsent == 0 || m->id != k->task[0].id)
+        if (k->nsent == 0 || m->id != k->out[0].t.id)
             continue;
-        pdl_run_settle(p->run, &k->task[0], &m->r);
-        pdl_task_clear(&k->task[0]);
-        memmove(&k->task[0], &k->task[1], (k->nsent - 1) * sizeof(k->task[0]));
-        memset(&k->task[--k->nsent], 0, sizeof(k->task[0]));
+        pdl_run_settle(p->run, &k->out[0].t, &m->r);
+        pdl_task_clear(&k->out[0].t);
+        memmove(&k->out[0], &k->out[1], (k->nsent - 1) * sizeof(k->out[0]));
+        memset(&k->out[--k->nsent], 0, sizeof(k->out[0]));
     }
     return true;
 }
@@ -403,7 +451,7 @@ static void give_back_from(struct pool *p, unsigned w, unsigned from)
     struct worker *k = &p->w[w];
 
     while (k->nsent > from)
-        pdl_sched_give_back(p->run->sched, w, &k->task[--k->nsent]);
+        pdl_sched_give_back(p->run->sched, w, &k->out[--k->nsent].t);
 }
 
 static void describe_death(int status, pid_t pid, char *out, size_t outsz)
@@ -431,7 +479,7 @@ static void bury(struct pool *p, unsigned w, int status)
     if (host >= 0)
         pdl_gate_leave(&p->run->shared->gate, (unsigned)host, NULL);
     give_back_from(p, w, 1);
-    if (k->nsent && atomic_load(&st->task) == (long long)k->task[0].id) {
+    if (k->nsent && atomic_load(&st->task) == (long long)k->out[0].t.id) {
         struct pdl_result r = {.worker = (int32_t)w,
                                .start_ns = pdl_now() - p->run->t0,
                                .end_ns = pdl_now() - p->run->t0,
@@ -445,8 +493,8 @@ static void bury(struct pool *p, unsigned w, int status)
                      (long)k->pid);
         }
         pdl_counters_end(&p->run->shared->counters);
-        pdl_run_settle(p->run, &k->task[0], &r);
-        pdl_task_clear(&k->task[0]);
+        pdl_run_settle(p->run, &k->out[0].t, &r);
+        pdl_task_clear(&k->out[0].t);
         k->nsent = 0;
     }
     give_back_from(p, w, 0);
@@ -504,8 +552,9 @@ static void reap(struct pool *p, const struct epoll_event *ev, int n)
 }
 
 /* Takes every record written and feeds those workers; looks for workers'
- * ends, and sleeps until a record or an end (100 ms at most, so that a
- * stop is seen) if there was nothing to take. */
+ * ends, and sleeps until a worker runs low or ends if there was nothing to
+ * take: 50 ms at most, so that a stop is seen and records reach the
+ * timeline and outputs within that. */
 static void step(struct pool *p)
 {
     struct epoll_event ev[16];
@@ -521,7 +570,7 @@ static void step(struct pool *p)
         return;
     if (!took) {
         atomic_store(&p->shm->asleep, 1);
-        timeout = any_records(p) ? 0 : 100;
+        timeout = any_records(p) ? 0 : 50;
     }
     n = epoll_wait(p->epfd, ev, 16, timeout);
     atomic_store(&p->shm->asleep, 0);

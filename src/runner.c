@@ -120,7 +120,6 @@ void pdl_worker_state_init(struct pdl_worker_state *st)
 {
     atomic_init(&st->task, -1);
     atomic_init(&st->host, -1);
-    atomic_init(&st->claimed, 0);
 }
 
 bool pdl_nap_until(const atomic_int *stop, pdl_monotime at)

@@ -101,11 +101,6 @@ struct pdl_work pdl_run_work(struct pdl_run *run);
 struct pdl_worker_state {
     atomic_llong task; /* id of the task started, -1 if none */
     atomic_int host;   /* gate host key held, -1 if none */
-    /* Processes mode: the number of the last task sent to the worker that
-     * is settled between it and the parent (started by the worker, or
-     * taken back by the parent); each side claims the next with a
-     * compare-and-swap, so a queued task is run once or taken back. */
-    atomic_ullong claimed;
 };
 
 void pdl_worker_state_init(struct pdl_worker_state *st);
