@@ -647,11 +647,11 @@ static int run_processes(struct pdl_run *run, void *ctx)
             break;
         }
     }
-    /* One task each before any gets a second. */
-    for (unsigned w = 0; w < n; w++)
-        feed(&p, w, 1);
-    for (unsigned w = 0; w < n; w++)
-        feed(&p, w, QUEUE);
+    /* Round by round: one task each before any gets a second, and so on,
+     * so that a short list is spread over every worker. */
+    for (unsigned d = 1; d <= QUEUE; d++)
+        for (unsigned w = 0; w < n; w++)
+            feed(&p, w, d);
     while (alive(&p) > 0) {
         settle_idle(&p);
         step(&p);
