@@ -115,7 +115,7 @@ END {
         print ""
         printf "## 1. Latency-bound: %d × /delay/%d\n\n", nreq[wl], lat_ms
         loadline(wl)
-        print "Efficiency = ideal ÷ wall of the whole command, ideal = ceil(N/W) × " lat_ms / 1000 " s. *timeline* is pdl's own makespan (`wall=` in its timeline), for the run that writes one. The wrk row is the server alone: req/s × " lat_ms / 1000 " s ÷ W."
+        print "Efficiency = ideal ÷ wall of the whole command, ideal = ceil(N/W) × " lat_ms / 1000 " s. *timeline* is pdl's own makespan (`wall=` in its timeline), for the run that writes one. The wrk row is the server alone: req/s × " lat_ms / 1000 " s ÷ W. At W ≥ 64, floor-multi, floor-threads and floor-processes are libcurl alone (tests/bench/floor.c) on the same URLs, to show what starting W threads or processes costs by itself; each pdl mode is paired with the floor of its shape."
         print ""
         print "| W | tool | wall s | min–max | efficiency | timeline s | CPU s | peak RSS MiB | pdl ÷ best other (efficiency) |"
         print "|---:|---|---:|---:|---:|---:|---:|---:|---|"

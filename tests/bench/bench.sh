@@ -27,12 +27,13 @@
 # 1,000,000 requests at W=64 are measured by tests/bench/million.sh.
 # "floor" is libcurl itself with as little around it as possible
 # (tests/bench/floor.c, compiled with cc into the work folder): in the rate
-# workload, floor-multi (W handles on one curl_multi, as pdl async),
+# workload, and in the latency workload at W >= 64 (where starting W
+# workers shows), floor-multi (W handles on one curl_multi, as pdl async),
 # floor-threads (W threads with an easy handle each, as pdl threads) and
 # floor-processes (W forked processes with an easy handle each, taking ids
-# from a shared counter: no parent in the loop) GET the same URLs, so that the report shows in the same run how far each pdl
-# mode is from what libcurl 7.88 costs; they are not "other tools" in the
-# ratios.
+# from a shared counter: no parent in the loop) GET the same URLs, so that
+# the report shows in the same run how far each pdl mode is from what
+# libcurl 7.88 costs; they are not "other tools" in the ratios.
 #
 # Writes to OUT: report.md (the markdown table, also printed on stdout),
 # runs.tsv (one line per run), wrk.tsv (the server alone), medians.tsv,
@@ -311,7 +312,9 @@ run() {
     pdl-async+tl) cmd=("$pdl" -m async -w "$w" --discard --timeline "$work/tl.tsv" -q "$list"); rm -f "$work/tl.tsv" ;;
     pdl-*) cmd=("$pdl" -m "${tool#pdl-}" -w "$w" --discard --no-timeline -q "$list") ;;
     base-*) cmd=("$BASE_PDL" -m "${tool#base-}" -w "$w" --discard --no-timeline -q "$list") ;;
-    floor-*) cmd=("$work/floor" -m "${tool#floor-}" -w "$w" -n "$n" "$base/bytes/64") ;;
+    floor-*) local path=/bytes/64
+        [ "$wl" = latency ] && path=/delay/$LAT_MS
+        cmd=("$work/floor" -m "${tool#floor-}" -w "$w" -n "$n" "$base$path") ;;
     curl) cmd=(curl -sS --no-progress-meter -Z --parallel-immediate --parallel-max "$w" -K "$list.curl") ;;
     wget2) cmd=(wget2 --no-config --no-robots --no-hsts --no-hpkp --tries=1 --max-threads "$w" -i "$list" -O /dev/null -q) ;;
     aria2c) rm -rf "$aria_dir"; mkdir -p "$aria_dir"
@@ -367,7 +370,9 @@ tools_for() { # WORKLOAD W REP
             done
         fi
         for k in $others; do t+=("$k"); done
-        [ "$1" = rate ] && for k in $floors; do t+=("$k"); done
+        if [ "$1" = rate ] || { [ "$1" = latency ] && [ "$2" -ge 64 ]; }; then
+            for k in $floors; do t+=("$k"); done
+        fi
     fi
     k=$(( ($3 - 1) % ${#t[@]} ))
     for ((i = 0; i < ${#t[@]}; i++)); do echo "${t[(i + k) % ${#t[@]}]}"; done
