@@ -640,16 +640,19 @@ static int run_processes(struct pdl_run *run, void *ctx)
         p.rc = PDL_ERR_SYSTEM;
         n = 0;
     }
+    /* Each worker starts on its first task while the next is forked (64
+     * forks take some 20 ms here); then round by round, one more each
+     * before any gets another, so that a short list is spread over every
+     * worker. */
     for (unsigned w = 0; w < n; w++) {
         if (spawn(&p, w) != 0) {
             atomic_store(&run->shared->stop, 1);
             p.rc = PDL_ERR_SYSTEM;
             break;
         }
+        feed(&p, w, 1);
     }
-    /* Round by round: one task each before any gets a second, and so on,
-     * so that a short list is spread over every worker. */
-    for (unsigned d = 1; d <= QUEUE; d++)
+    for (unsigned d = 2; d <= QUEUE; d++)
         for (unsigned w = 0; w < n; w++)
             feed(&p, w, d);
     while (alive(&p) > 0) {
