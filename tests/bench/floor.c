@@ -6,7 +6,11 @@
  * options pdl sets, to price each. Not part of the build: bench scripts
  * compile it with `cc -O2 floor.c -lcurl -lpthread` (see floor.sh).
  *
- * Usage: floor [-m easy|multi|threads|processes] [-w W] [-n N] [-o OPTS] BASE
+ * Usage: floor [-m easy|multi|socket|threads|processes] [-w W] [-n N]
+ *              [-o OPTS] BASE
+ *   socket: as multi, driven by curl_multi_socket_action on epoll instead
+ *   of curl_multi_perform and curl_multi_poll (measured no faster with
+ *   libcurl 7.88: findings.md).
  *   OPTS, comma-separated (pdl's settings in src/fetch.c): progress
  *   (NOPROGRESS 0 with an XFERINFOFUNCTION), buf256k (BUFFERSIZE 256 KiB),
  *   limits (redirects, timeouts, LOW_SPEED 1 B/s for 30 s, MAXFILESIZE 0,
@@ -28,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -256,6 +261,96 @@ static unsigned long run_processes(struct worker *ws, unsigned n)
 }
 
 /* W handles on one multi handle; a finished one is re-added at once. */
+/* -m socket: W handles on one curl_multi driven by
+ * curl_multi_socket_action on epoll: libcurl touches only the transfers
+ * whose sockets are ready, and is told which, where curl_multi_perform
+ * walks every transfer and polls each one's socket. */
+struct sock_loop {
+    int ep;
+    long timeout_ms; /* libcurl's timer: -1 none */
+};
+
+static int on_socket(CURL *h, curl_socket_t fd, int what, void *p, void *sp)
+{
+    struct sock_loop *l = p;
+    struct epoll_event ev = {.data.fd = fd};
+
+    (void)h, (void)sp;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(l->ep, EPOLL_CTL_DEL, fd, NULL);
+        return 0;
+    }
+    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) |
+                (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+    if (epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev) != 0)
+        epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev);
+    return 0;
+}
+
+static int on_timer(CURLM *m, long ms, void *p)
+{
+    (void)m;
+    ((struct sock_loop *)p)->timeout_ms = ms;
+    return 0;
+}
+
+static void run_socket(struct worker *ws, unsigned n)
+{
+    CURLM *m = curl_multi_init();
+    struct sock_loop l = {.ep = epoll_create1(0), .timeout_ms = -1};
+    struct epoll_event ev[64];
+    unsigned long id = 0;
+    int running = 1, left;
+    CURLMsg *msg;
+
+    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)n);
+    curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(m, CURLMOPT_SOCKETDATA, &l);
+    curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(m, CURLMOPT_TIMERDATA, &l);
+    for (unsigned i = 0; i < n && id < total; i++) {
+        curl_easy_setopt(ws[i].h, CURLOPT_PRIVATE, &ws[i]);
+        prepare(&ws[i], id++);
+        curl_multi_add_handle(m, ws[i].h);
+    }
+    while (running) {
+        if (l.timeout_ms == 0) {
+            l.timeout_ms = -1;
+            curl_multi_socket_action(m, CURL_SOCKET_TIMEOUT, 0, &running);
+        } else {
+            int k = epoll_wait(l.ep, ev, 64,
+                               l.timeout_ms < 0 ? 1000 : (int)l.timeout_ms);
+            if (k == 0) {
+                l.timeout_ms = -1;
+                curl_multi_socket_action(m, CURL_SOCKET_TIMEOUT, 0, &running);
+            }
+            for (int i = 0; i < k; i++)
+                curl_multi_socket_action(
+                    m, ev[i].data.fd,
+                    (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                        (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                        (ev[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR
+                                                              : 0),
+                    &running);
+        }
+        while ((msg = curl_multi_info_read(m, &left))) {
+            struct worker *w;
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&w);
+            finish(w, msg->data.result);
+            curl_multi_remove_handle(m, w->h);
+            if (id < total) {
+                prepare(w, id++);
+                curl_multi_add_handle(m, w->h);
+                running = 1;
+            }
+        }
+    }
+    curl_multi_cleanup(m);
+    close(l.ep);
+}
+
 static void run_multi(struct worker *ws, unsigned n)
 {
     CURLM *m = curl_multi_init();
@@ -346,7 +441,8 @@ int main(int argc, char **argv)
     }
     if (optind != argc - 1 || w == 0 ||
         (strcmp(mode, "easy") && strcmp(mode, "multi") &&
-         strcmp(mode, "threads") && strcmp(mode, "processes"))) {
+         strcmp(mode, "socket") && strcmp(mode, "threads") &&
+         strcmp(mode, "processes"))) {
         fputs("usage: floor [-m easy|multi|threads|processes] [-w W] [-n N] "
               "[-o OPT,...] BASE\n",
               stderr);
@@ -369,6 +465,8 @@ int main(int argc, char **argv)
     unsigned long failed = 0;
     if (strcmp(mode, "multi") == 0)
         run_multi(ws, w);
+    else if (strcmp(mode, "socket") == 0)
+        run_socket(ws, w);
     else if (strcmp(mode, "processes") == 0)
         failed = run_processes(ws, w);
     else
