@@ -261,6 +261,30 @@ static unsigned long run_processes(struct worker *ws, unsigned n)
 }
 
 /* W handles on one multi handle; a finished one is re-added at once. */
+/* Finishes the transfers of multi handle m that ended and gives each
+ * handle the next id; true if any was given one. */
+static bool refill(CURLM *m, unsigned long *id)
+{
+    CURLMsg *msg;
+    bool added = false;
+    int left;
+
+    while ((msg = curl_multi_info_read(m, &left))) {
+        struct worker *w;
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&w);
+        finish(w, msg->data.result);
+        curl_multi_remove_handle(m, w->h);
+        if (*id < total) {
+            prepare(w, (*id)++);
+            curl_multi_add_handle(m, w->h);
+            added = true;
+        }
+    }
+    return added;
+}
+
 /* -m socket: W handles on one curl_multi driven by
  * curl_multi_socket_action on epoll: libcurl touches only the transfers
  * whose sockets are ready, and is told which, where curl_multi_perform
@@ -300,8 +324,7 @@ static void run_socket(struct worker *ws, unsigned n)
     struct sock_loop l = {.ep = epoll_create1(0), .timeout_ms = -1};
     struct epoll_event ev[64];
     unsigned long id = 0;
-    int running = 1, left;
-    CURLMsg *msg;
+    int running = 1;
 
     curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)n);
     curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, on_socket);
@@ -333,19 +356,8 @@ static void run_socket(struct worker *ws, unsigned n)
                                                               : 0),
                     &running);
         }
-        while ((msg = curl_multi_info_read(m, &left))) {
-            struct worker *w;
-            if (msg->msg != CURLMSG_DONE)
-                continue;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&w);
-            finish(w, msg->data.result);
-            curl_multi_remove_handle(m, w->h);
-            if (id < total) {
-                prepare(w, id++);
-                curl_multi_add_handle(m, w->h);
-                running = 1;
-            }
-        }
+        if (refill(m, &id))
+            running = 1;
     }
     curl_multi_cleanup(m);
     close(l.ep);
@@ -355,8 +367,7 @@ static void run_multi(struct worker *ws, unsigned n)
 {
     CURLM *m = curl_multi_init();
     unsigned long id = 0;
-    int running = 1, left;
-    CURLMsg *msg;
+    int running = 1;
 
     curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)n);
     for (unsigned i = 0; i < n && id < total; i++) {
@@ -366,19 +377,8 @@ static void run_multi(struct worker *ws, unsigned n)
     }
     while (running) {
         curl_multi_perform(m, &running);
-        while ((msg = curl_multi_info_read(m, &left))) {
-            struct worker *w;
-            if (msg->msg != CURLMSG_DONE)
-                continue;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&w);
-            finish(w, msg->data.result);
-            curl_multi_remove_handle(m, w->h);
-            if (id < total) {
-                prepare(w, id++);
-                curl_multi_add_handle(m, w->h);
-                running = 1;
-            }
-        }
+        if (refill(m, &id))
+            running = 1;
         if (running)
             curl_multi_poll(m, NULL, 0, 1000, NULL);
     }
