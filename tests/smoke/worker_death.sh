@@ -45,7 +45,12 @@ for _ in $(seq 100); do
     sleep 0.05
 done
 sleep 0.2
-for w in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do kill -KILL "$w"; done
+# Stopped first, all of them, then killed: killed one by one, a worker
+# still waiting at the gate could take the slot the first one's death gave
+# back before its own kill, and die mid-transfer too.
+victims=$(cat /proc/"$pid"/task/*/children 2>/dev/null)
+for w in $victims; do kill -STOP "$w"; done
+for w in $victims; do kill -KILL "$w"; done
 # Bounded: 8 tasks of 0.4 s one at a time, and slack for a loaded machine.
 for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 if kill -0 "$pid" 2>/dev/null; then
