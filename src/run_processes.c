@@ -354,6 +354,14 @@ static bool take_back(struct pool *p, unsigned v, struct pdl_task *t)
     return true;
 }
 
+/* How many tasks a worker is given ahead: with --chunk, one more task than
+ * it runs, so that a worker takes its next chunk only as it nears the end
+ * of its current one, as --chunk says (no task is taken back there). */
+static unsigned depth(const struct pool *p)
+{
+    return p->run->opt->chunk > 1 ? 2 : QUEUE;
+}
+
 /* Static slices and --chunk runs are what the user asked each worker to
  * run: never broken up. */
 static bool may_take_back(const struct pool *p)
@@ -403,7 +411,7 @@ static void settle_idle(struct pool *p)
 
     for (unsigned w = 0; w < p->n; w++)
         if (p->w[w].idle) {
-            feed(p, w, QUEUE);
+            feed(p, w, depth(p));
             idle |= p->w[w].idle;
         }
     if (!idle)
@@ -509,7 +517,7 @@ static void bury(struct pool *p, unsigned w, int status)
     k->idle = false;
     /* Each death costs a task, so replacing never loops for ever. */
     if (!clean && !atomic_load(&p->run->shared->stop) && spawn(p, w) == 0)
-        feed(p, w, QUEUE);
+        feed(p, w, depth(p));
 }
 
 static unsigned alive(const struct pool *p)
@@ -563,7 +571,7 @@ static void step(struct pool *p)
 
     for (unsigned w = 0; w < p->n; w++)
         if (p->w[w].pid && take_records(p, w)) {
-            feed(p, w, QUEUE);
+            feed(p, w, depth(p));
             took = true;
         }
     if (took && pdl_now() - p->reaped < REAP_EVERY_NS)
@@ -652,7 +660,7 @@ static int run_processes(struct pdl_run *run, void *ctx)
         }
         feed(&p, w, 1);
     }
-    for (unsigned d = 2; d <= QUEUE; d++)
+    for (unsigned d = 2; d <= depth(&p); d++)
         for (unsigned w = 0; w < n; w++)
             feed(&p, w, d);
     while (alive(&p) > 0) {
