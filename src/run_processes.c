@@ -139,7 +139,6 @@ struct child {
     char *buf;
     struct shm *shm;
     struct slot *slot;
-    struct pdl_worker_state *st;
     const atomic_int *stop;
 };
 
@@ -225,13 +224,12 @@ static void child_main(struct pool *p, unsigned w, int sock)
                       .buf = pdl_xmalloc(MSG_MAX),
                       .shm = p->shm,
                       .slot = &p->shm->slot[w],
-                      .st = &p->shm->slot[w].st,
                       .stop = &p->run->shared->stop};
     struct pdl_work work = {child_take, child_settle, &c};
     struct pdl_fetch_config fc = pdl_run_fetch_config(p->run);
 
     pdl_worker_run(&fc, &p->run->shared->gate, &p->run->shared->counters, &work,
-                   w, c.st);
+                   w, &c.slot->st);
     free(c.buf);
 }
 
@@ -384,14 +382,14 @@ static bool next_for(struct pool *p, unsigned w, struct pdl_task *t)
     return false;
 }
 
-/* Fills worker w's queue up to depth tasks; marks it idle if it has none
+/* Fills worker w's queue up to upto tasks; marks it idle if it has none
  * and none could be found. */
-static void feed(struct pool *p, unsigned w, unsigned depth)
+static void feed(struct pool *p, unsigned w, unsigned upto)
 {
     struct worker *k = &p->w[w];
     struct pdl_task t;
 
-    while (k->sock >= 0 && !k->shut && k->nsent < depth) {
+    while (k->sock >= 0 && !k->shut && k->nsent < upto) {
         k->idle = false;
         if (!next_for(p, w, &t)) {
             k->idle = k->nsent == 0;
