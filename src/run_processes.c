@@ -1,16 +1,15 @@
 /* Processes mode: W forked workers, created once per run. The parent keeps
- * the scheduler and the results stream: each worker has a socket pair
- * (SOCK_SEQPACKET, so every message arrives whole) on which it is sent its
- * tasks (its next one while it runs the current one), and writes each
- * record into shared memory, waking the parent only if it sleeps: a system
- * call and a switch to the parent per record cost as much as a small
- * request. The parent reaps every child through a pidfd; a worker that
- * dies costs only the task it was running, what it held at the gate is
- * given back, tasks it was given but had not started go to its
- * replacement. */
+ * the scheduler and the results stream; each worker has a slot in memory
+ * shared with the parent, in which it is given its tasks (its next ones
+ * while it runs the current one) and writes its records. Neither side makes
+ * a system call for a task unless the other sleeps: a system call and a
+ * switch per task cost as much as a small request. The parent reaps every
+ * child through a pidfd; a worker that dies costs only the task it was
+ * running, what it held at the gate is given back, tasks it was given but
+ * had not started go to its replacement. */
 #include "pdl/runner.h"
 
-#include <errno.h>
+#include <linux/futex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,17 +18,13 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* A task as sent to a worker: the header, then url and name, each with
- * its terminating byte. */
-struct task_msg {
-    uint64_t seq; /* 1, 2, ... for each worker */
-    uint32_t box; /* the box it is claimed in: see struct slot */
+/* A task as given to a worker, in its box's room: this head, then url,
+ * name and options, each with its terminating byte. */
+struct task_head {
     uint64_t id;
     int64_t line;
     uint32_t url_len;  /* with the terminator */
@@ -37,8 +32,13 @@ struct task_msg {
     uint32_t opts_len; /* 0: no per-URL options; else with the terminator */
 };
 
-#define MSG_MAX                                                                \
-    (sizeof(struct task_msg) + PDL_LINE_MAX + PDL_NAME_MAX + PDL_OPTS_MAX + 64)
+/* A box's room holds the largest task a list can give (with room to spare
+ * for a name's suffix); only the pages a task fills are ever touched (one
+ * for most), the rest is address space. */
+#define ROOM                                                                   \
+    ((sizeof(struct task_head) + PDL_LINE_MAX + PDL_NAME_MAX + PDL_OPTS_MAX +  \
+      64 + 4095) /                                                             \
+     4096 * 4096)
 
 struct result_msg {
     uint64_t id;
@@ -63,14 +63,18 @@ struct result_msg {
 enum { BOX_SENT = 0, BOX_CLAIMED = 1, BOX_TAKEN = 2 };
 
 /* What a worker shares with the parent: its state, the boxes of the tasks
- * it was sent, how many it was sent, and its records. Record n (1, 2, ...)
- * is written into rec[n % QUEUE] before records says n; the parent has at
- * most QUEUE tasks out with a worker, so at most QUEUE records wait, and a
- * slot is never written before it has been read. */
+ * it was given (their text is in the pool's rooms), the number of the last
+ * one given, and its records. Record n (1, 2, ...) is written into
+ * rec[n % QUEUE] before records says n; the parent has at most QUEUE tasks
+ * out with a worker, so at most QUEUE records wait, and a slot is never
+ * written before it has been read. */
 struct slot {
     struct pdl_worker_state st;
     atomic_ullong box[QUEUE];
     atomic_ullong sent;
+    atomic_int shut;     /* no more tasks will be given */
+    atomic_int sleeping; /* the worker waits on bell for a task */
+    atomic_uint bell;    /* a futex: rung when a sleeping worker is given one */
     atomic_ullong records;
     struct result_msg rec[QUEUE];
 };
@@ -85,7 +89,6 @@ struct shm {
 struct worker {
     pid_t pid;      /* 0 once reaped for good */
     int pidfd;      /* -1 if the kernel has none */
-    int sock;       /* the parent's end */
     bool shut;      /* told there are no more tasks */
     bool idle;      /* open, with nothing to run or take */
     uint64_t seq;   /* the number of the last task sent */
@@ -115,6 +118,8 @@ struct pool {
     struct worker *w;
     struct shm *shm; /* shared with the workers */
     size_t shm_size;
+    char *rooms; /* shared too: QUEUE rooms a worker, a task's text each */
+    size_t rooms_size;
     int wake; /* eventfd: a worker wakes the sleeping parent */
     int epfd; /* the parent's: wake and every worker's pidfd */
     int rc;
@@ -132,57 +137,104 @@ static int open_pidfd(pid_t pid)
 
 /* ---- The worker's side ---- */
 
+/* Sleeps until *bell is rung (no longer seen), or a while has passed: the
+ * stop flag is looked at between. */
+static void futex_wait(atomic_uint *bell, unsigned seen)
+{
+    struct timespec ts = {0, 100000000};
+
+    syscall(SYS_futex, bell, FUTEX_WAIT, seen, &ts, NULL, 0);
+}
+
+static void futex_wake(atomic_uint *bell)
+{
+    syscall(SYS_futex, bell, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
 struct child {
-    int sock;
     int wake;
-    uint64_t received; /* the number of the last task received */
-    char *buf;
+    uint64_t received; /* the number of the last task claimed or passed */
     struct shm *shm;
     struct slot *slot;
+    const char *rooms; /* this worker's QUEUE rooms */
     const atomic_int *stop;
 };
 
-/* Starts the task of m unless the parent took it back first. */
-static bool claim(struct child *c, const struct task_msg *m)
+/* Claims the first task given and not taken back, of those numbered up to
+ * sent; its box in *b. Tasks are run in the order they were given, so
+ * that their records come in that order. */
+static bool claim_next(struct child *c, uint64_t sent, unsigned *b)
 {
-    unsigned long long before = m->seq << 2 | BOX_SENT;
+    for (;;) {
+        uint64_t best = 0;
 
-    return m->box < QUEUE &&
-           atomic_compare_exchange_strong(&c->slot->box[m->box], &before,
-                                          m->seq << 2 | BOX_CLAIMED);
+        for (unsigned i = 0; i < QUEUE; i++) {
+            unsigned long long v = atomic_load(&c->slot->box[i]);
+            uint64_t seq = v >> 2;
+
+            /* A box may still hold an older task, or a newer one than
+             * sent says; a number in between whose box holds another was
+             * taken back. */
+            if ((v & 3) == BOX_SENT && seq > c->received && seq <= sent &&
+                (!best || seq < best)) {
+                best = seq;
+                *b = i;
+            }
+        }
+        if (!best) {
+            c->received = sent;
+            return false;
+        }
+        unsigned long long before = best << 2 | BOX_SENT;
+        c->received = best;
+        if (atomic_compare_exchange_strong(&c->slot->box[*b], &before,
+                                           best << 2 | BOX_CLAIMED))
+            return true;
+    }
+}
+
+static void copy_task(const char *room, struct pdl_task *t)
+{
+    struct task_head h;
+    const char *url = room + sizeof(h);
+
+    memcpy(&h, room, sizeof(h));
+    *t = (struct pdl_task){
+        .id = h.id,
+        .url = pdl_xstrdup(url),
+        .name = h.name_len ? pdl_xstrdup(url + h.url_len) : NULL,
+        .opts = h.opts_len ? pdl_xstrdup(url + h.url_len + h.name_len) : NULL,
+        .line = (long)h.line};
 }
 
 static bool child_take(void *ctx, unsigned worker, struct pdl_task *t)
 {
     struct child *c = ctx;
-    struct task_msg m;
-    ssize_t n;
+    struct slot *s = c->slot;
+    unsigned b;
 
     (void)worker;
-    do {
-        /* Once stopped, queued tasks stay unclaimed: the parent records
-         * them as not run. */
-        if (atomic_load(c->stop))
+    /* Once stopped, queued tasks stay unclaimed: the parent records them
+     * as not run. */
+    while (!atomic_load(c->stop)) {
+        uint64_t sent = atomic_load(&s->sent);
+
+        if (claim_next(c, sent, &b)) {
+            copy_task(c->rooms + (size_t)b * ROOM, t);
+            return true;
+        }
+        if (atomic_load(&s->shut))
             return false;
-        do {
-            n = recv(c->sock, c->buf, MSG_MAX, 0);
-        } while (n < 0 && errno == EINTR);
-        if (n < (ssize_t)sizeof(m))
-            return false; /* no more tasks, or the parent is gone */
-        memcpy(&m, c->buf, sizeof(m));
-        if (m.url_len == 0 ||
-            (size_t)n != sizeof(m) + m.url_len + m.name_len + m.opts_len)
-            return false;
-        c->received = m.seq;
-    } while (!claim(c, &m)); /* taken back: the parent said no */
-    char *url = c->buf + sizeof(m);
-    *t = (struct pdl_task){
-        .id = m.id,
-        .url = pdl_xstrdup(url),
-        .name = m.name_len ? pdl_xstrdup(url + m.url_len) : NULL,
-        .opts = m.opts_len ? pdl_xstrdup(url + m.url_len + m.name_len) : NULL,
-        .line = (long)m.line};
-    return true;
+        /* Sequentially consistent, against the parent's store of sent and
+         * load of sleeping: either it sees this sleeping and rings, or
+         * this sees the new task. */
+        unsigned seen = atomic_load(&s->bell);
+        atomic_store(&s->sleeping, 1);
+        if (atomic_load(&s->sent) == sent && !atomic_load(&s->shut))
+            futex_wait(&s->bell, seen);
+        atomic_store(&s->sleeping, 0);
+    }
+    return false;
 }
 
 static void child_settle(void *ctx, unsigned worker, const struct pdl_task *t,
@@ -203,34 +255,28 @@ static void child_settle(void *ctx, unsigned worker, const struct pdl_task *t,
         eventfd_write(c->wake, 1);
 }
 
-/* Closes every descriptor of the pool but worker w's own socket and the
- * wake-up: a worker holds nothing of its siblings (their pidfds, their
- * sockets), nor the parent's epoll. */
-static void close_others(struct pool *p, unsigned w)
+/* Closes every descriptor of the pool but the wake-up: a worker holds
+ * nothing of its siblings (their pidfds), nor the parent's epoll. */
+static void close_others(struct pool *p)
 {
     close(p->epfd);
-    for (unsigned i = 0; i < p->n; i++) {
+    for (unsigned i = 0; i < p->n; i++)
         if (p->w[i].pidfd >= 0)
             close(p->w[i].pidfd);
-        if (i != w && p->w[i].sock >= 0)
-            close(p->w[i].sock);
-    }
 }
 
-static void child_main(struct pool *p, unsigned w, int sock)
+static void child_main(struct pool *p, unsigned w)
 {
-    struct child c = {.sock = sock,
-                      .wake = p->wake,
-                      .buf = pdl_xmalloc(MSG_MAX),
+    struct child c = {.wake = p->wake,
                       .shm = p->shm,
                       .slot = &p->shm->slot[w],
+                      .rooms = p->rooms + (size_t)w * QUEUE * ROOM,
                       .stop = &p->run->shared->stop};
     struct pdl_work work = {child_take, child_settle, &c};
     struct pdl_fetch_config fc = pdl_run_fetch_config(p->run);
 
     pdl_worker_run(&fc, &p->run->shared->gate, &p->run->shared->counters, &work,
                    w, &c.slot->st);
-    free(c.buf);
 }
 
 /* ---- The parent's side ---- */
@@ -238,21 +284,22 @@ static void child_main(struct pool *p, unsigned w, int sock)
 /* Starts worker w. The child never returns into the parent's code. */
 static int spawn(struct pool *p, unsigned w)
 {
-    int sv[2];
+    struct slot *s = &p->shm->slot[w];
     pid_t pid;
 
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
-        return -1;
-    pdl_worker_state_init(&p->shm->slot[w].st);
-    atomic_store(&p->shm->slot[w].sent, 0);
-    atomic_store(&p->shm->slot[w].records, 0);
+    pdl_worker_state_init(&s->st);
+    /* A dead worker's boxes may still hold tasks by number: cleared, so
+     * that its replacement, numbering from 1 again, never sees them. */
+    for (unsigned b = 0; b < QUEUE; b++)
+        atomic_store(&s->box[b], 0);
+    atomic_store(&s->sent, 0);
+    atomic_store(&s->shut, 0);
+    atomic_store(&s->sleeping, 0);
+    atomic_store(&s->records, 0);
     fflush(NULL);
     pid = fork();
-    if (pid < 0) {
-        close(sv[0]);
-        close(sv[1]);
+    if (pid < 0)
         return -1;
-    }
     if (pid == 0) {
         /* Ctrl-C reaches the whole process group: the parent alone decides,
          * and stops workers through the shared stop flag. */
@@ -262,15 +309,12 @@ static int spawn(struct pool *p, unsigned w)
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() == 1)
             _exit(0);
-        close(sv[0]);
-        close_others(p, w);
-        child_main(p, w, sv[1]);
+        close_others(p);
+        child_main(p, w);
         _exit(0);
     }
-    close(sv[1]);
     p->w[w].pid = pid;
     p->w[w].pidfd = open_pidfd(pid);
-    p->w[w].sock = sv[0];
     p->w[w].nsent = 0;
     p->w[w].seq = p->w[w].seen = 0;
     p->w[w].shut = p->w[w].idle = false;
@@ -283,6 +327,18 @@ static int spawn(struct pool *p, unsigned w)
         }
     }
     return 0;
+}
+
+/* Wakes worker w if it sleeps for want of a task (after it was given one,
+ * or told there are none). */
+static void ring(struct pool *p, unsigned w)
+{
+    struct slot *s = &p->shm->slot[w];
+
+    if (atomic_load(&s->sleeping)) {
+        atomic_fetch_add(&s->bell, 1);
+        futex_wake(&s->bell);
+    }
 }
 
 /* A box no task with worker k is in (it has fewer than QUEUE). */
@@ -298,38 +354,62 @@ static unsigned free_box(const struct worker *k)
     return QUEUE;
 }
 
-/* Sends worker w task t, which joins its queue (t is left empty). False if
- * the worker is gone: t is given back. */
-static bool send_task(struct pool *p, unsigned w, struct pdl_task *t)
+static size_t task_size(const struct pdl_task *t)
+{
+    return sizeof(struct task_head) + strlen(t->url) + 1 +
+           (t->name ? strlen(t->name) + 1 : 0) +
+           (t->opts ? strlen(t->opts) + 1 : 0);
+}
+
+/* Records task t, which no room holds, as failed (a timeline edited by
+ * hand, given to --rerun, could hold such a URL). */
+static void refuse(struct pool *p, unsigned w, struct pdl_task *t)
+{
+    pdl_monotime now = pdl_now() - p->run->t0;
+    struct pdl_result r = {.worker = (int32_t)w,
+                           .start_ns = now,
+                           .end_ns = now,
+                           .status = PDL_ST_ERROR};
+
+    snprintf(r.error, sizeof(r.error),
+             "URL, name and options take %zu bytes: a worker process takes "
+             "%zu at most",
+             task_size(t), (size_t)ROOM);
+    pdl_run_settle(p->run, t, &r);
+    pdl_task_clear(t);
+}
+
+/* Gives worker w task t, which joins its queue (t is left empty). A
+ * worker that died meanwhile has it given back when it is buried. */
+static void send_task(struct pool *p, unsigned w, struct pdl_task *t)
 {
     struct worker *k = &p->w[w];
     struct slot *s = &p->shm->slot[w];
-    size_t ul = strlen(t->url) + 1;
-    size_t nl = t->name ? strlen(t->name) + 1 : 0;
-    size_t ol = t->opts ? strlen(t->opts) + 1 : 0;
-    struct task_msg m = {.seq = k->seq + 1,
-                         .box = free_box(k),
-                         .id = t->id,
-                         .line = t->line,
-                         .url_len = (uint32_t)ul,
-                         .name_len = (uint32_t)nl,
-                         .opts_len = (uint32_t)ol};
-    struct iovec iov[4] = {
-        {&m, sizeof(m)}, {t->url, ul}, {t->name, nl}, {t->opts, ol}};
-    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 4};
+    unsigned box = free_box(k);
+    char *room = p->rooms + ((size_t)w * QUEUE + box) * ROOM;
+    struct task_head h = {
+        .id = t->id,
+        .line = t->line,
+        .url_len = (uint32_t)strlen(t->url) + 1,
+        .name_len = t->name ? (uint32_t)strlen(t->name) + 1 : 0,
+        .opts_len = t->opts ? (uint32_t)strlen(t->opts) + 1 : 0};
+    char *at = room + sizeof(h);
 
-    atomic_store(&s->box[m.box], m.seq << 2 | BOX_SENT);
-    if (sendmsg(k->sock, &mh, MSG_NOSIGNAL) < 0) {
-        pdl_sched_give_back(p->run->sched, w, t); /* it died */
-        return false;
-    }
-    k->seq = m.seq;
-    atomic_store(&s->sent, m.seq);
+    memcpy(room, &h, sizeof(h));
+    memcpy(at, t->url, h.url_len);
+    if (h.name_len)
+        memcpy(at + h.url_len, t->name, h.name_len);
+    if (h.opts_len)
+        memcpy(at + h.url_len + h.name_len, t->opts, h.opts_len);
+    /* Sequentially consistent: the text before the box, the box before
+     * sent, sent before the worker's sleeping is looked at. */
+    k->seq++;
+    atomic_store(&s->box[box], k->seq << 2 | BOX_SENT);
+    atomic_store(&s->sent, k->seq);
     k->out[k->nsent].t = *t;
-    k->out[k->nsent].seq = m.seq;
-    k->out[k->nsent++].box = m.box;
+    k->out[k->nsent].seq = k->seq;
+    k->out[k->nsent++].box = box;
     memset(t, 0, sizeof(*t));
-    return true;
 }
 
 /* Takes back the last task queued behind worker v's running one into t,
@@ -338,7 +418,7 @@ static bool take_back(struct pool *p, unsigned v, struct pdl_task *t)
 {
     struct worker *k = &p->w[v];
 
-    if (k->sock < 0 || k->nsent < 2)
+    if (!k->pid || k->nsent < 2)
         return false;
     uint64_t seq = k->out[k->nsent - 1].seq;
     unsigned long long before = seq << 2 | BOX_SENT;
@@ -389,15 +469,21 @@ static void feed(struct pool *p, unsigned w, unsigned upto)
     struct worker *k = &p->w[w];
     struct pdl_task t;
 
-    while (k->sock >= 0 && !k->shut && k->nsent < upto) {
+    unsigned had = k->nsent;
+
+    while (k->pid && !k->shut && k->nsent < upto) {
         k->idle = false;
         if (!next_for(p, w, &t)) {
             k->idle = k->nsent == 0;
-            return;
+            break;
         }
-        if (!send_task(p, w, &t))
-            return;
+        if (task_size(&t) <= ROOM)
+            send_task(p, w, &t);
+        else
+            refuse(p, w, &t);
     }
+    if (k->nsent > had)
+        ring(p, w);
 }
 
 /* Idle workers get what appeared meanwhile (tasks given back, a queued
@@ -415,12 +501,13 @@ static void settle_idle(struct pool *p)
     if (!idle)
         return;
     for (unsigned w = 0; w < p->n && !queued; w++)
-        queued = p->w[w].sock >= 0 && p->w[w].nsent >= 2;
+        queued = p->w[w].pid && p->w[w].nsent >= 2;
     if (queued && may_take_back(p))
         return;
     for (unsigned w = 0; w < p->n; w++)
-        if (p->w[w].idle && p->w[w].sock >= 0) {
-            shutdown(p->w[w].sock, SHUT_WR);
+        if (p->w[w].idle && p->w[w].pid) {
+            atomic_store(&p->shm->slot[w].shut, 1);
+            ring(p, w);
             p->w[w].shut = true;
             p->w[w].idle = false;
         }
@@ -508,9 +595,7 @@ static void bury(struct pool *p, unsigned w, int status)
         epoll_ctl(p->epfd, EPOLL_CTL_DEL, k->pidfd, NULL);
         close(k->pidfd);
     }
-    if (k->sock >= 0)
-        close(k->sock);
-    k->pidfd = k->sock = -1;
+    k->pidfd = -1;
     k->pid = 0;
     k->idle = false;
     /* Each death costs a task, so replacing never loops for ever. */
@@ -615,6 +700,14 @@ static bool open_pool(struct pool *p)
         return false;
     }
     atomic_init(&p->shm->asleep, 0);
+    /* Not reserved: rooms are mostly never touched (see ROOM). */
+    p->rooms_size = (size_t)p->n * QUEUE * ROOM;
+    p->rooms = mmap(NULL, p->rooms_size, PROT_READ | PROT_WRITE,
+                    MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p->rooms == MAP_FAILED) {
+        p->rooms = NULL;
+        return false;
+    }
     p->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     p->epfd = epoll_create1(EPOLL_CLOEXEC);
     return p->wake >= 0 && p->epfd >= 0 &&
@@ -625,6 +718,8 @@ static void close_pool(struct pool *p)
 {
     if (p->shm)
         munmap(p->shm, p->shm_size);
+    if (p->rooms)
+        munmap(p->rooms, p->rooms_size);
     if (p->wake >= 0)
         close(p->wake);
     if (p->epfd >= 0)
@@ -640,7 +735,7 @@ static int run_processes(struct pdl_run *run, void *ctx)
     (void)ctx;
     p.w = pdl_xcalloc(n ? n : 1, sizeof(*p.w));
     for (unsigned w = 0; w < n; w++)
-        p.w[w].pidfd = p.w[w].sock = -1;
+        p.w[w].pidfd = -1;
     run->shared->counters.workers = n;
     if (!open_pool(&p)) {
         p.rc = PDL_ERR_SYSTEM;

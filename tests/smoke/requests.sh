@@ -58,6 +58,31 @@ for mode in $PER_URL_MODES; do
     expect_grep "$WORK/d/other.txt" "X-All: yes" "$mode -H on the next URL"
 done
 
+# Long per-URL text (a URL and a header= line of some 3,000 bytes each)
+# reaches each URL whole, its own and no other's, with more URLs than a
+# worker process is given at once.
+: >"$WORK/long.txt"
+for i in 0 1 2 3 4 5 6 7 8 9 10 11; do
+    pad=$(printf "%03000d" "$i")
+    printf '%s/echo-headers?q=%s
+  header=X-Long: %s
+  out=e%s.txt
+' \
+        "$BASE" "$pad" "$i$pad" "$i" >>"$WORK/long.txt"
+done
+for mode in $PER_URL_MODES; do
+    want_mode "$mode" || continue
+    rm -rf "$WORK/d"
+    "$PDL" -q -m "$mode" -w 2 -o "$WORK/d" --no-timeline "$WORK/long.txt" ||
+        fail "$mode, long lines: exit status $?"
+    for i in 0 1 2 3 4 5 6 7 8 9 10 11; do
+        want="X-Long: $i$(printf "%03000d" "$i")"
+        expect_grep "$WORK/d/e$i.txt" "$want" "$mode: long header= of URL $i"
+        [ "$(grep -c '^X-Long' "$WORK/d/e$i.txt")" = 1 ] ||
+            fail "$mode: URL $i saw more than its own header="
+    done
+done
+
 # --netrc: credentials from ~/.netrc for that host.
 printf 'machine 127.0.0.1 login bob password pw\n' >"$WORK/.netrc"
 chmod 600 "$WORK/.netrc"
