@@ -137,11 +137,12 @@ static int open_pidfd(pid_t pid)
 
 /* ---- The worker's side ---- */
 
-/* Sleeps until *bell is rung (no longer seen), or a while has passed: the
- * stop flag is looked at between. */
+/* Sleeps until *bell is rung (no longer seen). The parent rings on every
+ * task, on shut and on the stop; the timeout is only a safety net (a ring
+ * lost to a bug), long enough that an idle worker costs nothing. */
 static void futex_wait(atomic_uint *bell, unsigned seen)
 {
-    struct timespec ts = {0, 100000000};
+    struct timespec ts = {1, 0};
 
     syscall(SYS_futex, bell, FUTEX_WAIT, seen, &ts, NULL, 0);
 }
@@ -225,12 +226,13 @@ static bool child_take(void *ctx, unsigned worker, struct pdl_task *t)
         }
         if (atomic_load(&s->shut))
             return false;
-        /* Sequentially consistent, against the parent's store of sent and
-         * load of sleeping: either it sees this sleeping and rings, or
-         * this sees the new task. */
+        /* Sequentially consistent, against the parent's store of sent (or
+         * shut, or its load of stop) and load of sleeping: either it sees
+         * this sleeping and rings, or this sees the new task or flag. */
         unsigned seen = atomic_load(&s->bell);
         atomic_store(&s->sleeping, 1);
-        if (atomic_load(&s->sent) == sent && !atomic_load(&s->shut))
+        if (atomic_load(&s->sent) == sent && !atomic_load(&s->shut) &&
+            !atomic_load(c->stop))
             futex_wait(&s->bell, seen);
         atomic_store(&s->sleeping, 0);
     }
@@ -677,8 +679,12 @@ static void enforce_stop(struct pool *p)
 
     if (!atomic_load(&p->run->shared->stop))
         return;
-    if (!p->stop_at)
+    if (!p->stop_at) {
         p->stop_at = now;
+        for (unsigned w = 0; w < p->n; w++) /* a sleeper sees it at once */
+            if (p->w[w].pid)
+                ring(p, w);
+    }
     if (now - p->stop_at < STOP_GRACE_NS)
         return;
     for (unsigned w = 0; w < p->n; w++)
