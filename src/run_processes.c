@@ -363,8 +363,10 @@ static size_t task_size(const struct pdl_task *t)
            (t->opts ? strlen(t->opts) + 1 : 0);
 }
 
-/* Records task t, which no room holds, as failed (a timeline edited by
- * hand, given to --rerun, could hold such a URL). */
+/* Records task t, which no room holds, as failed. No list gives such a
+ * task today (the reader cuts a URL at PDL_LINE_MAX, out= at PDL_NAME_MAX,
+ * option lines at PDL_OPTS_MAX, and ROOM holds all three): this is for a
+ * source of tasks added later, so that it fails one task, not a worker. */
 static void refuse(struct pool *p, unsigned w, struct pdl_task *t)
 {
     pdl_monotime now = pdl_now() - p->run->t0;
