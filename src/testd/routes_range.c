@@ -335,6 +335,23 @@ static pdl_testd_result pdl_testd_echo_line(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+/* A query argument as "?name=value", so that a test can see a URL arrive
+ * whole (the request log leaves the query out). */
+static pdl_testd_result pdl_testd_echo_arg(void *cls, enum MHD_ValueKind kind,
+                                           const char *key, const char *value)
+{
+    struct pdl_testd_buf *buf = cls;
+
+    (void)kind;
+    pdl_testd_buf_str(buf, "?");
+    pdl_testd_buf_str(buf, key);
+    pdl_testd_buf_str(buf, "=");
+    if (value != NULL)
+        pdl_testd_buf_str(buf, value);
+    pdl_testd_buf_str(buf, "\n");
+    return MHD_YES;
+}
+
 pdl_testd_result pdl_testd_serve_echo_headers(struct pdl_testd_ctx *ctx,
                                               const struct pdl_testd_req *req,
                                               uint64_t n, void **req_cls)
@@ -348,6 +365,8 @@ pdl_testd_result pdl_testd_serve_echo_headers(struct pdl_testd_ctx *ctx,
     pdl_testd_buf_add(&buf, "", 0);
     MHD_get_connection_values(req->con, MHD_HEADER_KIND, pdl_testd_echo_line,
                               &buf);
+    MHD_get_connection_values(req->con, MHD_GET_ARGUMENT_KIND,
+                              pdl_testd_echo_arg, &buf);
     resp = MHD_create_response_from_buffer(buf.len, buf.data,
                                            MHD_RESPMEM_MUST_FREE);
     if (resp == NULL)

@@ -236,6 +236,7 @@ static struct MHD_Daemon *pdl_testd_daemon_start(struct pdl_testd_ctx *ctx,
         {MHD_OPTION_SOCK_ADDR, 0, &addr},
         {MHD_OPTION_CONNECTION_LIMIT, PDL_TESTD_CONN_LIMIT, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, PDL_TESTD_CONN_TIMEOUT_S, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, PDL_TESTD_CONN_MEMORY, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)pdl_testd_completed, ctx},
 #if MHD_VERSION >= 0x00094300
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, PDL_TESTD_BACKLOG, NULL},

@@ -83,6 +83,29 @@ for mode in $PER_URL_MODES; do
     done
 done
 
+# The largest task a list can give reaches a worker whole, in every mode: a
+# URL line of 65,536 bytes (PDL_LINE_MAX), an out= name of 200 (PDL_NAME_MAX)
+# and header= lines filling 16,384 (PDL_OPTS_MAX). A worker process's room
+# must hold all three.
+base_q="$BASE/echo-headers?q="
+qpad=$(head -c $((65536 - ${#base_q})) /dev/zero | tr '\0' 7)
+big_name="big$(head -c 193 /dev/zero | tr '\0' n).txt"
+hpad=$(head -c 4078 /dev/zero | tr '\0' 5)
+{
+    printf '%s%s\n  out=%s\n' "$base_q" "$qpad" "$big_name"
+    for k in 0 1 2 3; do printf '  header=X-Fill-%s: %s\n' "$k" "$hpad"; done
+} >"$WORK/big.txt"
+for mode in $PER_URL_MODES; do
+    want_mode "$mode" || continue
+    rm -rf "$WORK/d"
+    "$PDL" -q -m "$mode" -w 2 -o "$WORK/d" --no-timeline "$WORK/big.txt" ||
+        fail "$mode, the largest task: exit status $?"
+    expect_grep "$WORK/d/$big_name" "?q=$qpad" "$mode: the 64 KiB URL"
+    for k in 0 1 2 3; do
+        expect_grep "$WORK/d/$big_name" "X-Fill-$k: $hpad" "$mode: header= $k"
+    done
+done
+
 # --netrc: credentials from ~/.netrc for that host.
 printf 'machine 127.0.0.1 login bob password pw\n' >"$WORK/.netrc"
 chmod 600 "$WORK/.netrc"
