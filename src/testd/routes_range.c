@@ -321,17 +321,24 @@ pdl_testd_result pdl_testd_serve_disposition(struct pdl_testd_ctx *ctx,
 
 /* ---- /echo-headers ---- */
 
-static pdl_testd_result pdl_testd_echo_line(void *cls, enum MHD_ValueKind kind,
-                                            const char *key, const char *value)
+/* One line of the echo: PREFIX KEY SEP VALUE. */
+static void pdl_testd_echo_pair(struct pdl_testd_buf *buf, const char *prefix,
+                                const char *key, const char *sep,
+                                const char *value)
 {
-    struct pdl_testd_buf *buf = cls;
-
-    (void)kind;
+    pdl_testd_buf_str(buf, prefix);
     pdl_testd_buf_str(buf, key);
-    pdl_testd_buf_str(buf, ": ");
+    pdl_testd_buf_str(buf, sep);
     if (value != NULL)
         pdl_testd_buf_str(buf, value);
     pdl_testd_buf_str(buf, "\n");
+}
+
+static pdl_testd_result pdl_testd_echo_line(void *cls, enum MHD_ValueKind kind,
+                                            const char *key, const char *value)
+{
+    (void)kind;
+    pdl_testd_echo_pair(cls, "", key, ": ", value);
     return MHD_YES;
 }
 
@@ -340,15 +347,8 @@ static pdl_testd_result pdl_testd_echo_line(void *cls, enum MHD_ValueKind kind,
 static pdl_testd_result pdl_testd_echo_arg(void *cls, enum MHD_ValueKind kind,
                                            const char *key, const char *value)
 {
-    struct pdl_testd_buf *buf = cls;
-
     (void)kind;
-    pdl_testd_buf_str(buf, "?");
-    pdl_testd_buf_str(buf, key);
-    pdl_testd_buf_str(buf, "=");
-    if (value != NULL)
-        pdl_testd_buf_str(buf, value);
-    pdl_testd_buf_str(buf, "\n");
+    pdl_testd_echo_pair(cls, "?", key, "=", value);
     return MHD_YES;
 }
 
