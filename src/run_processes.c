@@ -137,9 +137,9 @@ static int open_pidfd(pid_t pid)
 
 /* ---- The worker's side ---- */
 
-/* Sleeps until *bell is rung (no longer seen). The parent rings on every
- * task, on shut and on the stop; the timeout is only a safety net (a ring
- * lost to a bug), long enough that an idle worker costs nothing. */
+/* Sleeps until *bell is rung (no longer seen). The parent rings a sleeper
+ * when it gives it tasks, on shut and on the stop; the timeout is only a
+ * safety net (a ring lost to a bug): an idle worker wakes once a second. */
 static void futex_wait(atomic_uint *bell, unsigned seen)
 {
     struct timespec ts = {1, 0};
