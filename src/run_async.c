@@ -347,4 +347,6 @@ const struct pdl_runner pdl_runner_async = {
     .name = "async",
     .help = "event loops on curl_multi, one per CPU, W transfers in flight",
     .run = run_async,
+    /* A socket a slot; a loop's wake-up pair is shared by its slots. */
+    .fds_per_worker = 1,
 };

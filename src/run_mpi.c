@@ -141,6 +141,8 @@ const struct pdl_runner pdl_runner_mpi = {
     .help = "under mpirun: rank 0 hands out tasks, each rank runs W at once",
     .setup = mpi_setup,
     .run = mpi_run,
+    /* A rank's async slots: a socket each. */
+    .fds_per_worker = 1,
     .describe = mpi_describe,
     .total_workers = mpi_total_workers,
     .teardown = mpi_teardown,

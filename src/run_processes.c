@@ -779,4 +779,6 @@ const struct pdl_runner pdl_runner_processes = {
     .name = "processes",
     .help = "a pool of W forked worker processes sharing one task queue",
     .run = run_processes,
+    /* The parent holds a pidfd a worker; each worker has its own table. */
+    .fds_per_worker = 1,
 };

@@ -17,4 +17,6 @@ const struct pdl_runner pdl_runner_serial = {
     .name = "serial",
     .help = "one task after another in one thread (-w is ignored)",
     .run = run_serial,
+    /* Its socket and its curl_multi's wake-up pair. */
+    .fds_per_worker = 3,
 };

@@ -55,4 +55,6 @@ const struct pdl_runner pdl_runner_threads = {
     .name = "threads",
     .help = "a pool of W threads sharing one task queue (default)",
     .run = run_threads,
+    /* A socket and its curl_multi's wake-up pair each. */
+    .fds_per_worker = 3,
 };

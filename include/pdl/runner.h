@@ -122,6 +122,9 @@ struct pdl_runner {
     /* Set when this build cannot run the mode: why, for --mode's error (the
      * mpi mode without MPI). Nothing else is then called. */
     const char *unavailable;
+    /* Descriptors one worker holds in this process, at least, while it
+     * transfers: a run of W asks for PDL_FDS_BASE + W x this (fdlimit.h). */
+    unsigned fds_per_worker;
     /* Optional, first of all (before the lists are read): sets up what the
      * mode needs in *ctx. In a process that only serves another (an mpi
      * rank other than 0) it serves, and returns the exit status, >= 0;

@@ -6,6 +6,7 @@
 #include "pdl/durations.h"
 #include "pdl/predict.h"
 #include "pdl/export.h"
+#include "pdl/fdlimit.h"
 #include "pdl/names.h"
 #include "pdl/outdir.h"
 #include "pdl/output.h"
@@ -868,6 +869,26 @@ static int run_command(const struct pdl_cli *cli,
     return rc;
 }
 
+/* Before any thread: room for the descriptors W workers hold, or a clear
+ * refusal now rather than transfers that fail part way to connect. Returns
+ * -1, or the exit code. */
+static int make_fd_room(const struct pdl_runner *runner,
+                        const struct pdl_options *opt)
+{
+    unsigned long need =
+        PDL_FDS_BASE + (unsigned long)runner->fds_per_worker * opt->workers;
+    unsigned long limit;
+
+    if (pdl_fdlimit_prepare(need, &limit) == 0)
+        return -1;
+    fprintf(stderr,
+            "pdl: --workers %u: %s mode holds %lu open files at least, and "
+            "this process may open %lu (its hard limit, ulimit -Hn): lower "
+            "--workers or raise the limit\n",
+            opt->workers, runner->name, need, limit);
+    return PDL_EXIT_USAGE;
+}
+
 int pdl_cmd_run(int argc, char **argv)
 {
     struct pdl_cli cli;
@@ -880,6 +901,11 @@ int pdl_cmd_run(int argc, char **argv)
         return rc;
     }
     runner = pdl_runner_find(cli.opt.mode);
+    rc = make_fd_room(runner, &cli.opt);
+    if (rc >= 0) {
+        pdl_cli_cleanup(&cli);
+        return rc;
+    }
     if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
         fputs("pdl: libcurl could not be initialised\n", stderr);
         pdl_cli_cleanup(&cli);

@@ -1,10 +1,15 @@
 /* The error table (every code has its own message) and pdl_path_fmt, the
  * formatter that refuses to cut a path. */
+#include "pdl/fdlimit.h"
 #include "pdl/util.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 START_TEST(test_error_messages)
 {
@@ -60,6 +65,71 @@ START_TEST(test_split_tabs)
 }
 END_TEST
 
+/* The kernel's table size for this process, from /proc/self/status. */
+static long fd_table_size(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long n = -1;
+
+    ck_assert_ptr_nonnull(f);
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "FDSize: %ld", &n) == 1)
+            break;
+    fclose(f);
+    return n;
+}
+
+START_TEST(test_fdlimit_raises_soft)
+{
+    struct rlimit old, rl;
+    unsigned long limit = 0;
+    rlim_t want = 300 * PDL_FDS_HEADROOM;
+
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+    if (old.rlim_max != RLIM_INFINITY && old.rlim_max < 300)
+        return; /* this machine cannot give the 300 asked for */
+    rl = (struct rlimit){64, old.rlim_max};
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    ck_assert_int_eq(pdl_fdlimit_prepare(300, &limit), 0);
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    if (old.rlim_max != RLIM_INFINITY && old.rlim_max < want)
+        want = old.rlim_max;
+    ck_assert_uint_eq(rl.rlim_cur, want);
+    ck_assert_int_ge(fd_table_size(), 300);
+    /* A soft limit already above what is wanted is left alone. */
+    rl = (struct rlimit){old.rlim_max, old.rlim_max};
+    if (setrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        ck_assert_int_eq(pdl_fdlimit_prepare(300, &limit), 0);
+        ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+        ck_assert(rl.rlim_cur == old.rlim_max);
+    }
+    setrlimit(RLIMIT_NOFILE, &old);
+}
+END_TEST
+
+/* A hard limit is lowered for good, so in a child of this test. */
+START_TEST(test_fdlimit_refuses_below_hard)
+{
+    pid_t pid = fork();
+    int status;
+
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        struct rlimit rl = {64, 64};
+        unsigned long limit = 0;
+        int ok = setrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+                 pdl_fdlimit_prepare(65, &limit) == -1 && limit == 64 &&
+                 pdl_fdlimit_prepare(64, &limit) == 0 &&
+                 getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur == 64;
+        _exit(ok ? 0 : 1);
+    }
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -69,6 +139,8 @@ static Suite *util_suite(void)
     tcase_add_test(tc, test_error_values);
     tcase_add_test(tc, test_path_fmt);
     tcase_add_test(tc, test_split_tabs);
+    tcase_add_test(tc, test_fdlimit_raises_soft);
+    tcase_add_test(tc, test_fdlimit_refuses_below_hard);
     suite_add_tcase(s, tc);
     return s;
 }
