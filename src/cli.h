@@ -155,6 +155,13 @@ void pdl_cli_restore_signals(const struct sigaction old[2]);
 
 /* pdl [OPTIONS] LIST...: the run. Returns the exit code. */
 int pdl_cmd_run(int argc, char **argv);
+/* The same, with the mpi mode run by the row mpi instead of pdl's (which
+ * becomes pdl-mpi): pdl-mpi's main. */
+struct pdl_runner;
+int pdl_cmd_run_as(int argc, char **argv, const struct pdl_runner *mpi);
+
+/* What every pdl binary sets first: malloc's thresholds, SIGPIPE ignored. */
+void pdl_main_init(void);
 
 /* pdl compare [OPTIONS] [RUN OPTIONS] LIST..., with argv[0] "compare".
  * Runs every configuration (mode x workers x schedule; serial once) repeat

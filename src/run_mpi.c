@@ -4,7 +4,8 @@
  * rank 0 settles them on its own clock into the one results stream. This
  * file holds the row's context and its hooks: MPI is started in setup,
  * where the other ranks also serve, and ended in teardown. See run_mpi.md
- * for the design. */
+ * for the design. Only pdl-mpi links this file, and MPI: pdl becomes
+ * pdl-mpi for this mode (run_mpi_relay.c). */
 #include "pdl/runner.h"
 
 #ifdef PDL_HAVE_MPI
@@ -136,9 +137,9 @@ static void mpi_teardown(void *ctx)
     free(M);
 }
 
-const struct pdl_runner pdl_runner_mpi = {
+const struct pdl_runner pdl_runner_mpi_ranks = {
     .name = "mpi",
-    .help = "under mpirun: rank 0 hands out tasks, each rank runs W at once",
+    .help = PDL_MPI_HELP,
     .setup = mpi_setup,
     .run = mpi_run,
     /* A rank's async slots: a socket each. */
@@ -146,16 +147,6 @@ const struct pdl_runner pdl_runner_mpi = {
     .describe = mpi_describe,
     .total_workers = mpi_total_workers,
     .teardown = mpi_teardown,
-};
-
-#else /* no MPI in this build */
-
-const struct pdl_runner pdl_runner_mpi = {
-    .name = "mpi",
-    .help = "not in this build (pdl was built without MPI)",
-    .unavailable = "not in this build: pdl was built without MPI (install "
-                   "one, e.g. libopenmpi-dev and openmpi-bin, and build pdl "
-                   "again)",
 };
 
 #endif

@@ -155,7 +155,12 @@ extern const struct pdl_runner pdl_runner_async;
  * --http2 or --http2-prior-knowledge, whose streams must share the
  * connections of one curl_multi. */
 unsigned pdl_async_loops(const struct pdl_options *opt, unsigned workers);
+/* In pdl, the mpi mode's row only becomes pdl-mpi, the binary that alone
+ * links MPI (run_mpi_relay.c); pdl-mpi runs the mode's own row. */
 extern const struct pdl_runner pdl_runner_mpi;
+extern const struct pdl_runner pdl_runner_mpi_ranks;
+#define PDL_MPI_HELP                                                           \
+    "under mpirun: rank 0 hands out tasks, each rank runs W at once"
 
 /* Every mode, in the order --help lists them, NULL-terminated. */
 extern const struct pdl_runner *const pdl_runners[];

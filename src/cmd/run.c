@@ -891,6 +891,11 @@ static int make_fd_room(const struct pdl_runner *runner,
 
 int pdl_cmd_run(int argc, char **argv)
 {
+    return pdl_cmd_run_as(argc, argv, NULL);
+}
+
+int pdl_cmd_run_as(int argc, char **argv, const struct pdl_runner *mpi)
+{
     struct pdl_cli cli;
     const struct pdl_runner *runner;
     void *mode_ctx = NULL;
@@ -901,6 +906,8 @@ int pdl_cmd_run(int argc, char **argv)
         return rc;
     }
     runner = pdl_runner_find(cli.opt.mode);
+    if (mpi && runner == &pdl_runner_mpi)
+        runner = mpi;
     rc = make_fd_room(runner, &cli.opt);
     if (rc >= 0) {
         pdl_cli_cleanup(&cli);

@@ -17,6 +17,9 @@ for f in bin/pdl bin/pdl-testd share/man/man1/pdl.1 share/man/man1/pdl-testd.1 \
     share/fish/vendor_completions.d/pdl.fish; do
     [ -s "$WORK/prefix/$f" ] || fail "not installed: $f"
 done
+if [ -x "$build/pdl-mpi" ]; then
+    [ -x "$WORK/prefix/bin/pdl-mpi" ] || fail "not installed: bin/pdl-mpi (the mpi mode)"
+fi
 "$WORK/prefix/bin/pdl" --version | grep -q '^pdl ' || fail "installed pdl --version"
 
 # The installed binary must use the installed scripts: mark them.

@@ -22,6 +22,23 @@ check 'pdl: --timeout: not a duration' --timeout soon "$WORK/list.txt"
 check 'pdl: no URL list given' -w 2
 check "Try 'pdl --help'" --no-such-option "$WORK/list.txt"
 
+# The mpi mode runs in pdl-mpi, beside pdl, which alone links MPI: pdl
+# loads none of it, and without pdl-mpi beside it says so and runs nothing.
+if [ -x "$(dirname "$PDL")/pdl-mpi" ]; then
+    if command -v ldd >/dev/null; then
+        ! ldd "$PDL" | grep -q libmpi || fail "pdl links MPI: $(ldd "$PDL" | grep mpi)"
+    fi
+    mkdir "$WORK/alone"
+    cp "$PDL" "$WORK/alone/pdl"
+    set +e
+    "$WORK/alone/pdl" --mode mpi -o "$WORK/alone/out" -t "$WORK/alone/t.tsv" "$WORK/list.txt" 2>"$WORK/err"
+    rc=$?
+    set -e
+    expect_eq "$rc" 2 "pdl --mode mpi without pdl-mpi: exit status"
+    expect_grep "$WORK/err" "pdl: --mode mpi: $WORK/alone/pdl-mpi, which runs it, is missing" "without pdl-mpi"
+    expect_eq "$(ls -A "$WORK/alone")" pdl "without pdl-mpi: nothing made"
+fi
+
 "$PDL" --help | grep -q -- "--workers" || fail "--help lacks --workers"
 "$PDL" --version | grep -q "^pdl " || fail "--version"
 echo "usage: ok"
