@@ -308,8 +308,11 @@ static void copy_connection(CURL *c, struct pdl_result *r)
         r->new_conn = port > 0 && connects > 0;
     if (curl_easy_getinfo(c, CURLINFO_PRIMARY_PORT, &rport) == CURLE_OK)
         r->remote_port = (int32_t)rport;
-    if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip)
-        snprintf(r->remote_ip, sizeof(r->remote_ip), "%s", ip);
+    if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) {
+        size_t n = strnlen(ip, sizeof(r->remote_ip) - 1);
+        memcpy(r->remote_ip, ip, n); /* a copy: snprintf cost 600 */
+        r->remote_ip[n] = '\0';
+    }
     if (curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &version) != CURLE_OK)
         version = 0;
     r->http_version = version == CURL_HTTP_VERSION_1_0   ? 10

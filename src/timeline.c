@@ -3,6 +3,7 @@
  * charts and by later runs. */
 #include "pdl/timeline.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,17 @@ int pdl_http_version_parse(const char *s)
     return -1;
 }
 
+/* True if s has only what an IPv4 or IPv6 address may hold (with a zone
+ * after %). A loop: strspn builds a table of the set at every call, half
+ * of what this function cost a row. */
+static bool address_text(const char *s)
+{
+    for (; *s; s++)
+        if (!isxdigit((unsigned char)*s) && *s != '.' && *s != ':' && *s != '%')
+            return false;
+    return true;
+}
+
 void pdl_remote_text(const struct pdl_result *r, char *buf, size_t n)
 {
     const char *ip = r->remote_ip;
@@ -175,7 +187,7 @@ void pdl_remote_text(const struct pdl_result *r, char *buf, size_t n)
     char *p = buf;
 
     /* Only what an address may hold: no tab or line break in a field. */
-    if (!ip[0] || strspn(ip, "0123456789abcdefABCDEF.:%") != len) {
+    if (!ip[0] || !address_text(ip)) {
         snprintf(buf, n, "%s", "");
         return;
     }

@@ -315,6 +315,53 @@ START_TEST(test_round_trip_extremes)
 }
 END_TEST
 
+/* A row far longer than the writer's buffer (a 65,000-byte URL, every text
+ * field full) goes out whole, on one line, each tab and line break in a
+ * text a space, wherever it falls against the buffer's edge. */
+START_TEST(test_write_long_row)
+{
+    enum { URL_LEN = 65000 };
+    char *url = malloc(URL_LEN + 1), *want = malloc(URL_LEN + 1);
+    struct pdl_result r = sample[0], tmp;
+    struct pdl_timeline tl;
+    char *buf = NULL, err[128] = "";
+    size_t len;
+
+    ck_assert_ptr_nonnull(url);
+    ck_assert_ptr_nonnull(want);
+    for (size_t i = 0; i < URL_LEN; i++) {
+        url[i] = (char)('a' + i % 26);
+        if (i % 4093 == 7)
+            url[i] = i % 2 ? '\t' : '\n';
+        want[i] = url[i] == '\t' || url[i] == '\n' ? ' ' : url[i];
+    }
+    url[URL_LEN] = want[URL_LEN] = '\0';
+    memset(r.error, 'e', sizeof(r.error) - 1);
+    r.error[sizeof(r.error) - 1] = '\0';
+    r.error[100] = '\r';
+    memset(r.effective_url, 'u', sizeof(r.effective_url) - 1);
+    r.effective_url[sizeof(r.effective_url) - 1] = '\0';
+    memset(r.content_type, 't', sizeof(r.content_type) - 1);
+    r.content_type[sizeof(r.content_type) - 1] = '\0';
+    FILE *out = open_memstream(&buf, &len);
+    const char *urls[] = {url};
+    ck_assert_int_eq(pdl_timeline_write(out, &sample_info, &r, urls, 1),
+                     PDL_OK);
+    ck_assert_int_eq(fclose(out), 0);
+    ck_assert_int_eq(read_text(buf, &tl, err, sizeof(err)), PDL_OK);
+    ck_assert_uint_eq(tl.count, 1);
+    ck_assert_str_eq(tl.urls[0], want);
+    pdl_timeline_at(&tl, 0, &tmp);
+    ck_assert_int_eq(tmp.error[100], ' ');
+    r.error[100] = ' ';
+    assert_same_result(&tmp, &r);
+    pdl_timeline_cleanup(&tl);
+    free(buf);
+    free(want);
+    free(url);
+}
+END_TEST
+
 START_TEST(test_read_empty_list)
 {
     struct pdl_timeline tl;
@@ -791,6 +838,7 @@ static Suite *timeline_suite(void)
     tcase_add_test(tc, test_round_trip_loops);
     tcase_add_test(tc, test_round_trip_every_status);
     tcase_add_test(tc, test_round_trip_extremes);
+    tcase_add_test(tc, test_write_long_row);
     tcase_add_test(tc, test_read_empty_list);
     tcase_add_test(tc, test_read_v3);
     tcase_add_test(tc, test_read_v4);
