@@ -10,8 +10,8 @@
  * thread that opens a descriptor waits behind it. 200 threads opening their
  * sockets went through four growths: about 20 ms of a 150 ms run (200 x
  * /delay/100 against nginx). One growth now, with one thread, waits for
- * nothing. If standard error is closed there is nothing to copy; the table
- * then grows as before. */
+ * nothing. If standard error is closed there is nothing to copy, and past
+ * the soft limit nothing to make: the table then grows as before. */
 static void grow_table(unsigned long need)
 {
     int fd;
@@ -23,25 +23,28 @@ static void grow_table(unsigned long need)
         close(fd);
 }
 
-int pdl_fdlimit_prepare(unsigned long need, unsigned long *limit)
+void pdl_fdlimit_raise(unsigned long need)
 {
     struct rlimit rl;
     rlim_t want = (rlim_t)need * PDL_FDS_HEADROOM;
 
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return 0; /* nothing known: the run goes on as it would have */
-    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
-        *limit = (unsigned long)rl.rlim_max;
-        return -1;
-    }
+        return; /* nothing known: the run goes on as it would have */
     if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
         want = rl.rlim_max;
     /* Raising the soft limit up to the hard one is always allowed. */
     if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
         rl.rlim_cur = want;
-        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-            return 0;
+        setrlimit(RLIMIT_NOFILE, &rl);
     }
     grow_table(need);
-    return 0;
+}
+
+unsigned long pdl_fdlimit_max(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max == RLIM_INFINITY)
+        return (unsigned long)-1;
+    return (unsigned long)rl.rlim_max;
 }

@@ -13,10 +13,13 @@
  * body file. */
 #define PDL_FDS_HEADROOM 4
 
-/* Call before the run starts any thread. Returns -1, with *limit set to the
- * hard limit, if that is below need. Else raises the soft limit to need x
- * PDL_FDS_HEADROOM (or to the hard limit, if lower), grows the descriptor
- * table to need at once, and returns 0. */
-int pdl_fdlimit_prepare(unsigned long need, unsigned long *limit);
+/* Call before the run starts any thread: raises the soft limit to need x
+ * PDL_FDS_HEADROOM (or to the hard limit, if lower) and grows the
+ * descriptor table to need at once (or as far as the limit allows). */
+void pdl_fdlimit_raise(unsigned long need);
+
+/* The most descriptors this process may ever have open: its hard limit,
+ * or (unsigned long)-1 when there is none or it cannot be read. */
+unsigned long pdl_fdlimit_max(void);
 
 #endif

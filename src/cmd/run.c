@@ -344,6 +344,31 @@ static void say_continued(const struct app *a, const struct pdl_stats *st)
                 pdl_done_count(a->done), a->cli->timeline);
 }
 
+/* The descriptors a run of W workers of this mode holds at least. */
+static unsigned long fds_needed(const struct pdl_runner *runner, unsigned w)
+{
+    return PDL_FDS_BASE + (unsigned long)runner->fds_per_worker * w;
+}
+
+/* Once the lists say how many workers will run (no more than tasks): a
+ * clear refusal, before anything is downloaded or written, of a run whose
+ * workers cannot all have their descriptors, rather than transfers that
+ * fail part way to connect. Returns 0 or the exit code. */
+static int check_fd_room(const struct app *a)
+{
+    unsigned long need = fds_needed(a->runner, a->run.workers);
+    unsigned long max = pdl_fdlimit_max();
+
+    if (need <= max)
+        return 0;
+    fprintf(stderr,
+            "pdl: --workers %u: %u workers in %s mode hold %lu open files "
+            "at least, and this process may open %lu (its hard limit, "
+            "ulimit -Hn): lower --workers or raise the limit\n",
+            a->cli->opt.workers, a->run.workers, a->runner->name, need, max);
+    return PDL_EXIT_USAGE;
+}
+
 /* The lists, the scheduler and the workers to start. Returns 0 or the
  * exit code. */
 static int open_lists(struct app *a)
@@ -798,6 +823,8 @@ static int run_app(struct app *a, int dirfd)
         return PDL_EXIT_USAGE;
     }
     rc = open_lists(a);
+    if (rc == 0)
+        rc = check_fd_room(a);
     if (rc != 0)
         return rc;
     pdl_gate_init(&a->run.shared->gate, cli->opt.rate, cli->opt.per_host,
@@ -869,26 +896,6 @@ static int run_command(const struct pdl_cli *cli,
     return rc;
 }
 
-/* Before any thread: room for the descriptors W workers hold, or a clear
- * refusal now rather than transfers that fail part way to connect. Returns
- * -1, or the exit code. */
-static int make_fd_room(const struct pdl_runner *runner,
-                        const struct pdl_options *opt)
-{
-    unsigned long need =
-        PDL_FDS_BASE + (unsigned long)runner->fds_per_worker * opt->workers;
-    unsigned long limit;
-
-    if (pdl_fdlimit_prepare(need, &limit) == 0)
-        return -1;
-    fprintf(stderr,
-            "pdl: --workers %u: %s mode holds %lu open files at least, and "
-            "this process may open %lu (its hard limit, ulimit -Hn): lower "
-            "--workers or raise the limit\n",
-            opt->workers, runner->name, need, limit);
-    return PDL_EXIT_USAGE;
-}
-
 int pdl_cmd_run(int argc, char **argv)
 {
     return pdl_cmd_run_as(argc, argv, NULL);
@@ -908,11 +915,8 @@ int pdl_cmd_run_as(int argc, char **argv, const struct pdl_runner *mpi)
     runner = pdl_runner_find(cli.opt.mode);
     if (mpi && runner == &pdl_runner_mpi)
         runner = mpi;
-    rc = make_fd_room(runner, &cli.opt);
-    if (rc >= 0) {
-        pdl_cli_cleanup(&cli);
-        return rc;
-    }
+    /* Before any thread (the table's growth waits for none then). */
+    pdl_fdlimit_raise(fds_needed(runner, cli.opt.workers));
     if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
         fputs("pdl: libcurl could not be initialised\n", stderr);
         pdl_cli_cleanup(&cli);

@@ -21,18 +21,25 @@ for mode in $MODES; do
 done
 
 # Under a hard limit of 64, 120 threads cannot have their sockets: refused
-# before anything is made, with the exit code of a usage error.
+# before anything is downloaded or written (the -o folder is made first, as
+# for a list that cannot be read), with the exit code of a usage error.
 set +e
 (ulimit -n 64 && "$PDL" -q -m threads -w $n -o "$WORK/none" -t "$WORK/none.tsv" "$WORK/list.txt") 2>"$WORK/err"
 rc=$?
 set -e
 expect_eq "$rc" 2 "threads -w $n under ulimit -n 64: exit status"
-expect_grep "$WORK/err" "pdl: --workers $n: threads mode holds 392 open files at least, and this process may open 64" "refusal"
-[ ! -e "$WORK/none" ] && [ ! -e "$WORK/none.tsv" ] || fail "a refused run left files: $(ls -A "$WORK")"
+expect_grep "$WORK/err" "pdl: --workers $n: $n workers in threads mode hold 392 open files at least, and this process may open 64" "refusal"
+[ ! -e "$WORK/none.tsv" ] || fail "a refused run wrote a timeline"
+expect_eq "$(ls -A "$WORK/none")" "" "a refused run's folder"
+# What counts is the workers that run, no more than there are tasks: 120
+# asked for a list of 3 fit the same limit.
+head -3 "$WORK/list.txt" >"$WORK/three.txt"
+(ulimit -n 64 && "$PDL" -q -m threads -w $n --discard -t "$WORK/3.tsv" "$WORK/three.txt") \
+    2>"$WORK/err" || fail "threads -w $n for 3 tasks under ulimit -n 64 exited $?: $(tail -3 "$WORK/err")"
+expect_eq "$(rows "$WORK/3.tsv" | awk -F'\t' '$11 == "ok"' | wc -l)" 3 "3 tasks: ok rows"
 
 # Serial runs one transfer whatever -w says, so the same limit is enough.
 if want_mode serial; then
-    head -3 "$WORK/list.txt" >"$WORK/three.txt"
     (ulimit -n 64 && "$PDL" -q -m serial -w $n --discard -t "$WORK/s.tsv" "$WORK/three.txt") \
         2>"$WORK/err" || fail "serial -w $n under ulimit -n 64 exited $?: $(tail -3 "$WORK/err")"
     expect_eq "$(rows "$WORK/s.tsv" | awk -F'\t' '$11 == "ok"' | wc -l)" 3 "serial: ok rows"
