@@ -512,8 +512,8 @@ static unsigned cpus(void)
     return (unsigned)CPU_COUNT(&set);
 }
 
-/* Async mode runs one event loop per CPU, at most one per worker, and one
- * when HTTP/2 streams must share a connection. */
+/* Async mode runs an event loop for every 8 workers, at most one per CPU,
+ * and one when HTTP/2 streams must share a connection. */
 START_TEST(test_async_loops)
 {
     struct pdl_options opt;
@@ -521,40 +521,44 @@ START_TEST(test_async_loops)
 
     options(&opt, 64);
     ck_assert_uint_eq(pdl_async_loops(&opt, 1), 1);
-    ck_assert_uint_eq(pdl_async_loops(&opt, 2), n < 2 ? n : 2);
-    ck_assert_uint_eq(pdl_async_loops(&opt, 64), n < 64 ? n : 64);
+    ck_assert_uint_eq(pdl_async_loops(&opt, 2), 1);
+    ck_assert_uint_eq(pdl_async_loops(&opt, 8), 1);
+    ck_assert_uint_eq(pdl_async_loops(&opt, 9), n < 2 ? n : 2);
+    ck_assert_uint_eq(pdl_async_loops(&opt, 64), n < 8 ? n : 8);
+    ck_assert_uint_eq(pdl_async_loops(&opt, 1024), n < 128 ? n : 128);
     opt.http = PDL_HTTP_2;
     ck_assert_uint_eq(pdl_async_loops(&opt, 64), 1);
     opt.http = PDL_HTTP_2_PRIOR;
     ck_assert_uint_eq(pdl_async_loops(&opt, 64), 1);
     opt.http = PDL_HTTP_1_1;
-    ck_assert_uint_eq(pdl_async_loops(&opt, 64), n < 64 ? n : 64);
+    ck_assert_uint_eq(pdl_async_loops(&opt, 64), n < 8 ? n : 8);
 }
 END_TEST
 
-/* Spread over the loops, the W = 5 slots are still workers 0..4, each
- * distinct, every one used, and the run reaches 5 at once. */
+/* Spread over the loops (two, on two CPUs or more), the W = 10 slots are
+ * still workers 0..9, each distinct, every one used, and the run reaches
+ * 10 at once. */
 START_TEST(test_async_slots_across_loops)
 {
-    static const char *const paths[] = {
-        "/delay/200", "/delay/200", "/delay/200", "/delay/200", "/delay/200",
-        "/delay/200", "/delay/200", "/delay/200", "/delay/200", "/delay/200",
-    };
+    enum { W = 10, N = 2 * W };
+    const char *paths[N];
     struct pdl_options opt;
     struct collected c;
-    unsigned per[5] = {0};
+    unsigned per[W] = {0};
 
-    options(&opt, 5);
-    ck_assert_int_eq(run_paths("async", &opt, paths, 10, 0, &c), PDL_OK);
-    assert_each_once(&c, 10);
-    ck_assert_uint_eq(max_overlap(&c), 5);
+    for (size_t i = 0; i < N; i++)
+        paths[i] = "/delay/200";
+    options(&opt, W);
+    ck_assert_int_eq(run_paths("async", &opt, paths, N, 0, &c), PDL_OK);
+    assert_each_once(&c, N);
+    ck_assert_uint_eq(max_overlap(&c), W);
     for (size_t i = 0; i < c.n; i++) {
         ck_assert_int_eq(c.r[i].status, PDL_ST_OK);
         ck_assert_int_ge(c.r[i].worker, 0);
-        ck_assert_int_lt(c.r[i].worker, 5);
+        ck_assert_int_lt(c.r[i].worker, W);
         per[c.r[i].worker]++;
     }
-    for (unsigned w = 0; w < 5; w++)
+    for (unsigned w = 0; w < W; w++)
         ck_assert_uint_eq(per[w], 2);
 }
 END_TEST

@@ -54,6 +54,9 @@ if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
     dpkg-deb -f "$deb" Depends | grep -q libcurl || fail "package does not depend on libcurl: $(dpkg-deb -f "$deb" Depends)"
     dpkg-deb -x "$deb" "$WORK/root"
     "$WORK/root/usr/bin/pdl" --version | grep -q '^pdl ' || fail "packaged pdl does not run"
+    if [ -x "$build/pdl-mpi" ]; then
+        [ -x "$WORK/root/usr/bin/pdl-mpi" ] || fail "package lacks pdl-mpi (the mpi mode)"
+    fi
     [ -s "$WORK/root/usr/share/pdl/plots/gantt.gp" ] || fail "package lacks the gnuplot scripts"
     [ -s "$WORK/root/usr/share/man/man1/pdl.1" ] || fail "package lacks the man page"
     [ -s "$WORK/root/usr/share/bash-completion/completions/pdl" ] || fail "package lacks the bash completion"
