@@ -2,8 +2,8 @@
  * in all, each starting the next task the moment one of its transfers ends.
  * A loop for every 8 slots, at most one per CPU, each a thread with its own
  * curl_multi and its share of the W transfer slots, all taking tasks from
- * the run's one
- * scheduler, as wrk spreads its connections over its threads: libcurl's
+ * the run's one scheduler, as wrk spreads its connections over its threads
+ * (pdl_async_loops says why not one per CPU at small W): libcurl's
  * per-request work is what bounds one loop on small files, and it then
  * runs on every core. The worker column of the timeline is the transfer
  * slot, numbered 0..W-1 across the loops. Only W handles exist, however

@@ -1,5 +1,5 @@
 /* The mpi mode's row in pdl. MPI is linked into pdl-mpi alone: loading
- * Open MPI's libraries took about 2 ms of every pdl start (9.8 -> 7.9 ms
+ * Open MPI's libraries took about 2 ms of every pdl start (10.2 -> 8.3 ms
  * for a run of one URL), in every mode. So for --mode mpi, pdl becomes
  * pdl-mpi, installed beside it, with the same arguments, before it reads a
  * list or starts a thread; under mpirun every rank does, and pdl-mpi then
