@@ -28,11 +28,9 @@ extern char **environ;
 static bool installed_dir(char *buf, size_t bufsz)
 {
     char exe[4096], *slash;
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
-    if (n <= 0)
+    if (pdl_self_exe(exe, sizeof(exe)) != PDL_OK)
         return false;
-    exe[n] = '\0';
     slash = strrchr(exe, '/');
     if (!slash)
         return false;

@@ -9,6 +9,7 @@
 #ifdef PDL_HAVE_MPI
 
 #include "cli.h"
+#include "pdl/util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,17 +21,13 @@
 /* pdl-mpi beside the running pdl. Returns 0, or -1 with why in err. */
 static int helper_path(char *path, size_t n, char *err, size_t errn)
 {
-    ssize_t len = readlink("/proc/self/exe", path, n - 1);
-    char *slash;
+    int rc = pdl_self_exe(path, n);
+    char *slash = rc == PDL_OK ? strrchr(path, '/') : NULL;
 
-    if (len <= 0) {
-        snprintf(err, errn, "cannot read /proc/self/exe: %s", strerror(errno));
-        return -1;
-    }
-    path[len] = '\0';
-    slash = strrchr(path, '/');
-    if (!slash || (size_t)(slash + 1 - path) + sizeof(PDL_MPI_BINARY) > n) {
-        snprintf(err, errn, "no folder in %s", path);
+    if (rc != PDL_OK || !slash ||
+        (size_t)(slash + 1 - path) + sizeof(PDL_MPI_BINARY) > n) {
+        snprintf(err, errn, "cannot find pdl itself: %s",
+                 rc == PDL_ERR_SYSTEM ? strerror(errno) : "path too long");
         return -1;
     }
     memcpy(slash + 1, PDL_MPI_BINARY, sizeof(PDL_MPI_BINARY));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 pdl_monotime pdl_now(void)
 {
@@ -39,6 +40,20 @@ int pdl_path_fmt(char *buf, size_t n, const char *fmt, ...)
     if (n)
         buf[0] = '\0';
     return PDL_ERR_TOOLONG;
+}
+
+int pdl_self_exe(char *buf, size_t n)
+{
+    ssize_t len = n > 1 ? readlink("/proc/self/exe", buf, n - 1) : -1;
+
+    if (len > 0 && (size_t)len < n - 1) {
+        buf[len] = '\0';
+        return PDL_OK;
+    }
+    if (n)
+        buf[0] = '\0';
+    /* readlink cuts silently: a path that fills the buffer may be cut. */
+    return len <= 0 ? PDL_ERR_SYSTEM : PDL_ERR_TOOLONG;
 }
 
 int pdl_split_tabs(char *s, char **f, int max)

@@ -48,6 +48,11 @@ const char *pdl_strerror(enum pdl_err err);
 int pdl_path_fmt(char *buf, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The path of the running binary (/proc/self/exe) into buf (size n).
+ * Returns PDL_OK; PDL_ERR_TOOLONG if it does not fit; PDL_ERR_SYSTEM if it
+ * cannot be read (errno says why). buf is "" on failure. */
+int pdl_self_exe(char *buf, size_t n);
+
 /* Splits s in place at its tabs into f (room for max fields). Returns the
  * number of fields, or max + 1 if there are more (f then holds the first
  * max, the last of them not cut at its tabs). */

@@ -696,18 +696,16 @@ int pdl_cmd_demo(int argc, char **argv)
     struct pdl_testd_options topt = {0};
     struct sigaction old[2];
     char err[512];
-    ssize_t n;
     int rc = parse_args(argc, argv, &d), fd;
 
     if (rc >= 0)
         return rc;
-    n = readlink("/proc/self/exe", d.exe, sizeof(d.exe) - 1);
-    if (n <= 0 || (size_t)n >= sizeof(d.exe) - 1) {
+    rc = pdl_self_exe(d.exe, sizeof(d.exe));
+    if (rc != PDL_OK) {
         fprintf(stderr, "pdl demo: cannot find pdl itself: %s\n",
-                n <= 0 ? strerror(errno) : "path too long");
+                rc == PDL_ERR_SYSTEM ? strerror(errno) : "path too long");
         return PDL_EXIT_USAGE;
     }
-    d.exe[n] = '\0';
     fd = pdl_outdir_open(d.dir, err, sizeof(err));
     if (fd < 0) {
         fprintf(stderr, "pdl demo: %s: %s\n", d.dir, err);

@@ -129,6 +129,21 @@ START_TEST(test_fdlimit_hard)
 }
 END_TEST
 
+/* The running binary's own path, and no cut one when it does not fit. */
+START_TEST(test_self_exe)
+{
+    char buf[4096], tiny[4] = "xyz";
+    const char *base;
+
+    ck_assert_int_eq(pdl_self_exe(buf, sizeof(buf)), PDL_OK);
+    base = strrchr(buf, '/');
+    ck_assert_ptr_nonnull(base);
+    ck_assert_str_eq(base, "/unit_util");
+    ck_assert_int_eq(pdl_self_exe(tiny, sizeof(tiny)), PDL_ERR_TOOLONG);
+    ck_assert_str_eq(tiny, "");
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -140,6 +155,7 @@ static Suite *util_suite(void)
     tcase_add_test(tc, test_split_tabs);
     tcase_add_test(tc, test_fdlimit_raises_soft);
     tcase_add_test(tc, test_fdlimit_hard);
+    tcase_add_test(tc, test_self_exe);
     suite_add_tcase(s, tc);
     return s;
 }
