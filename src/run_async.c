@@ -1,6 +1,6 @@
 /* Async mode: event loops on curl_multi with at most W transfers in flight
  * in all, each starting the next task the moment one of its transfers ends.
- * A loop for every 8 slots, at most one per CPU, each a thread with its own
+ * A loop for every 16 slots, at most one per CPU, each a thread with its own
  * curl_multi and its share of the W transfer slots, all taking tasks from
  * the run's one scheduler, as wrk spreads its connections over its threads
  * (pdl_async_loops says why not one per CPU at small W): libcurl's
@@ -248,10 +248,14 @@ static unsigned usable_cpus(void)
 
 /* A loop for every PDL_ASYNC_SLOTS_PER_LOOP slots, at most one a CPU. One
  * loop with a few transfers keeps its core and drives them in one pass;
- * two such loops on two cores beside the server each woke for one or two
- * transfers: 20,000 x 64 B against nginx, 7 interleaved rounds, W=4 0.883
- * -> 0.679 s (one loop), W=8 0.681 -> 0.590, at wget2's 0.683 and 0.598. */
-#define PDL_ASYNC_SLOTS_PER_LOOP 8
+ * two such loops beside the server each sleep and wake for a few of them,
+ * a switch each time. 20,000 x 64 B against nginx on 2 CPUs, 7 interleaved
+ * rounds, one loop against two: W=4 0.68 s against 0.88, W=8 0.59 against
+ * 0.68; W=12 0.60 against 0.63 s and 29.5 against 35.5 CPU us a request,
+ * W=16 0.56 against 0.62 and 28.0 against 36.5 (wget2 0.55, 28.5). From
+ * W=20 on, two loops end sooner (W=20 0.58 against 0.61, W=32 0.52
+ * against 0.58), if for 10-15 % more CPU. */
+#define PDL_ASYNC_SLOTS_PER_LOOP 16
 
 unsigned pdl_async_loops(const struct pdl_options *opt, unsigned workers)
 {
@@ -355,7 +359,7 @@ static int run_async(struct pdl_run *run, void *ctx)
 
 const struct pdl_runner pdl_runner_async = {
     .name = "async",
-    .help = "W transfers on curl_multi, an event loop per 8 (at most 1/CPU)",
+    .help = "W transfers on curl_multi, an event loop per 16 (at most 1/CPU)",
     .run = run_async,
     /* A socket a slot; a loop's wake-up pair is shared by its slots. */
     .fds_per_worker = 1,

@@ -151,7 +151,7 @@ extern const struct pdl_runner pdl_runner_processes;
 extern const struct pdl_runner pdl_runner_async;
 
 /* The event loops async mode runs for W workers (not on an mpi rank, which
- * runs one): one for every 8 workers, at most one per CPU this process may
+ * runs one): one for every 16 workers, at most one per CPU this process may
  * use; one with --http2 or --http2-prior-knowledge, whose streams must
  * share the connections of one curl_multi. */
 unsigned pdl_async_loops(const struct pdl_options *opt, unsigned workers);

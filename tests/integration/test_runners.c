@@ -512,7 +512,7 @@ static unsigned cpus(void)
     return (unsigned)CPU_COUNT(&set);
 }
 
-/* Async mode runs an event loop for every 8 workers, at most one per CPU,
+/* Async mode runs an event loop for every 16 workers, at most one per CPU,
  * and one when HTTP/2 streams must share a connection. */
 START_TEST(test_async_loops)
 {
@@ -522,25 +522,25 @@ START_TEST(test_async_loops)
     options(&opt, 64);
     ck_assert_uint_eq(pdl_async_loops(&opt, 1), 1);
     ck_assert_uint_eq(pdl_async_loops(&opt, 2), 1);
-    ck_assert_uint_eq(pdl_async_loops(&opt, 8), 1);
-    ck_assert_uint_eq(pdl_async_loops(&opt, 9), n < 2 ? n : 2);
-    ck_assert_uint_eq(pdl_async_loops(&opt, 64), n < 8 ? n : 8);
-    ck_assert_uint_eq(pdl_async_loops(&opt, 1024), n < 128 ? n : 128);
+    ck_assert_uint_eq(pdl_async_loops(&opt, 16), 1);
+    ck_assert_uint_eq(pdl_async_loops(&opt, 17), n < 2 ? n : 2);
+    ck_assert_uint_eq(pdl_async_loops(&opt, 64), n < 4 ? n : 4);
+    ck_assert_uint_eq(pdl_async_loops(&opt, 1024), n < 64 ? n : 64);
     opt.http = PDL_HTTP_2;
     ck_assert_uint_eq(pdl_async_loops(&opt, 64), 1);
     opt.http = PDL_HTTP_2_PRIOR;
     ck_assert_uint_eq(pdl_async_loops(&opt, 64), 1);
     opt.http = PDL_HTTP_1_1;
-    ck_assert_uint_eq(pdl_async_loops(&opt, 64), n < 8 ? n : 8);
+    ck_assert_uint_eq(pdl_async_loops(&opt, 64), n < 4 ? n : 4);
 }
 END_TEST
 
-/* Spread over the loops (two, on two CPUs or more), the W = 10 slots are
- * still workers 0..9, each distinct, every one used, and the run reaches
- * 10 at once. */
+/* Spread over the loops (two, on two CPUs or more), the W = 20 slots are
+ * still workers 0..19, each distinct, every one used, and the run reaches
+ * 20 at once. */
 START_TEST(test_async_slots_across_loops)
 {
-    enum { W = 10, N = 2 * W };
+    enum { W = 20, N = 2 * W };
     const char *paths[N];
     struct pdl_options opt;
     struct collected c;

@@ -2,7 +2,7 @@
 # Every mode on 8 x /delay/200: serial never overlaps; threads, processes and
 # async with -w 4 reach exactly 4 tasks in flight and never more; the bodies are
 # saved byte for byte; every task is done exactly once; async records its
-# event loops (one for every 8 workers, at most one per CPU) in the
+# event loops (one for every 16 workers, at most one per CPU) in the
 # metadata.
 . "$(dirname "$0")/lib.sh"
 start_server
@@ -24,13 +24,13 @@ check_mode() {
     done
     grep -q "^# mode=$mode workers=$want tasks=8 ok=8 failed=0 " "$WORK/$mode.tsv" ||
         fail "$mode: metadata line: $(sed -n 2p "$WORK/$mode.tsv")"
-    # Async mode runs an event loop for every 8 workers, at most one per
+    # Async mode runs an event loop for every 16 workers, at most one per
     # CPU; the other modes have no loops to record.
     local loops
     loops=$(sed -n 2p "$WORK/$mode.tsv" | grep -o ' loops=[0-9]*' || true)
     if [ "$mode" = async ]; then
-        local per8=$(((want + 7) / 8))
-        expect_eq "$loops" " loops=$(($(nproc) < per8 ? $(nproc) : per8))" "async: loops"
+        local per16=$(((want + 15) / 16))
+        expect_eq "$loops" " loops=$(($(nproc) < per16 ? $(nproc) : per16))" "async: loops"
     else
         expect_eq "$loops" "" "$mode: loops"
     fi
