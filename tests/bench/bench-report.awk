@@ -3,7 +3,7 @@
 # Usage: awk -f bench-report.awk -v meta=META -v outdir=DIR -v lat_ms=100 wrk.tsv runs.tsv
 BEGIN {
     FS = OFS = "\t"
-    ntools = split("pdl-serial pdl-threads pdl-processes pdl-async pdl-async+tl base-serial base-threads base-processes base-async base-async+tl curl wget2 aria2c xargs floor-multi floor-threads floor-processes", order, " ")
+    ntools = split("pdl-serial pdl-threads pdl-processes pdl-async pdl-async+tl base-serial base-threads base-processes base-async base-async+tl curl wget2 aria2c xargs floor-multi floor-threads floor-processes floor-multi+pdl floor-threads+pdl floor-processes+pdl", order, " ")
     nwl = split("latency rate bandwidth scale", wls, " ")
 }
 FNR == 1 { file++; next }
@@ -73,7 +73,13 @@ function pratio(wl, w, t,    r, l, h, out, bt, b) {
         if (b != "") out = out sprintf("; ÷ %s %.2f (%.2f–%.2f)", bt, b, lo, hi)
     }
     # each mode beside the libcurl floor of its own shape
+    # (plain, then with pdl's settings: what is left is pdl's own work)
     bt = (t ~ /async/) ? "floor-multi" : (t ~ /processes/) ? "floor-processes" : "floor-threads"
+    if (t ~ /^pdl-/ && (wl SUBSEP w SUBSEP bt) in seent) {
+        b = paired(wl, w, t, bt)
+        if (b != "") out = out sprintf("; ÷ %s %.2f (%.2f–%.2f)", bt, b, lo, hi)
+    }
+    bt = bt "+pdl"
     if (t ~ /^pdl-/ && (wl SUBSEP w SUBSEP bt) in seent) {
         b = paired(wl, w, t, bt)
         if (b != "") out = out sprintf("; ÷ %s %.2f (%.2f–%.2f)", bt, b, lo, hi)
@@ -144,7 +150,7 @@ END {
         print ""
         printf "## 2. Request-rate-bound: %d × /bytes/64\n\n", nreq[wl]
         loadline(wl)
-        print "req/s = requests ÷ wall; CPU µs/req = (user+sys) ÷ requests. xargs runs a slice of the list (one curl process per URL), scaled per request. floor-multi, floor-threads and floor-processes are libcurl alone (tests/bench/floor.c: W handles on one curl_multi; W threads, or W forked processes, with an easy handle each), not other tools: pdl async is paired with floor-multi, processes with floor-processes, the other modes with floor-threads."
+        print "req/s = requests ÷ wall; CPU µs/req = (user+sys) ÷ requests. xargs runs a slice of the list (one curl process per URL), scaled per request. floor-multi, floor-threads and floor-processes are libcurl alone (tests/bench/floor.c: W handles on one curl_multi; W threads, or W forked processes, with an easy handle each), not other tools: pdl async is paired with floor-multi, processes with floor-processes, the other modes with floor-threads. The +pdl floors are the same with the settings pdl gives libcurl (`floor -o pdl`: User-Agent header, redirects, limits, 256 KiB buffers with glibc's thresholds as pdl sets them, progress callback, getinfo, no proxy look-up; in the blocking shapes a multi handle of each worker's own): what separates a pdl mode from its +pdl floor is pdl's own work."
         print ""
         print "| W | tool | req/s | min–max | CPU µs/req | wall s | peak RSS MiB | pdl ÷ best other (req/s) |"
         print "|---:|---|---:|---:|---:|---:|---:|---|"

@@ -33,7 +33,13 @@
 # floor-processes (W forked processes with an easy handle each, taking ids
 # from a shared counter: no parent in the loop) GET the same URLs, so that
 # the report shows in the same run how far each pdl mode is from what
-# libcurl 7.88 costs; they are not "other tools" in the ratios.
+# libcurl 7.88 costs; they are not "other tools" in the ratios. In the
+# rate workload the same three run again with the settings pdl gives
+# libcurl (floor -o pdl: User-Agent, redirects, limits, 256 KiB buffers
+# with glibc's thresholds as pdl sets them, progress callback, getinfo;
+# a multi handle of each worker's own in the blocking shapes), as
+# floor-multi+pdl, floor-threads+pdl and floor-processes+pdl: what is
+# left between a pdl mode and its +pdl floor is pdl's own work.
 #
 # Writes to OUT: report.md (the markdown table, also printed on stdout),
 # runs.tsv (one line per run), wrk.tsv (the server alone), medians.tsv,
@@ -170,10 +176,11 @@ fi
 
 have() { command -v "$1" >/dev/null 2>&1; }
 others="" pdls=""
-floors=""
+floors="" pfloors=""
 for t in ${TOOLS:-curl wget2 aria2c xargs floor}; do
     case $t in
-    floor) floors="floor-multi floor-threads floor-processes" ;;
+    floor) floors="floor-multi floor-threads floor-processes"
+        pfloors="floor-multi+pdl floor-threads+pdl floor-processes+pdl" ;;
     pdl-serial | pdl-threads | pdl-processes | pdl-async | pdl-async+tl) pdls="$pdls $t" ;;
     pdl-*) echo "bench.sh: TOOLS: no pdl tool $t" >&2; exit 2 ;;
     *) if have "$t"; then others="$others $t"; else echo "bench.sh: $t not found, left out" >&2; fi ;;
@@ -201,7 +208,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 if [ -n "$floors" ] && ! cc -O2 "$here/floor.c" -o "$work/floor" -lcurl -lpthread 2>"$OUT/logs/floor-cc.log"; then
     echo "bench.sh: floor.c did not compile (see $OUT/logs/floor-cc.log); no floor rows" >&2
-    floors=""
+    floors="" pfloors=""
 fi
 
 # ---- servers ----
@@ -312,6 +319,8 @@ run() {
     pdl-async+tl) cmd=("$pdl" -m async -w "$w" --discard --timeline "$work/tl.tsv" -q "$list"); rm -f "$work/tl.tsv" ;;
     pdl-*) cmd=("$pdl" -m "${tool#pdl-}" -w "$w" --discard --no-timeline -q "$list") ;;
     base-*) cmd=("$BASE_PDL" -m "${tool#base-}" -w "$w" --discard --no-timeline -q "$list") ;;
+    floor-*+pdl) local shape=${tool#floor-}
+        cmd=("$work/floor" -m "${shape%+pdl}" -o pdl -w "$w" -n "$n" "$base/bytes/64") ;;
     floor-*) local path=/bytes/64
         [ "$wl" = latency ] && path=/delay/$LAT_MS
         cmd=("$work/floor" -m "${tool#floor-}" -w "$w" -n "$n" "$base$path") ;;
@@ -372,6 +381,9 @@ tools_for() { # WORKLOAD W REP
         for k in $others; do t+=("$k"); done
         if [ "$1" = rate ] || { [ "$1" = latency ] && [ "$2" -ge 64 ]; }; then
             for k in $floors; do t+=("$k"); done
+        fi
+        if [ "$1" = rate ]; then
+            for k in $pfloors; do t+=("$k"); done
         fi
     fi
     k=$(( ($3 - 1) % ${#t[@]} ))

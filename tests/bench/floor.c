@@ -22,10 +22,14 @@
  *   (URL set anew before each transfer, as pdl does, instead of only when it
  *   changes: always on, listed for clarity), ownmulti (easy and threads:
  *   each transfer on a multi handle of the worker's own, as pdl's blocking
- *   modes do, instead of curl_easy_perform), pdl (all of the above but
- *   noproxy and ownmulti).
+ *   modes do, instead of curl_easy_perform), keepbuf (glibc's mmap and
+ *   trim thresholds raised at start, as pdl does for its 256 KiB buffers:
+ *   src/cli.c), pdl (what pdl sets: all of the above but useragent and
+ *   resume; ownmulti only changes easy, threads and processes, as in
+ *   pdl's blocking modes).
  * Prints one line: mode, W, N, options, wall s, req/s, CPU µs/req. */
 #include <curl/curl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -52,6 +56,7 @@ enum {
     OPT_NOPROXY = 1 << 9,
     OPT_UAHEADER = 1 << 10,
     OPT_OWNMULTI = 1 << 11,
+    OPT_KEEPBUF = 1 << 12,
 };
 
 static const struct {
@@ -70,10 +75,11 @@ static const struct {
     {"noproxy", OPT_NOPROXY},
     {"uaheader", OPT_UAHEADER},
     {"ownmulti", OPT_OWNMULTI},
+    {"keepbuf", OPT_KEEPBUF},
     {"url", 0},
     {"pdl", OPT_PROGRESS | OPT_BUF256K | OPT_LIMITS | OPT_FOLLOW |
-                OPT_PROTOCOLS | OPT_USERAGENT | OPT_ERRBUF | OPT_RESUME |
-                OPT_GETINFO},
+                OPT_PROTOCOLS | OPT_UAHEADER | OPT_ERRBUF | OPT_GETINFO |
+                OPT_NOPROXY | OPT_OWNMULTI | OPT_KEEPBUF},
 };
 
 struct worker {
@@ -457,6 +463,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "easy") == 0)
         w = 1;
+    if (opts & OPT_KEEPBUF) {
+        mallopt(M_MMAP_THRESHOLD, 1 << 20);
+        mallopt(M_TRIM_THRESHOLD, 4 << 20);
+    }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     ua_header = curl_slist_append(NULL, "User-Agent: pdl/0.1.0");
     struct worker *ws = calloc(w, sizeof *ws);
