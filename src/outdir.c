@@ -12,19 +12,25 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* mkdir -p: every missing component, in order. */
-static int make_dirs(const char *path)
+/* mkdir -p: every missing component, in order; *made is the first one
+ * created (NULL if none was). */
+static int make_dirs(const char *path, char **made)
 {
     char *p = pdl_xstrdup(path);
     int rc = 0;
 
+    *made = NULL;
     for (char *s = p + 1; rc == 0; s++) {
         bool last = (*s == '\0');
         if (*s != '/' && !last)
             continue;
         *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+        if (mkdir(p, 0777) == 0) {
+            if (!*made)
+                *made = pdl_xstrdup(p);
+        } else if (errno != EEXIST) {
             rc = -1;
+        }
         if (last)
             break;
         *s = '/';
@@ -33,15 +39,12 @@ static int make_dirs(const char *path)
     return rc;
 }
 
-int pdl_outdir_open(const char *path, char *err, size_t errsz)
+/* Opens the folder and proves it writable with a probe file. */
+static int open_writable(const char *path, char *err, size_t errsz)
 {
     char probe[64];
     int fd, pfd;
 
-    if (make_dirs(path) != 0) {
-        snprintf(err, errsz, "cannot create: %s", strerror(errno));
-        return -1;
-    }
     fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, errsz, "cannot open: %s", strerror(errno));
@@ -57,4 +60,52 @@ int pdl_outdir_open(const char *path, char *err, size_t errsz)
     close(pfd);
     unlinkat(fd, probe, 0);
     return fd;
+}
+
+int pdl_outdir_create(const char *path, char **made, char *err, size_t errsz)
+{
+    int fd = -1;
+
+    if (make_dirs(path, made) != 0)
+        snprintf(err, errsz, "cannot create: %s", strerror(errno));
+    else
+        fd = open_writable(path, err, errsz);
+    if (fd < 0) {
+        pdl_outdir_unmake(path, *made);
+        free(*made);
+        *made = NULL;
+    }
+    return fd;
+}
+
+int pdl_outdir_open(const char *path, char *err, size_t errsz)
+{
+    char *made = NULL;
+    int fd = pdl_outdir_create(path, &made, err, errsz);
+
+    free(made);
+    return fd;
+}
+
+void pdl_outdir_unmake(const char *path, const char *made)
+{
+    char *p;
+    size_t n, stop;
+
+    if (!made)
+        return;
+    p = pdl_xstrdup(path);
+    n = strlen(p);
+    stop = strlen(made);
+    /* made is path cut at a '/', so the cuts below reach it exactly. */
+    for (;;) {
+        while (n > 1 && p[n - 1] == '/')
+            p[--n] = '\0';
+        if (n < stop || rmdir(p) != 0 || n == stop)
+            break;
+        while (n > 0 && p[n - 1] != '/')
+            n--;
+        p[n] = '\0';
+    }
+    free(p);
 }

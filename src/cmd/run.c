@@ -60,6 +60,7 @@ struct app {
     struct pdl_namer *urls;
     size_t distinct, repeats;
     bool out_failed;
+    bool started; /* the run began: its folder is kept whatever it holds */
 };
 
 /* ---- Consumers of the results stream ---- */
@@ -846,6 +847,7 @@ static int run_app(struct app *a, int dirfd)
         return rc;
     a->run.results = pdl_results_create(&a->run.shared->counters);
     pdl_results_add(a->run.results, &(struct pdl_consumer){take, flush, a});
+    a->started = true;
     sig = run_mode(a, &rc);
     finish(a, &st);
     return exit_code(a, &st, sig, rc);
@@ -874,16 +876,18 @@ static void app_cleanup(struct app *a)
     pdl_namer_destroy(a->urls);
 }
 
-/* The output folder (unless discarding), then the run. */
+/* The output folder (unless discarding), then the run. A run refused
+ * before it began (a list that cannot be read, too few descriptors)
+ * leaves no folder of its own making behind. */
 static int run_command(const struct pdl_cli *cli,
                        const struct pdl_runner *runner, void *mode_ctx)
 {
     struct app a = {.cli = cli, .runner = runner, .mode_ctx = mode_ctx};
-    char err[256];
+    char err[256], *made = NULL;
     int dirfd = -1, rc;
 
     if (!cli->opt.discard) {
-        dirfd = pdl_outdir_open(cli->opt.outdir, err, sizeof(err));
+        dirfd = pdl_outdir_create(cli->opt.outdir, &made, err, sizeof(err));
         if (dirfd < 0) {
             fprintf(stderr, "pdl: %s: %s\n", cli->opt.outdir, err);
             return PDL_EXIT_USAGE;
@@ -893,6 +897,9 @@ static int run_command(const struct pdl_cli *cli,
     app_cleanup(&a);
     if (dirfd >= 0)
         close(dirfd);
+    if (!a.started)
+        pdl_outdir_unmake(cli->opt.outdir, made);
+    free(made);
     return rc;
 }
 

@@ -21,16 +21,21 @@ for mode in $MODES; do
 done
 
 # Under a hard limit of 64, 120 threads cannot have their sockets: refused
-# before anything is downloaded or written (the -o folder is made first, as
-# for a list that cannot be read), with the exit code of a usage error.
+# before anything is downloaded or written, with the exit code of a usage
+# error; the -o folders it made (-o is made first) are gone again, a
+# folder that was there stays as it was.
 set +e
-(ulimit -n 64 && "$PDL" -q -m threads -w $n -o "$WORK/none" -t "$WORK/none.tsv" "$WORK/list.txt") 2>"$WORK/err"
+(ulimit -n 64 && "$PDL" -q -m threads -w $n -o "$WORK/none/deeper" -t "$WORK/none.tsv" "$WORK/list.txt") 2>"$WORK/err"
 rc=$?
 set -e
 expect_eq "$rc" 2 "threads -w $n under ulimit -n 64: exit status"
 expect_grep "$WORK/err" "pdl: --workers $n: $n workers in threads mode hold 392 open files at least, and this process may open 64" "refusal"
 [ ! -e "$WORK/none.tsv" ] || fail "a refused run wrote a timeline"
-expect_eq "$(ls -A "$WORK/none")" "" "a refused run's folder"
+[ ! -e "$WORK/none" ] || fail "a refused run left the folder it made: $(ls -AR "$WORK/none")"
+mkdir "$WORK/there" && echo kept >"$WORK/there/old"
+(ulimit -n 64 && "$PDL" -q -m threads -w $n -o "$WORK/there" --no-timeline "$WORK/list.txt") 2>/dev/null &&
+    fail "threads -w $n under ulimit -n 64 ran"
+expect_eq "$(ls -A "$WORK/there")" "old" "a refused run's existing folder"
 # What counts is the workers that run, no more than there are tasks: 120
 # asked for a list of 3 fit the same limit.
 head -3 "$WORK/list.txt" >"$WORK/three.txt"

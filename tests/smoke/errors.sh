@@ -28,12 +28,14 @@ for mode in $MODES; do
         "0	connect 200	ok 200	ok 404	http 500	http " "$mode: http and status columns"
 done
 
-# A list that cannot be read is a usage error that names it.
+# A list that cannot be read is a usage error that names it, and leaves
+# no output folder of its making.
 set +e
-"$PDL" "$WORK/missing.txt" 2>"$WORK/err"; rc=$?
+"$PDL" -o "$WORK/new-out" "$WORK/missing.txt" 2>"$WORK/err"; rc=$?
 set -e
 expect_eq "$rc" 2 "missing list: exit status"
 expect_grep "$WORK/err" "pdl: $WORK/missing.txt: No such file or directory" "missing list"
+[ ! -e "$WORK/new-out" ] || fail "missing list: the -o folder was left behind"
 
 # An output folder that cannot be made is an error before any download.
 touch "$WORK/afile"

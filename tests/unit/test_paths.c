@@ -3,6 +3,7 @@
  * whose name is too long. */
 #include "pdl/chart.h"
 #include "pdl/job.h"
+#include "pdl/outdir.h"
 #include "pdl/request.h"
 #include "pdl/resume.h"
 #include "pdl/sink.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* http://h/ then n folders of len 'a's each, then a file. */
@@ -140,6 +142,67 @@ START_TEST(test_chart_out_too_long)
 }
 END_TEST
 
+/* The output folder: what pdl_outdir_create made (only that: the shallowest
+ * missing folder) is what pdl_outdir_unmake removes, deepest first, and
+ * only while empty; a folder that was there is never touched. */
+START_TEST(test_outdir_made_and_unmade)
+{
+    char base[] = "/tmp/pdl-outdir-XXXXXX", path[128], err[256], *made;
+    struct stat st;
+    int fd;
+
+    ck_assert_ptr_nonnull(mkdtemp(base));
+    snprintf(path, sizeof(path), "%s/a//b/c/", base);
+    fd = pdl_outdir_create(path, &made, err, sizeof(err));
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_ptr_nonnull(made);
+    snprintf(path, sizeof(path), "%s/a", base);
+    ck_assert_str_eq(made, path);
+    snprintf(path, sizeof(path), "%s/a//b/c/", base);
+    pdl_outdir_unmake(path, made);
+    free(made);
+    snprintf(path, sizeof(path), "%s/a", base);
+    ck_assert_int_ne(stat(path, &st), 0);
+    ck_assert_int_eq(stat(base, &st), 0);
+
+    /* Existing: nothing made, nothing removed. */
+    fd = pdl_outdir_create(base, &made, err, sizeof(err));
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_ptr_null(made);
+    pdl_outdir_unmake(base, made);
+    ck_assert_int_eq(stat(base, &st), 0);
+
+    /* A made folder with a file in it stays, and so do its parents. */
+    snprintf(path, sizeof(path), "%s/d/e", base);
+    fd = pdl_outdir_create(path, &made, err, sizeof(err));
+    ck_assert_int_ge(fd, 0);
+    close(openat(fd, "kept", O_WRONLY | O_CREAT, 0600));
+    close(fd);
+    pdl_outdir_unmake(path, made);
+    free(made);
+    snprintf(path, sizeof(path), "%s/d/e/kept", base);
+    ck_assert_int_eq(stat(path, &st), 0);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/d/e", base);
+    ck_assert_int_eq(rmdir(path), 0);
+    snprintf(path, sizeof(path), "%s/d", base);
+    ck_assert_int_eq(rmdir(path), 0);
+
+    /* A folder that cannot be made under a file: an error, nothing left. */
+    snprintf(path, sizeof(path), "%s/f", base);
+    close(open(path, O_WRONLY | O_CREAT, 0600));
+    snprintf(path, sizeof(path), "%s/f/sub", base);
+    ck_assert_int_lt(pdl_outdir_create(path, &made, err, sizeof(err)), 0);
+    ck_assert_ptr_null(made);
+    ck_assert_str_eq(err, "cannot create: Not a directory");
+    snprintf(path, sizeof(path), "%s/f", base);
+    unlink(path);
+    ck_assert_int_eq(rmdir(base), 0);
+}
+END_TEST
+
 static Suite *paths_suite(void)
 {
     Suite *s = suite_create("paths");
@@ -149,6 +212,7 @@ static Suite *paths_suite(void)
     tcase_add_test(tc, test_task_too_deep);
     tcase_add_test(tc, test_partial_record_too_long);
     tcase_add_test(tc, test_chart_out_too_long);
+    tcase_add_test(tc, test_outdir_made_and_unmade);
     suite_add_tcase(s, tc);
     return s;
 }
