@@ -269,7 +269,7 @@ static void start_over(struct pdl_resume *r, CURL *c, struct pdl_sink *s,
 enum pdl_resume_verdict pdl_resume_check(struct pdl_resume *r, CURL *c,
                                          struct pdl_sink *s)
 {
-    struct reply_copy rc = {.reply.http = 0};
+    struct reply_copy rc;
     int64_t have = s->offset;
 
     if (r->judged)
@@ -279,6 +279,8 @@ enum pdl_resume_verdict pdl_resume_check(struct pdl_resume *r, CURL *c,
         r->verdict = PDL_RESUME_FRESH;
         return r->verdict;
     }
+    /* Zeroed only here: twice a task, for nothing, when not resuming. */
+    rc = (struct reply_copy){.reply.http = 0};
     read_reply(c, &rc);
     r->verdict = pdl_resume_judge(r->text ? &r->known : NULL, have, &rc.reply);
     if (r->verdict == PDL_RESUME_RESTART)
