@@ -431,11 +431,12 @@ static CURL *begin_attempt(struct pdl_fetcher *f, struct pdl_result *out)
      * pdl_resume_check judges every reply instead. */
     pdl_resume_begin(&f->resume, f->curl, &f->sink, f->task->url);
     pdl_request_task(f->req, f->task, f->resume.headers, &f->sink);
-    *out = (struct pdl_result){.worker = (int32_t)f->worker,
-                               .start_ns = f->task_start - f->cfg.t0,
-                               .attempt_ns = f->attempt_start - f->cfg.t0,
-                               .status = PDL_ST_RUNNING,
-                               .attempts = f->attempt};
+    pdl_result_empty(out);
+    out->worker = (int32_t)f->worker;
+    out->start_ns = f->task_start - f->cfg.t0;
+    out->attempt_ns = f->attempt_start - f->cfg.t0;
+    out->status = PDL_ST_RUNNING;
+    out->attempts = f->attempt;
     return f->curl;
 }
 
@@ -556,36 +557,38 @@ static bool restart(struct pdl_fetcher *f)
     return f->attempt < 2 * (f->cfg.opt->retries + 1);
 }
 
-long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *out)
+/* Fills r in place: a record built aside and copied, as before, wrote
+ * 2.3 KB a task (cachegrind: 19 first-level cache misses a task). */
+long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *r)
 {
-    struct pdl_result r = {.worker = (int32_t)f->worker,
-                           .attempts = f->attempt};
     long wait = -1;
 
+    pdl_result_empty(r);
+    r->worker = (int32_t)f->worker;
+    r->attempts = f->attempt;
     live_stop(f);
     /* 9 getinfo calls, ~1,000 instructions a request, for nothing when
      * nothing reads them. */
     if (!f->cfg.no_details) {
-        copy_phases(f, &r);
-        copy_connection(f->curl, &r);
+        copy_phases(f, r);
+        copy_connection(f->curl, r);
     }
     /* A reply without a body (a 416, say) is judged here. */
     pdl_resume_check(&f->resume, f->curl, &f->sink);
-    judge(f, rc, &r);
-    settle_body(f, &r);
-    copy_outcome(f, &r);
-    r.bytes = f->bytes;
-    r.start_ns = f->task_start - f->cfg.t0;
-    r.attempt_ns = f->attempt_start - f->cfg.t0;
-    r.end_ns = pdl_now() - f->cfg.t0;
+    judge(f, rc, r);
+    settle_body(f, r);
+    copy_outcome(f, r);
+    r->bytes = f->bytes;
+    r->start_ns = f->task_start - f->cfg.t0;
+    r->attempt_ns = f->attempt_start - f->cfg.t0;
+    r->end_ns = pdl_now() - f->cfg.t0;
     if (atomic_load(f->cfg.stop))
         wait = -1;
     else if (restart(f))
         wait = 0;
-    else if (transient(&r) && f->attempt <= f->cfg.opt->retries)
+    else if (transient(r) && f->attempt <= f->cfg.opt->retries)
         wait = backoff_ms(f);
     if (wait >= 0)
-        r.status = PDL_ST_RUNNING; /* not settled: another attempt follows */
-    *out = r;
+        r->status = PDL_ST_RUNNING; /* not settled: another attempt follows */
     return wait;
 }

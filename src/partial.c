@@ -6,6 +6,7 @@
 #include "pdl/util.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,7 +134,11 @@ void pdl_resume_cleanup(struct pdl_resume *r)
 {
     free(r->text);
     curl_slist_free_all(r->headers);
-    *r = (struct pdl_resume){.known.total = -1};
+    memset(r, 0, offsetof(struct pdl_resume, range));
+    r->range[0] = r->why[0] = '\0';
+    r->known.url = NULL;
+    r->known.etag[0] = r->known.modified[0] = '\0';
+    r->known.total = -1;
 }
 
 /* The partial may be continued: its record names this very URL and it is

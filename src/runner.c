@@ -178,7 +178,9 @@ static void fetch_one(struct pdl_fetcher *f, const struct pdl_fetch_config *fc,
     long wait;
 
     /* Stopped before it began: the task was not run. */
-    *r = (struct pdl_result){.status = PDL_ST_PENDING, .worker = (int)worker};
+    pdl_result_empty(r);
+    r->status = PDL_ST_PENDING;
+    r->worker = (int)worker;
     if (!admit(gate, key, fc->stop, state))
         return;
     if (state)
@@ -207,7 +209,8 @@ void pdl_worker_run(const struct pdl_fetch_config *fc, struct pdl_gate *gate,
 {
     struct pdl_fetcher *f = pdl_fetcher_create(fc, worker);
     struct pdl_task t = {0};
-    struct pdl_result r;
+    /* Zeroed once: each task empties only its texts' first bytes. */
+    struct pdl_result r = {0};
 
     if (!f)
         return;

@@ -10,6 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* pdl_sink_init zeroes every field before tmp: the texts are the tail. */
+_Static_assert(offsetof(struct pdl_sink, why) +
+                       sizeof(((struct pdl_sink *)0)->why) +
+                       _Alignof(struct pdl_sink) >
+                   sizeof(struct pdl_sink),
+               "struct pdl_sink: why is not its last field");
+
 void pdl_sink_init(struct pdl_sink *s, int dirfd, const char *name, bool keep)
 {
     struct stat st;
@@ -18,8 +25,12 @@ void pdl_sink_init(struct pdl_sink *s, int dirfd, const char *name, bool keep)
      * partial body's sake. */
     if (s->own_dirfd)
         close(s->dirfd);
-    *s =
-        (struct pdl_sink){.dirfd = dirfd, .name = name, .keep = keep, .fd = -1};
+    memset(s, 0, offsetof(struct pdl_sink, tmp));
+    s->tmp[0] = s->alt[0] = s->alt_saved[0] = s->why[0] = '\0';
+    s->dirfd = dirfd;
+    s->name = name;
+    s->keep = keep;
+    s->fd = -1;
     if (dirfd < 0)
         return;
     if (keep) {

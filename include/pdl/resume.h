@@ -88,15 +88,17 @@ void pdl_partial_meta_remove(int dirfd, const char *name);
 /* One worker's resume state for the attempt in progress. Zeroed memory is
  * a valid initial state; pdl_resume_cleanup frees what it holds. */
 struct pdl_resume {
-    const char *url;               /* the task's URL, for its record */
-    struct pdl_partial_meta known; /* the kept partial's record */
-    char *text;                    /* owns known.url */
-    struct curl_slist *headers;    /* If-Range, or NULL */
-    char range[32];                /* "HAVE-" */
+    const char *url;            /* the task's URL, for its record */
+    char *text;                 /* owns known.url */
+    struct curl_slist *headers; /* If-Range, or NULL */
     enum pdl_resume_verdict verdict;
-    bool judged;             /* verdict is this attempt's */
-    bool off;                /* nothing kept (no --continue): always FRESH */
-    char why[PDL_ERROR_MAX]; /* why a RESTART, for the record */
+    bool judged; /* verdict is this attempt's */
+    bool off;    /* nothing kept (no --continue): always FRESH */
+    /* The texts last: pdl_resume_cleanup zeroes what comes before range
+     * and empties the texts by their first bytes, not 660 bytes a task. */
+    char range[32];                /* "HAVE-" */
+    char why[PDL_ERROR_MAX];       /* why a RESTART, for the record */
+    struct pdl_partial_meta known; /* the kept partial's record */
 };
 
 /* Prepares an attempt at url whose body goes to s: a partial s keeps is

@@ -16,22 +16,24 @@ struct pdl_sink {
     const char *name; /* final name inside dirfd */
     bool keep;        /* keep a partial body for a later --continue */
     int fd;           /* -1 until the first byte */
-    char tmp[PDL_NAME_MAX + 64];
-    int64_t offset; /* bytes of an earlier partial body, resumable */
-    int err;        /* errno of the first failure, 0 if none */
+    int64_t offset;   /* bytes of an earlier partial body, resumable */
+    int err;          /* errno of the first failure, 0 if none */
+    bool own_dirfd;   /* see alt */
+    bool no_replace;  /* --no-clobber: a file that appeared meanwhile stays */
+    bool mismatch;    /* commit refused a body whose digest differs */
     /* The body's expected SHA-256 (pdl_sink_expect), hashed as written. */
     bool verify;
     uint8_t want[32];
     struct pdl_sha256 hash;
+    /* The texts last: pdl_sink_init zeroes what comes before tmp and
+     * empties each text by its first byte, not 800 bytes an attempt. */
+    char tmp[PDL_NAME_MAX + 64];
     /* Where the body is saved, when not as name in dirfd: alt is a name
      * the server gave (--content-disposition), own_dirfd a folder under
      * dirfd the sink opened (--force-directories) and closes. */
     char alt[PDL_NAME_MAX + 1];
     char alt_saved[PDL_NAME_MAX + 32]; /* alt as commit saved it: "a.1.txt" */
-    bool own_dirfd;
-    bool no_replace; /* --no-clobber: a file that appeared meanwhile stays */
-    bool mismatch;   /* commit refused a body whose digest differs */
-    char why[96];    /* "checksum mismatch: got sha256:..." */
+    char why[96];                      /* "checksum mismatch: got sha256:..." */
 };
 
 /* Prepares s for one attempt at name. With keep, the temporary name is
