@@ -1,6 +1,7 @@
 /* The gate: a host table of transfer counts and a pacer of start times, both
  * lock-free so that they work alike between threads and processes. */
 #include "pdl/gate.h"
+#include "pdl/tasklist.h"
 
 void pdl_gate_init(struct pdl_gate *g, double starts_per_second,
                    unsigned per_host, bool loopback_too)
@@ -12,6 +13,11 @@ void pdl_gate_init(struct pdl_gate *g, double starts_per_second,
     g->loopback_too = loopback_too;
     for (unsigned i = 0; i < PDL_HOST_SLOTS; i++)
         atomic_init(&g->host_busy[i], 0);
+}
+
+unsigned pdl_gate_key(const struct pdl_gate *g, const char *url)
+{
+    return g->per_host > 0 ? pdl_url_host_key(url) : 0;
 }
 
 static bool capped(const struct pdl_gate *g, unsigned key)

@@ -157,7 +157,7 @@ static void start_next(struct loop *l, unsigned s)
     if (!sl->ran)
         pdl_counters_worker_ran(&l->run->shared->counters);
     sl->ran = true;
-    sl->host = pdl_url_host_key(sl->task.url);
+    sl->host = pdl_gate_key(l->gate, sl->task.url);
     sl->retry = false;
     try_start(l, s);
 }

@@ -174,7 +174,7 @@ static void fetch_one(struct pdl_fetcher *f, const struct pdl_fetch_config *fc,
                       const struct pdl_task *t, struct pdl_result *r,
                       unsigned worker, struct pdl_worker_state *state)
 {
-    unsigned key = pdl_url_host_key(t->url);
+    unsigned key = pdl_gate_key(gate, t->url);
     long wait;
 
     /* Stopped before it began: the task was not run. */

@@ -7,6 +7,7 @@
 #include "pdl/hist.h"
 #include "pdl/reader.h"
 #include "pdl/sched.h"
+#include "pdl/tasklist.h"
 #include "pdl/durations.h"
 #include "pdl/timeline.h"
 
@@ -322,6 +323,26 @@ START_TEST(test_gate_per_host)
 }
 END_TEST
 
+/* A host's key only where a --per-host cap reads it: one host's the same
+ * in any case, two hosts' apart, loopback's 0. */
+START_TEST(test_gate_key)
+{
+    struct pdl_gate g;
+    const char *a = "http://example.org/x", *b = "https://Example.ORG/y",
+               *c = "http://example.net/x";
+
+    pdl_gate_init(&g, 10, 0, false);
+    ck_assert_uint_eq(pdl_gate_key(&g, a), 0);
+    ck_assert_uint_eq(pdl_gate_key(&g, c), 0);
+    pdl_gate_init(&g, 0, 2, false);
+    ck_assert_uint_eq(pdl_gate_key(&g, a), pdl_url_host_key(a));
+    ck_assert_uint_ne(pdl_gate_key(&g, a), 0);
+    ck_assert_uint_eq(pdl_gate_key(&g, a), pdl_gate_key(&g, b));
+    ck_assert_uint_ne(pdl_gate_key(&g, a), pdl_gate_key(&g, c));
+    ck_assert_uint_eq(pdl_gate_key(&g, "http://127.0.0.1:8080/x"), 0);
+}
+END_TEST
+
 START_TEST(test_gate_rate)
 {
     struct pdl_gate g;
@@ -559,6 +580,7 @@ int main(void)
     tcase_add_test(tc, test_reader_marks);
     tcase_add_test(tc, test_threads_drain);
     tcase_add_test(tc, test_gate_per_host);
+    tcase_add_test(tc, test_gate_key);
     tcase_add_test(tc, test_gate_rate);
     tcase_add_test(tc, test_hist_error_bound);
     tcase_add_test(tc, test_longest_first);
