@@ -616,6 +616,36 @@ START_TEST(test_status_tokens)
 }
 END_TEST
 
+/* An emptied record reads as a zeroed one: every number 0, every text "",
+ * and a timeline row of it is the same text. */
+START_TEST(test_result_empty)
+{
+    struct pdl_result r, zero = {0};
+    const char *urls[] = {"http://h/x"};
+    char *a = NULL, *b = NULL;
+    size_t alen, blen;
+
+    memset(&r, 'x', sizeof(r));
+    pdl_result_empty(&r);
+    assert_same_result(&r, &zero);
+    ck_assert_int_eq(r.rank, 0);
+    ck_assert_str_eq(r.remote_ip, "");
+    ck_assert_str_eq(r.error, "");
+    ck_assert_str_eq(r.file, "");
+    ck_assert_str_eq(r.effective_url, "");
+    ck_assert_str_eq(r.content_type, "");
+    FILE *fa = open_memstream(&a, &alen), *fb = open_memstream(&b, &blen);
+    ck_assert_int_eq(pdl_timeline_write(fa, &sample_info, &r, urls, 1), PDL_OK);
+    ck_assert_int_eq(pdl_timeline_write(fb, &sample_info, &zero, urls, 1),
+                     PDL_OK);
+    fclose(fa);
+    fclose(fb);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+}
+END_TEST
+
 static struct pdl_result span(int64_t start_ms, int64_t end_ms, int status)
 {
     return (struct pdl_result){.start_ns = start_ms * MS,
@@ -848,6 +878,7 @@ static Suite *timeline_suite(void)
                         sizeof(bad_cases) / sizeof(bad_cases[0]));
     tcase_add_test(tc, test_read_small_err_buffer);
     tcase_add_test(tc, test_status_tokens);
+    tcase_add_test(tc, test_result_empty);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("stats");
