@@ -557,8 +557,8 @@ static bool restart(struct pdl_fetcher *f)
     return f->attempt < 2 * (f->cfg.opt->retries + 1);
 }
 
-/* Fills r in place: a record built aside and copied, as before, wrote
- * 2.3 KB a task (cachegrind: 19 first-level cache misses a task). */
+/* Fills r in place: a record built aside and copied would write 2.3 KB a
+ * task (cachegrind: 19 first-level cache misses a task). */
 long pdl_fetch_end(struct pdl_fetcher *f, CURLcode rc, struct pdl_result *r)
 {
     long wait = -1;
