@@ -284,7 +284,8 @@ enum pdl_resume_verdict pdl_resume_check(struct pdl_resume *r, CURL *c,
         r->verdict = PDL_RESUME_FRESH;
         return r->verdict;
     }
-    /* Zeroed only here: twice a task, for nothing, when not resuming. */
+    /* Zeroed here, not where declared: the returns above are every
+     * task's way out when nothing is resumed. */
     rc = (struct reply_copy){.reply.http = 0};
     read_reply(c, &rc);
     r->verdict = pdl_resume_judge(r->text ? &r->known : NULL, have, &rc.reply);

@@ -10,12 +10,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* pdl_sink_init zeroes every field before tmp: the texts are the tail. */
+/* pdl_sink_init zeroes every field before tmp: the texts are the tail,
+ * one after the other. */
+#define SINK_TEXTS                                                             \
+    (sizeof(((struct pdl_sink *)0)->tmp) +                                     \
+     sizeof(((struct pdl_sink *)0)->alt) +                                     \
+     sizeof(((struct pdl_sink *)0)->alt_saved) +                               \
+     sizeof(((struct pdl_sink *)0)->why))
 _Static_assert(offsetof(struct pdl_sink, why) +
-                       sizeof(((struct pdl_sink *)0)->why) +
-                       _Alignof(struct pdl_sink) >
-                   sizeof(struct pdl_sink),
-               "struct pdl_sink: why is not its last field");
+                           sizeof(((struct pdl_sink *)0)->why) ==
+                       offsetof(struct pdl_sink, tmp) + SINK_TEXTS &&
+                   offsetof(struct pdl_sink, tmp) + SINK_TEXTS +
+                           _Alignof(struct pdl_sink) >
+                       sizeof(struct pdl_sink),
+               "struct pdl_sink: its texts are not its tail");
 
 void pdl_sink_init(struct pdl_sink *s, int dirfd, const char *name, bool keep)
 {

@@ -87,9 +87,9 @@ static inline int pdl_result_ok(const struct pdl_result *r)
 }
 
 /* Empties r as a zeroed record reads: every number 0, every text "". Only
- * the texts' first bytes are written (120 bytes of 1,150), since a task's
- * record is emptied at every attempt's start and end; the bytes after a
- * text's nul may hold an earlier task's. */
+ * the numbers and the texts' first bytes are written (105 bytes of 1,136),
+ * since a task's record is emptied at every attempt's start and end; the
+ * bytes after a text's nul may hold an earlier task's. */
 void pdl_result_empty(struct pdl_result *r);
 
 /* Marks r failed with status st, why cut to fit r->error. */

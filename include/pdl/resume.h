@@ -95,7 +95,7 @@ struct pdl_resume {
     bool judged; /* verdict is this attempt's */
     bool off;    /* nothing kept (no --continue): always FRESH */
     /* The texts last: pdl_resume_cleanup zeroes what comes before range
-     * and empties the texts by their first bytes, not 660 bytes a task. */
+     * and empties the texts by their first bytes, not 680 bytes a task. */
     char range[32];                /* "HAVE-" */
     char why[PDL_ERROR_MAX];       /* why a RESTART, for the record */
     struct pdl_partial_meta known; /* the kept partial's record */
