@@ -142,8 +142,8 @@ static char *put_us(char *p, int64_t us)
 
 /* A row is built in a buffer of the writer's and handed to stdio in one
  * fwrite: the dozen stdio calls a row made cost 1,500 instructions of its
- * 3,200 (callgrind, 20,000 rows). A text longer than the buffer goes out
- * in pieces. */
+ * 3,200 (callgrind, rows of 64-byte requests). A text longer than the
+ * buffer goes out in pieces. */
 #define ROW_BUF 4096
 #define ROW_NUMBERS 512 /* the most the numbers between two texts take */
 
